@@ -1,0 +1,85 @@
+"""The `communelan` command line: one typer app, each command group in its own module."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from nornir_config.errors import InputError
+from nornir_config.settings import RunSettings, set_run_settings
+
+app = typer.Typer(
+    name="communelan",
+    help="Render, lint, push and audit the commune office LANs of the province.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Each module registers its commands on `app` through `register(app)`.
+COMMAND_MODULES: tuple[str, ...] = (
+    "nornir_config.cli.sot",
+)
+
+err_console = Console(stderr=True)
+
+
+@app.callback()
+def _global_options(
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            envvar="COMMUNELAN_ROOT",
+            help="Project folder holding hosts/, templates/ and config.yaml (default: current).",
+        ),
+    ] = None,
+    lab: Annotated[
+        bool,
+        typer.Option(
+            "--lab",
+            envvar="COMMUNELAN_LAB",
+            help="Talk to the device lab (.lab/) instead of the management addresses.",
+        ),
+    ] = False,
+) -> None:
+    set_run_settings(RunSettings(root=(root or Path.cwd()).resolve(), lab=lab))
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main() -> None:
+    """Console entry point: bad input is one line per problem and exit code 2, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except InputError as exc:
+        for problem in exc.problems:
+            err_console.print(f"[red]error:[/red] {problem}", markup=True, highlight=False)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        if os.environ.get("COMMUNELAN_DEBUG"):
+            raise
+        err_console.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}", markup=True)
+        err_console.print("rerun with COMMUNELAN_DEBUG=1 for the traceback")
+        sys.exit(3)

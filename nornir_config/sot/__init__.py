@@ -1,0 +1,1 @@
+"""The source of truth: hosts/ (defaults, groups, communes) validated and expanded into devices."""

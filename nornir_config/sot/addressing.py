@@ -1,0 +1,153 @@
+"""The province address plan, computed with `ipaddress` only.
+
+A commune's block is block number `site` of the supernet, so adding or removing a commune
+never renumbers another; zones are packed largest first inside the block, which keeps every
+subnet aligned.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+IPv4Net = ipaddress.IPv4Network
+IPv4Addr = ipaddress.IPv4Address
+
+
+class PlanError(ValueError):
+    """The plan cannot be carved: the message says what is exhausted or overlaps."""
+
+
+@dataclass(frozen=True)
+class ZoneSpec:
+    name: str
+    vlan: int
+    prefix: int
+    dhcp: bool
+    reserved: int
+
+
+@dataclass(frozen=True)
+class ZonePlan:
+    name: str
+    vlan: int
+    subnet: IPv4Net
+    gateway: IPv4Addr
+    dhcp_first: IPv4Addr | None
+    dhcp_last: IPv4Addr | None
+    reserved_last: IPv4Addr
+
+    @property
+    def netmask(self) -> IPv4Addr:
+        return self.subnet.netmask
+
+    @property
+    def wildcard(self) -> IPv4Addr:
+        return self.subnet.hostmask
+
+    def host(self, offset: int) -> IPv4Addr:
+        """The `offset`-th address of the subnet (1 is the gateway)."""
+        if not 0 < offset < self.subnet.num_addresses - 1:
+            raise PlanError(f"host offset {offset} is outside {self.subnet}")
+        return self.subnet.network_address + offset
+
+
+@dataclass(frozen=True)
+class P2P:
+    """A /30 point-to-point link: the provider's end and ours."""
+
+    subnet: IPv4Net
+    peer: IPv4Addr
+    local: IPv4Addr
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    site: int
+    block: IPv4Net
+    zones: Mapping[str, ZonePlan]
+    tslcd: P2P
+    internet: P2P
+
+
+def nth_block(pool: IPv4Net, prefix: int, index: int, what: str) -> IPv4Net:
+    """Block `index` of size /prefix in `pool`, or PlanError when the pool is exhausted."""
+    if prefix < pool.prefixlen:
+        raise PlanError(f"a /{prefix} {what} does not fit in {pool}")
+    count = 1 << (prefix - pool.prefixlen)
+    if not 0 <= index < count:
+        raise PlanError(f"{what} {index} is beyond {pool}, which holds {count} blocks of /{prefix}")
+    size = 1 << (32 - prefix)
+    return ipaddress.ip_network((int(pool.network_address) + index * size, prefix))
+
+
+def carve_zones(block: IPv4Net, zones: list[ZoneSpec]) -> dict[str, ZonePlan]:
+    """Pack zone subnets into the block, largest first (ties by VLAN id), each aligned."""
+    cursor = int(block.network_address)
+    end = int(block.broadcast_address) + 1
+    plans: dict[str, ZonePlan] = {}
+    for spec in sorted(zones, key=lambda z: (z.prefix, z.vlan)):
+        if spec.prefix < block.prefixlen:
+            raise PlanError(f"zone {spec.name} /{spec.prefix} is larger than the site block {block}")
+        size = 1 << (32 - spec.prefix)
+        if cursor + size > end:
+            used = sum(1 << (32 - z.prefix) for z in zones)
+            raise PlanError(
+                f"zones need {used} addresses but the site block {block} has {block.num_addresses}"
+            )
+        subnet = ipaddress.ip_network((cursor, spec.prefix))
+        cursor += size
+        hosts = subnet.num_addresses - 2
+        if spec.reserved >= hosts:
+            raise PlanError(f"zone {spec.name} {subnet} has {hosts} hosts, fewer than reserved")
+        first = subnet.network_address + 1
+        reserved_last = subnet.network_address + spec.reserved
+        dhcp_first = reserved_last + 1 if spec.dhcp else None
+        dhcp_last = subnet.broadcast_address - 1 if spec.dhcp else None
+        plans[spec.name] = ZonePlan(
+            spec.name, spec.vlan, subnet, first, dhcp_first, dhcp_last, reserved_last
+        )
+    return plans
+
+
+def p2p(pool: IPv4Net, index: int, what: str) -> P2P:
+    subnet = nth_block(pool, 30, index, what)
+    return P2P(subnet, subnet.network_address + 1, subnet.network_address + 2)
+
+
+def plan_site(
+    supernet: IPv4Net,
+    site_prefix: int,
+    site: int,
+    zones: list[ZoneSpec],
+    tslcd_pool: IPv4Net,
+    internet_pool: IPv4Net,
+) -> SitePlan:
+    block = nth_block(supernet, site_prefix, site, "site")
+    return SitePlan(
+        site=site,
+        block=block,
+        zones=carve_zones(block, zones),
+        tslcd=p2p(tslcd_pool, site, "TSLCD link of site"),
+        internet=p2p(internet_pool, site, "Internet link of site"),
+    )
+
+
+def site_of(supernet: IPv4Net, site_prefix: int, address: IPv4Addr) -> int | None:
+    """The site number whose block holds `address`, if it is in the supernet."""
+    if address not in supernet:
+        return None
+    return (int(address) - int(supernet.network_address)) >> (32 - site_prefix)
+
+
+def overlapping(named: Mapping[str, IPv4Net]) -> list[tuple[str, str]]:
+    """Pairs of names whose networks overlap."""
+    items = sorted(named.items(), key=lambda kv: (kv[1].network_address, kv[1].prefixlen))
+    pairs: list[tuple[str, str]] = []
+    for i, (name_a, net_a) in enumerate(items):
+        for name_b, net_b in items[i + 1 :]:
+            if net_b.network_address > net_a.broadcast_address:
+                break
+            pairs.append((name_a, name_b))
+    return pairs

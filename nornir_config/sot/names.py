@@ -1,0 +1,35 @@
+"""Vietnamese names to ASCII and to IOS hostnames; identity stays the official code."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# IOS: letters, digits and hyphens; starts with a letter, ends with a letter or digit; <= 63.
+IOS_HOSTNAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+ROLE_SUFFIX = {"router": "rt", "switch": "sw"}
+
+
+def ascii_name(name: str) -> str:
+    """'Phường Đông Tiến' -> 'Phuong Dong Tien' (đ has no decomposition, so map it first)."""
+    text = name.replace("Đ", "D").replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def slug(name: str) -> str:
+    """'Đông Tiến' -> 'dong-tien'."""
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name(name).lower()).strip("-")
+
+
+def hostname(short_name: str, code: str, role: str, index: int) -> str:
+    """`dong-tien-15853-rt01`: the code keeps two communes apart whose names collide in ASCII
+    (Đông Tiến and Đồng Tiến), and never changes when another commune is added."""
+    base = slug(short_name) or "commune"
+    if not base[0].isalpha():
+        base = f"c-{base}"
+    return f"{base}-{code}-{ROLE_SUFFIX[role]}{index:02d}"
+
+
+def is_ios_hostname(name: str) -> bool:
+    return bool(IOS_HOSTNAME.match(name))

@@ -1,0 +1,164 @@
+"""The shape of hosts/: pydantic models that refuse unknown keys, so a typo is an error."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+# VLAN 1 is the default VLAN and 1002-1005 are reserved for FDDI/Token Ring on IOS.
+RESERVED_VLANS = frozenset({1, 1002, 1003, 1004, 1005})
+PORT_RANGE = re.compile(r"^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$")
+
+Code = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+Ipv4 = ipaddress.IPv4Address
+Net4 = ipaddress.IPv4Network
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _vlan_id(value: int) -> int:
+    if not 1 <= value <= 4094:
+        raise ValueError(f"VLAN id {value} is outside 1-4094")
+    if value in RESERVED_VLANS:
+        raise ValueError(f"VLAN id {value} is reserved on IOS (1, 1002-1005)")
+    return value
+
+
+VlanId = Annotated[int, Field(strict=True)]
+
+
+class Zone(Strict):
+    vlan: VlanId
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
+    prefix: Annotated[int, Field(ge=16, le=29)]
+    dhcp: bool = True
+    tslcd: bool = False
+    internet: bool = False
+    recorder_offset: Annotated[int, Field(ge=2)] | None = None
+
+    _check_vlan = field_validator("vlan")(_vlan_id)
+
+
+class RouterPorts(Strict):
+    tslcd: str
+    internet: str
+    lan: str
+
+
+class Wan(Strict):
+    tslcd_bandwidth_kbps: Annotated[int, Field(ge=64, le=10_000_000)]
+    video_priority_percent: Annotated[int, Field(ge=1, le=90)]
+    tslcd_networks: list[Net4]
+
+
+class Timezone(Strict):
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,6}$")]
+    offset_hours: Annotated[int, Field(ge=-12, le=14)]
+
+
+class Snmp(Strict):
+    group: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+    user: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+
+
+class SiteSettings(Strict):
+    """Everything about one office that a group or a commune may override."""
+
+    router_model: str
+    switch_model: str
+    access_switches: Annotated[int, Field(ge=0, le=8)]
+    router_ports: RouterPorts
+    switch_uplinks: Annotated[list[str], Field(min_length=1)]
+    zones: dict[Literal["mgmt", "staff", "onestop", "video", "camera", "wifi"], Zone]
+    parking_vlan: VlanId
+    native_vlan: VlanId
+    dhcp_reserved: Annotated[int, Field(ge=1, le=200)]
+    access_ports: dict[str, str]
+    wan: Wan
+    timezone: Timezone
+    banner: Annotated[str, StringConstraints(min_length=1)]
+    local_users: Annotated[list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]], Field(min_length=1)]
+    snmp: Snmp
+
+    _check_vlans = field_validator("parking_vlan", "native_vlan")(_vlan_id)
+
+    @field_validator("access_ports")
+    @classmethod
+    def _port_ranges(cls, value: dict[str, str]) -> dict[str, str]:
+        for zone, ports in value.items():
+            if not PORT_RANGE.match(str(ports)):
+                raise ValueError(f"ports {ports!r} of zone {zone!r} are not like '1-8' or '1,3,5-7'")
+        return value
+
+    @field_validator("banner")
+    @classmethod
+    def _banner_text(cls, value: str) -> str:
+        if "^" in value or not value.isascii():
+            raise ValueError("the banner must be plain ASCII without '^' (the IOS delimiter)")
+        return value
+
+
+class Province(Strict):
+    name: Name
+    code: Annotated[str, StringConstraints(pattern=r"^\d{2}$")]
+    domain: Annotated[str, StringConstraints(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")]
+
+
+class Addressing(Strict):
+    supernet: Net4
+    site_prefix: Annotated[int, Field(ge=16, le=28)]
+    tslcd_p2p_pool: Net4
+    internet_p2p_pool: Net4
+
+
+class Services(Strict):
+    dns: Annotated[list[Ipv4], Field(min_length=1)]
+    ntp: Annotated[list[Ipv4], Field(min_length=1)]
+    syslog: Annotated[list[Ipv4], Field(min_length=1)]
+    snmp_managers: Annotated[list[Ipv4], Field(min_length=1)]
+    tacacs: list[Ipv4]
+    camera_vms: Ipv4
+    noc_networks: Annotated[list[Net4], Field(min_length=1)]
+
+
+class DeviceModel(Strict):
+    role: Literal["router", "switch"]
+    platform: str
+    interfaces: Annotated[list[str], Field(min_length=1)]
+
+
+class Defaults(Strict):
+    province: Province
+    addressing: Addressing
+    services: Services
+    models: dict[str, DeviceModel]
+    site: dict[str, object]  # validated as SiteSettings after overrides are merged
+
+
+class Group(Strict):
+    description: str = ""
+    overrides: dict[str, object] = Field(default_factory=dict)
+
+
+class GroupsFile(Strict):
+    groups: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")], Group]
+
+
+class Commune(Strict):
+    code: Code
+    site: Annotated[int, Field(ge=0)]
+    kind: Literal["xa", "phuong"]
+    name: Name
+    short_name: Name
+    groups: list[str] = Field(default_factory=list)
+    overrides: dict[str, object] = Field(default_factory=dict)
+
+
+class CommunesFile(Strict):
+    communes: list[dict[str, object]]
