@@ -40,6 +40,7 @@ class Zone(Strict):
     dhcp: bool = True
     tslcd: bool = False
     internet: bool = False
+    arp_inspection: bool = False
     recorder_offset: Annotated[int, Field(ge=2)] | None = None
 
     _check_vlan = field_validator("vlan")(_vlan_id)
@@ -119,6 +120,7 @@ class Addressing(Strict):
 
 class Services(Strict):
     dns: Annotated[list[Ipv4], Field(min_length=1)]
+    public_dns: Annotated[list[Ipv4], Field(min_length=1)]
     ntp: Annotated[list[Ipv4], Field(min_length=1)]
     syslog: Annotated[list[Ipv4], Field(min_length=1)]
     snmp_managers: Annotated[list[Ipv4], Field(min_length=1)]

@@ -1,0 +1,121 @@
+"""`render`, `inventory`, `ipplan` and `whois`: the source of truth and its intended configs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nornir_config.cli.options import FilterOption, FormatOption
+from nornir_config.errors import InputError
+from nornir_config.project import open_project
+from nornir_config.render import run_render
+from nornir_config.sot.ipplan import plan_rows, whois
+
+console = Console()
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
+    if fmt not in allowed:
+        raise InputError.one("--format", fmt, "unknown format", f"use one of: {', '.join(allowed)}")
+
+
+def render(
+    filters: FilterOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for <host>.cfg (default build/intended).")] = None,
+) -> None:
+    """Render the intended config of every selected device."""
+    started = time.perf_counter()
+    project = open_project(filters or [])
+    out_dir = (out or project.settings.build_dir / "intended").resolve()
+    summary = run_render(
+        project.nr,
+        project.province,
+        project.secrets(),
+        project.settings.templates_dir,
+        out_dir,
+        progress=True,
+        prune=not filters,
+    )
+    total = len(summary.written) + len(summary.unchanged)
+    removed = f", {len(summary.removed)} stale removed" if summary.removed else ""
+    console.print(
+        f"rendered {total} devices: {len(summary.written)} written, "
+        f"{len(summary.unchanged)} unchanged{removed} -> {out_dir} "
+        f"({time.perf_counter() - started:.2f} s)",
+        highlight=False,
+    )
+
+
+def inventory(filters: FilterOption = None, fmt: FormatOption = "table") -> None:
+    """List the devices of the selected communes."""
+    _check_format(fmt, ("table", "json"))
+    project = open_project(filters or [])
+    hosts = project.nr.inventory.hosts
+    if fmt == "json":
+        rows = [{"name": h.name, "hostname": h.hostname, "platform": h.platform, **h.data} for h in hosts.values()]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{len(hosts)} devices")
+    for column in ("host", "code", "commune", "kind", "role", "model", "mgmt ip"):
+        table.add_column(column)
+    for host in hosts.values():
+        d = host.data
+        table.add_row(host.name, d["code"], d["commune"], d["kind"], d["role"], d["model"], host.hostname)
+    console.print(table)
+
+
+def ipplan(filters: FilterOption = None, fmt: FormatOption = "table") -> None:
+    """Print the province address plan."""
+    _check_format(fmt, ("table", "csv", "json"))
+    project = open_project(filters or [])
+    codes = {h.data["code"] for h in project.nr.inventory.hosts.values()}
+    rows = [r for r in plan_rows(project.province) if r.code in codes]
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["code", "commune", "kind", "site", "zone", "vlan", "subnet", "gateway", "dhcp_range"])
+        for r in rows:
+            writer.writerow([r.code, r.commune, r.kind, r.site, r.zone, r.vlan or "", r.subnet, r.gateway, r.dhcp_range])
+        return
+    if fmt == "json":
+        sys.stdout.write(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title="address plan")
+    for column in ("code", "commune", "zone", "vlan", "subnet", "gateway", "DHCP"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r.code, r.commune, r.zone, str(r.vlan or ""), r.subnet, r.gateway, r.dhcp_range)
+    console.print(table)
+
+
+def whois_cmd(address: Annotated[str, typer.Argument(help="An IPv4 address, e.g. 10.160.4.25")]) -> None:
+    """Name the commune, zone, subnet and device an address belongs to."""
+    project = open_project([])
+    try:
+        answer = whois(project.province, address)
+    except ValueError:
+        raise InputError.one("argument", address, "is not an IPv4 address", "give e.g. 10.160.4.25") from None
+    if answer is None:
+        console.print(f"{address}: not in the province address plan", highlight=False)
+        raise typer.Exit(1)
+    device = f", device {answer.device}" if answer.device else ""
+    console.print(
+        f"{answer.address}: commune {answer.code} {answer.commune}, zone {answer.zone}, "
+        f"subnet {answer.subnet}, {answer.use}{device}",
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(render)
+    app.command()(inventory)
+    app.command()(ipplan)
+    app.command("whois")(whois_cmd)

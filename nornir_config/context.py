@@ -1,0 +1,92 @@
+"""The variables a device template sees: derived facts plus hashed secrets, nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nornir_config.secrets import Secrets, required_secrets, type7, type9
+from nornir_config.sot.names import ascii_name
+from nornir_config.sot.province import Device
+from nornir_config.sot.schema import Defaults
+
+ZONE_ORDER = ("mgmt", "staff", "onestop", "video", "camera", "wifi")
+
+
+def _zones(device: Device) -> list[dict[str, Any]]:
+    zones = []
+    for key, zone in sorted(device.settings.zones.items(), key=lambda kv: kv[1].vlan):
+        plan = device.plan.zones[key]
+        zones.append(
+            {
+                "key": key,
+                "vlan": zone.vlan,
+                "name": zone.name,
+                "network": str(plan.subnet.network_address),
+                "netmask": str(plan.netmask),
+                "wildcard": str(plan.wildcard),
+                "prefix": str(plan.subnet),
+                "gateway": str(plan.gateway),
+                "dhcp": zone.dhcp,
+                "excluded_first": str(plan.gateway),
+                "excluded_last": str(plan.reserved_last),
+                "tslcd": zone.tslcd,
+                "internet": zone.internet,
+                "arp_inspection": zone.arp_inspection,
+                "recorder": str(plan.host(zone.recorder_offset)) if zone.recorder_offset else None,
+            }
+        )
+    return zones
+
+
+def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict[str, Any]:
+    """Template variables for `device`; secrets appear only as type 9 / type 7 forms."""
+    settings = device.settings
+    scope = f"province-{defaults.province.code}"
+    zones = _zones(device)
+    mgmt = next(z for z in zones if z["key"] == "mgmt")
+    services = defaults.services
+    router_ports = settings.router_ports
+    mgmt_interface = (
+        f"{router_ports.lan}.{mgmt['vlan']}" if device.role == "router" else f"Vlan{mgmt['vlan']}"
+    )
+    return {
+        "hostname": device.name,
+        "role": device.role,
+        "model": device.model,
+        "code": device.code,
+        "commune": device.commune.name,
+        "commune_ascii": ascii_name(device.commune.name),
+        "short_ascii": ascii_name(device.commune.short_name),
+        "province_ascii": ascii_name(defaults.province.name),
+        "domain": defaults.province.domain,
+        "timezone": settings.timezone,
+        "zones": zones,
+        "zone": {z["key"]: z for z in zones},
+        "mgmt": mgmt,
+        "mgmt_ip": str(device.mgmt_ip),
+        "mgmt_interface": mgmt_interface,
+        "parking_vlan": settings.parking_vlan,
+        "native_vlan": settings.native_vlan,
+        "trunk_vlans": ",".join(str(z["vlan"]) for z in zones),
+        "ports": device.ports,
+        "peers": device.peers,
+        "router_ports": router_ports,
+        "interfaces": device.interfaces,
+        "wan": settings.wan,
+        "tslcd": device.plan.tslcd,
+        "internet": device.plan.internet,
+        "services": services,
+        "banner_lines": settings.banner.rstrip("\n").split("\n"),
+        "snmp": settings.snmp,
+        "enable_secret": type9(secrets.get("enable_secret"), scope, "enable_secret"),
+        "users": [
+            {"name": user, "secret": type9(secrets.get(f"password_{user}"), scope, f"password_{user}")}
+            for user in settings.local_users
+        ],
+        "ntp_key": type7(secrets.get("ntp_key"), scope, "ntp_key"),
+        "tacacs_key": type7(secrets.get("tacacs_key"), scope, "tacacs_key"),
+    }
+
+
+def secrets_needed(device: Device) -> list[str]:
+    return required_secrets(device.settings.local_users)

@@ -1,0 +1,167 @@
+"""Render each device's intended config: a Nornir task over nornir_jinja2 templates."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from nornir.core import Nornir
+from nornir.core.task import Result, Task
+from nornir_jinja2.plugins.tasks import template_file
+
+from nornir_config.context import device_context, secrets_needed
+from nornir_config.errors import InputError, Problem
+from nornir_config.running_config import canonical
+from nornir_config.secrets import Secrets
+from nornir_config.sot.province import Device, ProvinceData
+
+
+@cache
+def jinja_env(platform_dir: Path) -> jinja2.Environment:
+    """One environment per platform folder, so each template is compiled once per run."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(platform_dir)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # noqa: S701 - device configs, not HTML
+    )
+
+
+def template_for(device: Device) -> str:
+    return f"{device.role}.j2"
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write atomically; leave an identical file untouched (its mtime says when it last changed)."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except FileNotFoundError:
+        pass
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return True
+
+
+def render_device(device: Device, province: ProvinceData, secrets: Secrets, templates_dir: Path) -> str:
+    """The intended config of one device, laid out as the device prints it."""
+    env = jinja_env(templates_dir / device.platform)
+    context = device_context(device, province.defaults, secrets)
+    text = env.get_template(template_for(device)).render(**context)
+    return canonical(text, device.platform)
+
+
+def render_config(
+    task: Task,
+    province: ProvinceData,
+    secrets: Secrets,
+    templates_dir: Path,
+    out_dir: Path | None,
+) -> Result:
+    """Nornir task: render the host's template; write `<out_dir>/<host>.cfg` when it changed."""
+    device = province.device(task.host.name)
+    env = jinja_env(templates_dir / device.platform)
+    context = device_context(device, province.defaults, secrets)
+    rendered = template_file(task, template=template_for(device), jinja_env=env, **context)
+    text = canonical(rendered.result, device.platform)
+    changed = write_if_changed(out_dir / f"{device.name}.cfg", text) if out_dir else False
+    return Result(host=task.host, result=text, changed=changed)
+
+
+def template_problem(exc: BaseException, host: str, templates_dir: Path) -> Problem:
+    """A template failure as one line naming the template file and line."""
+    where, line = "templates", None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.startswith(str(templates_dir)):
+            where, line = os.path.relpath(filename, templates_dir.parent), lineno
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = os.path.relpath(exc.filename or where, templates_dir.parent)
+        line = exc.lineno
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, jinja2.UndefinedError):
+        fix = "define the variable in hosts/ or nornir_config/context.py, or fix the name"
+    elif isinstance(exc, jinja2.TemplateSyntaxError):
+        fix = "correct the template syntax"
+    else:
+        fix = "correct the template"
+    return Problem(where, f"host {host}", message, fix, line)
+
+
+@dataclass
+class RenderSummary:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    configs: dict[str, str] = field(default_factory=dict)
+
+
+def check_secrets(province: ProvinceData, hosts: Mapping[str, Any], secrets: Secrets) -> None:
+    needed: dict[str, None] = {}
+    for name in hosts:
+        for secret in secrets_needed(province.device(name)):
+            needed[secret] = None
+    secrets.require(needed, "secrets")
+
+
+def run_render(
+    nr: Nornir,
+    province: ProvinceData,
+    secrets: Secrets,
+    templates_dir: Path,
+    out_dir: Path | None,
+    progress: bool = False,
+    prune: bool = False,
+) -> RenderSummary:
+    """Render every host of `nr`; template errors raise InputError naming the template line."""
+    check_secrets(province, nr.inventory.hosts, secrets)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    runner = nr
+    if progress and sys.stderr.isatty():
+        from nornir_rich.progress_bar import RichProgressBar
+
+        runner = nr.with_processors([RichProgressBar()])
+    results = runner.run(
+        task=render_config,
+        name="render",
+        province=province,
+        secrets=secrets,
+        templates_dir=templates_dir,
+        out_dir=out_dir,
+    )
+    problems: list[Problem] = []
+    summary = RenderSummary()
+    for host, multi in sorted(results.items()):
+        result = multi[0]
+        if result.failed:
+            exc = result.exception
+            if exc is None:
+                problems.append(Problem("templates", f"host {host}", str(result.result)))
+            else:
+                problems.append(template_problem(exc, host, templates_dir))
+            continue
+        summary.configs[host] = str(result.result)
+        (summary.written if result.changed else summary.unchanged).append(host)
+    if problems:
+        # One line per distinct template problem, not one per device.
+        unique: dict[tuple[str, int | None, str], Problem] = {}
+        for problem in problems:
+            unique.setdefault((problem.file, problem.line, problem.message), problem)
+        raise InputError(unique.values())
+    if prune and out_dir is not None:
+        keep = {f"{h}.cfg" for h in nr.inventory.hosts}
+        for stale in sorted(out_dir.glob("*.cfg")):
+            if stale.name not in keep:
+                stale.unlink()
+                summary.removed.append(stale.stem)
+    return summary

@@ -1,0 +1,144 @@
+"""Device secrets: from the environment or a 0600 file outside the repository, never from hosts/.
+
+Passwords are rendered as Cisco type 9 (scrypt) hashes and keys as type 7, through netutils.
+The salt of a type 9 hash is derived from the province and the secret's name, so renders are
+reproducible (an unchanged config is not rewritten) and one province-wide scrypt run per secret
+keeps rendering ~500 devices fast; the salt never repeats across provinces or secrets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+from netutils.password import encrypt_cisco_type7, encrypt_cisco_type9
+
+from nornir_config.errors import InputError, Problem
+
+ENV_PREFIX = "COMMUNELAN_SECRET_"
+FILE_ENV = "COMMUNELAN_SECRETS_FILE"
+DEFAULT_FILE = Path("~/.config/communelan/secrets.yaml")
+_SALT_CHARS = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def required_secrets(local_users: Iterable[str]) -> list[str]:
+    """Names of the secrets a device config needs."""
+    return [
+        "enable_secret",
+        *(f"password_{user}" for user in local_users),
+        "ntp_key",
+        "snmp_auth_key",
+        "snmp_priv_key",
+        "tacacs_key",
+    ]
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Secret values by name; `source` says where each came from (for error messages only)."""
+
+    values: Mapping[str, str]
+    source: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, name: str) -> str:
+        return self.values[name]
+
+    def require(self, names: Iterable[str], where: str) -> None:
+        missing = [n for n in names if not self.values.get(n)]
+        if missing:
+            raise InputError(
+                Problem(
+                    where,
+                    f"secret '{name}'",
+                    "is missing",
+                    f"set {ENV_PREFIX}{name.upper()} or add '{name}' to the secrets file "
+                    f"({FILE_ENV}, default {DEFAULT_FILE}, mode 0600)",
+                )
+                for name in missing
+            )
+
+    def redact(self, text: str) -> str:
+        """`text` with every secret value, and its type 7 forms, replaced."""
+        for name, value in self.values.items():
+            if value and len(value) >= 4:
+                text = text.replace(value, f"<secret:{name}>")
+        return text
+
+
+def _check_file(path: Path, root: Path | None) -> None:
+    shown = str(path)
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise InputError.one(
+            shown, "permissions", f"mode {oct(mode & 0o777)} lets others read it", f"chmod 600 {shown}"
+        )
+    if root is not None:
+        resolved = path.resolve()
+        lab = (root / ".lab").resolve()
+        if resolved.is_relative_to(root.resolve()) and not resolved.is_relative_to(lab):
+            raise InputError.one(
+                shown,
+                "location",
+                "a secrets file inside the repository could be committed",
+                "move it outside the repository (e.g. ~/.config/communelan/secrets.yaml)",
+            )
+
+
+def load_secrets(
+    secrets_file: Path | None = None,
+    root: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Secrets:
+    """Secrets from the file (if any) overridden by COMMUNELAN_SECRET_* variables."""
+    env = os.environ if environ is None else environ
+    values: dict[str, str] = {}
+    source: dict[str, str] = {}
+    explicit = secrets_file or (Path(env[FILE_ENV]) if env.get(FILE_ENV) else None)
+    path = (explicit or DEFAULT_FILE).expanduser()
+    if path.is_file():
+        _check_file(path, root)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark else None
+            raise InputError([Problem(str(path), "YAML", "broken YAML", "fix the syntax", line)]) from None
+        if not isinstance(data, dict) or not all(isinstance(v, str | int) for v in data.values()):
+            raise InputError.one(
+                str(path), "file", "must map secret names to strings", "write 'name: value' lines"
+            )
+        for key, value in data.items():
+            values[str(key)] = str(value)
+            source[str(key)] = str(path)
+    elif explicit is not None:
+        raise InputError.one(str(path), "file", "not found", f"create it or unset {FILE_ENV}")
+    for key, value in env.items():
+        if key.startswith(ENV_PREFIX) and value:
+            name = key[len(ENV_PREFIX) :].lower()
+            values[name] = value
+            source[name] = f"${key}"
+    return Secrets(values, source)
+
+
+def _salt(scope: str, name: str, length: int = 14) -> str:
+    digest = hashlib.sha256(f"communelan:{scope}:{name}".encode()).digest()
+    return "".join(_SALT_CHARS[b % len(_SALT_CHARS)] for b in digest[:length])
+
+
+@cache
+def type9(secret: str, scope: str, name: str) -> str:
+    """Cisco type 9 (scrypt) hash with a reproducible salt."""
+    return str(encrypt_cisco_type9(secret, salt=_salt(scope, name)))
+
+
+@cache
+def type7(secret: str, scope: str, name: str) -> str:
+    """Cisco type 7 form (reversible: only for keys IOS must send, such as NTP and TACACS+)."""
+    salt = hashlib.sha256(f"{scope}:{name}".encode()).digest()[0] % 16
+    return str(encrypt_cisco_type7(secret, salt=salt))
