@@ -9,8 +9,6 @@ from nornir_config.sot.names import ascii_name
 from nornir_config.sot.province import Device
 from nornir_config.sot.schema import Defaults
 
-ZONE_ORDER = ("mgmt", "staff", "onestop", "video", "camera", "wifi")
-
 
 def _zones(device: Device) -> list[dict[str, Any]]:
     zones = []
@@ -80,7 +78,10 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
         "snmp": settings.snmp,
         "enable_secret": type9(secrets.get("enable_secret"), scope, "enable_secret"),
         "users": [
-            {"name": user, "secret": type9(secrets.get(f"password_{user}"), scope, f"password_{user}")}
+            {
+                "name": user,
+                "secret": type9(secrets.get(f"password_{user}"), scope, f"password_{user}"),
+            }
             for user in settings.local_users
         ],
         "ntp_key": type7(secrets.get("ntp_key"), scope, "ntp_key"),

@@ -34,7 +34,9 @@ def parse_filters(specs: Iterable[str]) -> list[tuple[str, frozenset[str]]]:
         wanted = frozenset(v.strip() for v in values.split(",") if v.strip())
         if not sep or not wanted:
             problems.append(
-                Problem("--filter", spec, "is not key=value", "write e.g. code=14797 or role=switch")
+                Problem(
+                    "--filter", spec, "is not key=value", "write e.g. code=14797 or role=switch"
+                )
             )
         elif key not in KEYS:
             problems.append(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nornir import InitNornir
 from nornir.core import Nornir
+from nornir.core.configuration import Config
 from nornir.core.inventory import (
     ConnectionOptions,
     Defaults,
@@ -15,7 +15,11 @@ from nornir.core.inventory import (
     Host,
     Hosts,
     Inventory,
+    ParentGroups,
 )
+from nornir.core.plugins.connections import ConnectionPluginRegister
+from nornir.core.state import GlobalState
+from nornir.init_nornir import load_inventory, load_runner
 
 from nornir_config.platforms import platform_data
 from nornir_config.settings import RunSettings
@@ -47,7 +51,7 @@ class CommuneInventory:
                 name=device.name,
                 hostname=str(device.mgmt_ip),
                 platform=dialect["netmiko_device_type"],
-                groups=[groups[g] for g in device.groups],
+                groups=ParentGroups(groups[g] for g in device.groups),
                 data=device.facts(),
                 connection_options={
                     "napalm": ConnectionOptions(platform=dialect["napalm_driver"]),
@@ -64,23 +68,34 @@ def province_of(nr: Nornir) -> ProvinceData:
 
 
 def build_nornir(settings: RunSettings, num_workers: int | None = None) -> Nornir:
-    """Nornir from the project's config.yaml, with paths anchored at the project root."""
+    """Nornir from the project's config.yaml, with paths anchored at the project root.
+
+    This is InitNornir without its eager `ConnectionPluginRegister.auto_register()`, which
+    imports NAPALM and Netmiko (~0.4 s) even for commands that open no connection; the commands
+    that connect register the connection plugins themselves (`connection plugins` below).
+    """
     options: dict[str, Any] = {
         "hosts_dir": str(settings.hosts_dir),
         "templates_dir": str(settings.templates_dir),
     }
-    config_file = settings.nornir_config_file
-    runner: dict[str, Any] = {}
+    overrides: dict[str, Any] = {"inventory": {"plugin": "CommuneInventory", "options": options}}
     if num_workers is not None:
-        runner = {"plugin": "threaded", "options": {"num_workers": num_workers}}
+        overrides["runner"] = {"plugin": "threaded", "options": {"num_workers": num_workers}}
+    config_file = settings.nornir_config_file
     if config_file.is_file():
-        return InitNornir(
-            config_file=str(config_file),
-            inventory={"plugin": "CommuneInventory", "options": options},
-            **({"runner": runner} if runner else {}),
-        )
-    return InitNornir(
-        inventory={"plugin": "CommuneInventory", "options": options},
-        runner=runner or {"plugin": "threaded", "options": {"num_workers": 20}},
-        logging={"enabled": False},
+        config = Config.from_file(str(config_file), **overrides)
+    else:
+        overrides.setdefault("runner", {"plugin": "threaded", "options": {"num_workers": 20}})
+        config = Config.from_dict(logging={"enabled": False}, **overrides)
+    config.logging.configure()
+    return Nornir(
+        inventory=load_inventory(config),
+        runner=load_runner(config),
+        config=config,
+        data=GlobalState(dry_run=False),
     )
+
+
+def register_connection_plugins() -> None:
+    """Make netmiko/napalm connections available (call before running tasks that connect)."""
+    ConnectionPluginRegister.auto_register()

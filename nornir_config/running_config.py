@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from nornir_config.platforms import platform_data
@@ -38,12 +38,17 @@ class Layout:
     sections: tuple[re.Pattern[str], ...]
     sort_keys: tuple[tuple[re.Pattern[str], str], ...]
     interface_order: tuple[str, ...]
+    section_cache: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def section_of(self, line: str) -> int:
-        for index, pattern in enumerate(self.sections):
-            if pattern.match(line):
-                return index
-        return len(self.sections)
+        index = self.section_cache.get(line)
+        if index is None:
+            index = next(
+                (i for i, pattern in enumerate(self.sections) if pattern.match(line)),
+                len(self.sections),
+            )
+            self.section_cache[line] = index
+        return index
 
 
 def _number_key(line: str, _order: tuple[str, ...]) -> tuple[object, ...]:
@@ -84,7 +89,8 @@ def parse_blocks(text: str, platform: str = "cisco_ios") -> list[Block]:
     """Top-level blocks of a config, without `!` separators, header lines or `end`."""
     rules = layout(platform)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    blocks: list[Block] = []
+    heads: list[str] = []
+    children: list[list[str]] = []
     i = 0
     # Skip the volatile header up to the first real line.
     while i < len(lines) and any(p.match(lines[i]) for p in rules.header):
@@ -94,19 +100,17 @@ def parse_blocks(text: str, platform: str = "cisco_ios") -> list[Block]:
         i += 1
         if not line or line == "!" or line == rules.last_line:
             continue
-        if line.startswith(" "):
-            if blocks and not line.lstrip().startswith("!"):
-                head, children = blocks[-1]
-                blocks[-1] = (head, (*children, line))
+        if line[0] == " ":
+            if heads and not line.lstrip().startswith("!"):
+                children[-1].append(line)
             continue
         banner = _BANNER.match(line)
         if banner:
             delimiter = banner.group(1)
             body: list[str] = []
-            head_rest = line[banner.end() :]
-            if delimiter not in head_rest:
+            if delimiter not in line[banner.end() :]:
                 while i < len(lines):
-                    text_line = lines[i].rstrip("\r")
+                    text_line = lines[i]
                     i += 1
                     if delimiter in text_line:
                         before = text_line.split(delimiter, 1)[0]
@@ -114,10 +118,12 @@ def parse_blocks(text: str, platform: str = "cisco_ios") -> list[Block]:
                             body.append(before)
                         break
                     body.append(text_line)
-            blocks.append((line[: banner.end()], (*body, delimiter)))
+            heads.append(line[: banner.end()])
+            children.append([*body, delimiter])
             continue
-        blocks.append((line, ()))
-    return blocks
+        heads.append(line)
+        children.append([])
+    return [(head, tuple(kids)) for head, kids in zip(heads, children, strict=True)]
 
 
 def _sort_key(rules: Layout, index: int, block: Block) -> tuple[object, ...]:

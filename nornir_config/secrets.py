@@ -76,7 +76,10 @@ def _check_file(path: Path, root: Path | None) -> None:
     mode = path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise InputError.one(
-            shown, "permissions", f"mode {oct(mode & 0o777)} lets others read it", f"chmod 600 {shown}"
+            shown,
+            "permissions",
+            f"mode {oct(mode & 0o777)} lets others read it",
+            f"chmod 600 {shown}",
         )
     if root is not None:
         resolved = path.resolve()
@@ -108,7 +111,9 @@ def load_secrets(
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark else None
-            raise InputError([Problem(str(path), "YAML", "broken YAML", "fix the syntax", line)]) from None
+            raise InputError(
+                [Problem(str(path), "YAML", "broken YAML", "fix the syntax", line)]
+            ) from None
         if not isinstance(data, dict) or not all(isinstance(v, str | int) for v in data.values()):
             raise InputError.one(
                 str(path), "file", "must map secret names to strings", "write 'name: value' lines"

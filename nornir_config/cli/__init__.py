@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sys
 from pathlib import Path
@@ -23,11 +24,9 @@ app = typer.Typer(
 )
 
 # Each module registers its commands on `app` through `register(app)`.
-COMMAND_MODULES: tuple[str, ...] = (
-    "nornir_config.cli.sot",
-)
+COMMAND_MODULES: tuple[str, ...] = ("nornir_config.cli.sot",)
 
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @app.callback()
@@ -57,27 +56,24 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Console entry point: bad input is one line per problem and exit code 2, never a traceback."""
+    """Console entry point: bad input is one line per problem and exit code 2, never a traceback.
+
+    Usage errors are typer's own (exit 2); everything else the commands raise is caught here.
+    """
+    # Nornir logs task failures itself; the commands report them, so keep its logger quiet.
+    nornir_logger = logging.getLogger("nornir")
+    nornir_logger.addHandler(logging.NullHandler())
+    nornir_logger.propagate = False
     try:
-        app(standalone_mode=False)
+        app()
     except InputError as exc:
         for problem in exc.problems:
             err_console.print(f"[red]error:[/red] {problem}", markup=True, highlight=False)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(130)
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2)
+    except Exception as exc:
         if os.environ.get("COMMUNELAN_DEBUG"):
             raise
         err_console.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}", markup=True)

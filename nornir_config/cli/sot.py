@@ -20,7 +20,7 @@ from nornir_config.project import open_project
 from nornir_config.render import run_render
 from nornir_config.sot.ipplan import plan_rows, whois
 
-console = Console()
+console = Console(soft_wrap=True)
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
@@ -30,11 +30,13 @@ def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
 
 def render(
     filters: FilterOption = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for <host>.cfg (default build/intended).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for <host>.cfg (default build/intended).")
+    ] = None,
 ) -> None:
     """Render the intended config of every selected device."""
     started = time.perf_counter()
-    project = open_project(filters or [])
+    project = open_project(filters or [], connections=False)
     out_dir = (out or project.settings.build_dir / "intended").resolve()
     summary = run_render(
         project.nr,
@@ -58,10 +60,13 @@ def render(
 def inventory(filters: FilterOption = None, fmt: FormatOption = "table") -> None:
     """List the devices of the selected communes."""
     _check_format(fmt, ("table", "json"))
-    project = open_project(filters or [])
+    project = open_project(filters or [], connections=False)
     hosts = project.nr.inventory.hosts
     if fmt == "json":
-        rows = [{"name": h.name, "hostname": h.hostname, "platform": h.platform, **h.data} for h in hosts.values()]
+        rows = [
+            {"name": h.name, "hostname": h.hostname, "platform": h.platform, **h.data}
+            for h in hosts.values()
+        ]
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(title=f"{len(hosts)} devices")
@@ -69,21 +74,37 @@ def inventory(filters: FilterOption = None, fmt: FormatOption = "table") -> None
         table.add_column(column)
     for host in hosts.values():
         d = host.data
-        table.add_row(host.name, d["code"], d["commune"], d["kind"], d["role"], d["model"], host.hostname)
+        table.add_row(
+            host.name, d["code"], d["commune"], d["kind"], d["role"], d["model"], host.hostname
+        )
     console.print(table)
 
 
 def ipplan(filters: FilterOption = None, fmt: FormatOption = "table") -> None:
     """Print the province address plan."""
     _check_format(fmt, ("table", "csv", "json"))
-    project = open_project(filters or [])
+    project = open_project(filters or [], connections=False)
     codes = {h.data["code"] for h in project.nr.inventory.hosts.values()}
     rows = [r for r in plan_rows(project.province) if r.code in codes]
     if fmt == "csv":
         writer = csv.writer(sys.stdout)
-        writer.writerow(["code", "commune", "kind", "site", "zone", "vlan", "subnet", "gateway", "dhcp_range"])
+        writer.writerow(
+            ["code", "commune", "kind", "site", "zone", "vlan", "subnet", "gateway", "dhcp_range"]
+        )
         for r in rows:
-            writer.writerow([r.code, r.commune, r.kind, r.site, r.zone, r.vlan or "", r.subnet, r.gateway, r.dhcp_range])
+            writer.writerow(
+                [
+                    r.code,
+                    r.commune,
+                    r.kind,
+                    r.site,
+                    r.zone,
+                    r.vlan or "",
+                    r.subnet,
+                    r.gateway,
+                    r.dhcp_range,
+                ]
+            )
         return
     if fmt == "json":
         sys.stdout.write(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2) + "\n")
@@ -92,17 +113,23 @@ def ipplan(filters: FilterOption = None, fmt: FormatOption = "table") -> None:
     for column in ("code", "commune", "zone", "vlan", "subnet", "gateway", "DHCP"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r.code, r.commune, r.zone, str(r.vlan or ""), r.subnet, r.gateway, r.dhcp_range)
+        table.add_row(
+            r.code, r.commune, r.zone, str(r.vlan or ""), r.subnet, r.gateway, r.dhcp_range
+        )
     console.print(table)
 
 
-def whois_cmd(address: Annotated[str, typer.Argument(help="An IPv4 address, e.g. 10.160.4.25")]) -> None:
+def whois_cmd(
+    address: Annotated[str, typer.Argument(help="An IPv4 address, e.g. 10.160.4.25")],
+) -> None:
     """Name the commune, zone, subnet and device an address belongs to."""
-    project = open_project([])
+    project = open_project([], connections=False)
     try:
         answer = whois(project.province, address)
     except ValueError:
-        raise InputError.one("argument", address, "is not an IPv4 address", "give e.g. 10.160.4.25") from None
+        raise InputError.one(
+            "argument", address, "is not an IPv4 address", "give e.g. 10.160.4.25"
+        ) from None
     if answer is None:
         console.print(f"{address}: not in the province address plan", highlight=False)
         raise typer.Exit(1)

@@ -79,7 +79,7 @@ def nth_block(pool: IPv4Net, prefix: int, index: int, what: str) -> IPv4Net:
     if not 0 <= index < count:
         raise PlanError(f"{what} {index} is beyond {pool}, which holds {count} blocks of /{prefix}")
     size = 1 << (32 - prefix)
-    return ipaddress.ip_network((int(pool.network_address) + index * size, prefix))
+    return ipaddress.IPv4Network((int(pool.network_address) + index * size, prefix))
 
 
 def carve_zones(block: IPv4Net, zones: list[ZoneSpec]) -> dict[str, ZonePlan]:
@@ -89,14 +89,16 @@ def carve_zones(block: IPv4Net, zones: list[ZoneSpec]) -> dict[str, ZonePlan]:
     plans: dict[str, ZonePlan] = {}
     for spec in sorted(zones, key=lambda z: (z.prefix, z.vlan)):
         if spec.prefix < block.prefixlen:
-            raise PlanError(f"zone {spec.name} /{spec.prefix} is larger than the site block {block}")
+            raise PlanError(
+                f"zone {spec.name} /{spec.prefix} is larger than the site block {block}"
+            )
         size = 1 << (32 - spec.prefix)
         if cursor + size > end:
             used = sum(1 << (32 - z.prefix) for z in zones)
             raise PlanError(
                 f"zones need {used} addresses but the site block {block} has {block.num_addresses}"
             )
-        subnet = ipaddress.ip_network((cursor, spec.prefix))
+        subnet = ipaddress.IPv4Network((cursor, spec.prefix))
         cursor += size
         hosts = subnet.num_addresses - 2
         if spec.reserved >= hosts:

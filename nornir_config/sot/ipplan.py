@@ -41,13 +41,31 @@ def plan_rows(province: ProvinceData) -> list[PlanRow]:
         for zone in sorted(plan.zones.values(), key=lambda z: z.vlan):
             dhcp = f"{zone.dhcp_first}-{zone.dhcp_last}" if zone.dhcp_first else ""
             rows.append(
-                PlanRow(commune.code, commune.name, commune.kind, commune.site, zone.name,
-                        zone.vlan, str(zone.subnet), str(zone.gateway), dhcp)
+                PlanRow(
+                    commune.code,
+                    commune.name,
+                    commune.kind,
+                    commune.site,
+                    zone.name,
+                    zone.vlan,
+                    str(zone.subnet),
+                    str(zone.gateway),
+                    dhcp,
+                )
             )
         for name, link in (("tslcd-wan", plan.tslcd), ("internet-wan", plan.internet)):
             rows.append(
-                PlanRow(commune.code, commune.name, commune.kind, commune.site, name, None,
-                        str(link.subnet), str(link.peer), "")
+                PlanRow(
+                    commune.code,
+                    commune.name,
+                    commune.kind,
+                    commune.site,
+                    name,
+                    None,
+                    str(link.subnet),
+                    str(link.peer),
+                    "",
+                )
             )
     return rows
 
@@ -56,8 +74,12 @@ def _routers(province: ProvinceData) -> list[tuple[Commune, Device]]:
     return [(d.commune, d) for d in province.devices if d.role == "router"]
 
 
-def _use_in_zone(address: ipaddress.IPv4Address, zone: addressing.ZonePlan, devices: list[Device],
-                 recorder: ipaddress.IPv4Address | None) -> tuple[str, str | None]:
+def _use_in_zone(
+    address: ipaddress.IPv4Address,
+    zone: addressing.ZonePlan,
+    devices: list[Device],
+    recorder: ipaddress.IPv4Address | None,
+) -> tuple[str, str | None]:
     if address == zone.subnet.network_address:
         return "network address", None
     if address == zone.subnet.broadcast_address:
@@ -70,7 +92,11 @@ def _use_in_zone(address: ipaddress.IPv4Address, zone: addressing.ZonePlan, devi
             return "management address", device.name
     if recorder is not None and address == recorder:
         return "camera recorder", None
-    if zone.dhcp_first is not None and zone.dhcp_last is not None and zone.dhcp_first <= address <= zone.dhcp_last:
+    if (
+        zone.dhcp_first is not None
+        and zone.dhcp_last is not None
+        and zone.dhcp_first <= address <= zone.dhcp_last
+    ):
         return "DHCP pool", None
     return "reserved for static hosts", None
 
@@ -88,12 +114,21 @@ def whois(province: ProvinceData, text: str) -> Whois | None:
         router = devices[0]
         for key, zone in router.plan.zones.items():
             if address in zone.subnet:
-                offset = router.settings.zones[key].recorder_offset
+                offset = router.settings.zones[key].recorder_offset  # type: ignore[index]
                 recorder = zone.host(offset) if offset else None
-                use, device = _use_in_zone(address, zone, devices, recorder)
-                return Whois(text, router.code, router.commune.name, key, str(zone.subnet), use, device)
-        return Whois(text, router.code, router.commune.name, "unallocated", str(router.plan.block),
-                     "free space in the commune's block", None)
+                use, owner = _use_in_zone(address, zone, devices, recorder)
+                return Whois(
+                    text, router.code, router.commune.name, key, str(zone.subnet), use, owner
+                )
+        return Whois(
+            text,
+            router.code,
+            router.commune.name,
+            "unallocated",
+            str(router.plan.block),
+            "free space in the commune's block",
+            None,
+        )
     for pool, attr, label in (
         (addr.tslcd_p2p_pool, "tslcd", "TSLCD link"),
         (addr.internet_p2p_pool, "internet", "Internet link"),
@@ -103,12 +138,20 @@ def whois(province: ProvinceData, text: str) -> Whois | None:
             for devices in by_site.values():
                 if devices[0].commune.site == index:
                     link: addressing.P2P = getattr(devices[0].plan, attr)
+                    router_name: str | None = None
                     if address == link.local:
-                        use, device = f"{label}, commune router", devices[0].name
+                        use, router_name = f"{label}, commune router", devices[0].name
                     elif address == link.peer:
-                        use, device = f"{label}, provider end", None
+                        use = f"{label}, provider end"
                     else:
-                        use, device = f"{label}, network/broadcast", None
-                    return Whois(text, devices[0].code, devices[0].commune.name, attr,
-                                 str(link.subnet), use, device)
+                        use = f"{label}, network/broadcast"
+                    return Whois(
+                        text,
+                        devices[0].code,
+                        devices[0].commune.name,
+                        attr,
+                        str(link.subnet),
+                        use,
+                        router_name,
+                    )
     return None

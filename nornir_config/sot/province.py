@@ -118,7 +118,7 @@ def _fix_for(error: Mapping[str, Any], model: type[BaseModel] | None) -> str:
     if kind == "missing":
         return f"add '{loc[-1]}'"
     if kind == "string_type" and isinstance(error.get("input"), int):
-        return "quote it, e.g. \"14797\""
+        return 'quote it, e.g. "14797"'
     if kind == "string_pattern_mismatch" and loc and loc[-1] == "code":
         return 'use the official 5-digit code in quotes, e.g. "14797"'
     if kind == "literal_error":
@@ -204,7 +204,9 @@ class _Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, doc: YamlDoc, item: str, message: str, fix: str, loc: tuple[str | int, ...]) -> None:
+    def add(
+        self, doc: YamlDoc, item: str, message: str, fix: str, loc: tuple[str | int, ...]
+    ) -> None:
         self.problems.append(Problem(doc.display, item, message, fix, doc.line_of(loc)))
 
 
@@ -259,8 +261,27 @@ def load_province(hosts_dir: Path, templates_dir: Path | None = None) -> Provinc
         )
     _check_unique_hostnames(devices, c_doc, problems)
     if problems.problems:
-        raise InputError(problems.problems)
+        raise InputError(_merge_shared(problems.problems))
     return ProvinceData(defaults, tuple(communes), tuple(devices), hosts_dir)
+
+
+def _merge_shared(problems: list[Problem]) -> list[Problem]:
+    """A defaults or group entry that breaks many communes is one problem, not one per commune."""
+    merged: dict[tuple[str, int | None, str, str, str], list[Problem]] = {}
+    for problem in problems:
+        field_name = problem.item.partition(" ")[2].partition(" ")[2]
+        key = (problem.file, problem.line, field_name, problem.message, problem.fix)
+        merged.setdefault(key, []).append(problem)
+    out: list[Problem] = []
+    for (file, line, field_name, message, fix), group in merged.items():
+        if len(group) == 1 or file.endswith("communes.yaml"):
+            out.extend(group)
+            continue
+        codes = [p.item.split(" ")[1] for p in group]
+        shown = ", ".join(codes[:3]) + (", ..." if len(codes) > 3 else "")
+        item = f"{len(codes)} communes ({shown}) {field_name}".rstrip()
+        out.append(Problem(file, item, message, fix, line))
+    return out
 
 
 def _position(raw: list[dict[str, object]], code: str, fallback: int) -> int:
@@ -320,7 +341,7 @@ def _check_models(
                 problems.add(
                     doc,
                     f"model {name}",
-                    f"missing template {template}",
+                    f"missing template templates/{model.platform}/{model.role}.j2",
                     f"create templates/{model.platform}/{model.role}.j2",
                     loc,
                 )
@@ -329,13 +350,15 @@ def _check_models(
 def _check_unique(communes: list[Commune], doc: YamlDoc, problems: _Collector) -> None:
     seen_code: dict[str, int] = {}
     seen_site: dict[int, str] = {}
+    next_free = max((c.site for c in communes), default=0) + 1
     for index, commune in enumerate(communes):
         loc = ("communes", index)
         if commune.code in seen_code:
+            first = seen_code[commune.code]
             problems.add(
                 doc,
                 f"commune {commune.code}",
-                f"duplicate code (also on line {doc.line_of(('communes', seen_code[commune.code]))})",
+                f"duplicate code (first on line {doc.line_of(('communes', first))})",
                 "each commune has its own official code; remove or correct the duplicate",
                 (*loc, "code"),
             )
@@ -347,7 +370,7 @@ def _check_unique(communes: list[Commune], doc: YamlDoc, problems: _Collector) -
                 f"commune {commune.code}",
                 f"site {commune.site} is already used by commune {seen_site[commune.site]}: "
                 "their address blocks would overlap",
-                f"give it the next free site number ({max(seen_site) + 1})",
+                f"give it the next free site number ({next_free})",
                 (*loc, "site"),
             )
         else:
@@ -393,7 +416,9 @@ def _merged_settings(
         if group not in groups:
             close = difflib.get_close_matches(group, list(groups), n=1)
             fix = f"did you mean '{close[0]}'?" if close else "define it in hosts/groups.yaml"
-            problems.add(c_doc, f"commune {commune.code}", f"unknown group '{group}'", fix, (*loc, "groups"))
+            problems.add(
+                c_doc, f"commune {commune.code}", f"unknown group '{group}'", fix, (*loc, "groups")
+            )
             return None
         overrides = groups[group].overrides
         merged = _deep_merge(merged, overrides)
@@ -457,7 +482,9 @@ def _expand_commune(
                 loc,
             )
         elif model.role != role:
-            problems.add(c_doc, item, f"model '{model_name}' is a {model.role}", f"pick a {role} model", loc)
+            problems.add(
+                c_doc, item, f"model '{model_name}' is a {model.role}", f"pick a {role} model", loc
+            )
         else:
             models[role] = model
     vlans: dict[int, str] = {}
@@ -465,12 +492,24 @@ def _expand_commune(
         vlans.setdefault(zone.vlan, zone_name)
         if vlans[zone.vlan] != zone_name:
             problems.add(
-                c_doc, item, f"VLAN {zone.vlan} is used by zones {vlans[zone.vlan]} and {zone_name}",
-                "give each zone its own VLAN id", loc,
+                c_doc,
+                item,
+                f"VLAN {zone.vlan} is used by zones {vlans[zone.vlan]} and {zone_name}",
+                "give each zone its own VLAN id",
+                loc,
             )
-    for extra, what in ((settings.parking_vlan, "parking_vlan"), (settings.native_vlan, "native_vlan")):
+    for extra, what in (
+        (settings.parking_vlan, "parking_vlan"),
+        (settings.native_vlan, "native_vlan"),
+    ):
         if extra in vlans:
-            problems.add(c_doc, item, f"{what} {extra} is also zone {vlans[extra]}'s VLAN", "use a free VLAN id", loc)
+            problems.add(
+                c_doc,
+                item,
+                f"{what} {extra} is also zone {vlans[extra]}'s VLAN",
+                "use a free VLAN id",
+                loc,
+            )
     specs = [
         addressing.ZoneSpec(name, z.vlan, z.prefix, z.dhcp, settings.dhcp_reserved)
         for name, z in settings.zones.items()
@@ -486,8 +525,10 @@ def _expand_commune(
         )
     except addressing.PlanError as exc:
         problems.add(
-            c_doc, item, f"address plan exhausted: {exc}",
-            "shrink zone prefixes, use a larger addressing.site_prefix block, or a free site number",
+            c_doc,
+            item,
+            f"address plan exhausted: {exc}",
+            "shrink zone prefixes, lower addressing.site_prefix, or use a free site number",
             (*loc, "site"),
         )
         return []
@@ -496,7 +537,9 @@ def _expand_commune(
             try:
                 plan.zones[zone_name].host(zone.recorder_offset)
             except addressing.PlanError as exc:
-                problems.add(c_doc, item, f"zone {zone_name} recorder: {exc}", "lower recorder_offset", loc)
+                problems.add(
+                    c_doc, item, f"zone {zone_name} recorder: {exc}", "lower recorder_offset", loc
+                )
     if len(problems.problems) > before or len(models) < 2:
         return []
     return _devices_of(commune, settings, member_of, plan, models, c_doc, loc, problems)
@@ -517,41 +560,79 @@ def _devices_of(
     switch_count = 1 + settings.access_switches
     if settings.access_switches > len(settings.switch_uplinks) - 1:
         problems.add(
-            c_doc, item,
+            c_doc,
+            item,
             f"{settings.access_switches} access switches but the core switch has only "
             f"{len(settings.switch_uplinks) - 1} free uplinks",
-            "lower access_switches or list more switch_uplinks", loc,
+            "lower access_switches or list more switch_uplinks",
+            loc,
         )
         return []
     if switch_count + 1 >= mgmt.subnet.num_addresses - 2:
-        problems.add(c_doc, item, "management subnet too small for the devices", "enlarge zones.mgmt.prefix", loc)
+        problems.add(
+            c_doc,
+            item,
+            "management subnet too small for the devices",
+            "enlarge zones.mgmt.prefix",
+            loc,
+        )
         return []
     router_name = names.hostname(commune.short_name, commune.code, "router", 1)
-    switch_names = [names.hostname(commune.short_name, commune.code, "switch", i) for i in range(1, switch_count + 1)]
+    switch_names = [
+        names.hostname(commune.short_name, commune.code, "switch", i)
+        for i in range(1, switch_count + 1)
+    ]
     router_model = models["router"]
     router_ifaces = expand_interfaces(router_model.interfaces)
     for what, port in settings.router_ports.model_dump().items():
         if port not in router_ifaces:
             problems.add(
-                c_doc, item, f"router_ports.{what} '{port}' is not a port of {settings.router_model}",
-                f"use one of: {', '.join(router_ifaces)}", loc,
+                c_doc,
+                item,
+                f"router_ports.{what} '{port}' is not a port of {settings.router_model}",
+                f"use one of: {', '.join(router_ifaces)}",
+                loc,
             )
     switch_model = models["switch"]
     switch_ifaces = expand_interfaces(switch_model.interfaces)
     access_ifaces = [i for i in switch_ifaces if i not in settings.switch_uplinks]
     for uplink in settings.switch_uplinks:
         if uplink not in switch_ifaces:
-            problems.add(c_doc, item, f"switch uplink '{uplink}' is not a port of {settings.switch_model}", "correct switch_uplinks", loc)
+            problems.add(
+                c_doc,
+                item,
+                f"switch uplink '{uplink}' is not a port of {settings.switch_model}",
+                "correct switch_uplinks",
+                loc,
+            )
     zone_of_port: dict[int, str] = {}
-    for zone_name, ports in settings.access_ports.items():
+    for zone_name, port_list in settings.access_ports.items():
         if zone_name not in settings.zones or zone_name == "mgmt":
-            problems.add(c_doc, item, f"access_ports names zone '{zone_name}'", f"use one of: {', '.join(z for z in settings.zones if z != 'mgmt')}", loc)
+            problems.add(
+                c_doc,
+                item,
+                f"access_ports names zone '{zone_name}'",
+                f"use one of: {', '.join(z for z in settings.zones if z != 'mgmt')}",
+                loc,
+            )
             continue
-        for number in parse_port_list(ports):
+        for number in parse_port_list(port_list):
             if not 1 <= number <= len(access_ifaces):
-                problems.add(c_doc, item, f"access port {number} of zone {zone_name} does not exist", f"use 1-{len(access_ifaces)}", loc)
+                problems.add(
+                    c_doc,
+                    item,
+                    f"access port {number} of zone {zone_name} does not exist",
+                    f"use 1-{len(access_ifaces)}",
+                    loc,
+                )
             elif number in zone_of_port:
-                problems.add(c_doc, item, f"access port {number} is in zones {zone_of_port[number]} and {zone_name}", "give each port one zone", loc)
+                problems.add(
+                    c_doc,
+                    item,
+                    f"access port {number} is in zones {zone_of_port[number]} and {zone_name}",
+                    "give each port one zone",
+                    loc,
+                )
             else:
                 zone_of_port[number] = zone_name
     if problems.problems and problems.problems[-1].item == item:
@@ -560,9 +641,17 @@ def _devices_of(
     ascii_short = names.ascii_name(commune.short_name)
     devices = [
         Device(
-            name=router_name, role="router", index=1, model=settings.router_model,
-            platform=router_model.platform, interfaces=router_ifaces, mgmt_ip=mgmt.gateway,
-            commune=commune, groups=member_of, settings=settings, plan=plan,
+            name=router_name,
+            role="router",
+            index=1,
+            model=settings.router_model,
+            platform=router_model.platform,
+            interfaces=router_ifaces,
+            mgmt_ip=mgmt.gateway,
+            commune=commune,
+            groups=member_of,
+            settings=settings,
+            plan=plan,
             peers={settings.router_ports.lan: f"{switch_names[0]} {settings.switch_uplinks[0]}"},
         )
     ]
@@ -582,18 +671,28 @@ def _devices_of(
             elif iface in uplinks:
                 ports.append(Port(iface, "unused", settings.parking_vlan, "UNUSED"))
             else:
-                zone_name = zone_of_port.get(access_ifaces.index(iface) + 1)
-                if zone_name is None:
+                port_zone = zone_of_port.get(access_ifaces.index(iface) + 1)
+                if port_zone is None:
                     ports.append(Port(iface, "unused", settings.parking_vlan, "UNUSED"))
                 else:
-                    zone = settings.zones[zone_name]
-                    ports.append(Port(iface, "access", zone.vlan, f"{zone.name} {ascii_short}", zone_name))
+                    zone = settings.zones[port_zone]  # type: ignore[index]
+                    ports.append(
+                        Port(iface, "access", zone.vlan, f"{zone.name} {ascii_short}", port_zone)
+                    )
         devices.append(
             Device(
-                name=sw_name, role="switch", index=number, model=settings.switch_model,
-                platform=switch_model.platform, interfaces=switch_ifaces,
-                mgmt_ip=mgmt.host(1 + number), commune=commune, groups=member_of,
-                settings=settings, plan=plan, ports=tuple(ports),
+                name=sw_name,
+                role="switch",
+                index=number,
+                model=settings.switch_model,
+                platform=switch_model.platform,
+                interfaces=switch_ifaces,
+                mgmt_ip=mgmt.host(1 + number),
+                commune=commune,
+                groups=member_of,
+                settings=settings,
+                plan=plan,
+                ports=tuple(ports),
             )
         )
     return devices

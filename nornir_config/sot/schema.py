@@ -84,7 +84,10 @@ class SiteSettings(Strict):
     wan: Wan
     timezone: Timezone
     banner: Annotated[str, StringConstraints(min_length=1)]
-    local_users: Annotated[list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]], Field(min_length=1)]
+    local_users: Annotated[
+        list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]],
+        Field(min_length=1),
+    ]
     snmp: Snmp
 
     _check_vlans = field_validator("parking_vlan", "native_vlan")(_vlan_id)
@@ -94,7 +97,9 @@ class SiteSettings(Strict):
     def _port_ranges(cls, value: dict[str, str]) -> dict[str, str]:
         for zone, ports in value.items():
             if not PORT_RANGE.match(str(ports)):
-                raise ValueError(f"ports {ports!r} of zone {zone!r} are not like '1-8' or '1,3,5-7'")
+                raise ValueError(
+                    f"ports {ports!r} of zone {zone!r} are not like '1-8' or '1,3,5-7'"
+                )
         return value
 
     @field_validator("banner")

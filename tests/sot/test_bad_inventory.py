@@ -1,0 +1,213 @@
+"""A corpus of broken inventories: each gives its exact one-line message and exit code 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+Edit = Callable[[Path], None]
+
+
+def replace(file: str, old: str, new: str, count: int = 1) -> Edit:
+    def edit(root: Path) -> None:
+        path = root / "hosts" / file
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"test setup: {old!r} not in {file}"
+        path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+    return edit
+
+
+def remove(path: str) -> Edit:
+    def edit(root: Path) -> None:
+        (root / path).unlink()
+
+    return edit
+
+
+CASES: dict[str, tuple[Edit, list[str]]] = {
+    "duplicate code": (
+        replace("communes.yaml", 'code: "16522"', 'code: "14797"'),
+        [
+            "hosts/communes.yaml:12: commune 14797: duplicate code (first on line 7); fix: each "
+            "commune has its own official code; remove or correct the duplicate"
+        ],
+    ),
+    "malformed code": (
+        replace("communes.yaml", 'code: "16522"', 'code: "1652"'),
+        [
+            "hosts/communes.yaml:12: commune 1652 code: String should match pattern '^\\d{5}$'; "
+            'fix: use the official 5-digit code in quotes, e.g. "14797"'
+        ],
+    ),
+    "unquoted code": (
+        replace("communes.yaml", 'code: "16522"', "code: 16522"),
+        [
+            "hosts/communes.yaml:12: commune 16522 code: Input should be a valid string; fix: quote "
+            'it, e.g. "14797"'
+        ],
+    ),
+    "overlapping sites": (
+        replace("communes.yaml", "site: 2\n", "site: 1\n"),
+        [
+            "hosts/communes.yaml:13: commune 16522: site 1 is already used by commune 14797: their "
+            "address blocks would overlap; fix: give it the next free site number (167)"
+        ],
+    ),
+    "exhausted supernet": (
+        replace("communes.yaml", "site: 2\n", "site: 1024\n"),
+        [
+            "hosts/communes.yaml:13: commune 16522: address plan exhausted: site 1024 is beyond "
+            "10.160.0.0/12, which holds 1024 blocks of /22; fix: shrink zone prefixes, lower "
+            "addressing.site_prefix, or use a free site number"
+        ],
+    ),
+    "zones exceed block": (
+        replace(
+            "defaults.yaml",
+            "prefix: 24, dhcp: true, tslcd: true",
+            "prefix: 22, dhcp: true, tslcd: true",
+        ),
+        None,  # one line per commune: checked by count below
+    ),
+    "vlan out of range": (
+        replace("defaults.yaml", "parking_vlan: 999", "parking_vlan: 4095"),
+        None,
+    ),
+    "reserved vlan": (
+        replace("groups.yaml", "access_switches: 2", "access_switches: 2\n      native_vlan: 1002"),
+        None,
+    ),
+    "typo key": (
+        replace("communes.yaml", "    short_name: Quảng Phú\n", "    short_nmae: Quảng Phú\n"),
+        [
+            "hosts/communes.yaml:12: commune 16522 short_name: Field required; fix: add 'short_name'",
+            "hosts/communes.yaml:16: commune 16522 short_nmae: unknown key 'short_nmae'; fix: did you "
+            "mean 'short_name'?",
+        ],
+    ),
+    "broken yaml": (
+        replace("groups.yaml", "  xa:\n", "  xa:\n   - [\n"),
+        None,
+    ),
+    "unknown platform": (
+        replace("defaults.yaml", "platform: cisco_ios\n", "platform: cisco_iosxe\n"),
+        [
+            "hosts/defaults.yaml:31: model ISR4331: unknown platform 'cisco_iosxe'; fix: use one of: "
+            "cisco_ios"
+        ],
+    ),
+    "missing template": (
+        remove("templates/cisco_ios/switch.j2"),
+        [
+            "hosts/defaults.yaml:35: model C9200L-24P-4G: missing template "
+            "templates/cisco_ios/switch.j2; fix: create templates/cisco_ios/switch.j2"
+        ],
+    ),
+    "unknown group": (
+        replace("communes.yaml", "    kind: xa\n", "    kind: xa\n    groups: [mien-nuii]\n"),
+        None,
+    ),
+}
+
+
+def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COMMUNELAN_ROOT": str(root), "NO_COLOR": "1", "COLUMNS": "300"}
+    return subprocess.run(
+        [sys.executable, "-m", "nornir_config", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_inventory(case: str, project_copy: Path) -> None:
+    edit, expected = CASES[case]
+    edit(project_copy)
+    proc = run_cli(project_copy, "render", "--out", str(project_copy / "out"))
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [ln.removeprefix("error: ") for ln in proc.stderr.splitlines()]
+    assert lines, "no error printed"
+    if expected is not None:
+        assert lines == [e.replace("{root}", str(project_copy)) for e in expected]
+    else:
+        assert all(ln.startswith("hosts/") and "; fix: " in ln for ln in lines), lines
+    assert not (project_copy / "out").exists(), "something was written despite bad input"
+
+
+def test_zones_exceeding_block_named(project_copy: Path) -> None:
+    CASES["zones exceed block"][0](project_copy)
+    proc = run_cli(project_copy, "render")
+    assert proc.returncode == 2
+    assert "zones need 1600 addresses but the site block 10.160.4.0/22 has 1024" in proc.stderr
+
+
+def test_vlan_errors_named(project_copy: Path) -> None:
+    CASES["vlan out of range"][0](project_copy)
+    CASES["reserved vlan"][0](project_copy)
+    proc = run_cli(project_copy, "render")
+    assert proc.returncode == 2
+    assert "VLAN id 4095 is outside 1-4094" in proc.stderr
+    assert proc.stderr.splitlines() == [
+        "error: hosts/defaults.yaml:57: 166 communes (14797, 16522, 16417, ...) parking_vlan: VLAN "
+        "id 4095 is outside 1-4094; fix: correct the value",
+        "error: hosts/groups.yaml:8: 19 communes (14797, 16522, 16417, ...) native_vlan: VLAN id "
+        "1002 is reserved on IOS (1, 1002-1005); fix: correct the value",
+    ]
+
+
+def test_broken_yaml_names_line(project_copy: Path) -> None:
+    CASES["broken yaml"][0](project_copy)
+    proc = run_cli(project_copy, "render")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: hosts/groups.yaml:1")
+    assert "broken YAML" in proc.stderr
+
+
+def test_missing_secret(
+    project_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    partial = tmp_path / "partial.yaml"
+    partial.write_text("enable_secret: x1234567\n", encoding="utf-8")
+    partial.chmod(0o600)
+    monkeypatch.setenv("COMMUNELAN_SECRETS_FILE", str(partial))
+    proc = run_cli(project_copy, "render", "--out", str(project_copy / "out"))
+    assert proc.returncode == 2
+    assert (
+        "error: secrets: secret 'password_admin': is missing; fix: set COMMUNELAN_SECRET_PASSWORD_ADMIN"
+        in proc.stderr
+    )
+    assert not (project_copy / "out").exists()
+
+
+def test_world_readable_secrets_refused(
+    project_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    loose = tmp_path / "loose.yaml"
+    loose.write_text("enable_secret: x1234567\n", encoding="utf-8")
+    loose.chmod(0o644)
+    monkeypatch.setenv("COMMUNELAN_SECRETS_FILE", str(loose))
+    proc = run_cli(project_copy, "render")
+    assert proc.returncode == 2
+    assert (
+        f"error: {loose}: permissions: mode 0o644 lets others read it; fix: chmod 600 {loose}"
+        in proc.stderr
+    )
+
+
+def test_undefined_template_variable(project_copy: Path) -> None:
+    partial = project_copy / "templates/cisco_ios/partials/ntp.j2"
+    partial.write_text(partial.read_text() + "ntp peer {{ services.ntp_peer }}\n", encoding="utf-8")
+    proc = run_cli(project_copy, "render", "--out", str(project_copy / "out"))
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[0].startswith("error: templates/cisco_ios/partials/ntp.j2:")
+    assert "ntp_peer" in proc.stderr
