@@ -104,7 +104,7 @@ def parse_blocks(text: str, platform: str = "cisco_ios") -> list[Block]:
             if heads and not line.lstrip().startswith("!"):
                 children[-1].append(line)
             continue
-        banner = _BANNER.match(line)
+        banner = _BANNER.match(line) if line.startswith("banner ") else None
         if banner:
             delimiter = banner.group(1)
             body: list[str] = []
@@ -126,23 +126,23 @@ def parse_blocks(text: str, platform: str = "cisco_ios") -> list[Block]:
     return [(head, tuple(kids)) for head, kids in zip(heads, children, strict=True)]
 
 
-def _sort_key(rules: Layout, index: int, block: Block) -> tuple[object, ...]:
-    head = block[0]
-    section = rules.section_of(head)
-    for pattern, key in rules.sort_keys:
-        if pattern.match(head):
-            return (section, _SORTERS[key](head, rules.interface_order), index)
-    return (section, (), index)
-
-
 def format_blocks(blocks: Iterable[Block], platform: str = "cisco_ios") -> str:
     """Print blocks as IOS prints the body of `show running-config` (from `version` to `end`)."""
     rules = layout(platform)
-    ordered = [b for _, b in sorted(((_sort_key(rules, i, b), b) for i, b in enumerate(blocks)))]
+    keyed = []
+    for index, block in enumerate(blocks):
+        head = block[0]
+        section = rules.section_of(head)
+        order: tuple[object, ...] = ()
+        for pattern, key in rules.sort_keys:
+            if pattern.match(head):
+                order = _SORTERS[key](head, rules.interface_order)
+                break
+        keyed.append(((section, order, index), section, block))
+    keyed.sort(key=lambda item: item[0])
     out: list[str] = []
     previous_section: int | None = None
-    for head, children in ordered:
-        section = rules.section_of(head)
+    for _, section, (head, children) in keyed:
         if out and out[-1] != "!" and (children or section != previous_section):
             out.append("!")
         out.append(head)
