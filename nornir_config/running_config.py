@@ -27,6 +27,7 @@ HEADER_PATTERNS = (
     r"^!$",
 )
 
+_TOP_LEVEL = re.compile(r"\n(?=[^ \n])")
 _BANNER = re.compile(r"^banner \S+ (\^C|\S)")
 
 
@@ -38,17 +39,29 @@ class Layout:
     sections: tuple[re.Pattern[str], ...]
     sort_keys: tuple[tuple[re.Pattern[str], str], ...]
     interface_order: tuple[str, ...]
-    section_cache: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    placement_cache: dict[str, tuple[int, tuple[object, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def section_of(self, line: str) -> int:
-        index = self.section_cache.get(line)
-        if index is None:
-            index = next(
-                (i for i, pattern in enumerate(self.sections) if pattern.match(line)),
+        return self.placement(line)[0]
+
+    def placement(self, head: str) -> tuple[int, tuple[object, ...]]:
+        """Where a top-level line goes: its section, then its order inside the section.
+        Cached: the same heads (vlan 10, GigabitEthernet1/0/1) recur across every device."""
+        place = self.placement_cache.get(head)
+        if place is None:
+            section = next(
+                (i for i, pattern in enumerate(self.sections) if pattern.match(head)),
                 len(self.sections),
             )
-            self.section_cache[line] = index
-        return index
+            order: tuple[object, ...] = ()
+            for pattern, key in self.sort_keys:
+                if pattern.match(head):
+                    order = _SORTERS[key](head, self.interface_order)
+                    break
+            place = self.placement_cache[head] = (section, order)
+        return place
 
 
 def _number_key(line: str, _order: tuple[str, ...]) -> tuple[object, ...]:
@@ -86,44 +99,51 @@ def layout(platform: str) -> Layout:
 
 
 def parse_blocks(text: str, platform: str = "cisco_ios") -> list[Block]:
-    """Top-level blocks of a config, without `!` separators, header lines or `end`."""
+    """Top-level blocks of a config, without `!` separators, header lines or `end`.
+
+    Splits at every line that starts in column one (one regex pass, which keeps rendering the
+    province fast); a banner's unindented body is joined back up to its delimiter.
+    """
     rules = layout(platform)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    heads: list[str] = []
-    children: list[list[str]] = []
+    chunks = _TOP_LEVEL.split(text.replace("\r\n", "\n").replace("\r", "\n"))
+    blocks: list[Block] = []
     i = 0
     # Skip the volatile header up to the first real line.
-    while i < len(lines) and any(p.match(lines[i]) for p in rules.header):
+    while i < len(chunks) and any(p.match(chunks[i]) for p in rules.header):
         i += 1
-    while i < len(lines):
-        line = lines[i].rstrip()
+    while i < len(chunks):
+        chunk = chunks[i]
+        lines = chunk.split("\n")
         i += 1
-        if not line or line == "!" or line == rules.last_line:
+        head = lines[0].rstrip()
+        if not head or head == "!" or head == rules.last_line or head[0] == " ":
             continue
-        if line[0] == " ":
-            if heads and not line.lstrip().startswith("!"):
-                children[-1].append(line)
-            continue
-        banner = _BANNER.match(line) if line.startswith("banner ") else None
+        banner = _BANNER.match(head) if head.startswith("banner ") else None
         if banner:
             delimiter = banner.group(1)
-            body: list[str] = []
-            if delimiter not in line[banner.end() :]:
-                while i < len(lines):
-                    text_line = lines[i]
+            body = lines[1:]
+            if delimiter not in head[banner.end() :]:
+                while not any(delimiter in line for line in body) and i < len(chunks):
+                    body.extend(chunks[i].split("\n"))
                     i += 1
-                    if delimiter in text_line:
-                        before = text_line.split(delimiter, 1)[0]
-                        if before:
-                            body.append(before)
-                        break
-                    body.append(text_line)
-            heads.append(line[: banner.end()])
-            children.append([*body, delimiter])
+            kept: list[str] = []
+            for line in body:
+                if delimiter in line:
+                    before = line.split(delimiter, 1)[0]
+                    if before:
+                        kept.append(before)
+                    break
+                kept.append(line)
+            blocks.append((head[: banner.end()], (*kept, delimiter)))
             continue
-        heads.append(line)
-        children.append([])
-    return [(head, tuple(kids)) for head, kids in zip(heads, children, strict=True)]
+        if " \n" in chunk or "\n\n" in chunk or "\n !" in chunk or chunk.endswith(" "):
+            children = tuple(
+                line.rstrip() for line in lines[1:] if line.strip() and line.lstrip()[0] != "!"
+            )
+        else:  # already clean, as rendered configs are
+            children = tuple(line for line in lines[1:] if line)
+        blocks.append((head, children))
+    return blocks
 
 
 def format_blocks(blocks: Iterable[Block], platform: str = "cisco_ios") -> str:
@@ -131,13 +151,7 @@ def format_blocks(blocks: Iterable[Block], platform: str = "cisco_ios") -> str:
     rules = layout(platform)
     keyed = []
     for index, block in enumerate(blocks):
-        head = block[0]
-        section = rules.section_of(head)
-        order: tuple[object, ...] = ()
-        for pattern, key in rules.sort_keys:
-            if pattern.match(head):
-                order = _SORTERS[key](head, rules.interface_order)
-                break
+        section, order = rules.placement(block[0])
         keyed.append(((section, order, index), section, block))
     keyed.sort(key=lambda item: item[0])
     out: list[str] = []
