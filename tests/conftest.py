@@ -12,6 +12,9 @@ import pytest
 from nornir_config.secrets import load_secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
 
+# The device lab's fixtures (`lab`, `lab_factory`) for every test folder.
+pytest_plugins = ["nornir_config.lab.testing"]
+
 REPO = Path(__file__).resolve().parents[1]
 
 TEST_SECRETS = {

@@ -1,0 +1,212 @@
+"""`communelan lab up|status|down|fault`: the device lab as a background process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nornir_config.cli.options import FilterOption
+from nornir_config.errors import InputError
+from nornir_config.lab.control import control_request
+from nornir_config.lab.faults import load_faults
+from nornir_config.lab.files import CONTROL, CREDENTIALS, ENDPOINTS, KNOWN_HOSTS, LOGFILE, PIDFILE
+from nornir_config.lab.runner import RUN_FILE
+from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
+from nornir_config.settings import RunSettings, run_settings
+
+console = Console()
+lab_app = typer.Typer(
+    help="The device lab: emulated IOS-XE devices on loopback SSH.", no_args_is_help=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(lab_app, name="lab")
+
+
+def inventory_specs(settings: RunSettings, filters: list[str]) -> list[LabDeviceSpec]:
+    """The selected inventory devices as lab devices (hostname = inventory name)."""
+    from nornir_config.filters import apply_filters
+    from nornir_config.inventory import build_nornir, province_of
+
+    nr = build_nornir(settings)
+    selected = apply_filters(nr, filters)
+    names = set(selected.inventory.hosts)
+    return [
+        LabDeviceSpec(d.name, d.name, d.model, d.role, tuple(d.interfaces))
+        for d in province_of(nr).devices
+        if d.name in names
+    ]
+
+
+def _pid(lab_dir: Path) -> int | None:
+    try:
+        pid = int((lab_dir / PIDFILE).read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+@lab_app.command("up")
+def up(
+    filters: FilterOption = None,
+    faults: Annotated[
+        Path | None, typer.Option("--faults", help="YAML: device or glob -> faults.")
+    ] = None,
+    base_port: Annotated[
+        int, typer.Option(help="Port of the first device; the rest follow.")
+    ] = 22001,
+    network: Annotated[
+        str, typer.Option(help="Loopback block the device addresses come from.")
+    ] = "127.100.0.0",
+) -> None:
+    """Start one emulated device per selected inventory device, in one background process."""
+    settings = run_settings()
+    lab_dir = settings.lab_dir
+    if _pid(lab_dir):
+        raise InputError.one(str(lab_dir), "lab", "is already running", "communelan lab down first")
+    fault_map = load_faults(faults) if faults else {}
+    specs = inventory_specs(settings, filters or [])
+    lab_dir.mkdir(parents=True, exist_ok=True)
+    (lab_dir / ENDPOINTS).unlink(missing_ok=True)
+    run = {
+        "devices": [s.to_dict() for s in specs],
+        "faults": fault_map,
+        "base_port": base_port,
+        "network": network,
+    }
+    (lab_dir / RUN_FILE).write_text(json.dumps(run), encoding="utf-8")
+    started = time.monotonic()
+    with open(lab_dir / LOGFILE, "ab") as logfile:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nornir_config.lab.runner", str(lab_dir)],
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=settings.root,
+        )
+    while not (lab_dir / ENDPOINTS).exists():
+        if proc.poll() is not None:
+            raise InputError.one(
+                str(lab_dir / LOGFILE), "lab", "failed to start", "read the log; is a port in use?"
+            )
+        if time.monotonic() - started > 60:
+            raise InputError.one(
+                str(lab_dir / LOGFILE), "lab", "did not start in 60 s", "read the log"
+            )
+        time.sleep(0.05)
+    console.print(
+        f"lab up: {len(specs)} devices in {time.monotonic() - started:.1f} s (pid {proc.pid}); "
+        f"addresses {lab_dir / ENDPOINTS}, login {lab_dir / CREDENTIALS}, "
+        f"host keys {lab_dir / KNOWN_HOSTS}",
+        highlight=False,
+    )
+
+
+@lab_app.command("status")
+def status(
+    output_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Whether the lab runs, how many devices and sessions, which faults are set."""
+    lab_dir = run_settings().lab_dir
+    pid = _pid(lab_dir)
+    info: dict[str, Any] = {"running": False, "lab_dir": str(lab_dir)}
+    if pid:
+        info.update(control_request(lab_dir / CONTROL, {"op": "status"}))
+        info.update(running=True, pid=pid)
+        info.pop("ok", None)
+    if output_json:
+        console.print_json(json.dumps(info))
+        return
+    if not pid:
+        console.print("lab: not running")
+        raise typer.Exit(1)
+    endpoints = json.loads((lab_dir / ENDPOINTS).read_text())["devices"]
+    table = Table(title=f"lab: {info['devices']} devices, {info['sessions']} sessions, pid {pid}")
+    for column in ("device", "address", "port", "faults"):
+        table.add_column(column)
+    for name, e in endpoints.items():
+        faults = info["faults"].get(name, {})
+        table.add_row(
+            name, e["host"], str(e["port"]), ", ".join(f"{k}={v}" for k, v in faults.items())
+        )
+    console.print(table)
+
+
+@lab_app.command("down")
+def down() -> None:
+    """Stop the background lab."""
+    lab_dir = run_settings().lab_dir
+    pid = _pid(lab_dir)
+    if not pid:
+        console.print("lab: not running")
+        return
+    try:
+        control_request(lab_dir / CONTROL, {"op": "stop"})
+    except OSError:
+        os.kill(pid, 15)
+    for _ in range(200):
+        if _pid(lab_dir) is None:
+            break
+        time.sleep(0.05)
+    console.print(f"lab down (pid {pid})")
+
+
+@lab_app.command("fault")
+def fault(
+    device: Annotated[str, typer.Argument(help="Device name or glob (`*` for all).")],
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help=f"FAULT=VALUE, repeatable; faults: {', '.join(DeviceFaults.names())}."
+        ),
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Clear every fault first.")] = False,
+) -> None:
+    """Set or clear faults on running lab devices, e.g. `--set latency=0.5 --set drop_after=3`."""
+    lab_dir = run_settings().lab_dir
+    if not _pid(lab_dir):
+        raise InputError.one(str(lab_dir), "lab", "is not running", "communelan lab up")
+    changes: dict[str, Any] = {}
+    for item in set_ or []:
+        key, sep, value = item.partition("=")
+        if not sep or key not in DeviceFaults.names():
+            raise InputError.one(
+                "--set", item, "is not FAULT=VALUE", f"faults: {', '.join(DeviceFaults.names())}"
+            )
+        changes[key] = _value(value)
+    if clear:
+        control_request(lab_dir / CONTROL, {"op": "clear_faults", "device": device})
+    reply = control_request(
+        lab_dir / CONTROL, {"op": "faults", "device": device, "faults": changes}
+    )
+    if not reply.get("ok"):
+        raise InputError.one("--set", device, reply.get("error", "failed"), "check the device name")
+    console.print(f"faults set on {len(reply['devices'])} device(s)")
+
+
+def _value(text: str) -> Any:
+    lowered = text.lower()
+    if lowered in ("true", "yes", "on"):
+        return True
+    if lowered in ("false", "no", "off"):
+        return False
+    if lowered in ("none", "null"):
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return [text]

@@ -1,0 +1,56 @@
+"""Fault files: `device name or glob: {fault: value}` in YAML, checked before the lab starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nornir_config.errors import InputError, Problem
+from nornir_config.lab.spec import DeviceFaults
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "refuse_connections": (bool,),
+    "reject_credentials": (bool,),
+    "latency": (int, float),
+    "drop_after": (int,),
+    "reject_commands": (list, str),
+    "fail_replace": (bool,),
+    "flash_full": (bool,),
+}
+
+
+def load_faults(path: Path) -> dict[str, dict[str, Any]]:
+    """Read and check a fault file; every problem is reported, each naming file and item."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError.one(
+            str(path), "faults", f"cannot be read: {exc}", "fix the YAML"
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError.one(
+            str(path), "faults", "must map device names to faults", "e.g. R1: {latency: 0.5}"
+        )
+    problems: list[Problem] = []
+    for device, faults in data.items():
+        if not isinstance(faults, dict):
+            problems.append(Problem(str(path), str(device), "must be a mapping of faults"))
+            continue
+        for key, value in faults.items():
+            if key not in _TYPES:
+                known = ", ".join(DeviceFaults.names())
+                problems.append(
+                    Problem(str(path), f"{device}.{key}", "unknown fault", f"use one of {known}")
+                )
+            elif not isinstance(value, _TYPES[key]) or (bool in _TYPES[key]) != isinstance(
+                value, bool
+            ):
+                wanted = "/".join(t.__name__ for t in _TYPES[key])
+                problems.append(
+                    Problem(str(path), f"{device}.{key}", f"must be {wanted}, not {value!r}")
+                )
+    if problems:
+        raise InputError(problems)
+    return {str(k): dict(v) for k, v in data.items()}

@@ -1,0 +1,101 @@
+"""The `.lab/` folder: address map, credentials, host keys, known_hosts; read by push/compliance."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ENDPOINTS = "endpoints.json"
+CREDENTIALS = "credentials.json"
+KNOWN_HOSTS = "known_hosts"
+KEYS = "keys"
+CONTROL = "control.sock"
+PIDFILE = "lab.pid"
+LOGFILE = "lab.log"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where one lab device listens."""
+
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class LabCredentials:
+    username: str
+    password: str
+    secret: str
+
+    @classmethod
+    def generate(cls) -> LabCredentials:
+        return cls("lab", secrets.token_urlsafe(12), secrets.token_urlsafe(12))
+
+
+@dataclass(frozen=True)
+class LabAccess:
+    """Everything a client needs to reach the lab devices."""
+
+    endpoints: dict[str, Endpoint]
+    credentials: LabCredentials
+    known_hosts: Path
+
+
+def lab_endpoints(lab_dir: Path) -> dict[str, Endpoint]:
+    """Inventory name -> address and port of the running lab (empty when none is written)."""
+    path = lab_dir / ENDPOINTS
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {name: Endpoint(e["host"], int(e["port"])) for name, e in data["devices"].items()}
+
+
+def lab_credentials(lab_dir: Path) -> LabCredentials:
+    data = json.loads((lab_dir / CREDENTIALS).read_text(encoding="utf-8"))
+    return LabCredentials(**data)
+
+
+def known_hosts_path(lab_dir: Path) -> Path:
+    return lab_dir / KNOWN_HOSTS
+
+
+def lab_access(lab_dir: Path) -> LabAccess:
+    return LabAccess(lab_endpoints(lab_dir), lab_credentials(lab_dir), known_hosts_path(lab_dir))
+
+
+def load_or_create_credentials(lab_dir: Path) -> LabCredentials:
+    """Credentials persist across `lab up` runs so saved sessions keep working."""
+    path = lab_dir / CREDENTIALS
+    if path.exists():
+        return lab_credentials(lab_dir)
+    creds = LabCredentials.generate()
+    write_credentials(lab_dir, creds)
+    return creds
+
+
+def write_credentials(lab_dir: Path, creds: LabCredentials) -> None:
+    lab_dir.mkdir(parents=True, exist_ok=True)
+    path = lab_dir / CREDENTIALS
+    path.write_text(json.dumps(asdict(creds), indent=2) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+
+
+def write_endpoints(
+    lab_dir: Path, endpoints: dict[str, Endpoint], hostnames: dict[str, str]
+) -> None:
+    data = {
+        "devices": {
+            name: {"host": e.host, "port": e.port, "hostname": hostnames.get(name, name)}
+            for name, e in endpoints.items()
+        }
+    }
+    tmp = lab_dir / (ENDPOINTS + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(lab_dir / ENDPOINTS)
+
+
+def write_known_hosts(lab_dir: Path, lines: list[str]) -> None:
+    (lab_dir / KNOWN_HOSTS).write_text("\n".join(lines) + "\n", encoding="utf-8")

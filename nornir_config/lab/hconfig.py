@@ -1,0 +1,160 @@
+"""The running config as a hier_config tree: parse, combine commands, print as IOS does.
+
+Combining rules (single-valued commands, negations IOS keeps) come from the platform's
+`running_config.yaml`; printing is `nornir_config.running_config`, the form templates render.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from hier_config import HConfig, HConfigChild, MatchRule, Platform, get_hconfig, get_hconfig_driver
+from hier_config.models import IdempotentCommandsRule, PerLineSubRule
+
+from nornir_config.platforms import platform_data
+from nornir_config.running_config import Block, format_blocks
+
+
+@dataclass(frozen=True)
+class ConfigRules:
+    """How config commands combine on one platform (hier_config driver plus kept negations)."""
+
+    platform: str
+    version_line: str
+    stored_negations: tuple[re.Pattern[str], ...]
+    driver: Any
+
+    def is_stored_negation(self, text: str) -> bool:
+        return any(p.search(text) for p in self.stored_negations)
+
+
+@cache
+def config_rules(platform: str = "cisco_ios") -> ConfigRules:
+    """The stock hier_config driver of the platform, with the rules its YAML adds or replaces."""
+    raw = platform_data(platform, "running_config")
+    hc = raw.get("hier_config", {})
+    driver = get_hconfig_driver(Platform[str(hc.get("base", platform)).upper()])
+    rules = driver.rules
+    keep = set(hc.get("keep_post_load_callbacks", []))
+    update: dict[str, Any] = {
+        "post_load_callbacks": [cb for cb in rules.post_load_callbacks if cb.__name__ in keep],
+        "idempotent_commands": [
+            *rules.idempotent_commands,
+            *(
+                IdempotentCommandsRule(match_rules=tuple(MatchRule(**m) for m in lineage))
+                for lineage in hc.get("idempotent_commands", [])
+            ),
+        ],
+    }
+    if "per_line_sub" in hc:
+        update["per_line_sub"] = [PerLineSubRule(**r) for r in hc["per_line_sub"]]
+    driver.rules = rules.model_copy(update=update)
+    return ConfigRules(
+        platform=platform,
+        version_line=raw["version_line"],
+        stored_negations=tuple(re.compile(p) for p in raw.get("stored_negations", [])),
+        driver=driver,
+    )
+
+
+def parse(text: str, platform: str = "cisco_ios") -> HConfig:
+    """A config file or `show running-config` output as an HConfig tree."""
+    return get_hconfig(config_rules(platform).driver, text)
+
+
+def lines_config(lines: list[str], platform: str = "cisco_ios") -> HConfig:
+    """One command in its section context (parent lines first) as an HConfig to apply."""
+    config = get_hconfig(config_rules(platform).driver, "")
+    node: HConfig | HConfigChild = config
+    for line in lines:
+        node = node.add_child(line)
+    return config
+
+
+def apply(running: HConfig, change: HConfig, platform: str = "cisco_ios") -> HConfig:
+    """The running config after `change`, as the device keeps it."""
+    rules = config_rules(platform)
+    future: HConfig = running.future(change)
+    _drop_dangling_negations(future, rules)
+    _keep_stored_negations(change, future, rules)
+    _keep_order(running, future)
+    return future
+
+
+def _keep_stored_negations(
+    change: HConfig | HConfigChild, future: HConfig | HConfigChild, rules: ConfigRules
+) -> None:
+    """`no ip http server` over `ip http server`: future() drops both, IOS keeps the `no`."""
+    for child in change.children:
+        if child.children:
+            target = future.get_child(equals=child.text)
+            if target is not None:
+                _keep_stored_negations(child, target, rules)
+        elif rules.is_stored_negation(child.text) and future.get_child(equals=child.text) is None:
+            future.add_child(child.text)
+
+
+def _keep_order(old: HConfig | HConfigChild, new: HConfig | HConfigChild) -> None:
+    """future() puts changed lines first; IOS keeps the old order and appends new lines
+    (an ACL entry goes last), and a replaced single-valued line keeps its place."""
+    old_index = {c.text: i for i, c in enumerate(old.children)}
+    kids = list(new.children)
+    present = {c.text for c in kids}
+    added = [c for c in kids if c.text not in old_index]
+    removed = [t for t in old_index if t not in present]
+    position: dict[int, float] = {}
+    for child in kids:
+        if child.text in old_index:
+            position[id(child)] = old_index[child.text]
+    if len(added) == 1 and len(removed) == 1:
+        position[id(added[0])] = old_index[removed[0]]
+    else:
+        for j, child in enumerate(added):
+            position[id(child)] = len(old_index) + j
+    ordered = sorted(kids, key=lambda c: position[id(c)])
+    for i, child in enumerate(ordered):
+        new.children[i] = child
+    for child in ordered:
+        before = old.get_child(equals=child.text) if child.text in old_index else None
+        if before is not None and (before.children or child.children):
+            _keep_order(before, child)
+
+
+def _drop_dangling_negations(node: HConfig | HConfigChild, rules: ConfigRules) -> None:
+    for child in tuple(node.children):
+        if child.text.startswith("no ") and not rules.is_stored_negation(child.text):
+            child.delete()
+        elif child.children:
+            _drop_dangling_negations(child, rules)
+
+
+def _child_lines(child: HConfigChild, depth: int, out: list[str]) -> None:
+    out.append(" " * depth + child.text)
+    for grandchild in child.children:
+        _child_lines(grandchild, depth + 1, out)
+
+
+def to_blocks(config: HConfig) -> list[Block]:
+    blocks: list[Block] = []
+    for child in config.children:
+        if "\n" in child.text:  # a banner: one hier_config line holding every text line
+            head, *rest = child.text.split("\n")
+            blocks.append((head, tuple(rest)))
+            continue
+        lines: list[str] = []
+        for grandchild in child.children:
+            _child_lines(grandchild, 1, lines)
+        blocks.append((child.text, tuple(lines)))
+    return blocks
+
+
+def render(config: HConfig, platform: str = "cisco_ios") -> str:
+    """The body of `show running-config`: first line to `end`, newline-terminated."""
+    rules = config_rules(platform)
+    blocks = to_blocks(config)
+    if not any(head == rules.version_line for head, _ in blocks):
+        blocks.insert(0, (rules.version_line, ()))
+    return format_blocks(blocks, platform)

@@ -1,0 +1,81 @@
+"""What the lab needs to know about one device, and the faults it can be told to show."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+ROUTER_INTERFACES = tuple(f"GigabitEthernet0/0/{n}" for n in range(4))
+SWITCH_INTERFACES = tuple(f"GigabitEthernet1/0/{n}" for n in range(1, 25)) + tuple(
+    f"GigabitEthernet1/1/{n}" for n in range(1, 5)
+)
+
+
+@dataclass(frozen=True)
+class LabDeviceSpec:
+    """One emulated device: `name` is the inventory name, `hostname` its day-0 IOS hostname."""
+
+    name: str
+    hostname: str
+    model: str = "ISR4331"
+    role: str = "router"
+    interfaces: tuple[str, ...] = ()
+    day0: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.interfaces:
+            default = ROUTER_INTERFACES if self.role == "router" else SWITCH_INTERFACES
+            object.__setattr__(self, "interfaces", default)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["interfaces"] = list(self.interfaces)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LabDeviceSpec:
+        data = dict(data)
+        data["interfaces"] = tuple(data.get("interfaces") or ())
+        return cls(**data)
+
+
+@dataclass
+class DeviceFaults:
+    """Misbehaviour a device shows on demand; every field off by default.
+
+    refuse_connections: the listener closes (clients get ECONNREFUSED).
+    reject_credentials: every password is wrong.
+    latency: seconds added before each command's answer.
+    drop_after: the session is cut when it sends config command number N+1.
+    reject_commands: regexes; a matching line answers `% Invalid input`.
+    fail_replace: `configure replace` fails and restores the original config.
+    flash_full: `flash:` has no free space; copies and uploads fail.
+    """
+
+    refuse_connections: bool = False
+    reject_credentials: bool = False
+    latency: float = 0.0
+    drop_after: int | None = None
+    reject_commands: list[str] = field(default_factory=list)
+    fail_replace: bool = False
+    flash_full: bool = False
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def update(self, **changes: Any) -> None:
+        unknown = set(changes) - set(self.names())
+        if unknown:
+            raise ValueError(f"unknown fault(s): {', '.join(sorted(unknown))}")
+        for key, value in changes.items():
+            if key == "reject_commands" and isinstance(value, str):
+                value = [value]
+            setattr(self, key, value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def active(self) -> dict[str, Any]:
+        default = DeviceFaults()
+        return {k: v for k, v in asdict(self).items() if getattr(default, k) != v}

@@ -1,0 +1,201 @@
+"""Lab devices for tests: an in-process lab on a background event loop, as pytest fixtures.
+
+In a conftest.py:  `pytest_plugins = ["nornir_config.lab.testing"]` (root conftest), or
+`from nornir_config.lab.testing import lab, lab_factory  # noqa: F401`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from nornir_config.lab.device import LabDevice
+from nornir_config.lab.files import (
+    Endpoint,
+    LabCredentials,
+    write_credentials,
+    write_endpoints,
+    write_known_hosts,
+)
+from nornir_config.lab.server import Lab
+from nornir_config.lab.spec import LabDeviceSpec
+
+T = TypeVar("T")
+
+TEST_CREDENTIALS = LabCredentials("lab", "lab-password", "lab-secret")
+
+
+def make_specs(routers: int = 1, switches: int = 1, prefix: str = "LAB") -> list[LabDeviceSpec]:
+    """Small labs: `LAB-R1`, `LAB-S1`, ... (router ISR4331, switch C9200L-24P-4G)."""
+    specs = [
+        LabDeviceSpec(f"{prefix}-R{i}", f"{prefix}-R{i}", "ISR4331", "router")
+        for i in range(1, routers + 1)
+    ]
+    specs += [
+        LabDeviceSpec(f"{prefix}-S{i}", f"{prefix}-S{i}", "C9200L-24P-4G", "switch")
+        for i in range(1, switches + 1)
+    ]
+    return specs
+
+
+class LabThread:
+    """An asyncio loop in a daemon thread; blocking callers submit coroutines to it."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        future: Future[T] = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        return future.result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)
+
+
+@dataclass
+class RunningLab:
+    """A started lab plus blocking helpers for tests (connection parameters, faults)."""
+
+    lab: Lab
+    thread: LabThread
+    lab_dir: Path
+
+    @property
+    def credentials(self) -> LabCredentials:
+        return self.lab.credentials
+
+    @property
+    def endpoints(self) -> dict[str, Endpoint]:
+        return self.lab.endpoints
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.lab.devices)
+
+    def device(self, name: str) -> LabDevice:
+        return self.lab.devices[name]
+
+    def netmiko_params(self, name: str, **extra: Any) -> dict[str, Any]:
+        """Keyword arguments for `netmiko.ConnectHandler` (device_type cisco_ios)."""
+        e = self.endpoints[name]
+        params: dict[str, Any] = {
+            "device_type": "cisco_ios",
+            "host": e.host,
+            "port": e.port,
+            "username": self.credentials.username,
+            "password": self.credentials.password,
+            "secret": self.credentials.secret,
+            "conn_timeout": 10,
+            "fast_cli": True,
+        }
+        params.update(extra)
+        return params
+
+    def napalm_args(self, name: str, **optional: Any) -> dict[str, Any]:
+        """Keyword arguments for `napalm.get_network_driver("ios")(...)`."""
+        e = self.endpoints[name]
+        optional_args: dict[str, Any] = {
+            "port": e.port,
+            "secret": self.credentials.secret,
+            "conn_timeout": 10,
+        }
+        optional_args.update(optional)
+        return {
+            "hostname": e.host,
+            "username": self.credentials.username,
+            "password": self.credentials.password,
+            "timeout": 30,
+            "optional_args": optional_args,
+        }
+
+    def set_faults(self, name: str, **faults: Any) -> list[str]:
+        """e.g. `set_faults("LAB-R1", latency=0.2, drop_after=3)`; `name` may be a glob."""
+        return self.thread.run(self.lab.set_faults(name, **faults))
+
+    def clear_faults(self, name: str = "*") -> list[str]:
+        return self.thread.run(self.lab.clear_faults(name))
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run `fn` on the lab's loop (to read or change device state safely)."""
+
+        async def wrapper() -> T:
+            return fn()
+
+        return self.thread.run(wrapper())
+
+
+def start_lab(
+    specs: list[LabDeviceSpec],
+    lab_dir: Path,
+    *,
+    credentials: LabCredentials = TEST_CREDENTIALS,
+    login_privilege: int = 15,
+    network: str = "127.100.0.0",
+    faults: dict[str, dict[str, Any]] | None = None,
+) -> RunningLab:
+    """Start `specs` in-process (ports chosen by the OS) and write `lab_dir` as `lab up` does."""
+    thread = LabThread()
+
+    async def build() -> Lab:
+        lab = Lab(
+            specs,
+            credentials,
+            keys_dir=lab_dir / "keys",
+            network=network,
+            login_privilege=login_privilege,
+        )
+        await lab.start()
+        for pattern, values in (faults or {}).items():
+            await lab.set_faults(pattern, **values)
+        return lab
+
+    lab = thread.run(build())
+    write_credentials(lab_dir, credentials)
+    write_endpoints(lab_dir, lab.endpoints, {s.name: s.hostname for s in specs})
+    write_known_hosts(lab_dir, lab.known_hosts_lines())
+    return RunningLab(lab, thread, lab_dir)
+
+
+def stop_lab(running: RunningLab) -> None:
+    running.thread.run(running.lab.stop())
+    running.thread.close()
+
+
+LabFactory = Callable[..., RunningLab]
+
+
+@pytest.fixture
+def lab_factory(tmp_path: Path) -> Iterator[LabFactory]:
+    """`lab_factory(specs=None, routers=1, switches=1, **start_lab_options) -> RunningLab`."""
+    started: list[RunningLab] = []
+
+    def factory(
+        specs: list[LabDeviceSpec] | None = None,
+        routers: int = 1,
+        switches: int = 1,
+        **options: Any,
+    ) -> RunningLab:
+        lab_dir = tmp_path / f"lab{len(started)}"
+        running = start_lab(specs or make_specs(routers, switches), lab_dir, **options)
+        started.append(running)
+        return running
+
+    yield factory
+    for running in started:
+        stop_lab(running)
+
+
+@pytest.fixture
+def lab(lab_factory: LabFactory) -> RunningLab:
+    """One router (`LAB-R1`) and one switch (`LAB-S1`), fresh for the test."""
+    return lab_factory()
