@@ -49,10 +49,7 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
     )
     return {
         "hostname": device.name,
-        "role": device.role,
-        "model": device.model,
         "code": device.code,
-        "commune": device.commune.name,
         "commune_ascii": ascii_name(device.commune.name),
         "short_ascii": ascii_name(device.commune.short_name),
         "province_ascii": ascii_name(defaults.province.name),
@@ -60,7 +57,6 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
         "timezone": settings.timezone,
         "zones": zones,
         "zone": {z["key"]: z for z in zones},
-        "mgmt": mgmt,
         "mgmt_ip": str(device.mgmt_ip),
         "mgmt_interface": mgmt_interface,
         "parking_vlan": settings.parking_vlan,

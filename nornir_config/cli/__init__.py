@@ -26,7 +26,10 @@ app = typer.Typer(
 # Each module registers its commands on `app` through `register(app)`.
 COMMAND_MODULES: tuple[str, ...] = (
     "nornir_config.cli.sot",
+    "nornir_config.cli.lint",
+    "nornir_config.cli.compliance",
     "nornir_config.cli.lab",
+    "nornir_config.cli.push",
 )
 
 err_console = Console(stderr=True, soft_wrap=True)

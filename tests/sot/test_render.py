@@ -101,7 +101,8 @@ def test_guest_and_camera_acls_shape(province_render) -> None:  # type: ignore[n
     assert wifi.index("deny ip any 10.0.0.0") < wifi.index("permit ip 10.160.5.0 0.0.0.255 any")
     camera = text.split("ip access-list extended ACL-CAMERA-IN\n", 1)[1].split("!\n", 1)[0]
     assert camera.splitlines() == [
-        " permit udp any eq bootpc any eq bootps",
+        " permit udp any eq bootpc host 255.255.255.255 eq bootps",
+        " permit udp any eq bootpc host 10.160.6.129 eq bootps",
         " permit ip host 10.160.6.138 host 10.38.4.20",
         " deny ip any any log",
     ]

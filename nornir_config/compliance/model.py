@@ -1,0 +1,88 @@
+"""What a compliance run found: per device, per feature; plain data the reports render."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["compliant", "non_compliant", "unknown"]
+Source = Literal["live", "backup", "text"]
+
+UNOWNED = "unowned"
+
+
+@dataclass
+class FeatureResult:
+    """One feature of one device: running versus intended, and the commands that fix it."""
+
+    name: str
+    compliant: bool
+    ordered: bool
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    remediation: list[str] = field(default_factory=list)
+    intended: list[str] = field(default_factory=list)
+    actual: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DeviceResult:
+    """One device; `unknown` when its running config could not be read (never compliant)."""
+
+    host: str
+    status: Status
+    source: Source
+    role: str = ""
+    platform: str = ""
+    commune_code: str = ""
+    commune: str = ""
+    kind: str = ""
+    error: str = ""
+    features: list[FeatureResult] = field(default_factory=list)
+
+    @property
+    def remediation(self) -> list[str]:
+        """Commands for the whole device, feature by feature in template order."""
+        return [line for f in self.features for line in f.remediation]
+
+    def failed_features(self) -> list[str]:
+        return [f.name for f in self.features if not f.compliant]
+
+
+@dataclass
+class RunSummary:
+    """Counts of one run, as kept in history.jsonl."""
+
+    time: str
+    source: Source
+    devices: int
+    compliant: int
+    non_compliant: int
+    unknown: int
+    features_checked: int
+    features_failed: int
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ComplianceReport:
+    """The whole run: every device, plus the summary and the history it joins."""
+
+    summary: RunSummary
+    devices: list[DeviceResult]
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no reachable device differs from its intended config, else 1."""
+        return 1 if self.summary.non_compliant else 0
+
+
+def device_to_dict(device: DeviceResult) -> dict[str, Any]:
+    data = asdict(device)
+    data["remediation"] = device.remediation
+    return data

@@ -1,0 +1,189 @@
+"""A compliance run over Nornir hosts: intended texts, running texts, per-device results."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+from nornir.core import Nornir
+
+from nornir_config.compliance.engine import compare_texts
+from nornir_config.compliance.features import device_features
+from nornir_config.compliance.model import (
+    ComplianceReport,
+    DeviceResult,
+    FeatureResult,
+    RunSummary,
+    Source,
+)
+from nornir_config.compliance.secrets import TokenVerifier, redact
+from nornir_config.connection import get_running_config
+from nornir_config.context import device_context
+from nornir_config.errors import InputError
+from nornir_config.render import run_render
+from nornir_config.secrets import Secrets
+from nornir_config.sot.province import Device, ProvinceData
+
+Fetched = tuple[str | None, str]  # (running text, or None and why not)
+
+
+def intended_configs(
+    nr: Nornir,
+    province: ProvinceData,
+    secrets: Secrets,
+    templates_dir: Path,
+    intended_dir: Path | None = None,
+) -> dict[str, str]:
+    """Intended texts: rendered in memory, or read from a folder of `<host>.cfg`."""
+    if intended_dir is None:
+        return run_render(nr, province, secrets, templates_dir, out_dir=None).configs
+    configs: dict[str, str] = {}
+    missing = []
+    for host in nr.inventory.hosts:
+        path = intended_dir / f"{host}.cfg"
+        if path.is_file():
+            configs[host] = path.read_text(encoding="utf-8")
+        else:
+            missing.append(host)
+    if missing:
+        raise InputError.one(
+            str(intended_dir),
+            f"{len(missing)} devices",
+            f"no intended config for {', '.join(missing[:5])}",
+            "run `communelan render` first, or drop --intended to render in memory",
+        )
+    return configs
+
+
+def running_from_backups(hosts: list[str], backups_dir: Path) -> dict[str, Fetched]:
+    """The latest backup of each host (build/backups/<host>.cfg in the backup repository)."""
+    fetched: dict[str, Fetched] = {}
+    for host in hosts:
+        path = backups_dir / f"{host}.cfg"
+        if path.is_file():
+            fetched[host] = (path.read_text(encoding="utf-8"), "")
+        else:
+            fetched[host] = (None, f"no backup at {path}")
+    return fetched
+
+
+def running_live(nr: Nornir) -> dict[str, Fetched]:
+    """`show running-config` of every host over SSH (connections prepared by the caller)."""
+    fetched: dict[str, Fetched] = {}
+    try:
+        results = nr.run(task=get_running_config, name="show running-config", on_failed=True)
+    finally:
+        nr.close_connections()
+        # An unreachable device is reported here as unknown; it must not be skipped by the
+        # next task run on this Nornir object (Nornir skips failed hosts by default).
+        nr.data.reset_failed_hosts()
+    for host, multi in results.items():
+        result = multi[0]
+        if result.failed:
+            exc = result.exception
+            reason = f"{type(exc).__name__}: {exc}" if exc else str(result.result)
+            fetched[host] = (None, reason.splitlines()[0] if reason else "failed")
+        else:
+            fetched[host] = (str(result.result), "")
+    return fetched
+
+
+def check_device(
+    device: Device,
+    province: ProvinceData,
+    secrets: Secrets,
+    intended: str,
+    running: Fetched,
+    source: Source,
+    verifier: TokenVerifier,
+) -> DeviceResult:
+    """One device's result, every text in it already redacted."""
+    result = DeviceResult(
+        host=device.name,
+        status="unknown",
+        source=source,
+        role=device.role,
+        platform=device.platform,
+        commune_code=device.commune.code,
+        commune=device.commune.name,
+        kind=device.commune.kind,
+    )
+    text, reason = running
+    if text is None:
+        result.error = redact(reason, secrets, device.platform)
+        return result
+    context = device_context(device, province.defaults, secrets)
+    features = device_features(device.platform, device.role, context)
+    found = compare_texts(intended, text, features, device.platform, verifier)
+    result.features = [_redacted(f, secrets, device.platform) for f in found]
+    result.status = "compliant" if all(f.compliant for f in found) else "non_compliant"
+    return result
+
+
+def _redacted(feature: FeatureResult, secrets: Secrets, platform: str) -> FeatureResult:
+    def clean(lines: list[str]) -> list[str]:
+        return redact("\n".join(lines), secrets, platform).split("\n") if lines else []
+
+    feature.missing = clean(feature.missing)
+    feature.extra = clean(feature.extra)
+    feature.remediation = clean(feature.remediation)
+    feature.intended = clean(feature.intended)
+    feature.actual = clean(feature.actual)
+    feature.notes = clean(feature.notes)
+    return feature
+
+
+def summarize(devices: list[DeviceResult], source: Source, seconds: float) -> RunSummary:
+    checked = [f for d in devices for f in d.features]
+    return RunSummary(
+        time=datetime.now(UTC).isoformat(timespec="seconds"),
+        source=source,
+        devices=len(devices),
+        compliant=sum(d.status == "compliant" for d in devices),
+        non_compliant=sum(d.status == "non_compliant" for d in devices),
+        unknown=sum(d.status == "unknown" for d in devices),
+        features_checked=len(checked),
+        features_failed=sum(not f.compliant for f in checked),
+        seconds=round(seconds, 3),
+    )
+
+
+def run_compliance(
+    nr: Nornir,
+    province: ProvinceData,
+    secrets: Secrets,
+    templates_dir: Path,
+    *,
+    backups_dir: Path | None = None,
+    intended_dir: Path | None = None,
+    running: Mapping[str, Fetched] | None = None,
+) -> ComplianceReport:
+    """Compare every host of `nr`: from `running` texts if given, else from `backups_dir` if
+    given, else live over SSH (connections prepared beforehand: connection.prepare_connections)."""
+    started = time.perf_counter()
+    intended = intended_configs(nr, province, secrets, templates_dir, intended_dir)
+    hosts = sorted(nr.inventory.hosts)
+    source: Source
+    if running is not None:
+        source, fetched = "text", dict(running)
+    elif backups_dir is not None:
+        source, fetched = "backup", running_from_backups(hosts, backups_dir)
+    else:
+        source, fetched = "live", running_live(nr)
+    verifier = TokenVerifier(secrets)
+    devices = [
+        check_device(
+            province.device(host),
+            province,
+            secrets,
+            intended[host],
+            fetched.get(host, (None, "not fetched")),
+            source,
+            verifier,
+        )
+        for host in hosts
+    ]
+    summary = summarize(devices, source, time.perf_counter() - started)
+    return ComplianceReport(summary, devices)

@@ -1,0 +1,233 @@
+"""How communelan reaches devices: addresses, credentials and the SSH host key policy.
+
+Shared by push, backup and compliance. Credentials come only from the environment, the
+secrets file or (with --lab) the lab's own .lab/ folder, and are set on the Nornir inventory
+defaults, never written anywhere. Host keys are always checked against a known_hosts file:
+Netmiko (and NAPALM through it) runs with `ssh_strict` and the file as `alt_key_file`, so an
+unknown key is refused by paramiko's RejectPolicy and a changed one by BadHostKeyException.
+`--accept-new-host-keys` first records the keys of hosts the file does not know yet (as
+OpenSSH's `StrictHostKeyChecking=accept-new`); a changed key is never replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import paramiko
+from nornir.core import Nornir
+from nornir.core.inventory import ConnectionOptions, Host
+from nornir.core.task import Result, Task
+
+from nornir_config.errors import InputError, Problem
+from nornir_config.secrets import FILE_ENV, load_secrets
+from nornir_config.settings import RunSettings
+
+USERNAME_ENV = "COMMUNELAN_USERNAME"
+PASSWORD_ENV = "COMMUNELAN_PASSWORD"
+ENABLE_ENV = "COMMUNELAN_ENABLE_SECRET"
+KNOWN_HOSTS_ENV = "COMMUNELAN_KNOWN_HOSTS"
+
+# Seconds; generous enough for a loaded 2-core CI box talking to ~500 lab devices.
+TIMEOUTS = {"conn_timeout": 20, "auth_timeout": 20, "banner_timeout": 20, "timeout": 60}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Login for the devices; the password never shows in a repr or a log line."""
+
+    username: str
+    password: str = field(repr=False)
+    enable_secret: str = field(default="", repr=False)
+    source: str = ""
+
+
+def credentials_from(settings: RunSettings, environ: dict[str, str] | None = None) -> Credentials:
+    """The device login: lab credentials with --lab, else environment, else secrets file."""
+    env = dict(os.environ if environ is None else environ)
+    if settings.lab:
+        return _lab_credentials(settings.lab_dir)
+    username = env.get(USERNAME_ENV, "")
+    password = env.get(PASSWORD_ENV, "")
+    enable = env.get(ENABLE_ENV, "")
+    source = "environment"
+    if not (username and password):
+        secrets = load_secrets(root=settings.root, environ=env)
+        username = username or secrets.values.get("username", "")
+        password = password or secrets.values.get("password", "")
+        enable = enable or secrets.values.get("enable_secret", "")
+        source = "secrets file"
+    if not (username and password):
+        raise InputError(
+            [
+                Problem(
+                    "credentials",
+                    "device login",
+                    "no username/password for the devices",
+                    f"set {USERNAME_ENV} and {PASSWORD_ENV} (optional {ENABLE_ENV}), or put "
+                    f"'username' and 'password' in the secrets file ({FILE_ENV}, mode 0600), "
+                    "or use --lab",
+                )
+            ]
+        )
+    return Credentials(username, password, enable, source)
+
+
+def known_hosts_path(settings: RunSettings, environ: dict[str, str] | None = None) -> Path:
+    """The known_hosts file host keys are checked against."""
+    env = os.environ if environ is None else environ
+    if settings.lab:
+        return _lab_known_hosts(settings.lab_dir)
+    if env.get(KNOWN_HOSTS_ENV):
+        return Path(env[KNOWN_HOSTS_ENV]).expanduser()
+    return Path("~/.ssh/known_hosts").expanduser()
+
+
+def ssh_options(known_hosts: Path, enable_secret: str) -> dict[str, Any]:
+    """Netmiko arguments (also NAPALM optional_args) for strict host key checking."""
+    options: dict[str, Any] = {
+        "ssh_strict": True,
+        "system_host_keys": False,
+        "alt_host_keys": True,
+        "alt_key_file": str(known_hosts),
+        "allow_agent": False,
+        "use_keys": False,
+        "fast_cli": False,
+        **TIMEOUTS,
+    }
+    if enable_secret:
+        options["secret"] = enable_secret
+    return options
+
+
+def prepare_connections(
+    nr: Nornir, settings: RunSettings, accept_new_host_keys: bool = False
+) -> None:
+    """Point every host of `nr` at its device with credentials and the host key policy.
+
+    With --lab, hostnames and ports come from the lab's address map; a host the lab does not
+    run is bad input (run `communelan lab up` for it or narrow --filter).
+    """
+    creds = credentials_from(settings)
+    known_hosts = known_hosts_path(settings)
+    if settings.lab:
+        endpoints = _lab_endpoints(settings.lab_dir)
+        missing = sorted(set(nr.inventory.hosts) - set(endpoints))
+        if missing:
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            raise InputError.one(
+                str(settings.lab_dir),
+                "lab",
+                f"{len(missing)} selected devices are not in the lab: "
+                f"{', '.join(missing[:5])}{more}",
+                "start the lab with them (communelan lab up) or narrow --filter",
+            )
+        for name, host in nr.inventory.hosts.items():
+            host.hostname, host.port = endpoints[name]
+    options = ssh_options(known_hosts, creds.enable_secret)
+    for host in nr.inventory.hosts.values():
+        host.username = creds.username
+        host.password = creds.password
+        _set_extras(host, options)
+    if accept_new_host_keys:
+        known_hosts.parent.mkdir(parents=True, exist_ok=True)
+        known_hosts.touch(mode=0o600, exist_ok=True)
+        nr.run(task=learn_host_key, name="learn host key", known_hosts=known_hosts)
+
+
+def _set_extras(host: Host, options: dict[str, Any]) -> None:
+    netmiko = host.connection_options.setdefault("netmiko", ConnectionOptions())
+    netmiko.extras = {**(netmiko.extras or {}), **options}
+    napalm = host.connection_options.setdefault("napalm", ConnectionOptions())
+    optional = {k: v for k, v in options.items() if k != "timeout"}
+    napalm.extras = {
+        **(napalm.extras or {}),
+        "timeout": options["timeout"],
+        "optional_args": {**optional, "read_timeout_override": options["timeout"]},
+    }
+
+
+def _lab_credentials(lab_dir: Path) -> Credentials:
+    from nornir_config.lab.files import lab_credentials
+
+    try:
+        creds = lab_credentials(lab_dir)
+    except (OSError, ValueError, TypeError) as exc:
+        raise InputError.one(
+            str(lab_dir),
+            "lab credentials",
+            f"cannot be read ({type(exc).__name__})",
+            "start the lab first: communelan lab up",
+        ) from None
+    return Credentials(creds.username, creds.password, creds.secret, "lab")
+
+
+def _lab_known_hosts(lab_dir: Path) -> Path:
+    from nornir_config.lab.files import known_hosts_path
+
+    return known_hosts_path(lab_dir)
+
+
+def _lab_endpoints(lab_dir: Path) -> dict[str, tuple[str, int]]:
+    from nornir_config.lab.files import lab_endpoints
+
+    endpoints = lab_endpoints(lab_dir)
+    if not endpoints:
+        raise InputError.one(
+            str(lab_dir), "lab", "no lab is running here", "start it: communelan lab up"
+        )
+    return {name: (e.host, e.port) for name, e in endpoints.items()}
+
+
+_known_hosts_lock = threading.Lock()
+
+
+def host_key_name(hostname: str, port: int | None) -> str:
+    """The name a host's key has in known_hosts (`[addr]:port` unless port 22)."""
+    return hostname if port in (None, 22) else f"[{hostname}]:{port}"
+
+
+def learn_host_key(task: Task, known_hosts: Path) -> Result:
+    """Nornir task: record the host key of a device known_hosts does not know yet.
+
+    A host that already has a key is left alone, so a changed key is still refused when the
+    real connection checks it. Unreachable hosts are reported by the later connection.
+    """
+    host = task.host
+    name = host_key_name(str(host.hostname), host.port)
+    known = paramiko.HostKeys()
+    if known_hosts.is_file():
+        known.load(str(known_hosts))
+    if known.lookup(name) is not None:
+        return Result(host=host, result="known")
+    try:
+        sock = socket.create_connection((str(host.hostname), host.port or 22), timeout=10)
+    except OSError as exc:
+        return Result(host=host, result=f"unreachable: {exc}")
+    transport = paramiko.Transport(sock)
+    try:
+        transport.start_client(timeout=10)
+        key = transport.get_remote_server_key()
+    except (paramiko.SSHException, OSError, EOFError) as exc:
+        return Result(host=host, result=f"no key: {exc}")
+    finally:
+        transport.close()
+    with _known_hosts_lock:
+        known = paramiko.HostKeys()
+        if known_hosts.is_file():
+            known.load(str(known_hosts))
+        if known.lookup(name) is None:
+            with known_hosts.open("a", encoding="utf-8") as out:
+                out.write(f"{name} {key.get_name()} {key.get_base64()}\n")
+    return Result(host=host, result="learned", changed=True)
+
+
+def get_running_config(task: Task) -> Result:
+    """Nornir task: the device's `show running-config`, as it prints it (header included)."""
+    conn = task.host.get_connection("netmiko", task.nornir.config)
+    text = conn.send_command("show running-config", read_timeout=TIMEOUTS["timeout"])
+    return Result(host=task.host, result=str(text))

@@ -1,0 +1,202 @@
+"""Cross-device kinds over the whole province: addresses, WAN peers, VLANs."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from nornir_config.lint.kinds.lines import vlan_set
+from nornir_config.lint.model import Rule
+from nornir_config.lint.parsed import compiled, compiled_lines
+from nornir_config.lint.registry import DeviceView, Hit, register
+
+Addr = tuple[ipaddress.IPv4Interface, str, int]
+
+
+def _addresses(view: DeviceView) -> Iterator[tuple[ipaddress.IPv4Interface, int]]:
+    for _name, _klass, node in view.interfaces():
+        yield from _addresses_of(view, node)
+
+
+@register("unique_addresses", scope="province")
+def unique_addresses(rule: Rule, views: list[DeviceView]) -> Iterator[tuple[str, Hit]]:
+    """No address on two interfaces; no subnet of one commune overlapping another commune's."""
+    owners: dict[ipaddress.IPv4Address, list[tuple[str, int]]] = defaultdict(list)
+    subnets: dict[ipaddress.IPv4Network, tuple[str, str, int]] = {}
+    for view in views:
+        for iface, line in _addresses(view):
+            owners[iface.ip].append((view.name, line))
+            code = str(view.context["code"])
+            first = subnets.setdefault(iface.network, (code, view.name, line))
+            if first[0] != code:
+                yield (
+                    view.name,
+                    Hit(
+                        f"subnet {iface.network} of commune {code} is also used by commune "
+                        f"{first[0]} ({first[1]})",
+                        line,
+                    ),
+                )
+    for address, where in owners.items():
+        if len(where) > 1:
+            names = ", ".join(name for name, _ in where)
+            for name, line in where:
+                yield (
+                    name,
+                    Hit(f"address {address} is used on {len(where)} interfaces ({names})", line),
+                )
+    # Sweep the subnets in address order: each one overlaps the widest still open before it.
+    spans = sorted((int(n.network_address), -int(n.broadcast_address), n) for n in subnets)
+    open_high, open_net = -1, None
+    for low, negative_high, net in spans:
+        if open_net is not None and low <= open_high:
+            code, name, line = subnets[net]
+            other_code, other_name, _ = subnets[open_net]
+            if code != other_code:
+                message = (
+                    f"subnet {net} of commune {code} overlaps {open_net} of commune "
+                    f"{other_code} ({other_name})"
+                )
+                yield name, Hit(message, line)
+        if -negative_high > open_high:
+            open_high, open_net = -negative_high, net
+
+
+def _prepare_routes(params: dict[str, Any]) -> None:
+    params.setdefault("route", r"^ip route \S+ \S+ (?P<nexthop>\d+\.\d+\.\d+\.\d+)")
+    if "nexthop" not in compiled(params["route"]).groupindex:
+        raise ValueError("'route' needs a (?P<nexthop>...) group")
+
+
+@register("wan_peers", scope="province", prepare=_prepare_routes)
+def wan_peers(rule: Rule, views: list[DeviceView]) -> Iterator[tuple[str, Hit]]:
+    """Every static route's next hop is on a connected WAN subnet; no two routers share a peer."""
+    route_re = compiled(rule.params["route"])
+    peers: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for view in views:
+        if view.role != "router":
+            continue
+        connected = [iface.network for iface, _ in _addresses(view)]
+        wan_nets = {
+            iface.network
+            for name, klass, node in view.interfaces()
+            if klass == "wan"
+            for iface, _ in _addresses_of(view, node)
+        }
+        for node in view.parsed.top:
+            match = route_re.match(node.text)
+            if not match:
+                continue
+            hop = ipaddress.IPv4Address(match["nexthop"])
+            if not any(hop in net for net in connected):
+                yield (
+                    view.name,
+                    Hit(f"next hop {hop} of '{node.text}' is on no connected subnet", node.line),
+                )
+            elif not any(hop in net for net in wan_nets):
+                yield (
+                    view.name,
+                    Hit(f"next hop {hop} of '{node.text}' is not on a WAN port", node.line),
+                )
+            else:
+                peers[str(hop)].append((view.name, node.line))
+    for peer, where in peers.items():
+        routers = sorted({name for name, _ in where})
+        if len(routers) > 1:
+            for name, line in where:
+                yield name, Hit(f"WAN peer {peer} is shared by {', '.join(routers)}", line)
+
+
+@cache
+def _interface(address: str, mask: str) -> ipaddress.IPv4Interface | None:
+    try:
+        return ipaddress.IPv4Interface(f"{address}/{mask}")
+    except ValueError:
+        return None
+
+
+def _addresses_of(view: DeviceView, node: Any) -> Iterator[tuple[ipaddress.IPv4Interface, int]]:
+    pattern = view.dialect["ip_address"]
+    if not compiled_lines(pattern).search(node.body):
+        return  # most interfaces of a switch have no address: skip making their child nodes
+    regex = compiled(pattern)
+    for child in node.children:
+        match = regex.match(child.text)
+        if match:
+            iface = _interface(match["address"], match["mask"])
+            if iface is not None:
+                yield iface, child.line
+
+
+def _prepare_vlans(params: dict[str, Any]) -> None:
+    params.setdefault("subinterface", r"^ encapsulation dot1Q (?P<vlan>\d+)")
+    params.setdefault("define", r"^vlan (?P<vlan>\d+)$")
+    params.setdefault("name", r"^ name (?P<name>\S+)$")
+    params.setdefault("allowed", r"^ switchport trunk allowed vlan (?P<vlans>\S+)$")
+
+
+@register("vlan_consistency", scope="province", prepare=_prepare_vlans)
+def vlan_consistency(rule: Rule, views: list[DeviceView]) -> Iterator[tuple[str, Hit]]:
+    """Per commune: the router's VLANs exist on every switch and pass every trunk; one name each."""
+    p = rule.params
+    sub_re, def_re = compiled(p["subinterface"]), compiled(p["define"])
+    name_re, allowed_re = compiled(p["name"]), compiled(p["allowed"])
+    by_code: dict[str, list[DeviceView]] = defaultdict(list)
+    for view in views:
+        by_code[str(view.context["code"])].append(view)
+    for members in by_code.values():
+        routed: set[int] = set()
+        for view in members:
+            if view.role == "router":
+                routed |= {
+                    int(m["vlan"]) for n in view.parsed.walk() if (m := sub_re.match(n.text))
+                }
+        names: dict[int, tuple[str, str]] = {}
+        for view in members:
+            if view.role != "switch":
+                continue
+            defined: dict[int, int] = {}
+            for node in view.parsed.top:
+                match = def_re.match(node.text)
+                if not match:
+                    continue
+                vlan = int(match["vlan"])
+                defined[vlan] = node.line
+                label = next((m["name"] for c in node.children if (m := name_re.match(c.text))), "")
+                seen = names.setdefault(vlan, (label, view.name))
+                if seen[0] != label:
+                    yield (
+                        view.name,
+                        Hit(
+                            f"VLAN {vlan} is named {label} here but {seen[0]} on {seen[1]}",
+                            node.line,
+                        ),
+                    )
+            missing = sorted(routed - set(defined))
+            if missing:
+                yield (
+                    view.name,
+                    Hit(
+                        f"VLANs routed by the commune router are not defined: "
+                        f"{', '.join(map(str, missing))}"
+                    ),
+                )
+            for name, klass, node in view.interfaces():
+                if klass != "trunk":
+                    continue
+                for child in node.children:
+                    match = allowed_re.match(child.text)
+                    if match:
+                        lacking = sorted(routed - vlan_set(match["vlans"]))
+                        if lacking:
+                            yield (
+                                view.name,
+                                Hit(
+                                    f"trunk {name} does not carry VLANs "
+                                    f"{', '.join(map(str, lacking))}",
+                                    child.line,
+                                ),
+                            )

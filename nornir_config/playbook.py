@@ -1,0 +1,223 @@
+"""Playbooks: a YAML list of steps (render, lint, backup, push, compliance), each with its
+options and a host filter, validated with pydantic before anything runs.
+
+Steps are looked up in STEPS (kind -> function), so other packages plug theirs in with
+`register_step`. Lint and compliance call their packages' entry points (run_lint,
+run_compliance); if a package is missing the step fails with a clear "not available" message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from nornir_config.errors import InputError, Problem
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["render", "lint", "backup", "push", "compliance"]
+    name: str = ""
+    filter: list[str] = Field(default_factory=list)
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class Playbook(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    steps: list[Step] = Field(min_length=1)
+
+
+@dataclass
+class StepResult:
+    ok: bool
+    summary: str
+
+
+StepFunction = Callable[[list[str], dict[str, Any]], StepResult]
+STEPS: dict[str, StepFunction] = {}
+
+
+def register_step(kind: str, function: StepFunction) -> None:
+    STEPS[kind] = function
+
+
+def load_playbook(path: Path) -> Playbook:
+    """Parse and validate; every problem is reported with the file and the step's place."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError.one(str(path), "playbook", f"cannot be read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    "YAML",
+                    "broken YAML",
+                    "fix the syntax",
+                    mark.line + 1 if mark else None,
+                )
+            ]
+        ) from None
+    try:
+        return Playbook.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(
+            Problem(
+                str(path),
+                ".".join(str(p) for p in err["loc"]) or "playbook",
+                err["msg"],
+                "see playbooks/rollout.yaml for the format",
+            )
+            for err in exc.errors()
+        ) from None
+
+
+def run_playbook(
+    playbook: Playbook, filters: list[str], report: Callable[[str, StepResult], None]
+) -> bool:
+    """Run the steps in order, stopping at the first that fails; True when all passed."""
+    _register_defaults()
+    for index, step in enumerate(playbook.steps, 1):
+        label = f"{index}. {step.name or step.kind}"
+        function = STEPS.get(step.kind)
+        if function is None:
+            result = StepResult(False, f"step kind '{step.kind}' is not available")
+        else:
+            try:
+                result = function([*filters, *step.filter], step.options)
+            except InputError as exc:
+                result = StepResult(False, "; ".join(str(p) for p in exc.problems))
+        report(label, result)
+        if not result.ok:
+            return False
+    return True
+
+
+# -- the built-in steps ----------------------------------------------------------------------
+
+
+def _render(filters: list[str], options: dict[str, Any]) -> StepResult:
+    from nornir_config.project import open_project
+    from nornir_config.render import run_render
+
+    project = open_project(filters)
+    summary = run_render(
+        project.nr,
+        project.province,
+        project.secrets(),
+        project.settings.templates_dir,
+        project.settings.build_dir / "intended",
+    )
+    return StepResult(True, f"{len(summary.written)} written, {len(summary.unchanged)} unchanged")
+
+
+def _backup(filters: list[str], options: dict[str, Any]) -> StepResult:
+    from nornir_config.backup import run_backup
+    from nornir_config.connection import prepare_connections
+    from nornir_config.project import open_project
+
+    project = open_project(filters, num_workers=options.get("workers"))
+    prepare_connections(project.nr, project.settings, bool(options.get("accept_new_host_keys")))
+    repo = Path(options.get("repo") or project.settings.build_dir / "backups")
+    try:
+        summary = run_backup(project.nr, repo)
+    finally:
+        project.nr.close_connections()
+    text = f"{len(summary.changed)} changed, {len(summary.unchanged)} unchanged"
+    if summary.failed:
+        text += f", {len(summary.failed)} failed: {', '.join(sorted(summary.failed))}"
+    return StepResult(not summary.failed, text)
+
+
+def _push(filters: list[str], options: dict[str, Any]) -> StepResult:
+    from nornir_config.project import open_project
+    from nornir_config.push import PushOptions, run_push
+
+    allowed = set(PushOptions.__dataclass_fields__) - {"progress", "intended_dir"}
+    unknown = set(options) - allowed
+    if unknown:
+        raise InputError.one(
+            "playbook",
+            "push options",
+            f"unknown: {', '.join(sorted(unknown))}",
+            f"use: {', '.join(sorted(allowed))}",
+        )
+    project = open_project(filters, num_workers=options.get("workers"))
+    run = run_push(project, PushOptions(**options))
+    counts: dict[str, int] = {}
+    for r in run.reports.values():
+        counts[r.outcome.value] = counts.get(r.outcome.value, 0) + 1
+    text = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no devices"
+    if run.stopped:
+        text += f"; {run.stopped}"
+    return StepResult(run.ok, text)
+
+
+def _lint(filters: list[str], options: dict[str, Any]) -> StepResult:
+    try:
+        from nornir_config.lint import run_lint
+        from nornir_config.lint.packs import select_packs
+    except ImportError:
+        return StepResult(False, "lint is not available (nornir_config.lint is not installed)")
+    from nornir_config.settings import run_settings
+
+    root = run_settings().root
+    report = run_lint(root, select_packs(options.get("rules", []), root), filters)
+    counted = [f for f in report.findings if f.counts]
+    return StepResult(
+        not report.failed, f"{report.devices} devices, {len(counted)} blocking findings"
+    )
+
+
+def _compliance(filters: list[str], options: dict[str, Any]) -> StepResult:
+    try:
+        from nornir_config.compliance import run_compliance
+    except ImportError:
+        return StepResult(
+            False, "compliance is not available (nornir_config.compliance is not installed)"
+        )
+    from nornir_config.connection import prepare_connections
+    from nornir_config.project import open_project
+
+    project = open_project(filters, num_workers=options.get("workers"))
+    backups = options.get("backups_dir")
+    if not backups:
+        prepare_connections(project.nr, project.settings, bool(options.get("accept_new_host_keys")))
+    try:
+        report = run_compliance(
+            project.nr,
+            project.province,
+            project.secrets(),
+            project.settings.templates_dir,
+            backups_dir=Path(backups) if backups else None,
+        )
+    finally:
+        project.nr.close_connections()
+    s = report.summary
+    return StepResult(
+        s.non_compliant == 0 and s.unknown == 0,
+        f"{s.compliant} compliant, {s.non_compliant} non-compliant, {s.unknown} unknown",
+    )
+
+
+def _register_defaults() -> None:
+    defaults: dict[str, StepFunction] = {
+        "render": _render,
+        "backup": _backup,
+        "push": _push,
+        "lint": _lint,
+        "compliance": _compliance,
+    }
+    for kind, function in defaults.items():
+        STEPS.setdefault(kind, function)

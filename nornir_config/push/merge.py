@@ -1,0 +1,76 @@
+"""Merge push: send only the hier_config remediation, save, verify, roll back on failure."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from nornir.core.task import Result, Task
+
+from nornir_config.push.diff import error_pattern, remediation
+from nornir_config.push.rollback import rollback_merge
+from nornir_config.push.session import netmiko_session, read_running, send_config, why
+from nornir_config.push.state import DeviceReport, Outcome
+
+Redact = Callable[[str], str]
+BeforeHook = Callable[[str, str], None]
+
+
+def merge_push(
+    task: Task,
+    intended: str,
+    dry_run: bool,
+    redact: Redact,
+    before_change: BeforeHook,
+) -> Result:
+    """Nornir task: make the device's running config equal `intended`, or leave it as it was.
+
+    `before_change(host, running)` stores the pre-change backup; it runs before any change.
+    """
+    started = time.perf_counter()
+    platform = str(task.host.platform)
+    report = DeviceReport(task.host.name, Outcome.UNCHANGED, "merge")
+    try:
+        conn = netmiko_session(task)
+        before = read_running(task)
+    except Exception as exc:  # no session: the device is untouched
+        report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
+        return _result(task, report, started)
+    commands = remediation(before, intended, platform)
+    report.commands = [redact(c) for c in commands]
+    if not commands:
+        report.reason = "running config already as intended; nothing sent"
+        return _result(task, report, started)
+    if dry_run:
+        report.outcome = Outcome.WOULD_CHANGE
+        return _result(task, report, started)
+    try:
+        before_change(task.host.name, before)
+    except OSError as exc:
+        report.outcome, report.reason = Outcome.FAILED, f"pre-change backup failed: {exc}"
+        return _result(task, report, started)
+    step = "sending commands"
+    try:
+        send_config(conn, commands, error_pattern(platform))
+        step = "saving"
+        conn.save_config()
+        step = "re-reading the running config"
+        after = read_running(task)
+    except Exception as exc:  # dropped session, refused command, timeout
+        report.reason = f"{step}: {redact(why(exc))}"
+        return _result(task, rollback_merge(task, before, platform, report, redact), started)
+    residual = remediation(after, intended, platform)
+    if residual:
+        report.reason = f"residual diff after push ({len(residual)} lines): {redact(residual[0])}"
+        return _result(task, rollback_merge(task, before, platform, report, redact), started)
+    report.outcome = Outcome.CHANGED
+    return _result(task, report, started)
+
+
+def _result(task: Task, report: DeviceReport, started: float) -> Result:
+    report.seconds = round(time.perf_counter() - started, 3)
+    return Result(
+        host=task.host,
+        result=report,
+        changed=report.outcome in (Outcome.CHANGED, Outcome.ROLLED_BACK, Outcome.NEEDS_ATTENTION),
+    )

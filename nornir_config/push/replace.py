@@ -1,0 +1,126 @@
+"""Replace push: NAPALM load_replace_candidate, compare, commit with a revert timer, verify.
+
+`configure replace` with `revert timer` is IOS's own safety net: if this process dies after the
+commit, the device reverts by itself. The commit is confirmed only once the re-read running
+config has no residual diff against the intended one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from napalm.base.exceptions import CommitConfirmException
+from nornir.core.task import Result, Task
+
+from nornir_config.push.diff import remediation
+from nornir_config.push.merge import _result
+from nornir_config.push.rollback import rollback_merge
+from nornir_config.push.session import NAPALM, close, read_running, why
+from nornir_config.push.state import DeviceReport, Outcome
+
+Redact = Callable[[str], str]
+BeforeHook = Callable[[str, str], None]
+
+
+def _napalm(task: Task) -> Any:
+    return task.host.get_connection(NAPALM, task.nornir.config)
+
+
+def _running(device: Any) -> str:
+    return str(device.get_config(retrieve="running")["running"])
+
+
+def replace_push(
+    task: Task,
+    intended: str,
+    dry_run: bool,
+    redact: Redact,
+    before_change: BeforeHook,
+    revert_minutes: int = 5,
+) -> Result:
+    """Nornir task: replace the whole running config by `intended`, or leave it as it was."""
+    started = time.perf_counter()
+    platform = str(task.host.platform)
+    report = DeviceReport(task.host.name, Outcome.UNCHANGED, "replace")
+    try:
+        device = _napalm(task)
+        before = _running(device)
+    except Exception as exc:  # no session: untouched
+        report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
+        return _result(task, report, started)
+    if not remediation(before, intended, platform):
+        report.reason = "running config already as intended; nothing sent"
+        return _result(task, report, started)
+    try:
+        device.load_replace_candidate(config=intended)
+        report.diff = redact(str(device.compare_config()))
+    except Exception as exc:  # e.g. flash full: nothing applied yet
+        report.outcome = Outcome.FAILED
+        report.reason = f"loading the candidate: {redact(why(exc))}; nothing applied"
+        return _result(task, report, started)
+    if dry_run:
+        device.discard_config()
+        report.outcome = Outcome.WOULD_CHANGE
+        return _result(task, report, started)
+    try:
+        before_change(task.host.name, before)
+    except OSError as exc:
+        report.outcome, report.reason = Outcome.FAILED, f"pre-change backup failed: {exc}"
+        return _result(task, report, started)
+    step = "configure replace"
+    try:
+        try:
+            device.commit_config(revert_in=revert_minutes * 60)
+            timer = True
+        except CommitConfirmException:  # no archive: no revert timer on this device
+            device.commit_config()
+            timer = False
+        step = "re-reading the running config"
+        after = _running(device)
+        residual = remediation(after, intended, platform)
+        if residual:
+            report.reason = f"residual diff after replace ({len(residual)} lines)"
+            return _result(task, _undo(task, device, before, platform, report, redact), started)
+        if timer:
+            step = "confirming the commit"
+            device.confirm_commit()
+        # NAPALM restores its `file prompt quiet` on close: verify what is left after that.
+        step = "closing the NAPALM session"
+        close(task, NAPALM)
+        step = "re-reading the running config"
+        residual = remediation(read_running(task), intended, platform)
+        if residual:
+            report.reason = (
+                f"residual diff after the session closed ({len(residual)} lines): "
+                f"{redact(residual[0])}"
+            )
+            return _result(task, rollback_merge(task, before, platform, report, redact), started)
+    except Exception as exc:  # refused replace, dropped session, timeout
+        report.reason = f"{step}: {redact(why(exc))}"
+        return _result(task, _undo(task, None, before, platform, report, redact), started)
+    report.outcome = Outcome.CHANGED
+    return _result(task, report, started)
+
+
+def _undo(
+    task: Task,
+    device: Any,
+    before: str,
+    platform: str,
+    report: DeviceReport,
+    redact: Redact,
+) -> DeviceReport:
+    """NAPALM's rollback (revert the pending timer, or replace with its saved copy); if the
+    device is still not as before, the hier_config rollback finishes the job."""
+    try:
+        if device is None:
+            close(task, NAPALM)
+            device = _napalm(task)
+        if remediation(_running(device), before, platform):
+            device.rollback()
+    except Exception:  # the merge rollback below checks and reports
+        pass
+    close(task, NAPALM)  # NAPALM's own cleanup runs now, before the final check
+    return rollback_merge(task, before, platform, report, redact)

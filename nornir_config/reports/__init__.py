@@ -1,0 +1,45 @@
+"""Compliance reports for auditors and CI: HTML, JSON (versioned schema), JUnit XML, CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from nornir_config.compliance.model import ComplianceReport
+from nornir_config.errors import InputError
+from nornir_config.reports.csv_report import render_csv
+from nornir_config.reports.files import write_atomic
+from nornir_config.reports.html_report import render_html
+from nornir_config.reports.i18n import labels
+from nornir_config.reports.json_report import render_json
+from nornir_config.reports.junit_report import render_junit
+
+FORMATS: dict[str, tuple[str, Callable[[ComplianceReport, str], bytes]]] = {
+    "html": ("compliance.html", render_html),
+    "json": ("compliance.json", lambda report, _lang: render_json(report)),
+    "junit": ("compliance-junit.xml", lambda report, _lang: render_junit(report)),
+    "csv": ("compliance.csv", lambda report, _lang: render_csv(report)),
+}
+
+
+def parse_formats(spec: str) -> list[str]:
+    """`html,json` -> ["html", "json"]; an unknown name is bad input."""
+    wanted = [f.strip() for f in spec.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise InputError.one(
+            "--format", spec, "unknown report format", f"use a comma list of: {', '.join(FORMATS)}"
+        )
+    return wanted
+
+
+def write_reports(
+    report: ComplianceReport, out_dir: Path, formats: Iterable[str], lang: str = "vi"
+) -> list[Path]:
+    """Render every format first, then write each file whole (nothing half-written)."""
+    labels(lang)  # bad language before anything is written
+    rendered = [(FORMATS[f][0], FORMATS[f][1](report, lang)) for f in formats]
+    return [write_atomic(out_dir / name, data) for name, data in rendered]
+
+
+__all__ = ["FORMATS", "parse_formats", "write_reports"]

@@ -1,0 +1,177 @@
+"""Every device and province rule of the shipped packs: one config that passes, one that fails.
+
+The passing configs are the shipped province's own rendered configs (one commune office: router,
+core and access switch); each failing config is that config with one deliberate mistake.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+
+from nornir_config.lint.devicepass import render_views
+from nornir_config.lint.engine import placeholder_secrets
+from nornir_config.lint.kinds import KINDS
+from nornir_config.lint.kinds.project import ProjectState
+from nornir_config.lint.model import Rule
+from nornir_config.lint.packs import select_packs
+from nornir_config.lint.parsed import parse
+from nornir_config.lint.registry import DeviceView, Hit
+from nornir_config.sot.province import load_province
+from tests.conftest import REPO
+
+CODE = "14797"  # a phuong: router, core switch sw01, access switch sw02
+# The zone ACLs' DHCP entry as the template should write it (see the waiver in hosts/waivers.yaml):
+# the shipped entry lets udp 68 -> 67 reach any destination, so it fails the zone rules.
+ACL_FIX = (
+    "permit udp any eq bootpc any eq bootps",
+    "permit udp any eq bootpc host 255.255.255.255 eq bootps",
+)
+
+Views = dict[str, DeviceView]
+Mutation = Callable[[Views], Views]
+
+
+def edit(role: str, pattern: str, repl: str, count: int = 1) -> Mutation:
+    """Change the config of `role` (router, sw01, sw02) by one regex substitution."""
+
+    def mutate(views: Views) -> Views:
+        view = views[role]
+        text, n = re.subn(pattern, repl, view.parsed.text, count=count, flags=re.MULTILINE)
+        assert n, f"mutation {pattern!r} found nothing in {role}"
+        out = dict(views)
+        out[role] = replace(view, parsed=parse(text), _interfaces=None)
+        return out
+
+    return mutate
+
+
+def duplicate_mgmt_address(views: Views) -> Views:
+    gateway = views["router"].context["mgmt"]["gateway"]
+    return edit("sw02", r"^( ip address )\S+( 255\.255\.255\.224)$", rf"\g<1>{gateway}\2")(views)
+
+
+UNUSED = (
+    " switchport access vlan 999\n switchport mode access\n switchport nonegotiate\n shutdown\n"
+)
+
+CASES: dict[str, Mutation] = {
+    "IOS-AAA-001": edit("router", r"^aaa new-model\n", ""),
+    "IOS-AAA-002": edit("router", r"^aaa authentication login default .*\n", ""),
+    "IOS-AAA-003": edit(
+        "sw01", r"^username admin privilege 15 secret 9 \S+", "username admin password 0 x"
+    ),
+    "IOS-AAA-004": edit("sw01", r"^username .*\n", ""),
+    "IOS-AAA-005": edit("router", r"^enable secret 9 \S+", "enable secret 5 $1$abcd$efgh"),
+    "IOS-AAA-006": edit("router", r"^(enable secret 9 \S+)", r"\1\nenable password cisco"),
+    "IOS-SSH-001": edit("router", r"^ip ssh version 2$", "ip ssh version 1"),
+    "IOS-VTY-001": edit("sw02", r"^ transport input ssh$", " transport input telnet ssh"),
+    "IOS-VTY-002": edit("sw02", r"^ access-class ACL-VTY in\n", ""),
+    "IOS-VTY-003": edit("router", r"^ exec-timeout 10 0$", " exec-timeout 0 0"),
+    "IOS-LOGIN-001": edit("router", r"^login block-for .*\n", ""),
+    "IOS-SVC-001": edit("sw01", r"^no ip http server$", "ip http server"),
+    "IOS-SVC-002": edit("router", r"^no service pad$", "service pad"),
+    "IOS-SVC-003": edit("router", r"^service password-encryption\n", ""),
+    "IOS-LOG-001": edit("router", r"^logging host 10\.38\.2\.51\n", ""),
+    "IOS-LOG-002": edit("sw01", r"^service timestamps log .*\n", ""),
+    "IOS-NTP-001": edit("router", r"^ntp authenticate\n", ""),
+    "IOS-NTP-002": edit("router", r"^ntp server 10\.38\.2\.123 key 1$", "ntp server 10.38.2.123"),
+    "IOS-NTP-003": edit("router", r"^ntp server 10\.38\.2\.123 key 1\n", ""),
+    "IOS-SNMP-001": edit(
+        "router", r"^snmp-server view", "snmp-server community public RO\nsnmp-server view"
+    ),
+    "IOS-SNMP-002": edit("router", r" v3 priv read ", " v3 auth read "),
+    "IOS-BANNER-001": edit("router", r"^banner motd \^C\n(?:.*\n)*?\^C\n", ""),
+    "IOS-WAN-001": edit("router", r"^no ip source-route\n", ""),
+    "IOS-WAN-002": edit("router", r"^ no ip proxy-arp\n", ""),
+    "IOS-L2-001": edit("sw02", r"^ spanning-tree bpduguard enable\n", ""),
+    "IOS-L2-002": edit("sw02", r"^ storm-control broadcast level 10\.00\n", ""),
+    "IOS-L2-003": edit("sw01", r"^ip dhcp snooping vlan \S+$", "ip dhcp snooping vlan 20,30"),
+    "IOS-L2-004": edit("sw01", r"^ip dhcp snooping\n", ""),
+    "IOS-L2-005": edit("sw02", r"^ip arp inspection vlan \S+$", "ip arp inspection vlan 20"),
+    "IOS-L2-006": edit(
+        "sw01", r"^ switchport trunk native vlan 998$", " switchport trunk native vlan 1"
+    ),
+    "IOS-L2-007": edit("sw02", UNUSED, UNUSED.replace("999", "20")),
+    "IOS-L2-008": edit("sw02", UNUSED, UNUSED.replace(" shutdown\n", "")),
+    "IOS-REF-001": edit(
+        "router", r"^ ip access-group ACL-CAN-BO-IN in$", " ip access-group ACL-CANBO-IN in"
+    ),
+    "VN2-ZONE-001": edit(
+        "router",
+        r"^(ip access-list extended ACL-WIFI-KHACH-IN\n(?: .*\n)*?) deny ip any 10\.0\.0\.0 0\.255\.255\.255\n",
+        r"\1",
+    ),
+    "VN2-ZONE-002": edit("router", r"^ ip access-group ACL-HOI-NGHI-IN in\n", ""),
+    "VN2-ZONE-003": edit(
+        "router",
+        r"^(ip access-list extended ACL-WIFI-KHACH-IN\n permit .*\n)(?: deny ip any \S+ \S+\n)+",
+        r"\1",
+    ),
+    "VN2-ADM-001": edit("sw01", r"^ transport input ssh$", " transport input telnet"),
+    "VN2-LOG-001": edit("sw02", r"^logging host 10\.38\.1\.51\n", ""),
+    "VN2-LOG-002": edit("router", r"^ntp server 10\.38\.1\.123 ", "ntp server 10.99.1.123 "),
+    "VN2-AUTH-001": edit("sw01", r"^aaa authentication login default .*\n", ""),
+    "VN2-ADDR-001": duplicate_mgmt_address,
+    "VN2-WAN-001": edit(
+        "router", r"^ip route 0\.0\.0\.0 0\.0\.0\.0 \S+", "ip route 0.0.0.0 0.0.0.0 100.99.0.1"
+    ),
+    "VN2-VLAN-001": edit("sw02", r"^vlan 40\n name HOI-NGHI\n", ""),
+}
+
+
+@pytest.fixture(scope="module")
+def rules() -> dict[str, Rule]:
+    return {r.id: r for p in select_packs([], REPO) for r in p.rules}
+
+
+@pytest.fixture(scope="module")
+def office() -> Views:
+    """The shipped configs of one office, with the zone ACLs' DHCP entry as it should be."""
+    province = load_province(REPO / "hosts", REPO / "templates")
+    devices = [d for d in province.devices if d.code == CODE]
+    state = ProjectState(REPO, REPO / "templates")
+    views = render_views(devices, state, placeholder_secrets(devices), province.defaults)
+    out = {v.name.rsplit("-", 1)[1].replace("rt01", "router"): v for v in views}
+    router = out["router"]
+    fixed = router.parsed.text.replace(*ACL_FIX)
+    out["router"] = replace(router, parsed=parse(fixed), _interfaces=None)
+    return out
+
+
+def run_rule(rule: Rule, views: Views) -> list[tuple[str, Hit]]:
+    kind = KINDS[rule.kind]
+    applicable = [v for v in views.values() if v.role in rule.roles]
+    if kind.scope == "province":
+        return list(kind.run(rule, applicable))
+    return [(v.name, hit) for v in applicable for hit in kind.run(rule, v)]
+
+
+def test_every_config_rule_has_a_case(rules: dict[str, Rule]) -> None:
+    config_rules = {i for i, r in rules.items() if KINDS[r.kind].scope != "project"}
+    assert config_rules == set(CASES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_passes_then_fails(rule_id: str, rules: dict[str, Rule], office: Views) -> None:
+    rule = rules[rule_id]
+    assert run_rule(rule, office) == []
+    hits = run_rule(rule, CASES[rule_id](office))
+    assert hits, f"{rule_id} did not catch its failing config"
+
+
+def test_shipped_dhcp_entry_reaches_tslcd(rules: dict[str, Rule], office: Views) -> None:
+    """The zone check reads the ACL: the shipped DHCP entry really lets udp 68->67 into TSLCD."""
+    broken = edit("router", re.escape(ACL_FIX[1]), ACL_FIX[0], count=0)(office)
+    hits = run_rule(rules["VN2-ZONE-001"], broken)
+    assert {h.message.split(" (")[0] for _, h in hits} == {"zone wifi", "zone camera"}
+    assert all("bootpc any eq bootps" in h.message for _, h in hits)
+
+
+def test_camera_recorder_may_reach_only_the_vms(rules: dict[str, Rule], office: Views) -> None:
+    wider = edit("router", r"^( permit ip host \S+ host )\S+$", r"\g<1>10.38.9.9")(office)
+    hits = run_rule(rules["VN2-ZONE-001"], wider)
+    assert len(hits) == 1 and "10.38.9.9/32" in hits[0][1].message

@@ -1,0 +1,104 @@
+"""Injected lab faults: each device ends in the right state, its config as before or as
+intended, never in between; rollouts stop where they should and resume with --retry-failed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import paramiko
+import pytest
+
+from nornir_config.connection import TIMEOUTS
+from nornir_config.push import Outcome
+from nornir_config.push.diff import remediation
+from tests.push.conftest import PushEnv
+
+FAULTS = [
+    ("merge", {"refuse_connections": True}, Outcome.UNREACHABLE),
+    ("merge", {"reject_credentials": True}, Outcome.UNREACHABLE),
+    ("merge", {"drop_after": 4}, Outcome.ROLLED_BACK),
+    ("merge", {"reject_commands": ["^ip domain name"]}, Outcome.ROLLED_BACK),
+    ("replace", {"fail_replace": True}, Outcome.ROLLED_BACK),
+    ("replace", {"flash_full": True}, Outcome.FAILED),
+]
+
+
+@pytest.mark.parametrize(("method", "fault", "expected"), FAULTS)
+def test_fault_end_state(
+    push_env: PushEnv,
+    method: str,
+    fault: dict[str, object],
+    expected: Outcome,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(TIMEOUTS, "timeout", 5)  # a dropped session shows as a read timeout
+    victim = push_env.names[0]
+    push_env.lab.set_faults(victim, **fault)
+    run = push_env.push([f"host={victim}"], method=method)
+    report = run.reports[victim]
+    assert report.outcome == expected, report
+    assert report.reason
+    push_env.lab.clear_faults()
+    assert push_env.is_before(victim), (
+        report,
+        remediation(push_env.running(victim), push_env.before[victim], "cisco_ios"),
+    )  # never half-configured
+
+
+def test_canary_stops_and_retry_failed_finishes(push_env: PushEnv) -> None:
+    first, *others = push_env.names
+    push_env.lab.set_faults(first, reject_commands=["^logging buffered"])
+    run = push_env.push(canary=1)
+    assert run.reports[first].outcome == Outcome.ROLLED_BACK
+    assert {run.reports[n].outcome for n in others} == {Outcome.SKIPPED}
+    assert run.stopped and not run.ok
+    assert all(push_env.is_before(n) for n in push_env.names)
+
+    push_env.lab.clear_faults()
+    retry = push_env.push(retry_failed=True)
+    assert sorted(retry.reports) == sorted(push_env.names)
+    assert {r.outcome for r in retry.reports.values()} == {Outcome.CHANGED}
+    again = push_env.push(retry_failed=True)
+    assert again.reports == {}  # nothing left to do
+
+
+def test_max_failures_stops_rollout(push_env: PushEnv) -> None:
+    push_env.lab.set_faults(push_env.names[0], refuse_connections=True)
+    push_env.lab.set_faults(push_env.names[1], refuse_connections=True)
+    run = push_env.push(max_failures=1, workers=1)
+    outcomes = [run.reports[n].outcome for n in push_env.names]
+    assert outcomes[0] == Outcome.UNREACHABLE
+    assert outcomes[1:] == [Outcome.SKIPPED] * (len(push_env.names) - 1)
+    push_env.lab.clear_faults()
+    assert all(push_env.is_before(n) for n in push_env.names)
+
+
+def _rewrite_known_hosts(path: Path, victim_key_name: str, replacement: str | None) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out = [line for line in lines if not line.startswith(victim_key_name + " ")]
+    if replacement is not None:
+        out.append(f"{victim_key_name} {replacement}")
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def test_host_keys_unknown_and_changed(push_env: PushEnv) -> None:
+    changed, unknown = push_env.names[0], push_env.names[1]
+    known_hosts = push_env.lab.lab_dir / "known_hosts"
+    e = push_env.lab.endpoints
+    other = paramiko.Ed25519Key.from_private_key_file(str(push_env.lab.lab_dir / "keys" / unknown))
+    _rewrite_known_hosts(
+        known_hosts, f"[{e[changed].host}]:{e[changed].port}", f"ssh-ed25519 {other.get_base64()}"
+    )
+    _rewrite_known_hosts(known_hosts, f"[{e[unknown].host}]:{e[unknown].port}", None)
+    filters = [f"host={changed},{unknown}"]
+
+    run = push_env.push(filters)
+    assert run.reports[changed].outcome == Outcome.UNREACHABLE
+    assert "changed" in run.reports[changed].reason
+    assert run.reports[unknown].outcome == Outcome.UNREACHABLE
+    assert "unknown host key" in run.reports[unknown].reason
+
+    accepted = push_env.push(filters, accept_new_host_keys=True)
+    assert accepted.reports[changed].outcome == Outcome.UNREACHABLE  # never accepted
+    assert accepted.reports[unknown].outcome == Outcome.CHANGED
+    assert push_env.is_before(changed)
