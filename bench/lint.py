@@ -22,6 +22,7 @@ from nornir_config.inventory import build_nornir, province_of
 from nornir_config.lint.engine import placeholder_secrets, run_lint
 from nornir_config.lint.packs import select_packs
 from nornir_config.render import run_render
+from nornir_config.secrets import required_secrets, write_secrets_file
 from nornir_config.settings import RunSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,17 +74,10 @@ def end_to_end(repeat: int) -> tuple[float, float]:
         str(ROOT),
     ]
     with tempfile.TemporaryDirectory() as tmp:
-        secrets = Path(tmp) / "secrets.yaml"
-        names = (
-            "enable_secret",
-            "password_admin",
-            "ntp_key",
-            "snmp_auth_key",
-            "snmp_priv_key",
-            "tacacs_key",
+        names = required_secrets(["admin"])
+        secrets = write_secrets_file(
+            Path(tmp) / "secrets.yaml", {n: f"bench-{n[:10]}" for n in names}
         )
-        secrets.write_text("".join(f"{n}: bench-{n[:10]}\n" for n in names), encoding="utf-8")
-        secrets.chmod(0o600)
         env = {**os.environ, "COMMUNELAN_SECRETS_FILE": str(secrets)}
         renders, lints = [], []
         for _ in range(repeat):

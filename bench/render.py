@@ -22,19 +22,13 @@ sys.path.insert(0, str(REPO))
 
 from nornir_config.context import device_context  # noqa: E402
 from nornir_config.inventory import build_nornir, province_of  # noqa: E402
-from nornir_config.secrets import load_secrets  # noqa: E402
+from nornir_config.secrets import load_secrets, required_secrets, write_secrets_file  # noqa: E402
 from nornir_config.settings import RunSettings  # noqa: E402
 
 
 def secrets_file(folder: Path) -> Path:
-    path = folder / "secrets.yaml"
-    path.write_text(
-        "enable_secret: bench-enable\npassword_admin: bench-admin\nntp_key: bench-ntp\n"
-        "snmp_auth_key: bench-auth\nsnmp_priv_key: bench-priv\ntacacs_key: bench-tacacs\n",
-        encoding="utf-8",
-    )
-    path.chmod(0o600)
-    return path
+    names = required_secrets(["admin"])
+    return write_secrets_file(folder / "secrets.yaml", {n: f"bench-{n}" for n in names})
 
 
 def plain_jinja(out: Path) -> float:

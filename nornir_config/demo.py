@@ -18,19 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.rule import Rule
 
-console = Console(soft_wrap=True)
-
-DEMO_SECRET_NAMES = (
-    "enable_secret",
-    "password_admin",
-    "ntp_key",
-    "snmp_auth_key",
-    "snmp_priv_key",
-    "tacacs_key",
-)
+from nornir_config.cli.consoles import console
+from nornir_config.secrets import required_secrets, write_secrets_file
+from nornir_config.sot.province import load_province
 
 
 @dataclass(frozen=True)
@@ -51,15 +43,14 @@ DRIFTS = (
 )
 
 
-def demo_secrets(lab_dir: Path) -> Path:
+def demo_secrets(root: Path) -> Path:
     """Random device secrets for the demo, in a 0600 file under .lab/ (never in git)."""
-    path = lab_dir / "demo-secrets.yaml"
+    path = root / ".lab" / "demo-secrets.yaml"
     if not path.exists():
-        lab_dir.mkdir(parents=True, exist_ok=True)
-        values = {name: secrets.token_urlsafe(12) for name in DEMO_SECRET_NAMES}
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write("".join(f"{k}: {v}\n" for k, v in values.items()))
+        province = load_province(root / "hosts")
+        users = {user for device in province.devices for user in device.settings.local_users}
+        names = required_secrets(sorted(users))
+        write_secrets_file(path, {name: secrets.token_urlsafe(12) for name in names})
     return path
 
 
@@ -145,9 +136,8 @@ def summary(root: Path, drifted: list[tuple[str, Drift]]) -> None:
 
 def main() -> None:
     root = Path(os.environ.get("COMMUNELAN_ROOT", Path.cwd())).resolve()
-    lab_dir = root / ".lab"
     env = {**os.environ, "COMMUNELAN_ROOT": str(root)}
-    env.setdefault("COMMUNELAN_SECRETS_FILE", str(demo_secrets(lab_dir)))
+    env.setdefault("COMMUNELAN_SECRETS_FILE", str(demo_secrets(root)))
     lab_env = {**env, "COMMUNELAN_LAB": "1"}
     started = time.perf_counter()
     communelan(env, "lab", "down", ok=(0, 1, 2))

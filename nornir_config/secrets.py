@@ -131,6 +131,16 @@ def load_secrets(
     return Secrets(values, source)
 
 
+def write_secrets_file(path: Path, values: Mapping[str, str]) -> Path:
+    """Write a secrets file readable by its owner only (created 0600, never wider)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("".join(f"{name}: {value}\n" for name, value in values.items()))
+    path.chmod(0o600)
+    return path
+
+
 def _salt(scope: str, name: str, length: int = 14) -> str:
     digest = hashlib.sha256(f"communelan:{scope}:{name}".encode()).digest()
     return "".join(_SALT_CHARS[b % len(_SALT_CHARS)] for b in digest[:length])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nornir_config.secrets import load_secrets
+from nornir_config.secrets import load_secrets, write_secrets_file
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
 
 # The device lab's fixtures (`lab`, `lab_factory`) for every test folder.
@@ -29,10 +29,7 @@ TEST_SECRETS = {
 
 @pytest.fixture(scope="session")
 def secrets_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("secrets") / "secrets.yaml"
-    path.write_text("".join(f"{k}: {v}\n" for k, v in TEST_SECRETS.items()), encoding="utf-8")
-    path.chmod(0o600)
-    return path
+    return write_secrets_file(tmp_path_factory.mktemp("secrets") / "secrets.yaml", TEST_SECRETS)
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from nornir_config.cli.consoles import err_console
 from nornir_config.errors import InputError
 from nornir_config.settings import RunSettings, set_run_settings
 
@@ -31,8 +31,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "nornir_config.cli.lab",
     "nornir_config.cli.push",
 )
-
-err_console = Console(stderr=True, soft_wrap=True)
 
 
 @app.callback()

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from nornir_config.cli.consoles import err_console as console
 from nornir_config.cli.options import FilterOption
 from nornir_config.compliance.history import append_history, read_history
 from nornir_config.compliance.run import run_compliance
@@ -15,8 +15,6 @@ from nornir_config.connection import prepare_connections
 from nornir_config.project import open_project
 from nornir_config.reports import parse_formats, write_reports
 from nornir_config.reports.i18n import labels
-
-console = Console(stderr=True)
 
 
 def compliance(

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from nornir_config.cli.consoles import console
 from nornir_config.cli.options import FilterOption
 from nornir_config.errors import InputError
 from nornir_config.lab.control import control_request
@@ -23,7 +23,6 @@ from nornir_config.lab.runner import RUN_FILE
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
 from nornir_config.settings import RunSettings, run_settings
 
-console = Console()
 lab_app = typer.Typer(
     help="The device lab: emulated IOS-XE devices on loopback SSH.", no_args_is_help=True
 )

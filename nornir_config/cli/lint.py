@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from nornir_config.cli.consoles import console
 from nornir_config.cli.options import FilterOption
 from nornir_config.errors import InputError
 from nornir_config.lint.engine import run_lint
@@ -20,8 +20,6 @@ from nornir_config.lint.model import Pack
 from nornir_config.lint.output import FORMATS, render_report
 from nornir_config.lint.packs import select_packs
 from nornir_config.settings import run_settings
-
-console = Console()
 
 
 def lint(

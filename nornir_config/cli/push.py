@@ -6,15 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from nornir_config.cli.consoles import console
 from nornir_config.cli.options import FilterOption
 from nornir_config.playbook import StepResult, load_playbook, run_playbook
 from nornir_config.project import open_project
 from nornir_config.push import Outcome, PushOptions, PushRun, run_push
-
-console = Console()
 
 STYLE = {
     Outcome.UNCHANGED: "dim",

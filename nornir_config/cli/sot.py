@@ -11,16 +11,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from nornir_config.cli.consoles import console
 from nornir_config.cli.options import FilterOption, FormatOption
 from nornir_config.errors import InputError
 from nornir_config.project import open_project
 from nornir_config.render import run_render
 from nornir_config.sot.ipplan import plan_rows, whois
-
-console = Console(soft_wrap=True)
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:

@@ -253,12 +253,11 @@ def load_province(hosts_dir: Path, templates_dir: Path | None = None) -> Provinc
             )
     _check_unique(communes, c_doc, problems)
 
+    sources = _Sources(defaults, groups, d_doc, g_doc, c_doc, problems)
     devices: list[Device] = []
     for index, commune in enumerate(communes):
         loc: tuple[str | int, ...] = ("communes", _position(raw_communes, commune.code, index))
-        devices.extend(
-            _expand_commune(commune, loc, defaults, groups, d_doc, g_doc, c_doc, problems)
-        )
+        devices.extend(_expand_commune(commune, loc, sources))
     _check_unique_hostnames(devices, c_doc, problems)
     if problems.problems:
         raise InputError(_merge_shared(problems.problems))
@@ -399,16 +398,23 @@ def _check_unique_hostnames(devices: list[Device], doc: YamlDoc, problems: _Coll
         seen[device.name] = device.code
 
 
+@dataclass(frozen=True)
+class _Sources:
+    """The validated files a commune's settings are merged from, and where problems go."""
+
+    defaults: Defaults
+    groups: Mapping[str, Any]
+    d_doc: YamlDoc
+    g_doc: YamlDoc
+    c_doc: YamlDoc
+    problems: _Collector
+
+
 def _merged_settings(
-    commune: Commune,
-    loc: tuple[str | int, ...],
-    defaults: Defaults,
-    groups: Mapping[str, Any],
-    d_doc: YamlDoc,
-    g_doc: YamlDoc,
-    c_doc: YamlDoc,
-    problems: _Collector,
+    commune: Commune, loc: tuple[str | int, ...], src: _Sources
 ) -> tuple[SiteSettings, tuple[str, ...]] | None:
+    defaults, groups, problems = src.defaults, src.groups, src.problems
+    d_doc, g_doc, c_doc = src.d_doc, src.g_doc, src.c_doc
     member_of = (commune.kind, *[g for g in commune.groups if g != commune.kind])
     merged: dict[str, Any] = dict(defaults.site)
     sources: list[tuple[YamlDoc, tuple[str | int, ...], Mapping[str, Any]]] = []
@@ -431,8 +437,8 @@ def _merged_settings(
         for error in exc.errors():
             err_loc = tuple(error["loc"])
             doc, base = d_doc, ("site",)
-            for src_doc, src_base, src in reversed(sources):
-                if _has_path(src, err_loc):
+            for src_doc, src_base, given in reversed(sources):
+                if _has_path(given, err_loc):
                     doc, base = src_doc, src_base
                     break
             single = ValidationError.from_exception_data(exc.title, [error])  # type: ignore[list-item]
@@ -454,18 +460,10 @@ def _has_path(data: Mapping[str, Any], loc: tuple[str | int, ...]) -> bool:
     return True
 
 
-def _expand_commune(
-    commune: Commune,
-    loc: tuple[str | int, ...],
-    defaults: Defaults,
-    groups: Mapping[str, Any],
-    d_doc: YamlDoc,
-    g_doc: YamlDoc,
-    c_doc: YamlDoc,
-    problems: _Collector,
-) -> list[Device]:
+def _expand_commune(commune: Commune, loc: tuple[str | int, ...], src: _Sources) -> list[Device]:
     item = f"commune {commune.code}"
-    merged = _merged_settings(commune, loc, defaults, groups, d_doc, g_doc, c_doc, problems)
+    defaults, problems, c_doc = src.defaults, src.problems, src.c_doc
+    merged = _merged_settings(commune, loc, src)
     if merged is None:
         return []
     settings, member_of = merged
