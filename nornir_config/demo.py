@@ -109,7 +109,7 @@ def summary(root: Path, drifted: list[tuple[str, Drift]]) -> None:
         devices = data.get("devices", [])
         by_code: dict[str, list[dict[str, Any]]] = {}
         for device in devices:
-            by_code.setdefault(str(device.get("code")), []).append(device)
+            by_code.setdefault(str(device.get("commune_code")), []).append(device)
         bad = {
             code: [d for d in devs if d.get("status") != "compliant"]
             for code, devs in by_code.items()
@@ -120,12 +120,10 @@ def summary(root: Path, drifted: list[tuple[str, Drift]]) -> None:
         )
         for code, devs in sorted(bad.items()):
             for device in devs:
-                features = [
-                    f["name"] for f in device.get("features", []) if f.get("status") != "compliant"
-                ]
+                features = [f["name"] for f in device.get("features", []) if not f["compliant"]]
                 console.print(
-                    f"  {code} {device.get('commune', '')}: {device.get('name')} "
-                    f"{device.get('status')} ({', '.join(features)})"
+                    f"  {code} {device.get('commune', '')}: {device.get('host')} "
+                    f"{device.get('status')} ({', '.join(features) or device.get('error', '')})"
                 )
     else:
         console.print(f"no compliance data at {data_path}")
