@@ -1,8 +1,10 @@
 """The per-device pass: render each device once, parse it, run the device-scope rules.
 
-With many devices and more than one core, half of them are done in a forked child process at the
-same time (fork: the child shares the loaded province and templates; it sends back the findings
-and the rendered texts, which the parent parses again only for the province-wide rules).
+One process by default: the pass is cheap enough (measured by bench/lint.py) that a forked child
+sending back its texts and findings saves nothing on a busy CI runner. With
+COMMUNELAN_LINT_PROCESSES=2, many devices and more than one core, half of them are done in a
+forked child at the same time (fork: the child shares the loaded province and templates; it sends
+back the findings and the rendered texts, which the parent parses again for the province rules).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from nornir_config.sot.province import Device
 PARALLEL_MIN_DEVICES = 120
 # A child that has not answered by then is stopped and its half done here.
 CHILD_TIMEOUT_S = 300.0
-# Set to 1 to keep the pass in one process.
+# Set to 2 to do half the devices in a forked child (default 1: one process).
 PROCESSES_ENV = "COMMUNELAN_LINT_PROCESSES"
 
 
@@ -125,11 +127,18 @@ def _check(
     maps: dict[str, SourceMap],
 ) -> list[Finding]:
     findings: list[Finding] = []
+    plans: dict[tuple[str, str], list[tuple[Rule, Any]]] = {}
     for view in views:
-        for rule in rules:
-            if applies(rule, view.role, view.platform):
-                for hit in KINDS[rule.kind].run(rule, view):
-                    findings.append(locate(rule, view, hit, maps, state, build_dir))
+        plan = plans.get((view.role, view.platform))
+        if plan is None:
+            plan = plans[(view.role, view.platform)] = [
+                (rule, KINDS[rule.kind].run)
+                for rule in rules
+                if applies(rule, view.role, view.platform)
+            ]
+        for rule, run in plan:
+            for hit in run(rule, view):
+                findings.append(locate(rule, view, hit, maps, state, build_dir))
     return findings
 
 
@@ -165,7 +174,7 @@ def device_pass(
     """Views of every device and the findings of the device-scope `rules`, in device order."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     forkable = "fork" in multiprocessing.get_all_start_methods()
-    serial = os.environ.get(PROCESSES_ENV, "").strip() == "1"
+    serial = os.environ.get(PROCESSES_ENV, "").strip() != "2"
     if serial or len(devices) < PARALLEL_MIN_DEVICES or (cores or 1) < 2 or not forkable:
         views = render_views(devices, state, secrets, defaults)
         return views, _check(views, rules, state, build_dir, maps)

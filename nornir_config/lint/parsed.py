@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 _BANNER = re.compile(r"^banner \S+ (\S+)")
@@ -39,15 +39,18 @@ class Node:
         self._body: str | None = None
         self._lineset: frozenset[str] | None = None
 
-    def _raw(self) -> list[str]:
+    def _fill(self) -> None:
+        """Compute `body` and `lineset` together (shared by every node with the same lines)."""
         if self._lines is None:
-            return [c.text for c in self.children]
+            raw = [c.text for c in self.children]
+            self._body, self._lineset = "\n".join(raw), frozenset(raw)
+            return
         start, end = self._range
         if self.flat:
-            return self._lines[start:end]
-        return [
-            raw.rstrip() for raw in self._lines[start:end] if raw.strip() and raw.lstrip()[0] != "!"
-        ]
+            raw = self._lines[start:end]
+            self._body, self._lineset = "\n".join(raw), frozenset(raw)
+            return
+        self._body, self._lineset = _clean("\n".join(self._lines[start:end]))
 
     @property
     def children(self) -> list[Node]:
@@ -65,15 +68,28 @@ class Node:
     def lineset(self) -> frozenset[str]:
         """Every line under this one (any depth), for exact-line tests."""
         if self._lineset is None:
-            self._lineset = frozenset(self._raw())
+            self._fill()
+            assert self._lineset is not None
         return self._lineset
 
     @property
     def body(self) -> str:
         """Every line under this one (any depth) joined by newlines, for re.MULTILINE search."""
         if self._body is None:
-            self._body = "\n".join(self._raw())
+            self._fill()
+            assert self._body is not None
         return self._body
+
+
+@lru_cache(maxsize=16384)
+def _clean(chunk: str) -> tuple[str, frozenset[str]]:
+    """A block's lines without separators and blank lines: joined, and as a set.
+
+    Cached on the raw text: the province's 500 devices repeat the same port blocks thousands of
+    times, so most nodes get their body and line set from one dictionary lookup.
+    """
+    raw = [line.rstrip() for line in chunk.split("\n") if line.strip() and line.lstrip()[0] != "!"]
+    return "\n".join(raw), frozenset(raw)
 
 
 def _nest(lines: list[str], start: int, end: int) -> list[Node]:
@@ -104,6 +120,7 @@ class Parsed:
     _heads: str | None = field(default=None, repr=False)
     _headset: frozenset[str] | None = field(default=None, repr=False)
     _nodes: list[Node] | None = field(default=None, repr=False)
+    _words: dict[str, list[Node]] | None = field(default=None, repr=False)
 
     @property
     def headset(self) -> frozenset[str]:
@@ -120,7 +137,26 @@ class Parsed:
         return self._heads
 
     def matching(self, pattern: re.Pattern[str]) -> Iterator[Node]:
-        return (n for n in self.top if pattern.search(n.text))
+        """The top-level nodes `pattern` finds (only those with its first word are searched)."""
+        word = None if pattern.flags & re.IGNORECASE else first_word(pattern.pattern)
+        nodes = self.top if word is None else self.with_word(word)
+        return (n for n in nodes if pattern.search(n.text))
+
+    def find(self, pattern: Pattern) -> Iterator[Node]:
+        """The top-level nodes a rule's line pattern matches, in config order."""
+        if pattern.exact is not None and pattern.exact not in self.headset:
+            return iter(())
+        nodes = self.top if pattern.word is None else self.with_word(pattern.word)
+        return (n for n in nodes if pattern.one.search(n.text))
+
+    def with_word(self, word: str) -> list[Node]:
+        """The top-level nodes whose first word is `word` (an index built on first use)."""
+        if self._words is None:
+            words: dict[str, list[Node]] = {}
+            for node in self.top:
+                words.setdefault(node.text.split(" ", 1)[0], []).append(node)
+            self._words = words
+        return self._words.get(word, [])
 
     def walk(self) -> list[Node]:
         """Every node (banners' bodies excepted), in config order."""
@@ -192,6 +228,47 @@ def fill(pattern: str, context: Mapping[str, Any], escape: bool = True) -> str:
     return _VAR.sub(lambda m: quote(str(lookup(context, m.group(1)))), pattern)
 
 
+_FIRST_WORD = re.compile(r"\^([^\\.*+?()\[\]{}|$^\s]+) (?![*+?{])")
+
+
+def _alternates(pattern: str) -> bool:
+    """Whether `pattern` has a `|` outside every group and character class."""
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 1
+            i += pattern.startswith("^", i)
+            i += pattern.startswith("]", i)  # a leading ] is a member, not the end
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+@cache
+def first_word(pattern: str) -> str | None:
+    """The first word of every line `pattern` can match (`^line vty ` -> `line`), else None."""
+    exact = literal(pattern)
+    if exact is not None:
+        return exact.split(" ", 1)[0]
+    match = _FIRST_WORD.match(pattern)
+    if match is None or _alternates(pattern):
+        return None
+    return match.group(1)
+
+
 @cache
 def compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
@@ -233,16 +310,29 @@ class Pattern:
     joined: re.Pattern[str]  # over lines joined by newlines (re.MULTILINE)
     one: re.Pattern[str]  # over one line
     exact: str | None
+    word: str | None  # the first word of every line it matches, when the pattern says so
+    # `^x` as `\nx` (searched in "\n" + text): a literal first character lets the regex engine
+    # jump from newline to newline instead of trying `^` at every character.
+    at_line: re.Pattern[str] | None = None
 
     def any_in(self, lines: frozenset[str], joined: str) -> bool:
         if self.exact is not None:
             return self.exact in lines
+        return self.search(joined)
+
+    def search(self, joined: str) -> bool:
+        """Whether some line of `joined` (lines joined by newlines) matches."""
+        if self.at_line is not None:
+            return self.at_line.search("\n" + joined) is not None
         return self.joined.search(joined) is not None
 
 
 @cache
 def _pattern(text: str) -> Pattern:
-    return Pattern(compiled_lines(text), compiled(text), literal(text))
+    at_line = None
+    if text.startswith("^") and text[1:2] not in ("*", "+", "?", "{") and not _alternates(text):
+        at_line = re.compile("\n" + text[1:], re.MULTILINE)
+    return Pattern(compiled_lines(text), compiled(text), literal(text), first_word(text), at_line)
 
 
 def line_pattern(pattern: str, context: Mapping[str, Any]) -> Pattern:

@@ -34,6 +34,9 @@ class DeviceView:
     parsed: Parsed
     dialect: Mapping[str, Any]
     _interfaces: list[tuple[str, str, Node]] | None = field(default=None, repr=False)
+    # Facts several rules derive from the same config (kinds key it by their own name); not
+    # copied by dataclasses.replace, so a view with another config starts empty.
+    memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def interfaces(self) -> list[tuple[str, str, Node]]:
         """(name, class, node) of every interface, classified once by the platform's rules."""

@@ -54,6 +54,13 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def write_waivers(root: Path, *entries: str) -> None:
+    """Replace the copy's hosts/waivers.yaml with these entries (YAML flow mappings)."""
+    body = "".join(f"  - {e}\n" for e in entries) if entries else ""
+    text = "waivers:\n" + body if entries else "waivers: []\n"
+    (root / "hosts" / "waivers.yaml").write_text(text, encoding="utf-8")
+
+
 def test_shipped_province_lints_clean() -> None:
     proc = cli(REPO, "--format", "json")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
@@ -101,20 +108,28 @@ def test_expired_waiver_is_an_error(project_copy: Path) -> None:
     report = lint(project_copy)
     assert report.failed
     assert by_rule(report, "LINT-WAIVER-EXPIRED") == [("hosts/waivers.yaml", 2)]
+    assert [f.severity for f in report.findings if f.rule == "LINT-WAIVER-EXPIRED"] == ["error"]
+    # An expired waiver waives nothing: the finding it covered counts again.
+    edit(project_copy / PARTIALS / "ssh_vty.j2", "ip ssh version 2", "ip ssh version 1")
+    ssh = [f for f in lint(project_copy).findings if f.rule == "IOS-SSH-001"]
+    assert ssh and all(f.counts and not f.waived for f in ssh)
 
 
 def test_live_waiver_keeps_the_finding_visible(project_copy: Path) -> None:
     edit(project_copy / PARTIALS / "ssh_vty.j2", "ip ssh version 2", "ip ssh version 1")
-    (project_copy / "hosts" / "waivers.yaml").open("a").write(
-        "  - rule: IOS-SSH-001\n"
-        "    code: '14797'\n"
-        "    reason: lab devices still on an old image\n"
-        "    expires: 2099-01-31\n"
+    report = lint(project_copy)
+    assert report.failed and by_rule(report, "IOS-SSH-001")
+    write_waivers(
+        project_copy,
+        "{rule: IOS-SSH-001, code: '14797', reason: lab devices still on an old image,"
+        " expires: 2099-01-31}",
     )
     report = lint(project_copy)
     assert not report.failed
     waived = [f for f in report.findings if f.rule == "IOS-SSH-001"]
     assert waived and all(f.waived and "old image" in (f.waiver or "") for f in waived)
+    assert all("hosts/waivers.yaml:2" in (f.waiver or "") for f in waived)
+    assert by_rule(report, "LINT-WAIVER-UNUSED") == []  # filtered run: no unused verdict
 
 
 def test_template_syntax_undefined_and_unused(project_copy: Path) -> None:
@@ -182,10 +197,12 @@ def test_list_rules_shows_id_and_reference() -> None:
     assert proc.returncode == 0
     for text in (
         "VN2-ZONE-001",
+        "VN2-BAK-001",
+        "IOS-SVC-004",
         "IOS-L2-001",
         "CORE-SOT-001",
         "TCVN 11930:2017",
-        "vn-level2 1.0.0",
+        "vn-level2 1.1.0",
     ):
         assert text in proc.stdout
 
@@ -200,8 +217,16 @@ def report_with_findings(tmp_path_factory: pytest.TempPathFactory) -> LintReport
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "config.yaml", root / "config.yaml")
     (root / PARTIALS / "hardening.j2").open("a").write("ip http server\n")
+    edit(root / PARTIALS / "ssh_vty.j2", "ip ssh version 2", "ip ssh version 1")
+    write_waivers(
+        root,
+        "{rule: IOS-SSH-001, code: '14797', reason: lab devices still on an old image,"
+        " expires: 2099-01-31}",
+    )
     report = lint(root)
-    assert report.failed and any(f.waived for f in report.findings)
+    assert report.failed
+    assert {f.rule for f in report.findings if f.waived} == {"IOS-SSH-001"}
+    assert {f.rule for f in report.findings if f.counts} == {"IOS-SVC-001"}
     return report
 
 
@@ -242,8 +267,8 @@ def test_province_finding_names_template_and_commune_entry(project_copy: Path) -
     # A template that hard-codes the management address gives every switch the same one.
     edit(
         project_copy / PARTIALS / "mgmt_svi.j2",
-        " ip address {{ mgmt_ip }} {{ mgmt.netmask }}",
-        " ip address 10.160.0.2 {{ mgmt.netmask }}",
+        " ip address {{ mgmt_ip }} {{ zone.mgmt.netmask }}",
+        " ip address 10.160.0.2 {{ zone.mgmt.netmask }}",
     )
     report = lint(project_copy, ["code=14797,16522"])
     dup = [f for f in report.findings if f.rule == "VN2-ADDR-001"]
@@ -253,13 +278,20 @@ def test_province_finding_names_template_and_commune_entry(project_copy: Path) -
 
 
 def test_unused_waiver_is_a_warning(project_copy: Path) -> None:
-    (project_copy / "hosts" / "waivers.yaml").open("a").write(
-        "  - rule: IOS-SNMP-001\n"
-        "    group: mien-nui\n"
-        "    reason: nothing breaks this rule any more\n"
-        "    expires: 2099-01-31\n"
+    write_waivers(
+        project_copy,
+        "{rule: IOS-SSH-001, code: '14797', reason: lab devices still on an old image,"
+        " expires: 2099-01-31}",
+        "{rule: IOS-SNMP-001, group: mien-nui, reason: nothing breaks this rule any more,"
+        " expires: 2099-01-31}",
     )
+    edit(project_copy / PARTIALS / "ssh_vty.j2", "ip ssh version 2", "ip ssh version 1")
     report = lint(project_copy, [])
     unused = [f for f in report.findings if f.rule == "LINT-WAIVER-UNUSED"]
-    assert [(f.severity, f.path) for f in unused] == [("warning", "hosts/waivers.yaml")]
-    assert not report.failed
+    # The SSH waiver is used (on 14797); the SNMP one waives nothing: only it is reported.
+    assert [(f.severity, f.path, f.line) for f in unused] == [("warning", "hosts/waivers.yaml", 3)]
+    assert "IOS-SNMP-001 for group mien-nui" in unused[0].message
+    # The SSH finding stays for the 165 other offices: the run fails on them, not on 14797.
+    ssh = [f for f in report.findings if f.rule == "IOS-SSH-001"]
+    assert {f.waived for f in ssh} == {True, False}
+    assert report.failed

@@ -24,11 +24,11 @@ from nornir_config.sot.province import load_province
 from tests.conftest import REPO
 
 CODE = "14797"  # a phuong: router, core switch sw01, access switch sw02
-# The zone ACLs' DHCP entry as the template should write it (see the waiver in hosts/waivers.yaml):
-# the shipped entry lets udp 68 -> 67 reach any destination, so it fails the zone rules.
-ACL_FIX = (
-    "permit udp any eq bootpc any eq bootps",
-    "permit udp any eq bootpc host 255.255.255.255 eq bootps",
+WIFI_ACL = "ip access-list extended ACL-WIFI-KHACH-IN"
+# The zone ACLs' DHCP entries: to the broadcast address and to the zone's own gateway only.
+DHCP_ENTRIES = (
+    r"(?: permit udp any eq bootpc host 255\.255\.255\.255 eq bootps\n)"
+    r"(?: permit udp any eq bootpc host \S+ eq bootps\n)"
 )
 
 Views = dict[str, DeviceView]
@@ -50,7 +50,7 @@ def edit(role: str, pattern: str, repl: str, count: int = 1) -> Mutation:
 
 
 def duplicate_mgmt_address(views: Views) -> Views:
-    gateway = views["router"].context["mgmt"]["gateway"]
+    gateway = views["router"].context["zone"]["mgmt"]["gateway"]
     return edit("sw02", r"^( ip address )\S+( 255\.255\.255\.224)$", rf"\g<1>{gateway}\2")(views)
 
 
@@ -75,6 +75,7 @@ CASES: dict[str, Mutation] = {
     "IOS-SVC-001": edit("sw01", r"^no ip http server$", "ip http server"),
     "IOS-SVC-002": edit("router", r"^no service pad$", "service pad"),
     "IOS-SVC-003": edit("router", r"^service password-encryption\n", ""),
+    "IOS-SVC-004": edit("sw02", r"^ip scp server enable$", "tftp-server flash:archive"),
     "IOS-LOG-001": edit("router", r"^logging host 10\.38\.2\.51\n", ""),
     "IOS-LOG-002": edit("sw01", r"^service timestamps log .*\n", ""),
     "IOS-NTP-001": edit("router", r"^ntp authenticate\n", ""),
@@ -108,13 +109,14 @@ CASES: dict[str, Mutation] = {
     "VN2-ZONE-002": edit("router", r"^ ip access-group ACL-HOI-NGHI-IN in\n", ""),
     "VN2-ZONE-003": edit(
         "router",
-        r"^(ip access-list extended ACL-WIFI-KHACH-IN\n permit .*\n)(?: deny ip any \S+ \S+\n)+",
+        rf"^({WIFI_ACL}\n{DHCP_ENTRIES})(?: deny ip any \S+ \S+\n)+",
         r"\1",
     ),
     "VN2-ADM-001": edit("sw01", r"^ transport input ssh$", " transport input telnet"),
     "VN2-LOG-001": edit("sw02", r"^logging host 10\.38\.1\.51\n", ""),
     "VN2-LOG-002": edit("router", r"^ntp server 10\.38\.1\.123 ", "ntp server 10.99.1.123 "),
     "VN2-AUTH-001": edit("sw01", r"^aaa authentication login default .*\n", ""),
+    "VN2-BAK-001": edit("router", r"^ write-memory\n", ""),
     "VN2-ADDR-001": duplicate_mgmt_address,
     "VN2-WAN-001": edit(
         "router", r"^ip route 0\.0\.0\.0 0\.0\.0\.0 \S+", "ip route 0.0.0.0 0.0.0.0 100.99.0.1"
@@ -130,16 +132,12 @@ def rules() -> dict[str, Rule]:
 
 @pytest.fixture(scope="module")
 def office() -> Views:
-    """The shipped configs of one office, with the zone ACLs' DHCP entry as it should be."""
+    """The shipped configs of one office, as rendered from the shipped templates."""
     province = load_province(REPO / "hosts", REPO / "templates")
     devices = [d for d in province.devices if d.code == CODE]
     state = ProjectState(REPO, REPO / "templates")
     views = render_views(devices, state, placeholder_secrets(devices), province.defaults)
-    out = {v.name.rsplit("-", 1)[1].replace("rt01", "router"): v for v in views}
-    router = out["router"]
-    fixed = router.parsed.text.replace(*ACL_FIX)
-    out["router"] = replace(router, parsed=parse(fixed), _interfaces=None)
-    return out
+    return {v.name.rsplit("-", 1)[1].replace("rt01", "router"): v for v in views}
 
 
 def run_rule(rule: Rule, views: Views) -> list[tuple[str, Hit]]:
@@ -163,15 +161,89 @@ def test_rule_passes_then_fails(rule_id: str, rules: dict[str, Rule], office: Vi
     assert hits, f"{rule_id} did not catch its failing config"
 
 
-def test_shipped_dhcp_entry_reaches_tslcd(rules: dict[str, Rule], office: Views) -> None:
-    """The zone check reads the ACL: the shipped DHCP entry really lets udp 68->67 into TSLCD."""
-    broken = edit("router", re.escape(ACL_FIX[1]), ACL_FIX[0], count=0)(office)
+def test_former_dhcp_entry_reaches_tslcd(rules: dict[str, Rule], office: Views) -> None:
+    """The zone check reads the ACL: udp 68->67 to any destination really reaches TSLCD."""
+    broken = edit("router", DHCP_ENTRIES, " permit udp any eq bootpc any eq bootps\n", count=0)(
+        office
+    )
     hits = run_rule(rules["VN2-ZONE-001"], broken)
     assert {h.message.split(" (")[0] for _, h in hits} == {"zone wifi", "zone camera"}
     assert all("bootpc any eq bootps" in h.message for _, h in hits)
+
+
+def test_dhcp_to_the_own_gateway_is_what_the_allow_lets_through(
+    rules: dict[str, Rule], office: Views
+) -> None:
+    """Without the gateways in its `allow`, VN2-ZONE-001 flags exactly the DHCP entries to them."""
+    rule = rules["VN2-ZONE-001"]
+    allow = {
+        key: [path for path in paths if not path.endswith(".gateway")]
+        for key, paths in rule.params["allow"].items()
+    }
+    assert allow != rule.params["allow"]
+    strict = replace(rule, params={**rule.params, "allow": allow})
+    zone = office["router"].context["zone"]
+    hits = run_rule(strict, office)
+    reached = {h.message.split(" reaches ")[1].split(" ")[0]: h.message for _, h in hits}
+    assert set(reached) == {f"{zone[k]['gateway']}/32" for k in ("wifi", "camera")}
+    for net, message in reached.items():
+        assert f"'permit udp any eq bootpc host {net[:-3]} eq bootps'" in message
+
+
+def test_dhcp_to_another_zones_gateway_is_caught(rules: dict[str, Rule], office: Views) -> None:
+    """Only the zone's own gateway is allowed: the staff gateway is in TSLCD and in staff."""
+    zone = office["router"].context["zone"]
+    wifi_gw, staff_gw = zone["wifi"]["gateway"], zone["staff"]["gateway"]
+    moved = edit(
+        "router",
+        rf"^( permit udp any eq bootpc host ){re.escape(wifi_gw)}( eq bootps)$",
+        rf"\g<1>{staff_gw}\2",
+    )(office)
+    for rule_id in ("VN2-ZONE-001", "VN2-ZONE-003"):
+        hits = run_rule(rules[rule_id], moved)
+        assert [h.message.split(" reaches ")[1].split(" ")[0] for _, h in hits] == [
+            f"{staff_gw}/32"
+        ], rule_id
+
+
+def test_wifi_reaching_the_one_stop_zone_is_caught(rules: dict[str, Rule], office: Views) -> None:
+    """VN2-ZONE-003 covers both zones its title names, whatever TSLCD's networks are."""
+    onestop = office["router"].context["zone"]["onestop"]
+    opened = edit(
+        "router",
+        rf"^({WIFI_ACL}\n{DHCP_ENTRIES})",
+        rf"\1 permit ip any {onestop['network']} {onestop['wildcard']}\n",
+    )(office)
+    hits = run_rule(rules["VN2-ZONE-003"], opened)
+    assert [h.message.split(" reaches ")[1].split(" ")[0] for _, h in hits] == [onestop["prefix"]]
 
 
 def test_camera_recorder_may_reach_only_the_vms(rules: dict[str, Rule], office: Views) -> None:
     wider = edit("router", r"^( permit ip host \S+ host )\S+$", r"\g<1>10.38.9.9")(office)
     hits = run_rule(rules["VN2-ZONE-001"], wider)
     assert len(hits) == 1 and "10.38.9.9/32" in hits[0][1].message
+
+
+def test_config_archive_missing_or_unbounded(rules: dict[str, Rule], office: Views) -> None:
+    rule = rules["VN2-BAK-001"]
+    gone = edit("sw01", r"^archive\n(?: .*\n)+", "")(office)
+    assert [(n, h.message) for n, h in run_rule(rule, gone)] == [
+        (office["sw01"].name, "no section matches '^archive$'")
+    ]
+    for maximum in ("0", "15"):
+        wide = edit("sw02", r"^ maximum 14$", f" maximum {maximum}")(office)
+        hits = run_rule(rule, wide)
+        assert len(hits) == 1 and "maximum" in hits[0][1].message, maximum
+
+
+def test_scp_server_is_accepted(rules: dict[str, Rule], office: Views) -> None:
+    """`ip scp server enable` (file transfer over SSH) is in every shipped config and no rule
+    flags it; the clear-text transfers IOS-SVC-004 forbids are caught on the same line."""
+    config_rules = [r for r in rules.values() if KINDS[r.kind].scope != "project"]
+    for view in office.values():
+        assert "\nip scp server enable\n" in view.parsed.text, view.name
+    assert [r.id for r in config_rules if run_rule(r, office)] == []
+    for line in ("ip rcmd rcp-enable", "ip rcmd rsh-enable", "tftp-server flash:x.cfg"):
+        clear = edit("router", r"^ip scp server enable$", line)(office)
+        hits = run_rule(rules["IOS-SVC-004"], clear)
+        assert [h.message for _, h in hits] == [f"forbidden line '{line}'"]

@@ -47,8 +47,10 @@ def required_line(rule: Rule, view: DeviceView) -> Iterator[Hit]:
     parsed = view.parsed
     if rule.params["children"]:
         count = sum(1 for n in parsed.walk() if pattern.one.search(n.text))
-    elif need == 1:
-        count = int(pattern.any_in(parsed.headset, parsed.heads))
+    elif need == 1 and pattern.exact is not None:
+        count = int(pattern.exact in parsed.headset)
+    elif pattern.word is not None:
+        count = sum(1 for _ in zip(range(need), parsed.find(pattern), strict=False))
     else:
         count = sum(
             1 for _ in zip(range(need), pattern.joined.finditer(parsed.heads), strict=False)
@@ -65,8 +67,13 @@ def forbidden_line(rule: Rule, view: DeviceView) -> Iterator[Hit]:
     """No line matches `pattern`."""
     pattern = line_pattern(rule.params["pattern"], view.context)
     parsed = view.parsed
-    if not rule.params["children"] and not pattern.any_in(parsed.headset, parsed.heads):
-        return
+    if not rule.params["children"]:
+        if pattern.word is not None or pattern.exact is not None:
+            for node in parsed.find(pattern):
+                yield Hit(f"forbidden line '{node.text.strip()}'", node.line)
+            return
+        if not pattern.search(parsed.heads):
+            return
     for node in _nodes(view, rule.params["children"]):
         if pattern.one.search(node.text):
             yield Hit(f"forbidden line '{node.text.strip()}'", node.line)

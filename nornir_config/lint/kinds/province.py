@@ -142,8 +142,9 @@ def _prepare_vlans(params: dict[str, Any]) -> None:
 def vlan_consistency(rule: Rule, views: list[DeviceView]) -> Iterator[tuple[str, Hit]]:
     """Per commune: the router's VLANs exist on every switch and pass every trunk; one name each."""
     p = rule.params
-    sub_re, def_re = compiled(p["subinterface"]), compiled(p["define"])
-    name_re, allowed_re = compiled(p["name"]), compiled(p["allowed"])
+    sub_re, sub_lines = compiled(p["subinterface"]), compiled_lines(p["subinterface"])
+    def_re = compiled(p["define"])
+    name_lines, allowed_re = compiled_lines(p["name"]), compiled(p["allowed"])
     by_code: dict[str, list[DeviceView]] = defaultdict(list)
     for view in views:
         by_code[str(view.context["code"])].append(view)
@@ -151,21 +152,25 @@ def vlan_consistency(rule: Rule, views: list[DeviceView]) -> Iterator[tuple[str,
         routed: set[int] = set()
         for view in members:
             if view.role == "router":
-                routed |= {
-                    int(m["vlan"]) for n in view.parsed.walk() if (m := sub_re.match(n.text))
-                }
+                # Searched in each block's body: no child nodes made for a router's 100 blocks.
+                for node in view.parsed.top:
+                    if head := sub_re.match(node.text):
+                        routed.add(int(head["vlan"]))
+                    if not node.flat:
+                        routed.update(int(m["vlan"]) for m in sub_lines.finditer(node.body))
         names: dict[int, tuple[str, str]] = {}
         for view in members:
             if view.role != "switch":
                 continue
             defined: dict[int, int] = {}
-            for node in view.parsed.top:
+            for node in view.parsed.matching(def_re):
                 match = def_re.match(node.text)
                 if not match:
                     continue
                 vlan = int(match["vlan"])
                 defined[vlan] = node.line
-                label = next((m["name"] for c in node.children if (m := name_re.match(c.text))), "")
+                named = name_lines.search(node.body)  # the body: no child nodes made
+                label = named["name"] if named else ""
                 seen = names.setdefault(vlan, (label, view.name))
                 if seen[0] != label:
                     yield (

@@ -11,6 +11,13 @@ from nornir_config.lint.model import Rule
 from nornir_config.lint.registry import DeviceView, Hit, register
 
 _PLAIN_GROUP = re.compile(r"(?<!\\)\((?!\?)")
+_PREFIX = re.compile(r"\^((?:[^\\.*+?()\[\]{}|$^])*)")
+
+
+def _prefix(pattern: str) -> str:
+    """The literal text every line matching `^...` starts with ('' when none can be told)."""
+    match = _PREFIX.match(pattern)
+    return match.group(1) if match else ""
 
 
 def _one_group(pattern: str, group: str) -> str:
@@ -25,6 +32,7 @@ def _prepare(params: dict[str, Any]) -> None:
         raise ValueError("needs 'objects': [{name, define, use: [...]}]")
     uses: list[str] = []
     defines: list[str] = []
+    prefixes: set[str] = set()
     owners: dict[str, str] = {}
     for index, obj in enumerate(objects):
         patterns = [obj["define"], *obj["use"]]
@@ -33,9 +41,17 @@ def _prepare(params: dict[str, Any]) -> None:
                 raise ValueError(f"objects[{index}]: '{pattern}' needs ^ and one (?P<name>...)")
             group = f"g{index}_{number}"
             owners[group] = obj["name"]
-            (uses if number else defines).append(f"(?:{_one_group(pattern, group)})")
-    params["_defines"] = re.compile("|".join(defines), re.MULTILINE)
-    params["_uses"] = re.compile("|".join(uses), re.MULTILINE)
+            if number:
+                uses.append(f"(?:{_one_group(pattern[1:], group)})")  # ^ becomes the \n below
+            else:
+                defines.append(f"(?:{_one_group(pattern, group)})")
+                prefixes.add(_prefix(pattern))
+    params["_defines"] = re.compile("|".join(defines))
+    # Every use pattern starts with ^: searched as "\n(?:...)" in "\n" + config, the regex
+    # engine jumps from newline to newline instead of trying ^ at each character.
+    params["_uses"] = re.compile("\n(?:" + "|".join(uses) + ")", re.MULTILINE)
+    # Literal starts of the define patterns: str.startswith skips lines no regex can match.
+    params["_define_prefixes"] = tuple(sorted(prefixes))
     params["_owners"] = owners
     params["_builtin"] = {o["name"]: frozenset(o.get("builtin", ())) for o in objects}
 
@@ -46,25 +62,46 @@ def undefined_reference(rule: Rule, view: DeviceView) -> Iterator[Hit]:
     owners: dict[str, str] = rule.params["_owners"]
     builtin: dict[str, frozenset[str]] = rule.params["_builtin"]
     defined: dict[str, set[str]] = {kind: set() for kind in builtin}
-    for match in rule.params["_defines"].finditer(view.parsed.heads):
-        group = match.lastgroup
-        if group is not None:
+    define_prefixes: tuple[str, ...] = rule.params["_define_prefixes"]
+    defines: re.Pattern[str] = rule.params["_defines"]
+    for node in view.parsed.top:
+        if not node.text.startswith(define_prefixes):
+            continue
+        match = defines.match(node.text)
+        group = match.lastgroup if match else None
+        if match is not None and group is not None:
             kind, name = owners[group], match.group(group)
             names = [str(v) for v in vlan_set(name)] if kind == "vlan" else [name]
             defined[kind].update(names)
-    text = view.parsed.text
-    for match in rule.params["_uses"].finditer(text):
-        group = match.lastgroup
-        if group is None:
-            continue
-        kind = owners[group]
-        name = match.group(group)
-        names = [str(v) for v in vlan_set(name)] if kind == "vlan" else [name]
-        missing = [n for n in names if n not in defined[kind] and n not in builtin[kind]]
-        if missing:
-            start = text.rfind("\n", 0, match.start()) + 1
-            line = text[start : text.find("\n", match.start())]
-            yield Hit(
-                f"{kind} {', '.join(missing)} used in '{line.strip()}' is not defined",
-                view.parsed.line_of(match.start()),
-            )
+    uses: re.Pattern[str] = rule.params["_uses"]
+    text = "\n" + view.parsed.text
+    verdicts: dict[str, str | None] = {}  # access ports repeat the same lines: judge each once
+    for match in uses.finditer(text):
+        start = match.start() + 1
+        end = text.find("\n", start)
+        line = text[start : end if end >= 0 else len(text)]
+        if line not in verdicts:
+            verdicts[line] = _verdict(match, line, owners, builtin, defined)
+        message = verdicts[line]
+        if message is not None:
+            yield Hit(message, text.count("\n", 0, start))
+
+
+def _verdict(
+    match: re.Match[str],
+    line: str,
+    owners: dict[str, str],
+    builtin: dict[str, frozenset[str]],
+    defined: dict[str, set[str]],
+) -> str | None:
+    """The finding for a line using a name, or None when every name it uses is defined."""
+    group = match.lastgroup
+    if group is None:
+        return None
+    kind = owners[group]
+    name = match.group(group)
+    names = [str(v) for v in vlan_set(name)] if kind == "vlan" else [name]
+    missing = [n for n in names if n not in defined[kind] and n not in builtin[kind]]
+    if not missing:
+        return None
+    return f"{kind} {', '.join(missing)} used in '{line.strip()}' is not defined"
