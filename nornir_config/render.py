@@ -42,13 +42,14 @@ def template_for(device: Device) -> str:
 
 def write_if_changed(path: Path, text: str) -> bool:
     """Write atomically; leave an identical file untouched (its mtime says when it last changed)."""
+    data = text.encode("utf-8")
     try:
-        if path.read_text(encoding="utf-8") == text:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
     except FileNotFoundError:
         pass
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_bytes(data)
     os.replace(tmp, path)
     return True
 

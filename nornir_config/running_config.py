@@ -98,70 +98,70 @@ def layout(platform: str) -> Layout:
     )
 
 
-def parse_blocks(text: str, platform: str = "cisco_ios") -> list[Block]:
-    """Top-level blocks of a config, without `!` separators, header lines or `end`.
+def _text_blocks(text: str, platform: str) -> list[tuple[str, str]]:
+    """Top-level blocks as (head, children text): the one parser behind the public functions.
 
-    Splits at every line that starts in column one (one regex pass, which keeps rendering the
-    province fast); a banner's unindented body is joined back up to its delimiter.
+    Splits at every line that starts in column one (one regex pass; children stay one string
+    unless they need cleaning, which keeps rendering the province fast); a banner's unindented
+    body is joined back up to its delimiter.
     """
     rules = layout(platform)
     chunks = _TOP_LEVEL.split(text.replace("\r\n", "\n").replace("\r", "\n"))
-    blocks: list[Block] = []
+    blocks: list[tuple[str, str]] = []
     i = 0
     # Skip the volatile header up to the first real line.
     while i < len(chunks) and any(p.match(chunks[i]) for p in rules.header):
         i += 1
     while i < len(chunks):
         chunk = chunks[i]
-        lines = chunk.split("\n")
         i += 1
-        head = lines[0].rstrip()
+        head, _, body = chunk.partition("\n")
+        head = head.rstrip()
         if not head or head == "!" or head == rules.last_line or head[0] == " ":
             continue
         banner = _BANNER.match(head) if head.startswith("banner ") else None
         if banner:
             delimiter = banner.group(1)
-            body = lines[1:]
+            lines = body.split("\n") if body else []
             if delimiter not in head[banner.end() :]:
-                while not any(delimiter in line for line in body) and i < len(chunks):
-                    body.extend(chunks[i].split("\n"))
+                while not any(delimiter in line for line in lines) and i < len(chunks):
+                    lines.extend(chunks[i].split("\n"))
                     i += 1
             kept: list[str] = []
-            for line in body:
+            for line in lines:
                 if delimiter in line:
                     before = line.split(delimiter, 1)[0]
                     if before:
                         kept.append(before)
                     break
                 kept.append(line)
-            blocks.append((head[: banner.end()], (*kept, delimiter)))
+            blocks.append((head[: banner.end()], "\n".join((*kept, delimiter))))
             continue
-        if " \n" in chunk or "\n\n" in chunk or "\n !" in chunk or chunk.endswith(" "):
-            children = tuple(
-                line.rstrip() for line in lines[1:] if line.strip() and line.lstrip()[0] != "!"
+        if " \n" in chunk or "\n\n" in chunk or "\n !" in chunk or chunk[-1] in " \n":
+            body = "\n".join(
+                line.rstrip()
+                for line in body.split("\n")
+                if line.strip() and line.lstrip()[0] != "!"
             )
-        else:  # already clean, as rendered configs are
-            children = tuple(line for line in lines[1:] if line)
-        blocks.append((head, children))
+        blocks.append((head, body))
     return blocks
 
 
-def format_blocks(blocks: Iterable[Block], platform: str = "cisco_ios") -> str:
-    """Print blocks as IOS prints the body of `show running-config` (from `version` to `end`)."""
+def _format_text_blocks(blocks: Iterable[tuple[str, str]], platform: str) -> str:
     rules = layout(platform)
     keyed = []
-    for index, block in enumerate(blocks):
-        section, order = rules.placement(block[0])
-        keyed.append(((section, order, index), section, block))
+    for index, (head, body) in enumerate(blocks):
+        section, order = rules.placement(head)
+        keyed.append(((section, order, index), section, head, body))
     keyed.sort(key=lambda item: item[0])
     out: list[str] = []
     previous_section: int | None = None
-    for _, section, (head, children) in keyed:
-        if out and out[-1] != "!" and (children or section != previous_section):
+    for _, section, head, body in keyed:
+        if out and out[-1] != "!" and (body or section != previous_section):
             out.append("!")
         out.append(head)
-        out.extend(children)
-        if children:
+        if body:
+            out.append(body)
             out.append("!")
         previous_section = section
     if out and out[-1] != "!":
@@ -170,6 +170,19 @@ def format_blocks(blocks: Iterable[Block], platform: str = "cisco_ios") -> str:
     return "\n".join(out) + "\n"
 
 
+def parse_blocks(text: str, platform: str = "cisco_ios") -> list[Block]:
+    """Top-level blocks of a config, without `!` separators, header lines or `end`."""
+    return [
+        (head, tuple(body.split("\n")) if body else ())
+        for head, body in _text_blocks(text, platform)
+    ]
+
+
+def format_blocks(blocks: Iterable[Block], platform: str = "cisco_ios") -> str:
+    """Print blocks as IOS prints the body of `show running-config` (from `version` to `end`)."""
+    return _format_text_blocks(((head, "\n".join(kids)) for head, kids in blocks), platform)
+
+
 def canonical(text: str, platform: str = "cisco_ios") -> str:
     """`text` laid out exactly as the device prints it back."""
-    return format_blocks(parse_blocks(text, platform), platform)
+    return _format_text_blocks(_text_blocks(text, platform), platform)

@@ -9,12 +9,7 @@ import typer
 
 from nornir_config.cli.consoles import err_console as console
 from nornir_config.cli.options import FilterOption
-from nornir_config.compliance.history import append_history, read_history
-from nornir_config.compliance.run import run_compliance
-from nornir_config.connection import prepare_connections
 from nornir_config.project import open_project
-from nornir_config.reports import parse_formats, write_reports
-from nornir_config.reports.i18n import labels
 
 
 def compliance(
@@ -52,6 +47,13 @@ def compliance(
     Exit 0 when every reachable device is compliant, 1 when any is not, 2 on bad input.
     Unreachable devices are reported as unknown, never as compliant.
     """
+    # Imported here: Netmiko and the report machinery load only when this command runs.
+    from nornir_config.compliance.history import append_history, read_history
+    from nornir_config.compliance.run import run_compliance
+    from nornir_config.connection import prepare_connections
+    from nornir_config.reports import parse_formats, write_reports
+    from nornir_config.reports.i18n import labels
+
     formats = parse_formats(fmt)
     labels(lang)
     project = open_project(filters or [])

@@ -16,10 +16,8 @@ from rich.table import Table
 from nornir_config.cli.consoles import console
 from nornir_config.cli.options import FilterOption
 from nornir_config.errors import InputError
-from nornir_config.lab.control import control_request
 from nornir_config.lab.faults import load_faults
 from nornir_config.lab.files import CONTROL, CREDENTIALS, ENDPOINTS, KNOWN_HOSTS, LOGFILE, PIDFILE
-from nornir_config.lab.runner import RUN_FILE
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
 from nornir_config.settings import RunSettings, run_settings
 
@@ -84,6 +82,8 @@ def up(
         "base_port": base_port,
         "network": network,
     }
+    from nornir_config.lab.runner import RUN_FILE
+
     (lab_dir / RUN_FILE).write_text(json.dumps(run), encoding="utf-8")
     started = time.monotonic()
     with open(lab_dir / LOGFILE, "ab") as logfile:
@@ -118,6 +118,8 @@ def status(
     output_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Whether the lab runs, how many devices and sessions, which faults are set."""
+    from nornir_config.lab.control import control_request
+
     lab_dir = run_settings().lab_dir
     pid = _pid(lab_dir)
     info: dict[str, Any] = {"running": False, "lab_dir": str(lab_dir)}
@@ -146,6 +148,8 @@ def status(
 @lab_app.command("down")
 def down() -> None:
     """Stop the background lab."""
+    from nornir_config.lab.control import control_request
+
     lab_dir = run_settings().lab_dir
     pid = _pid(lab_dir)
     if not pid:
@@ -174,6 +178,8 @@ def fault(
     clear: Annotated[bool, typer.Option("--clear", help="Clear every fault first.")] = False,
 ) -> None:
     """Set or clear faults on running lab devices, e.g. `--set latency=0.5 --set drop_after=3`."""
+    from nornir_config.lab.control import control_request
+
     lab_dir = run_settings().lab_dir
     if not _pid(lab_dir):
         raise InputError.one(str(lab_dir), "lab", "is not running", "communelan lab up")

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from nornir_config.cli.consoles import console
 from nornir_config.cli.options import FilterOption
-from nornir_config.playbook import StepResult, load_playbook, run_playbook
 from nornir_config.project import open_project
-from nornir_config.push import Outcome, PushOptions, PushRun, run_push
 
+if TYPE_CHECKING:
+    from nornir_config.playbook import StepResult
+    from nornir_config.push import PushRun
+
+# Heavy modules (NAPALM, Netmiko) are imported inside the commands that use them, so that
+# `communelan render` and `lint` start fast.
 STYLE = {
-    Outcome.UNCHANGED: "dim",
-    Outcome.WOULD_CHANGE: "cyan",
-    Outcome.CHANGED: "green",
-    Outcome.ROLLED_BACK: "yellow",
-    Outcome.FAILED: "red",
-    Outcome.UNREACHABLE: "red",
-    Outcome.NEEDS_ATTENTION: "bold red",
-    Outcome.SKIPPED: "dim",
+    "unchanged": "dim",
+    "would change": "cyan",
+    "changed": "green",
+    "rolled back": "yellow",
+    "failed": "red",
+    "unreachable": "red",
+    "needs attention": "bold red",
+    "skipped": "dim",
 }
 
 
@@ -47,6 +51,8 @@ def push(
     ] = False,
 ) -> None:
     """Push the intended configs; every device ends changed, unchanged or as it was."""
+    from nornir_config.push import PushOptions, run_push
+
     options = PushOptions(
         method=method,
         dry_run=dry_run,
@@ -64,6 +70,8 @@ def push(
 
 
 def show_run(run: PushRun, dry_run: bool) -> None:
+    from nornir_config.push import Outcome
+
     if dry_run:
         for report in run.reports.values():
             if report.outcome == Outcome.WOULD_CHANGE:
@@ -76,7 +84,7 @@ def show_run(run: PushRun, dry_run: bool) -> None:
         detail = r.reason + (f"\n{r.now}" if r.now else "")
         table.add_row(
             host,
-            f"[{STYLE[r.outcome]}]{r.outcome.value}[/]",
+            f"[{STYLE.get(r.outcome.value, '')}]{r.outcome.value}[/]",
             r.method,
             str(len(r.commands)) if r.commands else "",
             f"{r.seconds:.2f}",
@@ -125,6 +133,8 @@ def run(
     filters: FilterOption = None,
 ) -> None:
     """Run a playbook's steps in order, stopping at the first that fails."""
+    from nornir_config.playbook import load_playbook, run_playbook
+
     book = load_playbook(playbook)
 
     def report(label: str, result: StepResult) -> None:
