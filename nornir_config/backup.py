@@ -18,9 +18,8 @@ from pathlib import Path
 from netutils.config.clean import sanitize_config
 from nornir.core import Nornir
 
-from nornir_config.connection import get_running_config
+from nornir_config.connection import get_running_config, why
 from nornir_config.platforms import platform_data
-from nornir_config.push.session import why
 
 
 @cache

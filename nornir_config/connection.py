@@ -231,3 +231,18 @@ def get_running_config(task: Task) -> Result:
     conn = task.host.get_connection("netmiko", task.nornir.config)
     text = conn.send_command("show running-config", read_timeout=TIMEOUTS["timeout"])
     return Result(host=task.host, result=str(text))
+
+
+def why(exc: BaseException) -> str:
+    """A one-line reason for a failure, without tracebacks (and never a password)."""
+    text = " ".join(str(exc).split())
+    name = type(exc).__name__
+    if "known_hosts" in text or "Host key for server" in text or name == "BadHostKeyException":
+        if name == "BadHostKeyException" or "does not match" in text:
+            return "host key changed: refused (fix known_hosts only if the change is expected)"
+        return "unknown host key: refused (rerun with --accept-new-host-keys to trust it)"
+    if "Authentication" in name or "uthentication fail" in text:
+        return "authentication failed"
+    if isinstance(exc, ConnectionRefusedError) or "refused" in text.lower():
+        return "connection refused"
+    return f"{name}: {text[:300]}" if text else name

@@ -19,7 +19,7 @@ from netutils.config.compliance import feature_compliance
 from nornir_config.compliance.features import Feature, blocks_text, split_features
 from nornir_config.compliance.model import UNOWNED, FeatureResult
 from nornir_config.compliance.secrets import TokenVerifier, tokens
-from nornir_config.lab.hconfig import config_rules
+from nornir_config.hier import config_rules
 from nornir_config.platforms import platform_data
 from nornir_config.running_config import Block, parse_blocks
 

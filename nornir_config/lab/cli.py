@@ -118,7 +118,7 @@ class Cli:
     def _config_line(self, line: str) -> Reply:
         prompt = self.prompt
         tokens = tokenize(line)
-        if not tokens:
+        if not tokens or tokens[0][0].startswith("!"):  # blank line or comment
             return Reply()
         word = tokens[0][0].lower()
         if word == "end":
@@ -159,6 +159,9 @@ class Cli:
         text = result.text
         if text.startswith("banner ") and len(result.words) >= 3:
             return self._banner(result)
+        if text.startswith("no banner ") and len(result.words) >= 3:  # the rest is ignored
+            self.device.remove_top_level(f"banner {result.words[2]} ", self.user)
+            return Reply()
         if result.action.enter:
             path = [*frame.path, text]
             self.device.apply_lines(path, self.user)

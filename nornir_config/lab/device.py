@@ -76,6 +76,14 @@ class LabDevice:
         self._ensure_interfaces()
         self.touch(user)
 
+    def remove_top_level(self, startswith: str, user: str) -> None:
+        """Delete top-level lines by prefix (`no banner motd` drops the whole banner)."""
+        kept = hconfig.parse("", self.platform)
+        for child in self.running.children:
+            if not child.text.startswith(startswith):
+                kept.add_deep_copy_of(child)
+        self.replace(kept, user)
+
     def replace(self, config: HConfig, user: str) -> None:
         self.running = config
         self._ensure_interfaces()

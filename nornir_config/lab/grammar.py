@@ -21,6 +21,7 @@ SLOTS = ("NUM", "IF", "WORD", "LINE")
 class Node:
     keywords: dict[str, Node] = field(default_factory=dict)
     slots: dict[str, Node] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)  # keyword -> form IOS stores
     action: Action | None = None
 
 
@@ -84,9 +85,12 @@ def _add(root: Node, pattern: str, action: Action) -> None:
             node = node.slots.setdefault(word, Node())
         else:
             shared = Node()
-            for choice in word.split("|"):
-                node.keywords.setdefault(choice, shared)
-            node = node.keywords[word.split("|")[0]]
+            choices = [choice.partition("=") for choice in word.split("|")]
+            for keyword, _, short in choices:
+                node.keywords.setdefault(keyword, shared)
+                if short:
+                    node.shown[keyword] = short
+            node = node.keywords[choices[0][0]]
     node.action = action
 
 
@@ -148,7 +152,7 @@ def _walk(
         text, column = tokens[i]
         lowered = text.lower()
         if lowered in node.keywords:
-            words.append(lowered)
+            words.append(node.shown.get(lowered, lowered))
             node = node.keywords[lowered]
             i += 1
             continue
@@ -157,7 +161,7 @@ def _walk(
         if len(hits) > 1 and len(distinct) > 1:
             return Failure("ambiguous", column)
         if hits:
-            words.append(hits[0])
+            words.append(node.shown.get(hits[0], hits[0]))
             node = node.keywords[hits[0]]
             i += 1
             continue

@@ -6,63 +6,12 @@ Combining rules (single-valued commands, negations IOS keeps) come from the plat
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from hier_config import HConfig, HConfigChild, get_hconfig
 
-from hier_config import HConfig, HConfigChild, MatchRule, Platform, get_hconfig, get_hconfig_driver
-from hier_config.models import IdempotentCommandsRule, PerLineSubRule
-
-from nornir_config.platforms import platform_data
+from nornir_config.hier import ConfigRules, config_rules, parse
 from nornir_config.running_config import Block, format_blocks
 
-
-@dataclass(frozen=True)
-class ConfigRules:
-    """How config commands combine on one platform (hier_config driver plus kept negations)."""
-
-    platform: str
-    version_line: str
-    stored_negations: tuple[re.Pattern[str], ...]
-    driver: Any
-
-    def is_stored_negation(self, text: str) -> bool:
-        return any(p.search(text) for p in self.stored_negations)
-
-
-@cache
-def config_rules(platform: str = "cisco_ios") -> ConfigRules:
-    """The stock hier_config driver of the platform, with the rules its YAML adds or replaces."""
-    raw = platform_data(platform, "running_config")
-    hc = raw.get("hier_config", {})
-    driver = get_hconfig_driver(Platform[str(hc.get("base", platform)).upper()])
-    rules = driver.rules
-    keep = set(hc.get("keep_post_load_callbacks", []))
-    update: dict[str, Any] = {
-        "post_load_callbacks": [cb for cb in rules.post_load_callbacks if cb.__name__ in keep],
-        "idempotent_commands": [
-            *rules.idempotent_commands,
-            *(
-                IdempotentCommandsRule(match_rules=tuple(MatchRule(**m) for m in lineage))
-                for lineage in hc.get("idempotent_commands", [])
-            ),
-        ],
-    }
-    if "per_line_sub" in hc:
-        update["per_line_sub"] = [PerLineSubRule(**r) for r in hc["per_line_sub"]]
-    driver.rules = rules.model_copy(update=update)
-    return ConfigRules(
-        platform=platform,
-        version_line=raw["version_line"],
-        stored_negations=tuple(re.compile(p) for p in raw.get("stored_negations", [])),
-        driver=driver,
-    )
-
-
-def parse(text: str, platform: str = "cisco_ios") -> HConfig:
-    """A config file or `show running-config` output as an HConfig tree."""
-    return get_hconfig(config_rules(platform).driver, text)
+__all__ = ["ConfigRules", "apply", "config_rules", "lines_config", "parse", "render"]
 
 
 def lines_config(lines: list[str], platform: str = "cisco_ios") -> HConfig:
@@ -80,8 +29,29 @@ def apply(running: HConfig, change: HConfig, platform: str = "cisco_ios") -> HCo
     future: HConfig = running.future(change)
     _drop_dangling_negations(future, rules)
     _keep_stored_negations(change, future, rules)
+    _undo_negations(change, future)
     _keep_order(running, future)
     return future
+
+
+def _undo_negations(change: HConfig | HConfigChild, future: HConfig | HConfigChild) -> None:
+    """`ip http server` over a stored `no ip http server` (or `ip address A M` over
+    `no ip address`): IOS replaces the negation by the line; future() drops both."""
+    for child in change.children:
+        target = future.get_child(equals=child.text)
+        if child.children:
+            if target is not None:
+                _undo_negations(child, target)
+            continue
+        if child.text.startswith("no "):
+            continue
+        words = child.text.split()
+        for sibling in tuple(future.children):
+            negated = sibling.text.split()
+            if negated[:1] == ["no"] and words[: len(negated) - 1] == negated[1:]:
+                sibling.delete()
+        if target is None:
+            future.add_child(child.text)
 
 
 def _keep_stored_negations(

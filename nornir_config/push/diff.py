@@ -14,7 +14,7 @@ from typing import Any
 from hier_config import HConfig, MatchRule, WorkflowRemediation, get_hconfig
 from hier_config.models import IdempotentCommandsRule, OrderingRule
 
-from nornir_config.lab.hconfig import config_rules
+from nornir_config.hier import config_rules
 from nornir_config.platforms import platform_data
 
 

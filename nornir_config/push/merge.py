@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 from nornir.core.task import Result, Task
 
+from nornir_config.connection import why
 from nornir_config.push.diff import error_pattern, remediation
 from nornir_config.push.rollback import rollback_merge
-from nornir_config.push.session import netmiko_session, read_running, send_config, why
+from nornir_config.push.session import netmiko_session, read_running, send_config
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]

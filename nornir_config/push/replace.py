@@ -14,10 +14,11 @@ from typing import Any
 from napalm.base.exceptions import CommitConfirmException
 from nornir.core.task import Result, Task
 
+from nornir_config.connection import why
 from nornir_config.push.diff import remediation
 from nornir_config.push.merge import _result
 from nornir_config.push.rollback import rollback_merge
-from nornir_config.push.session import NAPALM, close, read_running, why
+from nornir_config.push.session import NAPALM, close, read_running
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]

@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 from nornir.core.task import Task
 
+from nornir_config.connection import why
 from nornir_config.push.diff import config_diff, error_pattern, remediation
-from nornir_config.push.session import read_running, reopen, send_config, why
+from nornir_config.push.session import read_running, reopen, send_config
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]

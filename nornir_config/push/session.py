@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
+from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Task
 
 from nornir_config.connection import TIMEOUTS, get_running_config
 
 NETMIKO = "netmiko"
 NAPALM = "napalm"
+CONFIG_PROMPT = r"\(config[^()]*\)#"
 
 
 def netmiko_session(task: Task) -> Any:
@@ -46,28 +49,32 @@ def close(task: Task, connection: str) -> None:
             task.host.connections.pop(connection, None)
 
 
-def why(exc: BaseException) -> str:
-    """A one-line reason for a failure, without tracebacks (and never a password)."""
-    text = " ".join(str(exc).split())
-    name = type(exc).__name__
-    if "known_hosts" in text or "Host key for server" in text or name == "BadHostKeyException":
-        if name == "BadHostKeyException" or "does not match" in text:
-            return "host key changed: refused (fix known_hosts only if the change is expected)"
-        return "unknown host key: refused (rerun with --accept-new-host-keys to trust it)"
-    if "Authentication" in name or "uthentication fail" in text:
-        return "authentication failed"
-    if isinstance(exc, ConnectionRefusedError) or "refused" in text.lower():
-        return "connection refused"
-    return f"{name}: {text[:300]}" if text else name
-
-
 def send_config(conn: Any, commands: list[str], pattern: str) -> str:
-    """Send config lines (stopping at the first one the device refuses) and leave config mode."""
-    return str(
+    """Send config lines (stopping at the first one the device refuses) and leave config mode.
+
+    A multi-line command (a banner) goes last, written whole and read up to the next config
+    prompt: IOS answers its first line with "Enter TEXT message", not the echo that Netmiko's
+    command check waits for (and Netmiko's own banner bypass misses multi-line commands).
+    """
+    lines = [c for c in commands if "\n" not in c]
+    texts = [c for c in commands if "\n" in c]
+    output = str(
         conn.send_config_set(
-            commands,
+            lines,
             error_pattern=pattern,
             read_timeout=TIMEOUTS["timeout"],
             cmd_verify=True,
+            exit_config_mode=not texts,
         )
     )
+    for text in texts:
+        conn.write_channel(conn.normalize_cmd(text))
+        answer = str(
+            conn.read_until_pattern(pattern=CONFIG_PROMPT, read_timeout=TIMEOUTS["timeout"])
+        )
+        output += answer
+        if re.search(pattern, answer, flags=re.M):
+            raise ConfigInvalidException(f"Invalid input detected at command: {text}")
+    if texts:
+        output += str(conn.exit_config_mode())
+    return output

@@ -74,31 +74,6 @@ def failed(report: ComplianceReport) -> dict[str, list[str]]:
     return {d.host: d.failed_features() for d in report.devices if d.status != "compliant"}
 
 
-# What the lab cannot take yet (its grammar and running_config.yaml, owned by the lab): the
-# `aaa group server` / `tacacs server` sub-modes, `line con 0` (stored as `line console 0`),
-# global `ip dhcp snooping ...` / `ip default-gateway` typed after an interface section, and
-# `no ip dhcp snooping information option` (dropped instead of stored). A device pushed to
-# intended therefore still differs in these features; drift is checked against that baseline.
-LAB_GAPS = {
-    "aaa",
-    "ssh_vty",
-    "access_ports",
-    "l2_security",
-    "mgmt_svi",
-    "lan_gateways",
-    "zone_acls",
-    "nat",
-    "wan",
-    "routing",
-    "qos",
-    "snmp",
-    "logging",
-    "unowned",
-}
-DRIFT = {"ntp", "vlans", "hardening"}
-
-
-@pytest.mark.xfail(strict=True, reason="lab grammar gaps (LAB_GAPS); passes once the lab has them")
 def test_pushed_devices_are_all_compliant(commune: Commune, lab_factory: LabFactory) -> None:
     lab = start(commune, lab_factory)
     for host in commune.intended:
@@ -120,7 +95,7 @@ def test_push_drift_fix_and_reports(
         push_remediation(lab, commune, host)
     configured = check(commune)
     baseline = {d.host: set(d.failed_features()) for d in configured.devices}
-    assert all(not (b & DRIFT) and b <= LAB_GAPS for b in baseline.values()), baseline
+    assert baseline == {rt: set(), sw1: set(), sw2: set()}  # the full configs, as pushed
 
     ntp = next(line for line in commune.intended[rt].splitlines() if line.startswith("ntp server"))
     oob(lab, rt, [f"no {ntp}"])

@@ -17,6 +17,7 @@ from nornir_config.lab.testing import LabFactory, RunningLab, lab_factory  # noq
 from nornir_config.project import Project, open_project
 from nornir_config.push import PushOptions, PushRun, run_push
 from nornir_config.push.diff import remediation
+from nornir_config.render import render_device
 from nornir_config.secrets import load_secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
 
@@ -52,6 +53,16 @@ class PushEnv:
     def is_intended(self, name: str) -> bool:
         return not remediation(self.running(name), self.intended[name], "cisco_ios")
 
+    def use_rendered(self) -> None:
+        """Intended configs = the full configs `communelan render` writes for these devices."""
+        project = self.project()
+        secrets = load_secrets()
+        for name in self.names:
+            device = project.province.device(name)
+            text = render_device(device, project.province, secrets, project.settings.templates_dir)
+            _write_intended(self.root / "build" / "intended", name, text)
+            self.intended[name] = text
+
 
 def _intended(day0: str, community: str) -> str:
     """day-0 plus a domain, logging, an SNMP community (a secret), an interface description,
@@ -68,6 +79,12 @@ def _intended(day0: str, community: str) -> str:
     assert interface is not None
     interface.add_child("description PUSH-TEST uplink")
     return hconfig.render(tree)
+
+
+def _write_intended(out: Path, name: str, text: str) -> None:
+    future = time.time() + 3600  # newer than hosts/ and templates/: no re-render
+    (out / f"{name}.cfg").write_text(text, encoding="utf-8")
+    os.utime(out / f"{name}.cfg", (future, future))
 
 
 @pytest.fixture
@@ -90,10 +107,8 @@ def push_env(tmp_path: Path, lab_factory: LabFactory) -> Iterator[PushEnv]:  # n
     intended = {n: _intended(before[n], community) for n in names}
     out = root / "build" / "intended"
     out.mkdir(parents=True)
-    future = time.time() + 3600  # newer than hosts/ and templates/: no re-render
     for n, text in intended.items():
-        (out / f"{n}.cfg").write_text(text, encoding="utf-8")
-        os.utime(out / f"{n}.cfg", (future, future))
+        _write_intended(out, n, text)
     previous = run_settings()
     yield PushEnv(root, lab, names, before, intended)
     set_run_settings(previous)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from nornir_config.push import Outcome
 from nornir_config.secrets import load_secrets
 from tests.push.conftest import PushEnv
@@ -40,13 +38,8 @@ def test_merge_dry_run_then_push_then_noop(push_env: PushEnv) -> None:
     assert "snmp-server community <removed>" in audit
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lab bug: running_config.yaml stored_negations '^no file prompt' keeps the "
-    "'no file prompt quiet' NAPALM sends on close, so a verified replace finds a residual "
-    "line and rolls back (correctly); passes once that regex is '^no file prompt$'",
-)
 def test_replace_then_noop(push_env: PushEnv) -> None:
+    push_env.use_rendered()  # the full rendered configs, from day 0
     first = push_env.push(method="replace")
     assert {r.outcome for r in first.reports.values()} == {Outcome.CHANGED}, first.reports
     assert all(push_env.is_intended(n) for n in push_env.names)
