@@ -24,7 +24,56 @@ def lines_config(lines: list[str], platform: str = "cisco_ios") -> HConfig:
 
 
 def apply(running: HConfig, change: HConfig, platform: str = "cisco_ios") -> HConfig:
-    """The running config after `change`, as the device keeps it."""
+    """The running config after `change`, as the device keeps it.
+
+    hier_config's future() copies the whole config, which made every typed line cost ~10 ms
+    on a 400-line switch. Only the top-level blocks that share a family with the change (same
+    first word, or the same interface or VLAN) can be affected, so future() runs on those and
+    the result is spliced back in place; the other blocks are shared, never mutated.
+    """
+    families = {_family(child.text) for child in change.children}
+    touched = [child for child in running.children if _family(child.text) in families]
+    if len(touched) == len(running.children):
+        return _future(running, change, platform)
+    part = get_hconfig(config_rules(platform).driver, "")
+    for child in touched:
+        part.add_deep_copy_of(child)
+    after = _future(part, change, platform)
+    new: HConfig = get_hconfig(config_rules(platform).driver, "")
+    # The affected blocks, in the order future() and _keep_order left them, fill the slots the
+    # touched blocks had; what is left over (new lines) follows the last slot.
+    results = list(after.children)
+    slots = len(touched)
+    kids: list[HConfigChild] = []
+    seen = 0
+    for child in running.children:
+        if _family(child.text) not in families:
+            kids.append(child)
+            continue
+        seen += 1
+        if seen < slots:
+            if results:
+                kids.append(results.pop(0))
+        else:
+            kids.extend(results)
+            results = []
+    kids.extend(results)
+    new.children.extend(kids)
+    return new
+
+
+def _family(text: str) -> str:
+    """Which top-level lines a command can interact with: `interface X` and `vlan N` only
+    with themselves, any other command with the lines of its first word (`no` aside)."""
+    words = text.removeprefix("no ").split(None, 2)
+    if not words:
+        return ""
+    if words[0] in ("interface", "vlan") and len(words) > 1:
+        return f"{words[0]} {words[1]}"
+    return words[0]
+
+
+def _future(running: HConfig, change: HConfig, platform: str) -> HConfig:
     rules = config_rules(platform)
     future: HConfig = running.future(change)
     _drop_dangling_negations(future, rules)
@@ -85,10 +134,11 @@ def _keep_order(old: HConfig | HConfigChild, new: HConfig | HConfigChild) -> Non
         for j, child in enumerate(added):
             position[id(child)] = len(old_index) + j
     ordered = sorted(kids, key=lambda c: position[id(c)])
-    for i, child in enumerate(ordered):
-        new.children[i] = child
+    if ordered != kids:  # one rebuild of the children's index, not one per moved child
+        new.children.clear()
+        new.children.extend(ordered)
     for child in ordered:
-        before = old.get_child(equals=child.text) if child.text in old_index else None
+        before = old.children.get(child.text) if child.text in old_index else None
         if before is not None and (before.children or child.children):
             _keep_order(before, child)
 
