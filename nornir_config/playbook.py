@@ -204,10 +204,16 @@ def _compliance(filters: list[str], options: dict[str, Any]) -> StepResult:
         )
     finally:
         project.nr.close_connections()
+    from nornir_config.reports import parse_formats, publish
+
+    out_dir = Path(options.get("out") or project.settings.build_dir / "reports")
+    formats = parse_formats(str(options.get("formats", "html,json,junit,csv")))
+    paths = publish(report, out_dir.resolve(), formats, str(options.get("lang", "vi")))
     s = report.summary
     return StepResult(
         s.non_compliant == 0 and s.unknown == 0,
-        f"{s.compliant} compliant, {s.non_compliant} non-compliant, {s.unknown} unknown",
+        f"{s.compliant} compliant, {s.non_compliant} non-compliant, {s.unknown} unknown"
+        f" -> {paths[0].parent}",
     )
 
 

@@ -48,10 +48,9 @@ def compliance(
     Unreachable devices are reported as unknown, never as compliant.
     """
     # Imported here: Netmiko and the report machinery load only when this command runs.
-    from nornir_config.compliance.history import append_history, read_history
     from nornir_config.compliance.run import run_compliance
     from nornir_config.connection import prepare_connections
-    from nornir_config.reports import parse_formats, write_reports
+    from nornir_config.reports import parse_formats, publish
     from nornir_config.reports.i18n import labels
 
     formats = parse_formats(fmt)
@@ -70,9 +69,7 @@ def compliance(
         backups_dir=backups_dir,
         intended_dir=intended.resolve() if intended else None,
     )
-    report.history = [*read_history(out_dir), report.summary.to_dict()]
-    paths = write_reports(report, out_dir, formats, lang)
-    append_history(out_dir, report.summary)
+    paths = publish(report, out_dir, formats, lang)
     s = report.summary
     for device in report.devices:
         if device.status == "non_compliant":

@@ -40,6 +40,10 @@ def push(
     canary: Annotated[
         int, typer.Option("--canary", help="Change N devices first; stop if any fails.")
     ] = 0,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", help="Change only the first N; --retry-failed does the rest."),
+    ] = None,
     max_failures: Annotated[
         int | None, typer.Option("--max-failures", help="Stop once N devices failed.")
     ] = None,
@@ -58,6 +62,7 @@ def push(
         dry_run=dry_run,
         workers=workers,
         canary=canary,
+        limit=limit,
         max_failures=max_failures,
         retry_failed=retry_failed,
         accept_new_host_keys=accept_new_host_keys,

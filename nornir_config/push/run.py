@@ -34,6 +34,7 @@ class PushOptions:
     dry_run: bool = False
     workers: int | None = None
     canary: int = 0
+    limit: int | None = None
     max_failures: int | None = None
     retry_failed: bool = False
     accept_new_host_keys: bool = False
@@ -63,6 +64,8 @@ def check_options(options: PushOptions) -> None:
     for flag, value in (("--canary", options.canary), ("--max-failures", options.max_failures)):
         if value is not None and value < 0:
             problems.append((flag, str(value), "must not be negative", "give 0 or more"))
+    if options.limit is not None and options.limit < 1:
+        problems.append(("--limit", str(options.limit), "must be 1 or more", "e.g. 3"))
     if options.workers is not None and options.workers < 1:
         problems.append(("--workers", str(options.workers), "must be 1 or more", "e.g. 20"))
     if problems:
@@ -85,7 +88,14 @@ def run_push(project: Project, options: PushOptions) -> PushRun:
                 "run communelan push first",
             )
         hosts = [h for h in hosts if h in set(unfinished)]
+    held: list[str] = []
+    if options.limit is not None:  # e.g. a playbook's canary step; the rest come next
+        hosts, held = hosts[: options.limit], hosts[options.limit :]
     run = PushRun(datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6])
+    for host in held:
+        run.reports[host] = DeviceReport(
+            host, Outcome.SKIPPED, options.method, "held back by --limit: push with --retry-failed"
+        )
     if not hosts:
         return run
     intended = intended_configs(

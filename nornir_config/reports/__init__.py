@@ -42,4 +42,16 @@ def write_reports(
     return [write_atomic(out_dir / name, data) for name, data in rendered]
 
 
-__all__ = ["FORMATS", "parse_formats", "write_reports"]
+def publish(
+    report: ComplianceReport, out_dir: Path, formats: Iterable[str], lang: str = "vi"
+) -> list[Path]:
+    """Write the reports with the trend of earlier runs, then record this run in the history."""
+    from nornir_config.compliance.history import append_history, read_history
+
+    report.history = [*read_history(out_dir), report.summary.to_dict()]
+    paths = write_reports(report, out_dir, formats, lang)
+    append_history(out_dir, report.summary)
+    return paths
+
+
+__all__ = ["FORMATS", "parse_formats", "publish", "write_reports"]

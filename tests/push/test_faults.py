@@ -62,6 +62,18 @@ def test_canary_stops_and_retry_failed_finishes(push_env: PushEnv) -> None:
     assert again.reports == {}  # nothing left to do
 
 
+def test_limit_holds_the_rest_for_retry_failed(push_env: PushEnv) -> None:
+    """The rollout playbook's canary step: change the first devices only, the rest next."""
+    first, *others = push_env.names
+    run = push_env.push(limit=1)
+    assert run.ok and run.reports[first].outcome == Outcome.CHANGED
+    assert {run.reports[n].outcome for n in others} == {Outcome.SKIPPED}
+    assert all(push_env.is_before(n) for n in others)
+    rest = push_env.push(retry_failed=True)
+    assert sorted(rest.reports) == sorted(others)
+    assert {r.outcome for r in rest.reports.values()} == {Outcome.CHANGED}
+
+
 def test_max_failures_stops_rollout(push_env: PushEnv) -> None:
     push_env.lab.set_faults(push_env.names[0], refuse_connections=True)
     push_env.lab.set_faults(push_env.names[1], refuse_connections=True)
