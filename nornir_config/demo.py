@@ -79,19 +79,7 @@ def drift_offices(root: Path) -> list[tuple[str, Drift]]:
             n for n in names if n.endswith(suffix) and n.rsplit("-", 2)[1] not in used_codes
         )
         used_codes.add(name.rsplit("-", 2)[1])
-        endpoint = access.endpoints[name]
-        with ConnectHandler(
-            device_type="cisco_ios",
-            host=endpoint.host,
-            port=endpoint.port,
-            username=access.credentials.username,
-            password=access.credentials.password,
-            secret=access.credentials.secret,
-            ssh_strict=True,
-            system_host_keys=False,
-            alt_host_keys=True,
-            alt_key_file=str(access.known_hosts),
-        ) as conn:
+        with ConnectHandler(**access.netmiko_params(name)) as conn:
             conn.enable()
             conn.send_config_set(list(drift.commands))
         console.print(f"  {name}: {drift.why} ({'; '.join(drift.commands)})")

@@ -6,6 +6,7 @@ import json
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 ENDPOINTS = "endpoints.json"
 CREDENTIALS = "credentials.json"
@@ -42,6 +43,23 @@ class LabAccess:
     endpoints: dict[str, Endpoint]
     credentials: LabCredentials
     known_hosts: Path
+
+    def netmiko_params(self, name: str, **extra: Any) -> dict[str, Any]:
+        """`netmiko.ConnectHandler` arguments for one device, its host key checked."""
+        endpoint = self.endpoints[name]
+        return {
+            "device_type": "cisco_ios",
+            "host": endpoint.host,
+            "port": endpoint.port,
+            "username": self.credentials.username,
+            "password": self.credentials.password,
+            "secret": self.credentials.secret,
+            "ssh_strict": True,
+            "system_host_keys": False,
+            "alt_host_keys": True,
+            "alt_key_file": str(self.known_hosts),
+            **extra,
+        }
 
 
 def lab_endpoints(lab_dir: Path) -> dict[str, Endpoint]:

@@ -34,18 +34,7 @@ def test_background_lab(tmp_path: Path) -> None:
             control, {"op": "faults", "device": "LAB-S1", "faults": {"latency": 0.1}}
         )["ok"]
         assert control_request(control, {"op": "status"})["faults"] == {"LAB-S1": {"latency": 0.1}}
-        e = access.endpoints["LAB-R1"]
-        with ConnectHandler(
-            device_type="cisco_ios",
-            host=e.host,
-            port=e.port,
-            username=access.credentials.username,
-            password=access.credentials.password,
-            ssh_strict=True,
-            system_host_keys=False,
-            alt_host_keys=True,
-            alt_key_file=str(access.known_hosts),
-        ) as conn:
+        with ConnectHandler(**access.netmiko_params("LAB-R1")) as conn:
             assert conn.find_prompt() == "LAB-R1#"
         assert control_request(control, {"op": "stop"})["ok"]
         assert proc.wait(10) == 0
