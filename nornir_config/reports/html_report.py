@@ -48,29 +48,41 @@ def _diffs(devices: list[DeviceResult]) -> dict[str, dict[str, list[tuple[str, s
 
 
 def trend_svg(history: list[dict[str, Any]]) -> str:
-    """Bars of the compliance rate of the last runs (oldest left), as inline SVG."""
+    """Stacked bars of the last runs (oldest left): compliant, non-compliant and unknown
+    devices, with the compliance rate above; any drift gets at least 3 pixels so it shows."""
     width, height, gap = 300, 90, 4
     runs = history[-20:]
     if not runs:
         return "<svg width='300' height='20'></svg>"
     bar = min(24, max(4, (width - gap * len(runs)) // len(runs)))
-    parts = [f"<svg role='img' width='{width}' height='{height + 14}'>"]
+    parts = [f"<svg role='img' width='{width}' height='{height + 26}'>"]
     for i, run in enumerate(runs):
-        compliant, unknown = int(run.get("compliant", 0)), int(run.get("unknown", 0))
-        known = compliant + int(run.get("non_compliant", 0))
-        rate = 100.0 * compliant / known if known else 0.0
-        h = max(1, round(height * rate / 100))
-        colour = "#c0392b" if rate < 100 else "#d68910" if unknown else "#2e8540"
+        counts = [
+            (int(run.get("non_compliant", 0)), "#c0392b"),
+            (int(run.get("unknown", 0)), "#d68910"),
+            (int(run.get("compliant", 0)), "#2e8540"),
+        ]
+        total = sum(n for n, _ in counts) or 1
+        known = counts[0][0] + counts[2][0]
+        rate = 100.0 * counts[2][0] / known if known else 0.0
         title = escape(
             f"{run.get('time', '')}: {rate:.1f}% "
-            f"({run.get('non_compliant', 0)} non-compliant, {unknown} unknown)"
+            f"({counts[0][0]} non-compliant, {counts[1][0]} unknown)"
         )
+        x, top = i * (bar + gap), 12
+        parts.append(f"<g><title>{title}</title>")
         parts.append(
-            f"<rect x='{i * (bar + gap)}' y='{height - h}' width='{bar}' height='{h}' "
-            f"fill='{colour}'><title>{title}</title></rect>"
+            f"<text x='{x}' y='9' font-size='8'>{rate:.0f}%</text>" if len(runs) <= 12 else ""
         )
+        for n, colour in counts:
+            if not n:
+                continue
+            h = max(3, round(height * n / total))
+            parts.append(f"<rect x='{x}' y='{top}' width='{bar}' height='{h}' fill='{colour}'/>")
+            top += h
+        parts.append("</g>")
     first = escape(str(runs[0].get("time", ""))[:10])
-    parts.append(f"<text x='0' y='{height + 12}'>{first}</text></svg>")
+    parts.append(f"<text x='0' y='{height + 24}'>{first}</text></svg>")
     return "".join(parts)
 
 
