@@ -12,6 +12,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -38,9 +40,40 @@ def run_demo(clone: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def stop_lab(clone: Path) -> None:
+    """Whatever happened, leave no lab process behind."""
+    python = clone / ".venv" / "bin" / "python"
+    if python.exists():
+        subprocess.run(
+            [str(python), "-m", "nornir_config", "--root", str(clone), "lab", "down"],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+
+
+# A fresh venv (a few minutes of installing) and two full demos: far beyond the default timeout.
+@pytest.mark.timeout(3000)
 def test_demo_from_a_fresh_clone(tmp_path: Path) -> None:
     clone = tmp_path / "communelan"
     git("clone", "--quiet", str(REPO), str(clone), cwd=tmp_path)
+    try:
+        check_demo_runs(clone)
+    finally:
+        stop_lab(clone)
+    # Nothing was written outside build/, .lab/ and .venv/.
+    untracked = git("status", "--porcelain", "--ignored", cwd=clone).splitlines()
+    leftovers = [
+        line
+        for line in untracked
+        if line[3:].rstrip("/") not in {".venv", "build", ".lab"}
+        and not line[3:].endswith("__pycache__/")
+        and ".egg-info" not in line
+    ]
+    assert leftovers == []
+
+
+def check_demo_runs(clone: Path) -> None:
     for attempt in (1, 2):
         proc = run_demo(clone)
         output = proc.stdout + proc.stderr
@@ -61,17 +94,7 @@ def test_demo_from_a_fresh_clone(tmp_path: Path) -> None:
             [{"vlans"}, {"ssh_vty"}, {"ntp"}], key=sorted
         ), failing
         assert (clone / "build" / "reports" / "compliance.html").is_file()
-    # No lab process is left running, and nothing was written outside build/, .lab/ and .venv/.
-    pid_file = clone / ".lab" / "lab.pid"
-    if pid_file.exists():
-        pid = int(pid_file.read_text().strip())
-        assert not Path(f"/proc/{pid}").exists(), "the demo left the lab running"
-    untracked = git("status", "--porcelain", "--ignored", cwd=clone).splitlines()
-    leftovers = [
-        line
-        for line in untracked
-        if line[3:].rstrip("/") not in {".venv", "build", ".lab"}
-        and not line[3:].endswith("__pycache__/")
-        and ".egg-info" not in line
-    ]
-    assert leftovers == []
+        pid_file = clone / ".lab" / "lab.pid"
+        if pid_file.exists():
+            pid = int(pid_file.read_text().strip())
+            assert not Path(f"/proc/{pid}").exists(), "the demo left the lab running"
