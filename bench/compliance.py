@@ -25,8 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nornir_config.compliance.run import run_compliance  # noqa: E402
-from nornir_config.connection import ssh_options  # noqa: E402
-from nornir_config.lab.files import known_hosts_path  # noqa: E402
 from nornir_config.lab.spec import LabDeviceSpec  # noqa: E402
 from nornir_config.lab.testing import start_lab, stop_lab  # noqa: E402
 from nornir_config.project import open_project  # noqa: E402
@@ -79,12 +77,7 @@ def main() -> None:
     ]
     lab = start_lab(specs, tmp / "lab")
     try:
-        options = ssh_options(known_hosts_path(lab.lab_dir), lab.credentials.secret)
-        for name, host in nr.inventory.hosts.items():
-            e = lab.endpoints[name]
-            host.hostname, host.port = e.host, e.port
-            host.username, host.password = lab.credentials.username, lab.credentials.password
-            host.connection_options["netmiko"].extras = options
+        lab.point(nr)
         templates = project.settings.templates_dir
         live, live_s, live_mb = measure(lambda: run_compliance(nr, province, secrets, templates))
         backups = tmp / "backups"

@@ -67,21 +67,9 @@ def stop(lab_dir: Path, proc: subprocess.Popen[bytes]) -> None:
     proc.wait(30)
 
 
-def params(access: LabAccess, name: str) -> dict[str, object]:
-    e = access.endpoints[name]
-    return {
-        "device_type": "cisco_ios",
-        "host": e.host,
-        "port": e.port,
-        "username": access.credentials.username,
-        "password": access.credentials.password,
-        "fast_cli": True,
-    }
-
-
 def session(access: LabAccess, name: str) -> float:
     began = time.monotonic()
-    with ConnectHandler(**params(access, name)) as conn:
+    with ConnectHandler(**access.netmiko_params(name, fast_cli=True)) as conn:
         conn.send_command("show running-config")
     return time.monotonic() - began
 
@@ -99,7 +87,7 @@ def push_lines(name: str) -> list[str]:
 
 
 def push(access: LabAccess, name: str) -> None:
-    with ConnectHandler(**params(access, name)) as conn:
+    with ConnectHandler(**access.netmiko_params(name, fast_cli=True)) as conn:
         conn.send_config_set(push_lines(name), error_pattern=r"% Invalid input")
         conn.save_config()
 

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from nornir.core import Nornir
 
 from nornir_config.lab.device import LabDevice
 from nornir_config.lab.files import (
     Endpoint,
     LabCredentials,
+    known_hosts_path,
     write_credentials,
     write_endpoints,
     write_known_hosts,
@@ -84,6 +86,20 @@ class RunningLab:
 
     def device(self, name: str) -> LabDevice:
         return self.lab.devices[name]
+
+    def point(self, nr: Nornir) -> None:
+        """Point `nr`'s hosts at these lab devices with the lab login and its known_hosts.
+
+        Per host: CommuneInventory's hosts do not share the inventory's Defaults object.
+        """
+        from nornir_config.connection import ssh_options
+
+        options = ssh_options(known_hosts_path(self.lab_dir), self.credentials.secret)
+        for name, host in nr.inventory.hosts.items():
+            endpoint = self.endpoints[name]
+            host.hostname, host.port = endpoint.host, endpoint.port
+            host.username, host.password = self.credentials.username, self.credentials.password
+            host.connection_options["netmiko"].extras = options
 
     def netmiko_params(self, name: str, **extra: Any) -> dict[str, Any]:
         """Keyword arguments for `netmiko.ConnectHandler` (device_type cisco_ios)."""

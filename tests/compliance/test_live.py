@@ -18,8 +18,6 @@ from nornir_config.compliance.history import append_history, read_history
 from nornir_config.compliance.model import ComplianceReport
 from nornir_config.compliance.run import run_compliance
 from nornir_config.compliance.secrets import tokens
-from nornir_config.connection import ssh_options
-from nornir_config.lab.files import known_hosts_path
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import LabFactory, RunningLab
 from nornir_config.reports import write_reports
@@ -37,14 +35,7 @@ def start(commune: Commune, lab_factory: LabFactory) -> RunningLab:
         for d in [province.device(host)]
     ]
     lab = lab_factory(specs=specs)
-    nr = commune.project.nr
-    options = ssh_options(known_hosts_path(lab.lab_dir), lab.credentials.secret)
-    for name, host in nr.inventory.hosts.items():
-        endpoint = lab.endpoints[name]
-        host.hostname, host.port = endpoint.host, endpoint.port
-        # Per host: CommuneInventory's hosts do not share the inventory's Defaults object.
-        host.username, host.password = lab.credentials.username, lab.credentials.password
-        host.connection_options["netmiko"].extras = options
+    lab.point(commune.project.nr)
     return lab
 
 
