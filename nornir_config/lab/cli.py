@@ -426,8 +426,11 @@ class Cli:
         if dest_l in ("running-config", "system:running-config"):
 
             def to_running() -> Reply:
-                tree, errors = self.load_file(text or "")
+                body, cut = _until_drop(text or "", self)
+                tree, errors = self.load_file(body)
                 self.device.apply(tree, self.user)
+                if cut:  # the drop_after fault: the lines before the cut are applied
+                    return Reply(prompt=False, close=True, abort=True)
                 out = "".join(f"{e}\n^\n{INVALID}\n\n" for e in errors)
                 size = len((text or "").encode())
                 return Reply(out + _copied(size))
@@ -614,3 +617,16 @@ def _pipe(output: str, pipe: str) -> str | None:
                 kept.extend(block)
             block = [ln] if ln and not ln.startswith("!") else []
     return "\n".join(kept) + ("\n" if kept else "")
+
+
+def _until_drop(text: str, cli: Cli) -> tuple[str, bool]:
+    """A config file's lines up to where the drop_after fault cuts the session (each line
+    is a config command, as when typed); True when it cuts."""
+    drop_after = cli.device.faults.drop_after
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("!")]
+    if drop_after is None or cli.config_commands + len(lines) <= drop_after:
+        cli.config_commands += len(lines)
+        return text, False
+    kept = lines[: max(drop_after - cli.config_commands, 0)]
+    cli.config_commands = drop_after + 1
+    return "\n".join(kept) + "\n", True

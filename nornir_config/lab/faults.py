@@ -18,6 +18,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "reject_commands": (list, str),
     "fail_replace": (bool,),
     "flash_full": (bool,),
+    "rtt": (int, float),
 }
 
 

@@ -15,6 +15,7 @@ import asyncssh
 from nornir_config.lab.cli import Cli, Reply
 from nornir_config.lab.device import LabDevice
 from nornir_config.lab.files import Endpoint, LabCredentials
+from nornir_config.lab.link import WanLink
 from nornir_config.lab.sftp import FlashSFTPServer
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
 
@@ -124,6 +125,7 @@ class Lab:
             line_editor=False,
             keepalive_interval=0,
             login_timeout=60,
+            tunnel=WanLink(lambda: device.faults.rtt),  # the faults' rtt, 0 = none
         )
         if listener.port == 0:
             listener.port = listener.server.sockets[0].getsockname()[1]

@@ -50,6 +50,7 @@ class DeviceFaults:
     reject_commands: regexes; a matching line answers `% Invalid input`.
     fail_replace: `configure replace` fails and restores the original config.
     flash_full: `flash:` has no free space; copies and uploads fail.
+    rtt: seconds of WAN round trip (half each way, pipelined data not serialised).
     """
 
     refuse_connections: bool = False
@@ -59,6 +60,7 @@ class DeviceFaults:
     reject_commands: list[str] = field(default_factory=list)
     fail_replace: bool = False
     flash_full: bool = False
+    rtt: float = 0.0
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from nornir.core.task import Result, Task
 from nornir_config.connection import why
 from nornir_config.push.diff import error_pattern, remediation
 from nornir_config.push.rollback import rollback_merge
-from nornir_config.push.session import netmiko_session, read_running, send_config
+from nornir_config.push.session import deliver, netmiko_session, read_running
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]
@@ -52,7 +52,7 @@ def merge_push(
         return _result(task, report, started)
     step = "sending commands"
     try:
-        send_config(conn, commands, error_pattern(platform))
+        deliver(conn, commands, error_pattern(platform), platform)
         step = "saving"
         conn.save_config()
         step = "re-reading the running config"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from typing import Any
@@ -10,6 +11,14 @@ from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Task
 
 from nornir_config.connection import TIMEOUTS, get_running_config
+from nornir_config.push.transfer import (
+    TransferError,
+    apply_file,
+    delivery,
+    file_text,
+    remove_file,
+    upload,
+)
 
 NETMIKO = "netmiko"
 NAPALM = "napalm"
@@ -77,4 +86,32 @@ def send_config(conn: Any, commands: list[str], pattern: str) -> str:
             raise ConfigInvalidException(f"Invalid input detected at command: {text}")
     if texts:
         output += str(conn.exit_config_mode())
+    return output
+
+
+def deliver(conn: Any, commands: list[str], pattern: str, platform: str) -> str:
+    """Apply a remediation in a few round trips: single lines as one file copied into the
+    running config (where the platform can), multi-line commands typed after it.
+
+    When the file cannot be put on the device (SCP off, flash full) nothing has changed yet,
+    and every line is typed instead.
+    """
+    settings = delivery(platform)
+    lines = [c for c in commands if "\n" not in c]
+    if settings is None or not lines:
+        return send_config(conn, commands, pattern)
+    try:
+        upload(conn, settings["path"], file_text(lines))
+    except TransferError:
+        return send_config(conn, commands, pattern)
+    try:
+        output = apply_file(conn, settings, pattern)
+    except Exception:
+        with contextlib.suppress(Exception):  # the session may be gone: the error says why
+            remove_file(conn, settings)
+        raise
+    remove_file(conn, settings)
+    texts = [c for c in commands if "\n" in c]
+    if texts:
+        output += send_config(conn, texts, pattern)
     return output
