@@ -1,116 +1,293 @@
-"""Push throughput against the lab: first push and no-op second push, merge and replace,
-with the workers used, and a sequential (one device at a time) baseline in the same run.
+"""Push over a WAN: communelan against a plain Netmiko loop and Ansible, per device role, then
+the province rollout, all on the same lab with a per-device link round trip (`rtt`).
 
-    .venv/bin/python bench/push.py --communes 20 --workers 20
+    .venv/bin/python bench/push.py --rtt 0.05 [--communes N] [--workers 20] [--per-role 2]
 
-Each slice of communes gets its own devices in one in-process lab. Intended configs are the
-devices' day-0 configs with a handful of changes (as in tests/push), because the lab's CLI
-grammar does not accept every line of the full rendered configs yet.
+Intended configs are the full rendered ones (`communelan render`), pushed to devices at day 0
+(first push) and again (no-op). Each tool gets its own devices of every role (router = rt01,
+core = sw01, access = sw02...), pushed one after the other, so per-device seconds are wall
+time / devices. The lab runs in its own process: its CPU seconds are read from /proc, the
+client's from this process and its children (Ansible). Ansible (`cisco.ios.ios_config`) is
+measured only when `ansible-playbook` is on PATH (`pip install ansible`); else it says so.
+Targets at rtt 0.05: first push <= 1.5 s/device, no-op <= 0.6 s/device, >= 10x Ansible.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from nornir_config.lab import hconfig  # noqa: E402
+from netmiko import ConnectHandler  # noqa: E402
+
+from nornir_config.cli.lab import inventory_specs  # noqa: E402
+from nornir_config.lab.control import control_request  # noqa: E402
+from nornir_config.lab.files import CONTROL, ENDPOINTS, lab_access  # noqa: E402
 from nornir_config.lab.spec import LabDeviceSpec  # noqa: E402
-from nornir_config.lab.testing import start_lab, stop_lab  # noqa: E402
 from nornir_config.project import open_project  # noqa: E402
 from nornir_config.push import PushOptions, run_push  # noqa: E402
+from nornir_config.push.diff import error_pattern, remediation  # noqa: E402
 from nornir_config.settings import RunSettings, set_run_settings  # noqa: E402
 
-
-def intended_of(day0: str) -> str:
-    tree = hconfig.parse(day0)
-    http = tree.get_child(equals="ip http server")
-    if http is not None:
-        http.delete()
-    tree.add_child("no ip http server")
-    tree.add_child("ip domain name thanhhoa.gov.vn")
-    tree.add_child("logging buffered 64000 informational")
-    interface = tree.get_child(startswith="interface GigabitEthernet")
-    if interface is not None:
-        interface.add_child("description BENCH uplink")
-    return hconfig.render(tree)
+ROLES = ("router", "core", "access")
+TOOLS = ("communelan", "netmiko", "ansible")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--communes", type=int, default=20, help="communes per slice")
-    parser.add_argument("--workers", type=int, default=20)
-    args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="communelan-bench-"))
+def role_of(name: str) -> str:
+    suffix = name.rsplit("-", 1)[-1]
+    return "router" if suffix.startswith("rt") else "core" if suffix == "sw01" else "access"
+
+
+class LabProcess:
+    """`python -m nornir_config.lab.runner` on the root's .lab/, with CPU seconds read."""
+
+    def __init__(self, root: Path, specs: list[LabDeviceSpec], rtt: float) -> None:
+        self.dir = root / ".lab"
+        self.dir.mkdir(exist_ok=True)
+        run = {"devices": [s.to_dict() for s in specs], "network": "127.15.0.0"}
+        run["faults"] = {"*": {"rtt": rtt}} if rtt else {}
+        (self.dir / "run.json").write_text(json.dumps(run))
+        (self.dir / ENDPOINTS).unlink(missing_ok=True)
+        began = time.monotonic()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "nornir_config.lab.runner", str(self.dir)],
+            stderr=subprocess.DEVNULL,
+        )
+        while not (self.dir / ENDPOINTS).exists():
+            if self.proc.poll() is not None:
+                raise SystemExit("lab failed to start")
+            time.sleep(0.05)
+        print(f"lab: {len(specs)} devices up in {time.monotonic() - began:.1f} s, rtt {rtt} s")
+
+    def cpu(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        control_request(self.dir / CONTROL, {"op": "stop"})
+        self.proc.wait(60)
+
+
+def client_cpu() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+class Meter:
+    """Wall, client CPU and lab CPU seconds of one measured step."""
+
+    def __init__(self, lab: LabProcess) -> None:
+        self.lab = lab
+
+    def __call__(self, step: Callable[[], object]) -> tuple[float, float, float]:
+        wall, cpu, lab = time.perf_counter(), client_cpu(), self.lab.cpu()
+        step()
+        return time.perf_counter() - wall, client_cpu() - cpu, self.lab.cpu() - lab
+
+
+def project_root(tmp: Path) -> Path:
     secrets = tmp / "secrets.yaml"
     names = ("enable_secret", "password_admin", "ntp_key", "snmp_auth_key", "snmp_priv_key")
     secrets.write_text("".join(f"{n}: bench-{n}-value\n" for n in (*names, "tacacs_key")))
     secrets.chmod(stat.S_IRUSR | stat.S_IWUSR)
     os.environ["COMMUNELAN_SECRETS_FILE"] = str(secrets)
     root = tmp / "root"
-    root.mkdir()
+    root.mkdir(parents=True)
     for name in ("hosts", "templates", "config.yaml"):
         (root / name).symlink_to(REPO / name)
     set_run_settings(RunSettings(root=root, lab=True))
-    everything = open_project([])
-    codes = sorted({h.data["code"] for h in everything.nr.inventory.hosts.values()})
-    slices = {
-        "merge": codes[: args.communes],
-        "sequential": codes[args.communes : 2 * args.communes],
-        "replace": codes[2 * args.communes : 3 * args.communes],
+    return root
+
+
+def render(hosts: list[str]) -> dict[str, str]:
+    """Full intended configs of `hosts` (rendered into build/intended by a dry run)."""
+    project = open_project([f"host={','.join(hosts)}"])
+    from nornir_config.push.intended import intended_configs
+
+    return intended_configs(project, hosts, project.settings.build_dir / "intended")
+
+
+def communelan_push(hosts: list[str], workers: int) -> dict[str, int]:
+    project = open_project([f"host={','.join(hosts)}"], num_workers=workers)
+    run = run_push(project, PushOptions(workers=workers))
+    counts: dict[str, int] = {}
+    for report in run.reports.values():
+        counts[report.outcome.value] = counts.get(report.outcome.value, 0) + 1
+    if set(counts) - {"changed", "unchanged"}:
+        bad = {h: r.reason for h, r in run.reports.items() if r.outcome.value != "unchanged"}
+        print(f"  communelan: {counts} {bad}")
+    return counts
+
+
+def netmiko_push(root: Path, hosts: list[str], intended: dict[str, str]) -> None:
+    """The plain loop: connect, read, send the same remediation with send_config_set, save."""
+    access = lab_access(root / ".lab")
+    for host in hosts:
+        with ConnectHandler(**access.netmiko_params(host)) as conn:
+            running = conn.send_command("show running-config")
+            commands = remediation(running, intended[host], "cisco_ios")
+            lines = [c for c in commands if "\n" not in c]
+            if lines:
+                conn.send_config_set(lines, error_pattern=error_pattern("cisco_ios"))
+                conn.save_config()
+
+
+def ansible_push(root: Path, hosts: list[str]) -> None:
+    access = lab_access(root / ".lab")
+    work = root / "ansible"
+    work.mkdir(exist_ok=True)
+    inventory = {
+        "all": {
+            "vars": {
+                "ansible_connection": "ansible.netcommon.network_cli",
+                "ansible_network_os": "cisco.ios.ios",
+                "ansible_user": access.credentials.username,
+                "ansible_password": access.credentials.password,
+            },
+            "hosts": {
+                h: {"ansible_host": e.host, "ansible_port": e.port}
+                for h, e in access.endpoints.items()
+                if h in hosts
+            },
+        }
     }
-    chosen = {c for part in slices.values() for c in part}
-    specs = [
-        LabDeviceSpec(h.name, h.name, h.data["model"], h.data["role"])
-        for h in everything.nr.inventory.hosts.values()
-        if h.data["code"] in chosen
-    ]
-    started = time.perf_counter()
-    lab = start_lab(specs, tmp / "lab")
-    (root / ".lab").symlink_to(tmp / "lab")
-    print(f"lab: {len(specs)} devices up in {time.perf_counter() - started:.1f} s")
-    out = root / "build" / "intended"
-    out.mkdir(parents=True)
-    future = time.time() + 3600
+    (work / "inventory.json").write_text(json.dumps(inventory))
+    intended = root / "build" / "intended"
+    (work / "push.yaml").write_text(
+        "- hosts: all\n  gather_facts: false\n  tasks:\n"
+        "    - cisco.ios.ios_config:\n"
+        f"        src: {intended}/{{{{ inventory_hostname }}}}.cfg\n"
+        "        save_when: modified\n"
+    )
+    env = {**os.environ, "ANSIBLE_HOST_KEY_CHECKING": "False", "ANSIBLE_FORKS": "1"}
+    subprocess.run(
+        ["ansible-playbook", "-i", str(work / "inventory.json"), str(work / "push.yaml")],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) -> None:
+    ansible = shutil.which("ansible-playbook") is not None
+    tools = [t for t in TOOLS if t != "ansible" or ansible]
+    # each tool gets its own communes, so every first push starts from day 0
+    picked: dict[str, dict[str, list[str]]] = {}
+    specs = inventory_specs(RunSettings(root=root), [f"code={','.join(codes)}"])
+    by_code: dict[str, list[str]] = {}
     for spec in specs:
-        text = intended_of(lab.call(lambda s=spec: lab.device(s.name).body()))
-        (out / f"{spec.name}.cfg").write_text(text)
-        os.utime(out / f"{spec.name}.cfg", (future, future))
-    figures: dict[str, float] = {}
+        by_code.setdefault(spec.name.rsplit("-", 2)[-2], []).append(spec.name)
+    communes = sorted(by_code)
+    for index, tool in enumerate(tools):
+        mine = communes[index * 2 * args.per_role : (index + 1) * 2 * args.per_role]
+        picked[tool] = {r: [] for r in ROLES}
+        for code in mine:
+            for name in sorted(by_code[code]):
+                if len(picked[tool][role_of(name)]) < args.per_role:
+                    picked[tool][role_of(name)].append(name)
+    used = sorted({h for t in picked.values() for hs in t.values() for h in hs})
+    lab = LabProcess(root, [s for s in specs if s.name in used], args.rtt)
+    meter = Meter(lab)
     try:
-        for label, method, workers in (
-            ("merge", "merge", args.workers),
-            ("sequential", "merge", 1),
-            ("replace", "replace", args.workers),
-        ):
-            codes_filter = [f"code={','.join(slices[label])}"]
-            for attempt in ("first", "no-op"):
-                project = open_project(codes_filter, num_workers=workers)
-                t0 = time.perf_counter()
-                run = run_push(project, PushOptions(method=method, workers=workers))
-                seconds = time.perf_counter() - t0
-                counts: dict[str, int] = {}
-                for r in run.reports.values():
-                    counts[r.outcome.value] = counts.get(r.outcome.value, 0) + 1
-                figures[f"{label} {attempt}"] = len(run.reports) / seconds
-                print(
-                    f"{label:10s} {method:7s} workers={workers:<3d} {attempt:5s} push: "
-                    f"{len(run.reports)} devices in {seconds:6.1f} s "
-                    f"({len(run.reports) / seconds:5.1f} dev/s) {counts}"
-                )
+        intended = render(used)
+        rows: dict[tuple[str, str, str], tuple[float, float, float]] = {}
+        for tool in tools:
+            for role in ROLES:
+                hosts = picked[tool][role]
+                for attempt in ("first", "no-op"):
+                    if tool == "communelan":
+                        figures = meter(lambda h=hosts: communelan_push(h, 1))
+                    elif tool == "netmiko":
+                        figures = meter(lambda h=hosts: netmiko_push(root, h, intended))
+                    else:
+                        figures = meter(lambda h=hosts: ansible_push(root, h))
+                    n = len(hosts)
+                    rows[tool, role, attempt] = (figures[0] / n, figures[1] / n, figures[2] / n)
+        lines = {h: len(remediation("", intended[h], "cisco_ios")) for h in used}
     finally:
-        stop_lab(lab)
-    ratio = figures["merge first"] / figures["sequential first"]
-    print(f"parallel speed-up over sequential (first push, devices/s): {ratio:.1f}x")
-    ratio = figures["merge no-op"] / figures["sequential no-op"]
-    print(f"parallel speed-up over sequential (no-op push, devices/s): {ratio:.1f}x")
+        lab.stop()
+    print(f"\nper device, sequential, rtt {args.rtt} s (wall s | client CPU s | lab CPU s):")
+    print(f"{'tool':11s} {'role':7s} {'lines':>5s}  {'first push':>24s}  {'no-op':>24s}")
+    for tool in tools:
+        for role in ROLES:
+            n_lines = max(lines[h] for h in picked[tool][role])
+            cells = []
+            for attempt in ("first", "no-op"):
+                wall, cpu, lab_cpu = rows[tool, role, attempt]
+                cells.append(f"{wall:6.2f} | {cpu:5.2f} | {lab_cpu:5.2f}")
+            print(f"{tool:11s} {role:7s} {n_lines:5d}  {cells[0]:>24s}  {cells[1]:>24s}")
+    print()
+    for baseline in [t for t in tools if t != "communelan"]:
+        for attempt in ("first", "no-op"):
+            ratios = [
+                rows[baseline, role, attempt][0] / rows["communelan", role, attempt][0]
+                for role in ROLES
+            ]
+            shown = ", ".join(f"{r} {x:.1f}x" for r, x in zip(ROLES, ratios, strict=True))
+            print(f"communelan vs {baseline:8s} {attempt:5s}: {shown}")
+    if not ansible:
+        print("ansible: skipped (ansible-playbook not on PATH; pip install ansible)")
+    worst_first = max(rows["communelan", r, "first"][0] for r in ROLES)
+    worst_noop = max(rows["communelan", r, "no-op"][0] for r in ROLES)
+    print(
+        f"targets: first push {worst_first:.2f} s/device (<= 1.5), "
+        f"no-op {worst_noop:.2f} s/device (<= 0.6)"
+    )
+
+
+def rollout(args: argparse.Namespace, root: Path, codes: list[str]) -> None:
+    specs = inventory_specs(RunSettings(root=root), [f"code={','.join(codes)}"])
+    hosts = [s.name for s in specs]
+    lab = LabProcess(root, specs, args.rtt)
+    meter = Meter(lab)
+    try:
+        render(hosts)
+        print(f"\nprovince rollout: {len(codes)} communes, {len(hosts)} devices, ", end="")
+        print(f"{args.workers} workers")
+        for attempt in ("first", "no-op"):
+            counts: dict[str, int] = {}
+            wall, cpu, lab_cpu = meter(
+                lambda c=counts: c.update(communelan_push(hosts, args.workers))  # type: ignore[misc]
+            )
+            n = len(hosts)
+            print(
+                f"  {attempt:5s}: {wall:6.1f} s ({wall / n:.3f} s/device wall), CPU per device: "
+                f"client {cpu / n:.3f} s, lab {lab_cpu / n:.3f} s  {counts}"
+            )
+    finally:
+        lab.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rtt", type=float, default=0.05, help="link round trip, seconds")
+    parser.add_argument("--communes", type=int, default=0, help="rollout communes (0 = all)")
+    parser.add_argument("--workers", type=int, default=20)
+    parser.add_argument("--per-role", type=int, default=2, help="devices per role and tool")
+    parser.add_argument("--skip-rollout", action="store_true")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="communelan-bench-"))
+    root = project_root(tmp)
+    everything = open_project([])
+    codes = sorted({str(h.data["code"]) for h in everything.nr.inventory.hosts.values()})
+    per_role(args, tmp, root, codes[: 6 * args.per_role])
+    if not args.skip_rollout:
+        fresh = project_root(tmp / "rollout")
+        rollout(args, fresh, codes[: args.communes] if args.communes else codes)
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

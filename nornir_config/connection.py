@@ -96,7 +96,7 @@ def ssh_options(known_hosts: Path, enable_secret: str) -> dict[str, Any]:
         "alt_key_file": str(known_hosts),
         "allow_agent": False,
         "use_keys": False,
-        "fast_cli": False,
+        "fast_cli": True,  # Netmiko's short sleeps: over a WAN link its pauses add up
         **TIMEOUTS,
     }
     if enable_secret:
@@ -229,7 +229,11 @@ def learn_host_key(task: Task, known_hosts: Path) -> Result:
 def get_running_config(task: Task) -> Result:
     """Nornir task: the device's `show running-config`, as it prints it (header included)."""
     conn = task.host.get_connection("netmiko", task.nornir.config)
-    text = conn.send_command("show running-config", read_timeout=TIMEOUTS["timeout"])
+    # the session's prompt is known (set at login, after a hostname change by the push):
+    # no extra round trip to find it first
+    text = conn.send_command(
+        "show running-config", read_timeout=TIMEOUTS["timeout"], auto_find_prompt=False
+    )
     return Result(host=task.host, result=str(text))
 
 

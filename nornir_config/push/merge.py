@@ -10,7 +10,7 @@ from nornir.core.task import Result, Task
 from nornir_config.connection import why
 from nornir_config.push.diff import error_pattern, remediation
 from nornir_config.push.rollback import rollback_merge
-from nornir_config.push.session import deliver, netmiko_session, read_running
+from nornir_config.push.session import deliver, netmiko_session, read_running, save
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]
@@ -54,7 +54,7 @@ def merge_push(
     try:
         deliver(conn, commands, error_pattern(platform), platform)
         step = "saving"
-        conn.save_config()
+        save(conn, platform)
         step = "re-reading the running config"
         after = read_running(task)
     except Exception as exc:  # dropped session, refused command, timeout

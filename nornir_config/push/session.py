@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
 from typing import Any
@@ -11,14 +10,8 @@ from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Task
 
 from nornir_config.connection import TIMEOUTS, get_running_config
-from nornir_config.push.transfer import (
-    TransferError,
-    apply_file,
-    delivery,
-    file_text,
-    remove_file,
-    upload,
-)
+from nornir_config.push.transfer import TransferError, deliver_file, delivery, type_texts
+from nornir_config.push.transfer import save as save_running
 
 NETMIKO = "netmiko"
 NAPALM = "napalm"
@@ -93,25 +86,25 @@ def deliver(conn: Any, commands: list[str], pattern: str, platform: str) -> str:
     """Apply a remediation in a few round trips: single lines as one file copied into the
     running config (where the platform can), multi-line commands typed after it.
 
-    When the file cannot be put on the device (SCP off, flash full) nothing has changed yet,
-    and every line is typed instead.
+    When the file cannot be written (no Tcl, flash full, characters Tcl would change)
+    nothing has changed yet, and every line is typed instead.
     """
     settings = delivery(platform)
     lines = [c for c in commands if "\n" not in c]
-    if settings is None or not lines:
-        return send_config(conn, commands, pattern)
     try:
-        upload(conn, settings["path"], file_text(lines))
+        if settings is None or not lines:
+            raise TransferError("no file delivery")
+        output = deliver_file(conn, settings, lines, pattern)
     except TransferError:
-        return send_config(conn, commands, pattern)
-    try:
-        output = apply_file(conn, settings, pattern)
-    except Exception:
-        with contextlib.suppress(Exception):  # the session may be gone: the error says why
-            remove_file(conn, settings)
-        raise
-    remove_file(conn, settings)
+        output = send_config(conn, commands, pattern)
+        conn.set_base_prompt()  # a hostname change shows in the prompt
+        return output
     texts = [c for c in commands if "\n" in c]
     if texts:
-        output += send_config(conn, texts, pattern)
+        output += type_texts(conn, settings, texts, pattern)
     return output
+
+
+def save(conn: Any, platform: str) -> None:
+    """Save the running config (write memory), in one round trip where the platform says how."""
+    save_running(conn, delivery(platform))

@@ -1,20 +1,20 @@
 """A remediation in a constant number of round trips, whatever its length.
 
-The lines go to the device as one file, by SCP over the session's own SSH connection (a new
-channel, no new login), and the device applies them with one `copy <file> running-config`, as
-NAPALM's IOS merge does. The copy goes on past a refused line, printing it with `% Invalid
-input`; those lines are named from the output. The commands and answers are the platform's
+The lines go to the device as one file, written to flash: by Tcl on the session itself, all
+in one write (NAPALM's `inline_transfer`; IOS serves one channel per SSH connection, so SCP
+would cost a second login). The device applies the file with one `copy <file> running-config`,
+as NAPALM's IOS merge does; the copy goes on past a refused line, printing it with `% Invalid
+input`, and those lines are named from the output. The commands and answers are the platform's
 (`file_delivery` in platforms/<platform>/push.yaml).
 """
 
 from __future__ import annotations
 
-import io
+import contextlib
 import re
 from typing import Any
 
 from netmiko.exceptions import ConfigInvalidException
-from scp import SCPClient
 
 from nornir_config.connection import TIMEOUTS
 from nornir_config.platforms import platform_data
@@ -26,7 +26,7 @@ class TransferError(Exception):
     """The file could not be put on the device; nothing was changed."""
 
 
-def delivery(platform: str) -> dict[str, str] | None:
+def delivery(platform: str) -> dict[str, Any] | None:
     """The platform's file delivery settings; None when it has none (lines are typed)."""
     data = platform_data(platform, "push").get("file_delivery")
     return dict(data) if data else None
@@ -37,27 +37,35 @@ def file_text(commands: list[str]) -> str:
     return "".join(f"{command}\n" for command in commands) + "end\n"
 
 
-def upload(conn: Any, path: str, text: str) -> None:
-    """Put `text` at `path` (e.g. `flash:x.cfg`) over SCP on the session's transport."""
-    data = text.encode("utf-8")
-    try:
-        with SCPClient(conn.remote_conn.get_transport(), socket_timeout=TIMEOUTS["timeout"]) as scp:
-            scp.putfo(io.BytesIO(data), path, size=len(data))
-    except Exception as exc:  # SCP disabled, flash full, channel refused: nothing applied
-        raise TransferError(f"{type(exc).__name__}: {exc}") from exc
+def exec_prompt(conn: Any) -> str:
+    """The regex of the session's exec prompt at the end of the output read so far."""
+    return rf"{re.escape(conn.base_prompt)}[^\s()#>]*[>#]\s*$"
 
 
-def apply_file(conn: Any, settings: dict[str, str], pattern: str) -> str:
+def upload(conn: Any, settings: dict[str, Any], text: str) -> None:
+    """Write `text` to the delivery file in one go: every line is sent before any answer
+    is read, so the transfer costs one round trip."""
+    if re.search(settings["unquotable"], text):
+        raise TransferError("the change holds characters Tcl would not keep as they are")
+    lines = [str(part).format(path=settings["path"], text=text) for part in settings["write"]]
+    conn.write_channel(conn.RETURN.join(lines) + conn.RETURN)
+    output = str(
+        conn.read_until_pattern(pattern=exec_prompt(conn), read_timeout=TIMEOUTS["timeout"])
+    )
+    if re.search(settings["write_failed"], output):
+        raise TransferError(f"file not written: {_failure(output)}")
+
+
+def apply_file(conn: Any, settings: dict[str, Any], pattern: str, size: int) -> str:
     """Copy the uploaded file into the running config; raise naming every refused line.
 
     The prompt after the copy is the device's new one (a hostname change takes effect
-    during the copy), so the session's base prompt is set from it.
+    during the copy): then the session learns its new base prompt.
     """
-    path = settings["path"]
     end = rf"(?:{settings['done']}|{settings['failed']})[^\n]*\n[^\n]*[>#]"
     output = str(
         conn.send_command(
-            settings["apply"].format(path=path),
+            settings["apply"].format(path=settings["path"]),
             expect_string=rf"{settings['question']}|{end}",
             strip_prompt=False,
             read_timeout=TIMEOUTS["timeout"],
@@ -68,14 +76,17 @@ def apply_file(conn: Any, settings: dict[str, str], pattern: str) -> str:
         output += str(
             conn.read_until_pattern(pattern=end, read_timeout=TIMEOUTS["timeout"], re_flags=re.M)
         )
-    last = output.rstrip().splitlines()[-1].strip()
-    conn.base_prompt = last[:-1]
-    if not re.search(settings["done"], output):
+    if not output.rstrip().splitlines()[-1].strip().startswith(conn.base_prompt):
+        conn.set_base_prompt()  # the hostname changed
+    done = re.search(settings["copied"], output)
+    if not done:
         raise ConfigInvalidException(f"copy into the running config failed: {_failure(output)}")
     refused = refused_lines(output, pattern)
     if refused:
         more = f" and {len(refused) - 1} more" if len(refused) > 1 else ""
-        raise ConfigInvalidException(f"device refused: {refused[0]!r}{more} ({refused})")
+        raise ConfigInvalidException(f"device refused {refused[0]!r}{more}: {refused}")
+    if int(done.group(1)) < size:
+        raise ConfigInvalidException(f"only {done.group(1)} of {size} bytes reached the device")
     return output
 
 
@@ -87,18 +98,63 @@ def refused_lines(output: str, pattern: str) -> list[str]:
         if not re.search(pattern, line):
             continue
         before = [ln for ln in lines[:index] if ln.strip() and not CARET.match(ln)]
-        culprit = before[-1].strip() if before else "(unnamed line)"
-        if re.search(pattern, culprit):
-            culprit = "(unnamed line)"
-        refused.append(culprit)
+        culprit = before[-1].strip() if before else ""
+        refused.append(culprit if culprit and not re.search(pattern, culprit) else "(unnamed)")
     return refused
 
 
-def remove_file(conn: Any, settings: dict[str, str]) -> None:
-    """Delete the uploaded file (it holds the change, secrets included)."""
+def remove_file(conn: Any, settings: dict[str, Any]) -> None:
+    """Delete the delivery file (it holds the change, secrets included)."""
     conn.send_command(
-        settings["delete"].format(path=settings["path"]), read_timeout=TIMEOUTS["timeout"]
+        settings["delete"].format(path=settings["path"]),
+        read_timeout=TIMEOUTS["timeout"],
+        auto_find_prompt=False,
     )
+
+
+def deliver_file(conn: Any, settings: dict[str, Any], lines: list[str], pattern: str) -> str:
+    """Upload, apply and delete; TransferError (nothing changed) if the upload fails."""
+    text = file_text(lines)
+    upload(conn, settings, text)
+    try:
+        output = apply_file(conn, settings, pattern, len(text.encode()))
+    except Exception:
+        with contextlib.suppress(Exception):  # the session may be gone: the error says why
+            remove_file(conn, settings)
+        raise
+    remove_file(conn, settings)
+    return output
+
+
+def type_texts(conn: Any, settings: dict[str, Any], texts: list[str], pattern: str) -> str:
+    """Type multi-line commands (banners) in config mode, all in one write, then read the
+    answers up to the exec prompt; raise naming the first one refused."""
+    body = conn.RETURN.join(texts)
+    lines = [str(part).format(text=body) for part in settings["type"]]
+    conn.write_channel(conn.normalize_cmd(conn.RETURN.join(lines)))
+    output = str(
+        conn.read_until_pattern(pattern=exec_prompt(conn), read_timeout=TIMEOUTS["timeout"])
+    )
+    refused = refused_lines(output, pattern)
+    if refused:
+        raise ConfigInvalidException(f"device refused {refused[0]!r}: {refused}")
+    return output
+
+
+def save(conn: Any, settings: dict[str, Any] | None) -> None:
+    """Save the running config in one round trip (Netmiko's own save first checks the mode)."""
+    if settings is None or "save" not in settings:
+        conn.save_config()
+        return
+    output = str(
+        conn.send_command(
+            settings["save"],
+            expect_string=rf"{settings['saved']}[\s\S]*{exec_prompt(conn)}",
+            read_timeout=TIMEOUTS["timeout"],
+        )
+    )
+    if not re.search(settings["saved"], output):
+        raise ConfigInvalidException(f"saving failed: {_failure(output)}")
 
 
 def _failure(output: str) -> str:
