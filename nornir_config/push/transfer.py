@@ -84,7 +84,7 @@ def apply_file(conn: Any, settings: dict[str, Any], pattern: str, size: int) -> 
     refused = refused_lines(output, pattern)
     if refused:
         more = f" and {len(refused) - 1} more" if len(refused) > 1 else ""
-        raise ConfigInvalidException(f"device refused {refused[0]!r}{more}: {refused}")
+        raise ConfigInvalidException(f"invalid input at {refused[0]!r}{more}: {refused}")
     if int(done.group(1)) < size:
         raise ConfigInvalidException(f"only {done.group(1)} of {size} bytes reached the device")
     return output
@@ -137,7 +137,7 @@ def type_texts(conn: Any, settings: dict[str, Any], texts: list[str], pattern: s
     )
     refused = refused_lines(output, pattern)
     if refused:
-        raise ConfigInvalidException(f"device refused {refused[0]!r}: {refused}")
+        raise ConfigInvalidException(f"invalid input at {refused[0]!r}: {refused}")
     return output
 
 

@@ -1,0 +1,118 @@
+"""A merge push in a few round trips: the remediation goes as one file (written by Tcl, applied
+with `copy ... running-config`), and still ends where typing it line by line ends; refused
+lines are named; the lab's WAN link delays every chunk without serialising pipelined input.
+
+Reference for the device side: Cisco IOS prints every line a `copy <file> running-config`
+refuses, a caret under it and `% Invalid input detected at '^' marker.`, and goes on with the
+rest (Cisco IOS Configuration Fundamentals, "Managing Configuration Files"); NAPALM's IOS
+driver merges the same way (`copy flash:merge_config.txt running-config`, inline Tcl transfer
+with `inline_transfer`).
+"""
+
+from __future__ import annotations
+
+import time
+
+from netmiko import ConnectHandler
+
+from nornir_config.lab import hconfig as lab_hconfig
+from nornir_config.lab.testing import RunningLab
+from nornir_config.push import Outcome
+from nornir_config.push.diff import error_pattern, hconfig, remediation
+from nornir_config.push.session import deliver, send_config
+from tests.push.conftest import PushEnv, _write_intended
+
+PLATFORM = "cisco_ios"
+
+
+def _lines(show_running: str) -> set[str]:
+    return set(hconfig(show_running, PLATFORM).dump_simple())
+
+
+def test_file_delivery_ends_where_typing_ends(push_env: PushEnv) -> None:
+    """The full rendered config (banner, sections, removals, a new hostname) from a factory
+    switch: delivered as a file and typed line by line, then read back over SSH."""
+    push_env.use_rendered()
+    name = push_env.names[-1]
+    target = push_env.intended[name]
+    assert "banner motd" in target
+    factory = push_env.before[name].replace(f"hostname {name}", "hostname Switch")
+    read: dict[str, str] = {}
+    for path in ("file", "typed"):
+        push_env.lab.call(
+            lambda: push_env.lab.device(name).replace(lab_hconfig.parse(factory), "console")
+        )
+        with ConnectHandler(**push_env.lab.netmiko_params(name)) as conn:
+            commands = remediation(conn.send_command("show running-config"), target, PLATFORM)
+            assert len(commands) > 100 and "hostname " + name in commands
+            if path == "file":
+                output = deliver(conn, commands, error_pattern(PLATFORM), PLATFORM)
+                assert "bytes copied" in output  # one copy, not typed
+            else:
+                send_config(conn, commands, error_pattern(PLATFORM))
+        with ConnectHandler(**push_env.lab.netmiko_params(name)) as conn:
+            assert conn.find_prompt() == f"{name[:20]}#"
+            read[path] = conn.send_command("show running-config")
+    assert _lines(read["file"]) == _lines(read["typed"])
+    assert not remediation(read["file"], target, PLATFORM)
+    flash = push_env.lab.call(lambda: sorted(push_env.lab.device(name).flash.files))
+    assert not any("communelan" in f for f in flash)  # the delivery file is gone
+
+
+def test_refused_lines_are_named_and_rolled_back(push_env: PushEnv) -> None:
+    victim = push_env.names[1]
+    push_env.lab.set_faults(victim, reject_commands=["^logging buffered", "^ip domain name"])
+    report = push_env.push([f"host={victim}"]).reports[victim]
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert "logging buffered 64000 informational" in report.reason, report.reason
+    assert "ip domain name thanhhoa.gov.vn" in report.reason, report.reason
+    push_env.lab.clear_faults()
+    assert push_env.is_before(victim)
+
+
+def test_banner_and_hostname_change_converge(push_env: PushEnv) -> None:
+    name = push_env.names[0]
+    tree = lab_hconfig.parse(push_env.intended[name])
+    hostname = tree.get_child(startswith="hostname ")
+    assert hostname is not None
+    hostname.text = "hostname HT-RENAMED-RT01"
+    tree.add_child("banner login ^C\nAuthorised access only\nThanh Hoa province\n^C")
+    intended = lab_hconfig.render(tree)
+    _write_intended(push_env.root / "build" / "intended", name, intended)
+    push_env.intended[name] = intended
+    first = push_env.push([f"host={name}"]).reports[name]
+    assert first.outcome == Outcome.CHANGED, first
+    assert push_env.is_intended(name)
+    assert push_env.lab.call(lambda: push_env.lab.device(name).hostname) == "HT-RENAMED-RT01"
+    again = push_env.push([f"host={name}"]).reports[name]
+    assert again.outcome == Outcome.UNCHANGED, again
+
+
+def test_file_not_writable_lines_are_typed(push_env: PushEnv) -> None:
+    """flash: full: the Tcl write fails before any change, and the lines are typed instead."""
+    name = push_env.names[2]
+    push_env.lab.set_faults(name, flash_full=True)
+    report = push_env.push([f"host={name}"]).reports[name]
+    assert report.outcome == Outcome.CHANGED, report
+    assert push_env.is_intended(name)
+
+
+def test_rtt_delays_each_way_without_serialising(lab: RunningLab) -> None:
+    rtt, count = 0.2, 10
+    with ConnectHandler(**lab.netmiko_params("LAB-S1")) as conn:
+        lab.set_faults("LAB-S1", rtt=rtt)
+        began = time.monotonic()
+        conn.write_channel("show clock\n")
+        conn.read_until_pattern(pattern=r"UTC[^\n]*\n[^\n]*#")
+        one = time.monotonic() - began
+        began = time.monotonic()
+        conn.write_channel("show clock\n" * count)
+        output = ""
+        while output.count("UTC") < count and time.monotonic() - began < 10:
+            output += conn.read_channel()
+            time.sleep(0.01)
+        pipelined = time.monotonic() - began
+        lab.clear_faults("LAB-S1")
+    assert output.count("UTC") == count
+    assert one >= rtt  # rtt/2 there, rtt/2 back
+    assert pipelined < 3 * rtt < count * rtt  # one round trip, not one per line
