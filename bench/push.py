@@ -99,6 +99,7 @@ class Meter:
 
 
 def project_root(tmp: Path) -> Path:
+    tmp.mkdir(parents=True, exist_ok=True)
     secrets = tmp / "secrets.yaml"
     names = ("enable_secret", "password_admin", "ntp_key", "snmp_auth_key", "snmp_priv_key")
     secrets.write_text("".join(f"{n}: bench-{n}-value\n" for n in (*names, "tacacs_key")))
@@ -120,9 +121,13 @@ def render(hosts: list[str]) -> dict[str, str]:
     return intended_configs(project, hosts, project.settings.build_dir / "intended")
 
 
+DEVICE_SECONDS: list[float] = []  # each communelan device's own time (login to verified end)
+
+
 def communelan_push(hosts: list[str], workers: int) -> dict[str, int]:
     project = open_project([f"host={','.join(hosts)}"], num_workers=workers)
     run = run_push(project, PushOptions(workers=workers))
+    DEVICE_SECONDS[:] = [r.seconds for r in run.reports.values()]
     counts: dict[str, int] = {}
     for report in run.reports.values():
         counts[report.outcome.value] = counts.get(report.outcome.value, 0) + 1
@@ -145,7 +150,7 @@ def netmiko_push(root: Path, hosts: list[str], intended: dict[str, str]) -> None
                 conn.save_config()
 
 
-def ansible_push(root: Path, hosts: list[str]) -> None:
+def ansible_push(root: Path, hosts: list[str], playbook: str) -> None:
     access = lab_access(root / ".lab")
     work = root / "ansible"
     work.mkdir(exist_ok=True)
@@ -174,7 +179,7 @@ def ansible_push(root: Path, hosts: list[str]) -> None:
     )
     env = {**os.environ, "ANSIBLE_HOST_KEY_CHECKING": "False", "ANSIBLE_FORKS": "1"}
     subprocess.run(
-        ["ansible-playbook", "-i", str(work / "inventory.json"), str(work / "push.yaml")],
+        [playbook, "-i", str(work / "inventory.json"), str(work / "push.yaml")],
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -182,7 +187,7 @@ def ansible_push(root: Path, hosts: list[str]) -> None:
 
 
 def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) -> None:
-    ansible = shutil.which("ansible-playbook") is not None
+    ansible = bool(args.ansible_playbook)
     tools = [t for t in TOOLS if t != "ansible" or ansible]
     # each tool gets its own communes, so every first push starts from day 0
     picked: dict[str, dict[str, list[str]]] = {}
@@ -204,6 +209,7 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
     try:
         intended = render(used)
         rows: dict[tuple[str, str, str], tuple[float, float, float]] = {}
+        inside: dict[tuple[str, str], float] = {}
         for tool in tools:
             for role in ROLES:
                 hosts = picked[tool][role]
@@ -213,9 +219,13 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
                     elif tool == "netmiko":
                         figures = meter(lambda h=hosts: netmiko_push(root, h, intended))
                     else:
-                        figures = meter(lambda h=hosts: ansible_push(root, h))
+                        figures = meter(
+                            lambda h=hosts: ansible_push(root, h, args.ansible_playbook)
+                        )
                     n = len(hosts)
                     rows[tool, role, attempt] = (figures[0] / n, figures[1] / n, figures[2] / n)
+                    if tool == "communelan":
+                        inside[role, attempt] = sum(DEVICE_SECONDS) / len(DEVICE_SECONDS)
         lines = {h: len(remediation("", intended[h], "cisco_ios")) for h in used}
     finally:
         lab.stop()
@@ -229,6 +239,13 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
                 wall, cpu, lab_cpu = rows[tool, role, attempt]
                 cells.append(f"{wall:6.2f} | {cpu:5.2f} | {lab_cpu:5.2f}")
             print(f"{tool:11s} {role:7s} {n_lines:5d}  {cells[0]:>24s}  {cells[1]:>24s}")
+    print(
+        "communelan per device, login to verified end (the run's own start-up left out): "
+        + ", ".join(
+            f"{role} {inside[role, 'first']:.2f} / {inside[role, 'no-op']:.2f} s" for role in ROLES
+        )
+        + " (first / no-op)"
+    )
     print()
     for baseline in [t for t in tools if t != "communelan"]:
         for attempt in ("first", "no-op"):
@@ -278,6 +295,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=20)
     parser.add_argument("--per-role", type=int, default=2, help="devices per role and tool")
     parser.add_argument("--skip-rollout", action="store_true")
+    parser.add_argument(
+        "--ansible-playbook",
+        default=shutil.which("ansible-playbook") or "",
+        help="ansible-playbook to compare with (default: the one on PATH; none: skipped)",
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="communelan-bench-"))
     root = project_root(tmp)
