@@ -91,17 +91,23 @@ def deliver(conn: Any, commands: list[str], pattern: str, platform: str) -> str:
     """
     settings = delivery(platform)
     lines = [c for c in commands if "\n" not in c]
-    try:
-        if settings is None or not lines:
-            raise TransferError("no file delivery")
-        output = deliver_file(conn, settings, lines, pattern)
-    except TransferError:
-        output = send_config(conn, commands, pattern)
-        conn.set_base_prompt()  # a hostname change shows in the prompt
-        return output
     texts = [c for c in commands if "\n" in c]
+    if settings is None:
+        return _typed(conn, commands, pattern)
+    output = ""
+    if lines:
+        try:
+            output = deliver_file(conn, settings, lines, pattern)
+        except TransferError:
+            return _typed(conn, commands, pattern)
     if texts:
         output += type_texts(conn, settings, texts, pattern)
+    return output
+
+
+def _typed(conn: Any, commands: list[str], pattern: str) -> str:
+    output = send_config(conn, commands, pattern)
+    conn.set_base_prompt()  # a hostname change shows in the prompt
     return output
 
 

@@ -12,10 +12,14 @@ with `inline_transfer`).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import pytest
 from netmiko import ConnectHandler
 
+from nornir_config.errors import InputError
 from nornir_config.lab import hconfig as lab_hconfig
+from nornir_config.lab.faults import load_faults
 from nornir_config.lab.testing import RunningLab
 from nornir_config.push import Outcome
 from nornir_config.push.diff import error_pattern, hconfig, remediation
@@ -116,3 +120,13 @@ def test_rtt_delays_each_way_without_serialising(lab: RunningLab) -> None:
     assert output.count("UTC") == count
     assert one >= rtt  # rtt/2 there, rtt/2 back
     assert pipelined < 3 * rtt < count * rtt  # one round trip, not one per line
+
+
+def test_rtt_in_a_faults_file(tmp_path: Path) -> None:
+    good = tmp_path / "faults.yaml"
+    good.write_text("hac-thanh-*: {rtt: 0.05}\n", encoding="utf-8")
+    assert load_faults(good) == {"hac-thanh-*": {"rtt": 0.05}}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("R1: {rtt: far}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"R1\.rtt"):
+        load_faults(bad)
