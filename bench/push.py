@@ -295,6 +295,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=20)
     parser.add_argument("--per-role", type=int, default=2, help="devices per role and tool")
     parser.add_argument("--skip-rollout", action="store_true")
+    parser.add_argument("--skip-per-role", action="store_true")
     parser.add_argument(
         "--ansible-playbook",
         default=shutil.which("ansible-playbook") or "",
@@ -305,7 +306,8 @@ def main() -> None:
     root = project_root(tmp)
     everything = open_project([])
     codes = sorted({str(h.data["code"]) for h in everything.nr.inventory.hosts.values()})
-    per_role(args, tmp, root, codes[: 6 * args.per_role])
+    if not args.skip_per_role:
+        per_role(args, tmp, root, codes[: 6 * args.per_role])
     if not args.skip_rollout:
         fresh = project_root(tmp / "rollout")
         rollout(args, fresh, codes[: args.communes] if args.communes else codes)

@@ -9,7 +9,7 @@ from typing import Any
 from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, get_running_config
+from nornir_config.connection import TIMEOUTS, get_running_config, netmiko_connection
 from nornir_config.push.transfer import TransferError, deliver_file, delivery, type_texts
 from nornir_config.push.transfer import save as save_running
 
@@ -20,7 +20,7 @@ CONFIG_PROMPT = r"\(config[^()]*\)#"
 
 def netmiko_session(task: Task) -> Any:
     """The host's Netmiko connection (opened on first use)."""
-    return task.host.get_connection(NETMIKO, task.nornir.config)
+    return netmiko_connection(task)
 
 
 def read_running(task: Task) -> str:
