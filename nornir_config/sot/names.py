@@ -7,6 +7,7 @@ import unicodedata
 
 # IOS: letters, digits and hyphens; starts with a letter, ends with a letter or digit; <= 63.
 IOS_HOSTNAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+MAX_HOSTNAME = 63
 ROLE_SUFFIX = {"router": "rt", "switch": "sw"}
 
 
