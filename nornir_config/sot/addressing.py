@@ -104,13 +104,14 @@ def carve_zones(block: IPv4Net, zones: list[ZoneSpec]) -> dict[str, ZonePlan]:
     for spec in sorted(zones, key=lambda z: (z.prefix, z.vlan)):
         if spec.prefix < block.prefixlen:
             raise ZonesTooBig(
-                f"zone {spec.name} /{spec.prefix} is larger than the site block {block}"
+                f"zone {spec.name} /{spec.prefix} is larger than a /{block.prefixlen} site block"
             )
         size = 1 << (32 - spec.prefix)
         if cursor + size > end:
             used = sum(1 << (32 - z.prefix) for z in zones)
             raise ZonesTooBig(
-                f"zones need {used} addresses but the site block {block} has {block.num_addresses}"
+                f"zones need {used} addresses but a /{block.prefixlen} site block has "
+                f"{block.num_addresses}"
             )
         subnet = ipaddress.IPv4Network((cursor, spec.prefix))
         cursor += size

@@ -1,18 +1,19 @@
 """The national commune list bundled with the package, and the one national address scheme.
 
-Every province gets its blocks from its place in `PROVINCE_ORDER` (the 34 province codes of
-Nghị quyết 202/2025/QH15, ascending), so no two provinces overlap on the shared TSLCD network
-and one repository can hold several. For the province at position `i` (0-based):
+Every province gets its blocks from its code `C` and its place `i` (0-based) in
+`PROVINCE_ORDER` (the 34 province codes of Nghị quyết 202/2025/QH15, ascending), so no two
+provinces overlap on the shared TSLCD network and one repository can hold several:
 
 | what | block |
 | --- | --- |
-| commune sites (`addressing.supernet`, one /22 per site) | 10.(16 + 4i).0.0/14 |
-| TSLCD point-to-point links | 10.200.(4i).0/22 |
+| province data centre (`services`, `noc_networks` 10.C.1.0/24 and 10.C.2.0/24) | 10.C.0.0/16 |
+| commune sites (`addressing.supernet`, one /22 per site) | 10.(100 + 4i).0.0/14 |
+| TSLCD point-to-point links | 10.250.(4i).0/22 |
 | Internet point-to-point links | 100.64.(4i).0/22 |
-| province data centre (`services.noc_networks`) | 10.210.(2i).0/24, 10.210.(2i + 1).0/24 |
 
-A /14 holds 256 sites; the largest province (Hồ Chí Minh City) has 168 communes. A province
-created later takes the next position (room for 12 more before 10.200.0.0).
+Codes run 01-96, so data centres stay below 10.100.0.0. A /14 holds 256 sites; the largest
+province (Hồ Chí Minh City) has 168 communes. A province created later takes the next position
+(room for three more before 10.250.0.0).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class ProvinceBlock:
     tslcd_p2p_pool: ipaddress.IPv4Network
     internet_p2p_pool: ipaddress.IPv4Network
     noc_networks: tuple[ipaddress.IPv4Network, ipaddress.IPv4Network]
+    camera_vms: ipaddress.IPv4Address
 
 
 def province_block(code: str) -> ProvinceBlock:
@@ -77,14 +79,15 @@ def province_block(code: str) -> ProvinceBlock:
         raise InputError.one(
             "--province", code, "is not a province code", "use one of the 34 codes, e.g. 40"
         )
-    i = PROVINCE_ORDER.index(code)
+    i, c = PROVINCE_ORDER.index(code), int(code)
     net = ipaddress.IPv4Network
     return ProvinceBlock(
-        supernet=net(f"10.{16 + 4 * i}.0.0/14"),
+        supernet=net(f"10.{100 + 4 * i}.0.0/14"),
         site_prefix=22,
-        tslcd_p2p_pool=net(f"10.200.{4 * i}.0/22"),
+        tslcd_p2p_pool=net(f"10.250.{4 * i}.0/22"),
         internet_p2p_pool=net(f"100.64.{4 * i}.0/22"),
-        noc_networks=(net(f"10.210.{2 * i}.0/24"), net(f"10.210.{2 * i + 1}.0/24")),
+        noc_networks=(net(f"10.{c}.1.0/24"), net(f"10.{c}.2.0/24")),
+        camera_vms=ipaddress.IPv4Address(f"10.{c}.4.20"),
     )
 
 

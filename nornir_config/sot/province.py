@@ -472,9 +472,13 @@ def _check_unique_hostnames(
     devices: list[Device], positions: Mapping[str, int], doc: YamlDoc, problems: _Collector
 ) -> None:
     seen: dict[str, str] = {}
+    reported: set[str] = set()
     for device in devices:
         loc = ("communes", positions[device.code], "short_name")
         if not names.is_ios_hostname(device.name):
+            if device.code in reported:
+                continue
+            reported.add(device.code)
             longest = names.MAX_HOSTNAME - (
                 len(device.name) - len(names.slug(device.commune.short_name))
             )

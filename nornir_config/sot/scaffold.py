@@ -17,6 +17,7 @@ from nornir_config.sot.national import (
     domain_of,
     province_block,
     read_units,
+    short_province,
 )
 from nornir_config.sot.yamlfile import load_yaml
 
@@ -34,7 +35,8 @@ def _scalar(text: str) -> str:
 
 
 def _services(code: str, indent: str) -> str:
-    noc_a, noc_b = province_block(code).noc_networks
+    block = province_block(code)
+    noc_a, noc_b = block.noc_networks
     a, b = noc_a.network_address, noc_b.network_address
     pairs = {
         "dns": 53,
@@ -51,7 +53,7 @@ def _services(code: str, indent: str) -> str:
                 f"{indent}  # Resolvers for zones that reach only the Internet (guest Wi-Fi)."
             )
             lines.append(f"{indent}  public_dns: [203.162.4.191, 203.162.4.190]")
-    lines.append(f"{indent}  camera_vms: {a + 20}")
+    lines.append(f"{indent}  camera_vms: {block.camera_vms}")
     lines.append(f"{indent}  noc_networks: [{noc_a}, {noc_b}]")
     return "\n".join(lines)
 
@@ -61,8 +63,7 @@ def _addressing(code: str, indent: str) -> str:
     return "\n".join(
         [
             f"{indent}addressing:",
-            f"{indent}  # National scheme (nornir_config/sot/national.py): one block per",
-            f"{indent}  # province; commune `site` N gets block N of size /site_prefix.",
+            f"{indent}  # National scheme (sot/national.py): site N gets block N of /site_prefix.",
             f"{indent}  supernet: {block.supernet}",
             f"{indent}  site_prefix: {block.site_prefix}",
             f"{indent}  # A /30 per commune: .1 is the far end (VNPT CE / ISP), .2 ours.",
@@ -135,7 +136,7 @@ def init_hosts(hosts_dir: Path, units: Sequence[Unit], codes: Sequence[str], for
         raise InputError.one(
             str(hosts_dir), "folder", "already exists", "pass --force to overwrite it"
         )
-    names_by_code = {u.province_code: u.province for u in units}
+    names_by_code = {u.province_code: short_province(u.province) for u in units}
     several = len(codes) > 1
     defaults = (
         "# Defaults for every commune office LAN, written by `communelan init`. Every key under\n"
