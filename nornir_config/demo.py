@@ -39,7 +39,7 @@ DRIFTS = (
     Drift(
         "telnet opened on the vty lines", "switch", ("line vty 0 4", "transport input telnet ssh")
     ),
-    # {ntp} is the device's own first NTP server (hosts/ services.ntp), so it drifts on any province.
+    # {ntp}: the device's own first NTP server (hosts/ services.ntp): drifts on any province.
     Drift("an NTP server removed", "router", ("no ntp server {ntp} key 1",)),
 )
 
