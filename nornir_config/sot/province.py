@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -201,6 +202,11 @@ def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[st
 
 def expand_interfaces(specs: Iterable[str]) -> tuple[str, ...]:
     """`GigabitEthernet1/0/1-24` -> GigabitEthernet1/0/1 ... GigabitEthernet1/0/24."""
+    return _expand(tuple(specs))
+
+
+@functools.cache
+def _expand(specs: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for spec in specs:
         match = re.fullmatch(r"(.*?)(\d+)-(\d+)", spec)
@@ -692,6 +698,12 @@ def _expand_commune(
     return _devices_of(commune, settings, member_of, plan, models, province, report, problems)
 
 
+@functools.cache
+def _unused_port(iface: str, vlan: int) -> Port:
+    """Parked ports are alike in every office: one object each (10,000 switches nationally)."""
+    return Port(iface, "unused", vlan, "UNUSED")
+
+
 def _devices_of(
     commune: Commune,
     settings: SiteSettings,
@@ -736,7 +748,7 @@ def _devices_of(
             )
     switch_model = models["switch"]
     switch_ifaces = expand_interfaces(switch_model.interfaces)
-    access_ifaces = [i for i in switch_ifaces if i not in settings.switch_uplinks]
+    access_ifaces = [i for i in switch_ifaces if i not in set(settings.switch_uplinks)]
     for uplink in settings.switch_uplinks:
         if uplink not in switch_ifaces:
             report(
@@ -789,6 +801,8 @@ def _devices_of(
             peers={settings.router_ports.lan: f"{switch_names[0]} {settings.switch_uplinks[0]}"},
         )
     ]
+    uplink_set = set(settings.switch_uplinks)
+    access_number = {iface: n for n, iface in enumerate(access_ifaces, start=1)}
     for number, sw_name in enumerate(switch_names, start=1):
         ports: list[Port] = []
         uplinks = settings.switch_uplinks
@@ -802,12 +816,12 @@ def _devices_of(
         for iface in switch_ifaces:
             if iface in used:
                 ports.append(Port(iface, "trunk", settings.native_vlan, used[iface]))
-            elif iface in uplinks:
-                ports.append(Port(iface, "unused", settings.parking_vlan, "UNUSED"))
+            elif iface in uplink_set:
+                ports.append(_unused_port(iface, settings.parking_vlan))
             else:
-                port_zone = zone_of_port.get(access_ifaces.index(iface) + 1)
+                port_zone = zone_of_port.get(access_number[iface])
                 if port_zone is None:
-                    ports.append(Port(iface, "unused", settings.parking_vlan, "UNUSED"))
+                    ports.append(_unused_port(iface, settings.parking_vlan))
                 else:
                     zone = settings.zones[port_zone]  # type: ignore[index]
                     ports.append(
