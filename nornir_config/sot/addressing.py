@@ -99,8 +99,9 @@ def nth_block(pool: IPv4Net, prefix: int, index: int, what: str) -> IPv4Net:
 def carve_zones(block: IPv4Net, zones: list[ZoneSpec]) -> dict[str, ZonePlan]:
     """Pack zone subnets into the block, largest first (ties by VLAN id), each aligned."""
     cursor = int(block.network_address)
-    end = int(block.broadcast_address) + 1
+    end = cursor + (1 << (32 - block.prefixlen))
     plans: dict[str, ZonePlan] = {}
+    address, network = ipaddress.IPv4Address, ipaddress.IPv4Network
     for spec in sorted(zones, key=lambda z: (z.prefix, z.vlan)):
         if spec.prefix < block.prefixlen:
             raise ZonesTooBig(
@@ -111,20 +112,22 @@ def carve_zones(block: IPv4Net, zones: list[ZoneSpec]) -> dict[str, ZonePlan]:
             used = sum(1 << (32 - z.prefix) for z in zones)
             raise ZonesTooBig(
                 f"zones need {used} addresses but a /{block.prefixlen} site block has "
-                f"{block.num_addresses}"
+                f"{end - int(block.network_address)}"
             )
-        subnet = ipaddress.IPv4Network((cursor, spec.prefix))
-        cursor += size
-        hosts = subnet.num_addresses - 2
+        subnet = network((cursor, spec.prefix))
+        hosts = size - 2
         if spec.reserved >= hosts:
             raise PlanError(f"zone {spec.name} {subnet} has {hosts} hosts, fewer than reserved")
-        first = subnet.network_address + 1
-        reserved_last = subnet.network_address + spec.reserved
-        dhcp_first = reserved_last + 1 if spec.dhcp else None
-        dhcp_last = subnet.broadcast_address - 1 if spec.dhcp else None
         plans[spec.name] = ZonePlan(
-            spec.name, spec.vlan, subnet, first, dhcp_first, dhcp_last, reserved_last
+            spec.name,
+            spec.vlan,
+            subnet,
+            address(cursor + 1),
+            address(cursor + spec.reserved + 1) if spec.dhcp else None,
+            address(cursor + size - 2) if spec.dhcp else None,
+            address(cursor + spec.reserved),
         )
+        cursor += size
     return plans
 
 

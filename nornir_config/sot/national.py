@@ -129,7 +129,7 @@ def national_units() -> list[Unit]:
 
 
 def short_province(name: str) -> str:
-    """'Tỉnh Thanh Hóa' -> 'Thanh Hóa'."""
+    """'Tỉnh Nghệ An' -> 'Nghệ An'."""
     for prefix in PROVINCE_PREFIXES:
         if name.startswith(prefix):
             return name.removeprefix(prefix)
@@ -137,7 +137,7 @@ def short_province(name: str) -> str:
 
 
 def domain_of(province: str) -> str:
-    """'Tỉnh Thanh Hóa' -> 'thanhhoa.gov.vn' (a default to correct in defaults.yaml)."""
+    """'Tỉnh Nghệ An' -> 'nghean.gov.vn' (a default to correct in defaults.yaml)."""
     return names.slug(short_province(province)).replace("-", "") + ".gov.vn"
 
 

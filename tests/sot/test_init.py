@@ -149,3 +149,13 @@ def test_add_from_merges_without_renumbering(empty_root: Path, tmp_path: Path) -
     proc = run_cli(empty_root, "init", "--add-from", str(later))
     assert proc.returncode == 2 and "province 40 is not in hosts/" in proc.stderr
     assert hosts.read_bytes() == text
+
+
+def test_inventory_csv_has_a_bom_and_every_device() -> None:
+    root = province_root()
+    proc = run_cli(root, "inventory", "--format", "csv", "--filter", "code=14797,15766")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("\ufeffhost,province,code,commune,kind,role,model,mgmt ip\n")
+    rows = proc.stdout.splitlines()[1:]
+    assert len(rows) == 4 + 3  # a phường with two access switches, a xã with one
+    assert any(",14797,Phường Hạc Thành,phuong,router," in r for r in rows)
