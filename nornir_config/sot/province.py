@@ -269,7 +269,8 @@ def load_province(hosts_dir: Path, templates_dir: Path | None = None) -> Provinc
     _check_models(defaults, d_doc, templates_dir, problems)
 
     communes: list[Commune] = []
-    positions: dict[str, int] = {}
+    positions: dict[str, int] = {}  # code -> its (first) entry in communes.yaml
+    rows: list[int] = []  # the entry of each validated commune
     for index, raw in enumerate(raw_communes):
         label = f"commune {raw.get('code', f'#{index + 1}')}"
         try:
@@ -280,8 +281,9 @@ def load_province(hosts_dir: Path, templates_dir: Path | None = None) -> Provinc
             )
             continue
         communes.append(commune)
+        rows.append(index)
         positions.setdefault(commune.code, index)
-    _check_unique(communes, positions, provinces, c_doc, problems)
+    _check_unique(communes, rows, provinces, c_doc, problems)
 
     sites: dict[str, int] = {}
     single = next(iter(provinces)) if len(provinces) == 1 else ""
@@ -434,7 +436,7 @@ def _check_models(
 
 def _check_unique(
     communes: list[Commune],
-    positions: Mapping[str, int],
+    rows: list[int],
     provinces: Mapping[str, ProvinceInfo],
     doc: YamlDoc,
     problems: _Collector,
@@ -446,9 +448,9 @@ def _check_unique(
     for commune in communes:
         key = commune.province or single
         next_free[key] = max(next_free.get(key, 1), commune.site + 1)
-    for index, commune in enumerate(communes):
-        loc = ("communes", positions.get(commune.code, index))
-        if commune.code in seen_code and seen_code[commune.code] != index:
+    for commune, index in zip(communes, rows, strict=True):
+        loc = ("communes", index)
+        if commune.code in seen_code:
             first = seen_code[commune.code]
             problems.add(
                 doc,
