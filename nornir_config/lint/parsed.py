@@ -116,12 +116,21 @@ def _nest(lines: list[str], start: int, end: int) -> list[Node]:
 
 @dataclass(eq=False)
 class Parsed:
-    text: str
+    lines: list[str]  # the rendered file; its text is not kept twice (10,000 devices stay alive)
     top: list[Node]
     _heads: str | None = field(default=None, repr=False)
     _headset: frozenset[str] | None = field(default=None, repr=False)
     _nodes: list[Node] | None = field(default=None, repr=False)
     _words: dict[str, list[Node]] | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    def release(self) -> None:
+        """Drop the top-level indexes the device rules built (the province rules, which keep
+        every device's view until the end, rebuild only the word index, if at all)."""
+        self._heads = self._headset = self._words = None
 
     @property
     def headset(self) -> frozenset[str]:
@@ -205,7 +214,7 @@ def parse(text: str) -> Parsed:
                 skip_to = last + 1
                 continue
         top.append(Node(raw, index + 1, lines, index + 1, heads[k + 1]))
-    return Parsed(text, top)
+    return Parsed(lines, top)
 
 
 def lookup(context: Mapping[str, Any], path: str) -> Any:
