@@ -98,11 +98,15 @@ def inventory(filters: FilterOption = None, fmt: FormatOption = "table") -> None
 def print_columns(title: str, headers: Sequence[str], rows: list[list[str]]) -> None:
     """A plain aligned table: rich's Table costs ~2 ms a row, too slow for a national
     inventory of 10,000 devices."""
-    widths = [max([cell_len(h), *(cell_len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+
+    def width(text: str) -> int:
+        return len(text) if text.isascii() else cell_len(text)
+
+    widths = [max([width(h), *(width(r[i]) for r in rows)]) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(
-            c + " " * (w - cell_len(c)) for c, w in zip(cells, widths, strict=True)
+            c + " " * (w - width(c)) for c, w in zip(cells, widths, strict=True)
         ).rstrip()
 
     out = [title, line(headers), line(["-" * w for w in widths])]

@@ -12,15 +12,8 @@ from tests.conftest import province_root
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "nornir_config",
-        "--root",
-        str(province_root()),
-        "compliance",
-        *args,
-    ]
+    root = str(province_root())
+    command = [sys.executable, "-m", "nornir_config", "--root", root, "compliance", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
