@@ -1,0 +1,96 @@
+"""`plan`, `approve`, `apply`, `restore` and `watch`: reviewed changes and a drift watch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nornir_config.cli.consoles import console
+from nornir_config.cli.options import FilterOption
+from nornir_config.project import open_project
+
+PlanArgument = Annotated[Path, typer.Argument(help="The plan.json that `plan` wrote.")]
+KeysOption = Annotated[
+    bool, typer.Option("--accept-new-host-keys", help="Trust unknown (never changed) keys.")
+]
+
+
+def plan(
+    filters: FilterOption = None,
+    out: Annotated[Path, typer.Option("--out", help="Plan file (plan.md is written beside).")] = (
+        Path("plan.json")
+    ),
+    accept_new_host_keys: KeysOption = False,
+) -> None:
+    """Record what a push would send to each device, for review before `apply`."""
+    from nornir_config.change.plan import make_plan, write_plan
+
+    project = open_project(filters or [])
+    made = make_plan(project, filters or [], accept_new_host_keys)
+    json_path, md_path = write_plan(made, out)
+    changes = sum(bool(d.commands) for d in made.devices.values())
+    errors = sorted(h for h, d in made.devices.items() if d.error)
+    console.print(
+        f"plan {made.id}: {len(made.devices)} devices, {changes} to change"
+        + (f", {len(errors)} not read ({', '.join(errors)})" if errors else "")
+        + f"; needs {made.approvals_required} approvals -> {json_path} ({md_path.name})",
+        highlight=False,
+    )
+    raise typer.Exit(1 if errors else 0)
+
+
+def approve(
+    plan_file: PlanArgument,
+    by: Annotated[str, typer.Option("--by", help="The approver's name.")],
+) -> None:
+    """Record an approval of the plan's exact content inside the plan file."""
+    from nornir_config.change.plan import approve as approve_plan
+
+    done = approve_plan(plan_file, by)
+    console.print(
+        f"plan {done.id}: approved by {by} "
+        f"({len(done.valid_approvals())} of {done.approvals_required} required)",
+        highlight=False,
+    )
+
+
+def apply(
+    plan_file: PlanArgument,
+    workers: Annotated[int | None, typer.Option("--workers", help="Parallel devices.")] = None,
+    canary: Annotated[
+        int, typer.Option("--canary", help="Change N devices first; stop if any fails.")
+    ] = 0,
+    max_failures: Annotated[
+        int | None, typer.Option("--max-failures", help="Stop once N devices failed.")
+    ] = None,
+    accept_new_host_keys: KeysOption = False,
+) -> None:
+    """Send exactly the plan's commands, only to devices still as planned."""
+    from nornir_config.change.apply import apply_plan, plan_hosts
+    from nornir_config.change.plan import check_ready, load_plan
+    from nornir_config.cli.push import show_run
+    from nornir_config.push import PushRun
+
+    loaded = load_plan(plan_file)
+    check_ready(loaded, plan_file)
+    project = open_project([f"host={','.join(plan_hosts(loaded, plan_file))}"], workers)
+    done = apply_plan(
+        project,
+        loaded,
+        plan_file,
+        canary=canary,
+        max_failures=max_failures,
+        workers=workers,
+        accept_new_host_keys=accept_new_host_keys,
+        progress=True,
+    )
+    show_run(PushRun(f"{done.plan_id} {done.run_id}", done.reports, done.stopped), False)
+    raise typer.Exit(0 if done.ok else 1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(plan)
+    app.command()(approve)
+    app.command()(apply)
