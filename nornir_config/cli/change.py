@@ -90,7 +90,47 @@ def apply(
     raise typer.Exit(0 if done.ok else 1)
 
 
+def restore(
+    to: Annotated[
+        str,
+        typer.Option("--to", help="A backup commit, a date (2026-12-01[T08:00]) or before-last-push."),
+    ],
+    filters: FilterOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the replace diff; change nothing.")
+    ] = False,
+    workers: Annotated[int | None, typer.Option("--workers", help="Parallel devices.")] = None,
+    canary: Annotated[
+        int, typer.Option("--canary", help="Restore N devices first; stop if any fails.")
+    ] = 0,
+    max_failures: Annotated[
+        int | None, typer.Option("--max-failures", help="Stop once N devices failed.")
+    ] = None,
+    accept_new_host_keys: KeysOption = False,
+) -> None:
+    """Put devices back to a backup (secrets from the intended config) by configure replace."""
+    from nornir_config.change.restore import run_restore
+    from nornir_config.cli.push import show_run
+    from nornir_config.push import PushOptions
+
+    options = PushOptions(
+        dry_run=dry_run,
+        workers=workers,
+        canary=canary,
+        max_failures=max_failures,
+        accept_new_host_keys=accept_new_host_keys,
+        progress=True,
+    )
+    done = run_restore(open_project(filters or [], workers), to, options)
+    for host, rev in sorted(done.revisions.items()):
+        console.print(f"{host}: backup {rev[:10]}", highlight=False)
+    assert done.push is not None
+    show_run(done.push, dry_run)
+    raise typer.Exit(0 if done.ok else 1)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(plan)
     app.command()(approve)
     app.command()(apply)
+    app.command()(restore)
