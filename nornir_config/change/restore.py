@@ -87,7 +87,7 @@ def with_secrets(backup: str, intended: str, platform: str, where: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _commits(repo: Path, host: str) -> list[tuple[str, datetime]]:
+def backup_history(repo: Path, host: str) -> list[tuple[str, datetime]]:
     """(commit, time) of the backups that changed `host`, newest first."""
     log = git(repo, "log", "--format=%H %ct", "--", f"{host}.cfg")
     return [
@@ -141,7 +141,7 @@ def resolve(repo: Path, hosts: list[str], to: str, log: Path) -> dict[str, str]:
             except subprocess.CalledProcessError:
                 problems.append(Problem("--to", to, f"commit has no backup of {host}"))
             continue
-        history = _commits(repo, host)
+        history = backup_history(repo, host)
         if to == BEFORE_LAST_PUSH:
             push = _last_push_start(log, host)
             if push is None:
