@@ -84,7 +84,9 @@ def apply_plan(
     unknown = sorted(set(plan.devices) - set(hosts))
     if unknown:
         raise InputError.one(
-            str(path), plan.id, f"plans devices not in the inventory: {', '.join(unknown[:5])}",
+            str(path),
+            plan.id,
+            f"plans devices not in the inventory: {', '.join(unknown[:5])}",
             "re-plan against the current hosts/",
         )
     intended = intended_configs(project, hosts, settings.build_dir / "intended")

@@ -41,7 +41,7 @@ class Webhook:
         request = urllib.request.Request(
             self.url, data=body, method="POST", headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
             if not 200 <= answer.status < 300:
                 raise OSError(f"webhook answered HTTP {answer.status}")
 

@@ -57,8 +57,8 @@ class PlannedDevice(_Model):
 class Plan(_Model):
     """Format version 1 of a change plan."""
 
-    format: Literal["communelan-plan"] = FORMAT
-    version: Literal[1] = VERSION
+    format: Literal["communelan-plan"] = "communelan-plan"
+    version: Literal[1] = 1
     id: Annotated[str, Field(pattern=r"^plan-\d{8}T\d{6}Z-[0-9a-f]{6}$")]
     created_by: Annotated[str, Field(min_length=1)]
     created_at: datetime
@@ -145,7 +145,9 @@ def load_plan(path: Path) -> Plan:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError.one(shown, "plan", "not found", "give the plan.json that `plan` wrote")
+        raise InputError.one(
+            shown, "plan", "not found", "give the plan.json that `plan` wrote"
+        ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError.one(shown, "plan", f"not a JSON file ({exc})", "re-plan") from None
     if isinstance(data, dict) and data.get("version") not in (None, VERSION):

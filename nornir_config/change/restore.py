@@ -180,7 +180,9 @@ def run_restore(project: Project, to: str, options: PushOptions) -> RestoreRun:
         backup = git(repo, "show", f"{rev}:{host}.cfg")
         platform = str(project.nr.inventory.hosts[host].platform)
         try:
-            restored[host] = with_secrets(backup, intended[host], platform, f"{host}.cfg@{rev[:10]}")
+            restored[host] = with_secrets(
+                backup, intended[host], platform, f"{host}.cfg@{rev[:10]}"
+            )
         except InputError as exc:
             problems += exc.problems
     if problems:

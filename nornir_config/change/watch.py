@@ -73,7 +73,7 @@ def channels(settings: WatchSettings, secrets: Secrets) -> list[Channel]:
 class WatchOptions:
     settings: WatchSettings
     state_file: Path
-    retry: Retry = Retry()
+    retry: Retry = field(default_factory=Retry)
     accept_new_host_keys: bool = False
 
 
@@ -91,7 +91,9 @@ def _detail(feature: FeatureResult) -> str:
     return "; ".join(parts) or "differs from the intended config"
 
 
-def conditions(state: WatchState, report: ComplianceReport, unreachable_after: int) -> dict[str, str]:
+def conditions(
+    state: WatchState, report: ComplianceReport, unreachable_after: int
+) -> dict[str, str]:
     """What is wrong now: event key -> detail (updates the unreachable counters)."""
     found: dict[str, str] = {}
     for device in report.devices:
@@ -179,7 +181,13 @@ def events(
             note(kind, key, now, _summary(kind, key), detail)
     for host, commit in sorted(outside.items()):
         key = f"changed_outside/{host}/{commit}"
-        note("changed_outside", key, commit, _summary("changed_outside", key), "no push in the audit log")
+        note(
+            "changed_outside",
+            key,
+            commit,
+            _summary("changed_outside", key),
+            "no push in the audit log",
+        )
     return made
 
 

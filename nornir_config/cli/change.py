@@ -9,7 +9,8 @@ import typer
 
 from nornir_config.cli.consoles import console
 from nornir_config.cli.options import FilterOption
-from nornir_config.project import open_project
+from nornir_config.errors import InputError
+from nornir_config.project import Project, open_project
 
 PlanArgument = Annotated[Path, typer.Argument(help="The plan.json that `plan` wrote.")]
 KeysOption = Annotated[
@@ -93,7 +94,9 @@ def apply(
 def restore(
     to: Annotated[
         str,
-        typer.Option("--to", help="A backup commit, a date (2026-12-01[T08:00]) or before-last-push."),
+        typer.Option(
+            "--to", help="A backup commit, a date (2026-12-01[T08:00]) or before-last-push."
+        ),
     ],
     filters: FilterOption = None,
     dry_run: Annotated[
@@ -129,8 +132,84 @@ def restore(
     raise typer.Exit(0 if done.ok else 1)
 
 
+def watch(
+    filters: FilterOption = None,
+    every: Annotated[str, typer.Option("--every", help="Period between rounds: 30m, 1h.")] = "30m",
+    rounds: Annotated[
+        int | None, typer.Option("--rounds", help="Stop after N rounds (default: never).")
+    ] = None,
+    webhook: Annotated[
+        str | None, typer.Option("--webhook", help="URL to POST each event to (JSON).")
+    ] = None,
+    email_to: Annotated[
+        list[str] | None, typer.Option("--email-to", help="Mail each event to (repeatable).")
+    ] = None,
+    smtp: Annotated[
+        str | None, typer.Option("--smtp", help="SMTP server HOST[:PORT] (default localhost:25).")
+    ] = None,
+    email_from: Annotated[str | None, typer.Option("--email-from", help="Sender.")] = None,
+    report_url: Annotated[
+        str | None, typer.Option("--report-url", help="Where readers open the HTML report.")
+    ] = None,
+    state: Annotated[
+        Path | None, typer.Option("--state", help="State file (default build/watch/state.json).")
+    ] = None,
+    accept_new_host_keys: KeysOption = False,
+) -> None:
+    """Back up and check compliance every period; notify new problems and recoveries."""
+    import time
+
+    from nornir_config.change.watch import WatchOptions, channels, parse_every, run_watch
+    from nornir_config.sot.schema import WatchEmail
+
+    period = parse_every(every)
+    if rounds is not None and rounds < 1:
+        raise InputError.one("--rounds", str(rounds), "must be 1 or more", "e.g. --rounds 3")
+    project = open_project(filters or [])
+    settings = project.province.defaults.watch
+    update: dict[str, object] = {}
+    if webhook:
+        update["webhook"] = webhook
+    if report_url:
+        update["report_url"] = report_url
+    if email_to or smtp or email_from:
+        mail = settings.email.model_dump() if settings.email else {}
+        if email_to:
+            mail["to"] = email_to
+        if smtp:
+            host, _, port = smtp.partition(":")
+            mail["smtp_host"] = host
+            if port:
+                if not port.isdigit():
+                    raise InputError.one("--smtp", smtp, "port is not a number", "HOST:PORT")
+                mail["smtp_port"] = int(port)
+        if email_from:
+            mail["sender"] = email_from
+        if not mail.get("to"):
+            raise InputError.one("--email-to", "", "no recipient", "--email-to noc@example.org")
+        update["email"] = WatchEmail.model_validate(mail)
+    settings = settings.model_copy(update=update)
+    channels(settings, project.secrets())  # no channel at all: bad input before any round
+    options = WatchOptions(
+        settings,
+        (state or project.settings.build_dir / "watch" / "state.json").resolve(),
+        accept_new_host_keys=accept_new_host_keys,
+    )
+    first = [project]
+
+    def open_round() -> Project:
+        return first.pop() if first else open_project(filters or [])
+
+    def say(line: str) -> None:
+        console.print(line, highlight=False, markup=False)
+
+    failed = run_watch(open_round, options, period, rounds, say, time.sleep)
+    raise typer.Exit(1 if failed else 0)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(plan)
     app.command()(approve)
     app.command()(apply)
     app.command()(restore)
+    app.command()(watch)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import netmiko
 
 from nornir_config.lab.testing import RunningLab
-from tests.push.conftest import CODE, PushEnv, push_env  # noqa: F401
+from tests.push.conftest import CODE, PushEnv, push_env
 
 
 def out_of_band(lab: RunningLab, host: str, commands: list[str]) -> None:

@@ -41,7 +41,9 @@ def test_restore_before_last_push_with_real_secrets(push_env: PushEnv) -> None:
     assert push_env.push([f"host={rt}"], method="replace").reports[rt].outcome == Outcome.CHANGED
     good = _backup(push_env, rt)
     rendered = push_env.intended[rt]
-    changed = rendered.replace("logging buffered", "logging console informational\nlogging buffered")
+    changed = rendered.replace(
+        "logging buffered", "logging console informational\nlogging buffered"
+    )
     assert changed != rendered
     _write_intended(push_env.root / "build" / "intended", rt, changed)
     assert push_env.push([f"host={rt}"]).reports[rt].outcome == Outcome.CHANGED
@@ -51,7 +53,9 @@ def test_restore_before_last_push_with_real_secrets(push_env: PushEnv) -> None:
     backup = git(repo, "show", f"{good}:{rt}.cfg")
     assert "<removed>" in backup  # the backup holds no secret to restore from
 
-    dry = run_restore(push_env.project([f"host={rt}"]), "before-last-push", PushOptions(dry_run=True))
+    dry = run_restore(
+        push_env.project([f"host={rt}"]), "before-last-push", PushOptions(dry_run=True)
+    )
     assert dry.revisions == {rt: good}
     assert dry.push is not None and dry.push.reports[rt].outcome == Outcome.WOULD_CHANGE
     assert "logging console informational" in dry.push.reports[rt].diff
