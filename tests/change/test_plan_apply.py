@@ -19,6 +19,7 @@ from nornir_config.change.plan import (
     write_plan,
 )
 from nornir_config.compliance.run import run_compliance
+from nornir_config.compliance.secrets import tokens
 from nornir_config.connection import prepare_connections
 from nornir_config.errors import InputError
 from nornir_config.push.state import Outcome
@@ -125,4 +126,32 @@ def test_bad_and_expired_plans_are_one_line(tmp_path: Path, push_env: PushEnv) -
     bad.write_text(json.dumps({**data, "expires_at": "2000-01-01T00:00:00Z"}))
     with pytest.raises(InputError, match=r"expired at 2000-01-01"):
         apply_plan(push_env.project(), load_plan(bad), bad)
+    assert all(push_env.is_before(n) for n in push_env.names)
+
+
+def test_a_full_plan_holds_no_secret_token(push_env: PushEnv, tmp_path: Path) -> None:
+    """From day 0 to the rendered config: users, enable, NTP, SNMP and TACACS+ lines are
+    planned, each with its hash or key <removed>."""
+    push_env.use_rendered()
+    rt = next(n for n in push_env.names if n.endswith("rt01"))
+    plan = make_plan(push_env.project([f"host={rt}"]), [f"host={rt}"])
+    commands = plan.devices[rt].commands
+    found = [t for line in commands for t in tokens(line, "cisco_ios")[1]]
+    assert len(found) >= 5
+    assert {token for _, token in found} == {"<removed>"}
+    assert any(c.strip() == "key 7 <removed>" for c in commands), commands
+
+
+def test_the_push_guard_refuses_a_device_untouched(push_env: PushEnv) -> None:
+    """PushOptions.guard runs in the session that would change the device."""
+    seen: list[str] = []
+
+    def guard(host: str, running: str) -> None:
+        seen.append(host)
+        raise OSError("stale: re-plan (changed under us)")
+
+    run = push_env.push(guard=guard)
+    assert sorted(seen) == sorted(push_env.names)
+    assert {r.outcome for r in run.reports.values()} == {Outcome.FAILED}
+    assert all("stale: re-plan" in r.reason for r in run.reports.values())
     assert all(push_env.is_before(n) for n in push_env.names)
