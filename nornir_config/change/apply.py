@@ -129,6 +129,9 @@ def apply_plan(
         )
         run = run_push(project, options)
         result.run_id, result.stopped = run.run_id, run.stopped
+        for report in run.reports.values():  # refused by the guard: say only why
+            if STALE in report.reason:
+                report.reason = report.reason[report.reason.index(STALE) :]
         result.reports.update(run.reports)
     log = settings.build_dir / "audit.jsonl"
     for host, report in sorted(result.reports.items()):

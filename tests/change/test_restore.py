@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nornir_config.backup import git, run_backup
-from nornir_config.change.restore import run_restore
+from nornir_config.change.restore import resolve, run_restore
 from nornir_config.compliance.secrets import TokenVerifier, tokens
 from nornir_config.connection import prepare_connections
 from nornir_config.errors import InputError
@@ -53,6 +53,10 @@ def test_restore_before_last_push_with_real_secrets(push_env: PushEnv) -> None:
     backup = git(repo, "show", f"{good}:{rt}.cfg")
     assert "<removed>" in backup  # the backup holds no secret to restore from
 
+    log = push_env.root / "build" / "audit.jsonl"
+    latest = git(repo, "rev-parse", "HEAD").strip()
+    assert resolve(repo, [rt], "2999-12-31", log) == {rt: latest}
+    assert resolve(repo, [rt], latest[:12], log) == {rt: latest}
     dry = run_restore(
         push_env.project([f"host={rt}"]), "before-last-push", PushOptions(dry_run=True)
     )
