@@ -38,7 +38,7 @@ def _secret_tokens(config: str) -> list[tuple[int, str]]:
 def test_restore_before_last_push_with_real_secrets(push_env: PushEnv) -> None:
     push_env.use_rendered()
     rt = next(n for n in push_env.names if n.endswith("rt01"))
-    assert push_env.push([f"host={rt}"], method="replace").reports[rt].outcome == Outcome.CHANGED
+    assert push_env.push([f"host={rt}"]).reports[rt].outcome == Outcome.CHANGED
     good = _backup(push_env, rt)
     rendered = push_env.intended[rt]
     changed = rendered.replace(
@@ -78,9 +78,6 @@ def test_restore_before_last_push_with_real_secrets(push_env: PushEnv) -> None:
     assert not (push_env.root / "build" / "restore").exists() or not any(
         (push_env.root / "build" / "restore").iterdir()
     )  # the configs with secret forms are gone
-    # Restoring to the same commit by name is now a no-op.
-    again = run_restore(push_env.project([f"host={rt}"]), good[:10], PushOptions())
-    assert again.push is not None and again.push.reports[rt].outcome == Outcome.UNCHANGED
 
 
 def test_restore_refuses_secrets_the_intended_config_lacks(push_env: PushEnv) -> None:
