@@ -44,7 +44,12 @@ def test_plan_then_out_of_band_change_then_apply(push_env: PushEnv, tmp_path: Pa
     for secret in TEST_SECRETS.values():
         assert secret not in text  # the SNMP community is a secret: <removed> in the plan
     data = json.loads(path.read_text())
-    jsonschema.validate(data, json.loads(SCHEMA_FILE.read_text()))
+    plan_schema = json.loads(SCHEMA_FILE.read_text())
+    jsonschema.validate(data, plan_schema)
+    broken = json.loads(json.dumps(data))
+    next(iter(broken["devices"].values()))["running_sha256"] = "not-a-hash"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, plan_schema)
     assert set(data["devices"]) == set(push_env.names)
     for host, device in data["devices"].items():
         assert "logging buffered 64000 informational" in device["commands"], host
