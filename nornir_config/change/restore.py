@@ -50,7 +50,7 @@ def _section_keys(text: str, platform: str) -> list[tuple[str, str, str]]:
     for line, clean in zip(text.splitlines(), sanitize(text, platform).splitlines(), strict=True):
         if line and not line[0].isspace():
             section = line
-        keys.append((section if line[:1].isspace() else "", clean, line))
+        keys.append((section if line[:1].isspace() else "", clean.rstrip(), line))
     return keys
 
 
