@@ -253,9 +253,8 @@ def run_watch(
     while rounds is None or done < rounds:
         try:
             result = watch_round(open_round(), options)
-            problems = f"; delivery failing: {', '.join(result.failing.values())}" * bool(
-                result.failing
-            )
+            failing = ", ".join(result.failing.values())
+            problems = f"; delivery failing: {failing}" if failing else ""
             say(
                 f"round {done + 1}: {len(result.notifications)} new events"
                 + "".join(f"\n  {n.summary}" for n in result.notifications)
