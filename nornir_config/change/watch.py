@@ -29,6 +29,7 @@ from nornir_config.backup import clean_config, store
 from nornir_config.change.notify import Channel, Email, Retry, Webhook, deliver
 from nornir_config.change.restore import backup_history
 from nornir_config.change.state import Notification, WatchState, load_state, save_state
+from nornir_config.change.timeline import EVENTS_FILE
 from nornir_config.compliance.model import ComplianceReport, FeatureResult
 from nornir_config.compliance.run import run_compliance, running_live
 from nornir_config.connection import prepare_connections
@@ -229,6 +230,8 @@ def watch_round(project: Project, options: WatchOptions) -> RoundResult:
     state.rounds += 1
     state.last_round_at = now
     save_state(options.state_file, state)  # the events are kept before anything is sent
+    for note in made:  # and logged for the per-device timeline
+        audit.append(settings.build_dir / EVENTS_FILE, note.payload())
 
     failing = deliver(state, sinks, lambda: save_state(options.state_file, state), options.retry)
     state.last_error = "; ".join(failing.values())

@@ -207,9 +207,34 @@ def watch(
     raise typer.Exit(1 if failed else 0)
 
 
+def timeline(
+    filters: FilterOption = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Per device: backups, pushes, applies (plan ids), restores and watch events, by time."""
+    import json
+
+    from nornir_config.change.timeline import device_timeline
+
+    if output not in ("text", "json"):
+        raise InputError.one("--format", output, "unknown format", "use text or json")
+    project = open_project(filters or [], connections=False)
+    found = device_timeline(project.settings.build_dir, sorted(project.nr.inventory.hosts))
+    if output == "json":
+        data = {h: [e.to_dict() for e in entries] for h, entries in found.items()}
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    for host, entries in found.items():
+        console.rule(host)
+        for e in entries:
+            plan = f" [{e.plan}]" if e.plan else ""
+            console.print(f"{e.when}  {e.kind:<15} {e.what}{plan}", highlight=False, markup=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(plan)
     app.command()(approve)
     app.command()(apply)
     app.command()(restore)
     app.command()(watch)
+    app.command()(timeline)

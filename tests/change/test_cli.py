@@ -55,6 +55,13 @@ def test_plan_approve_apply_from_the_command_line(push_env: PushEnv) -> None:
     assert again.returncode == 1
     assert again.stdout.count("stale: re-plan") == len(push_env.names)
 
+    shown = _cli(push_env, "timeline", "--filter", f"code={CODE}", "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    stale = f"failed (stale: re-plan (the running config changed since plan {data['id']}))"
+    for host, entries in json.loads(shown.stdout).items():
+        applies = [e["what"] for e in entries if e["kind"] == "apply" and e["plan"] == data["id"]]
+        assert applies == ["changed", stale], host
+
     plan.write_text("{}")
     broken = _cli(push_env, "apply", str(plan))
     assert broken.returncode == 2 and len(broken.stderr.strip().splitlines()) == 1

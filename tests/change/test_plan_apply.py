@@ -18,6 +18,7 @@ from nornir_config.change.plan import (
     schema,
     write_plan,
 )
+from nornir_config.change.timeline import device_timeline
 from nornir_config.compliance.run import run_compliance
 from nornir_config.compliance.secrets import tokens
 from nornir_config.connection import prepare_connections
@@ -85,6 +86,8 @@ def test_plan_then_out_of_band_change_then_apply(push_env: PushEnv, tmp_path: Pa
         **dict.fromkeys(sw, "changed"),
     }
     assert {e["plan"] for e in entries} == {plan.id}
+    line = device_timeline(push_env.root / "build", [sw[0]])[sw[0]]
+    assert [(e.kind, e.plan) for e in line] == [("push", ""), ("apply", plan.id)]
 
 
 def test_approvals_required_and_missing_then_given(

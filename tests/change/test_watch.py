@@ -11,6 +11,7 @@ import pytest
 
 from nornir_config.change.notify import Retry
 from nornir_config.change.state import load_state
+from nornir_config.change.timeline import device_timeline
 from nornir_config.change.watch import WatchOptions, parse_every, run_watch, watch_round
 from nornir_config.errors import InputError
 from nornir_config.push.state import Outcome
@@ -108,6 +109,17 @@ def test_three_rounds_drift_in_round_two(
     saved = json.loads(options.state_file.read_text())
     assert saved["rounds"] == 4 and saved["open"] == {} and saved["outbox"] == []
     assert rt not in saved["down_rounds"]
+
+    # The device's timeline: backups, the repairing push and the watch's events, in order.
+    kinds = [e.kind for e in device_timeline(push_env.root / "build", [sw2])[sw2]]
+    assert [k for k in kinds if k != "backup"] == [
+        "push",  # the first rollout, before round one
+        "non_compliant",
+        "changed_outside",
+        "push",  # the repair
+        "recovered",
+    ]
+    assert kinds.count("backup") == 3  # round one, the drift (round two), the repair (three)
 
 
 def test_a_flap_of_one_round_is_not_reported(
