@@ -47,8 +47,12 @@ def run(root: Path, env: dict[str, str], *args: str) -> tuple[float, float, floa
     seconds = time.perf_counter() - started
     stderr = proc.stderr.read().decode() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"`communelan {' '.join(args)}` failed: {stderr.strip()[-500:]}")
+        raise StepFailed(f"`communelan {' '.join(args)}` failed: {stderr.strip()[-300:]}")
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+class StepFailed(RuntimeError):
+    """A step exited non-zero: reported in the table, the other steps still run."""
 
 
 def project(base: Path, province: str) -> Path:
@@ -101,6 +105,7 @@ def main() -> None:
             steps.append(("lab up", ("lab", "up", *lab)))
         figures: dict[str, dict[str, tuple[float, float, float]]] = {}
         counts: dict[str, int] = {}
+        failures: dict[tuple[str, str], str] = {}
         for label, province in (("province", args.province), ("country", "all")):
             root = project(base, province)
             figures[label] = {"init": run(root, env, "init", "--province", province)}
@@ -108,6 +113,8 @@ def main() -> None:
             for name, command in steps:
                 try:
                     figures[label][name] = run(root, env, *command)
+                except StepFailed as exc:
+                    failures[(label, name)] = str(exc)
                 finally:
                     if name == "lab up":
                         subprocess.run(
@@ -123,7 +130,7 @@ def main() -> None:
             f"{'step':<10} {'province s':>10} {'country s':>10} {'country cpu s':>13} "
             f"{'country MB':>10} {'per dev':>8}"
         )
-        for name in figures["country"]:
+        for name in [n for n in figures["country"] if n in figures["province"]]:
             p_s, p_cpu, _ = figures["province"][name]
             c_s, c_cpu, c_mb = figures["country"][name]
             ratio = (c_cpu / big) / (p_cpu / small)
@@ -131,6 +138,8 @@ def main() -> None:
                 f"{name:<10} {p_s:>10.2f} {c_s:>10.2f} {c_cpu:>13.2f} {c_mb:>10.0f} {ratio:>7.2f}x"
             )
         print("per dev: CPU time per device, country against the province")
+        for (label, name), why in failures.items():
+            print(f"{label} {name}: {why}")
 
 
 if __name__ == "__main__":
