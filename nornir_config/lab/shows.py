@@ -8,6 +8,16 @@ from typing import TYPE_CHECKING
 
 from hier_config import HConfig, HConfigChild
 
+from nornir_config.lab.show_ports import show_ip_interface_brief, show_vlan
+
+__all__ = [
+    "diff_configs",
+    "incremental_diffs",
+    "show_hosts",
+    "show_ip_interface_brief",
+    "show_version",
+    "show_vlan",
+]
 if TYPE_CHECKING:
     from nornir_config.lab.device import LabDevice
 
@@ -77,67 +87,6 @@ def show_hosts(device: LabDevice) -> str:
     lines = [f"Default domain is {domain}", "Name/address lookup uses domain service"]
     lines.append(f"Name servers are {servers or '255.255.255.255'}")
     lines += ["", "Codes: u - unknown, e - expired, * - OK, ? - revalidate", ""]
-    return "\n".join(lines) + "\n"
-
-
-def _interfaces(device: LabDevice) -> list[HConfigChild]:
-    found = [c for c in device.running.children if c.text.startswith("interface ")]
-    return sorted(found, key=lambda c: _port_key(c.text.split(None, 1)[1]))
-
-
-def _port_key(name: str) -> tuple[int, str, tuple[int, ...]]:
-    kind = re.match(r"[A-Za-z-]+", name)
-    kind_name = kind.group(0) if kind else name
-    order = ("GigabitEthernet", "TenGigabitEthernet", "Port-channel", "Loopback", "Tunnel", "Vlan")
-    rank = order.index(kind_name) if kind_name in order else len(order)
-    return rank, kind_name, tuple(int(n) for n in re.findall(r"\d+", name[len(kind_name) :]))
-
-
-def show_ip_interface_brief(device: LabDevice) -> str:
-    lines = [f"{'Interface':<23}{'IP-Address':<16}OK? Method Status                Protocol"]
-    for child in _interfaces(device):
-        name = child.text.split(None, 1)[1]
-        address = "unassigned"
-        for sub in child.children:
-            m = re.match(r"ip address (\S+) \S+$", sub.text)
-            if m:
-                address = m.group(1)
-        method = "NVRAM" if address != "unassigned" else "unset"
-        down = child.get_child(equals="shutdown") is not None
-        status = "administratively down" if down else "up"
-        protocol = "down" if down else "up"
-        lines.append(f"{name:<23}{address:<16}YES {method:<7}{status:<22}{protocol}")
-    return "\n".join(lines) + "\n"
-
-
-def show_vlan(device: LabDevice) -> str:
-    names = {1: "default"}
-    for child in device.running.children:
-        m = re.fullmatch(r"vlan (\d+)", child.text)
-        if m:
-            vid = int(m.group(1))
-            name = next((c.text[5:] for c in child.children if c.text.startswith("name ")), None)
-            names[vid] = name or f"VLAN{vid:04d}"
-    ports: dict[int, list[str]] = {vid: [] for vid in names}
-    for child in _interfaces(device):
-        name = child.text.split(None, 1)[1]
-        if not name.startswith("GigabitEthernet"):
-            continue
-        trunk = child.get_child(equals="switchport mode trunk") is not None
-        if trunk:
-            continue
-        access = child.get_child(startswith="switchport access vlan ")
-        vid = int(access.text.split()[-1]) if access else 1
-        short = name.replace("GigabitEthernet", "Gi")
-        ports.setdefault(vid, []).append(short)
-    lines = [
-        "",
-        "VLAN Name                             Status    Ports",
-        "---- -------------------------------- --------- -------------------------------",
-    ]
-    for vid in sorted(names):
-        members = ", ".join(ports.get(vid, []))
-        lines.append(f"{vid:<4} {names[vid]:<32} {'active':<9} {members}".rstrip())
     return "\n".join(lines) + "\n"
 
 
