@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -138,10 +139,8 @@ class FlashSFTPServer(asyncssh.SFTPServer):
 
     def exit(self) -> None:
         """End the session with exit status 0: OpenSSH 9's `scp` (SFTP mode) fails without it."""
-        try:
+        with contextlib.suppress(OSError, asyncssh.Error):
             self.channel.exit(0)
-        except (OSError, asyncssh.Error):
-            pass
 
     def mkdir(self, path: bytes, attrs: asyncssh.SFTPAttrs) -> None:
         raise asyncssh.SFTPOpUnsupported("flash: has no directories in the lab")
