@@ -39,10 +39,23 @@ def inventory_specs(settings: RunSettings, filters: list[str]) -> list[LabDevice
     selected = apply_filters(nr, filters)
     names = set(selected.inventory.hosts)
     return [
-        LabDeviceSpec(d.name, d.name, d.model, d.role, tuple(d.interfaces))
+        LabDeviceSpec(
+            d.name,
+            d.name,
+            d.model,
+            d.role,
+            tuple(d.interfaces),
+            links=tuple((port, *_peer(peer)) for port, peer in d.peers.items()),
+        )
         for d in province_of(nr).devices
         if d.name in names
     ]
+
+
+def _peer(text: str) -> tuple[str, str]:
+    """An inventory `peers` value, `DEVICE PORT`, as the lab's cable end."""
+    device, _, port = text.partition(" ")
+    return device, port
 
 
 def _pid(lab_dir: Path) -> int | None:
