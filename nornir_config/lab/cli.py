@@ -637,6 +637,12 @@ class Cli:
     def _run_show_vrf(self, _m: Match) -> Reply:
         return Reply(show_office.show_vrf_detail(self.device))
 
+    def _run_show_lldp_status(self, _m: Match) -> Reply:
+        return Reply(show_office.show_lldp_status(self.device))
+
+    def _run_show_cdp_status(self, _m: Match) -> Reply:
+        return Reply(show_office.show_cdp_status(self.device))
+
     def _run_show_flash(self, _m: Match) -> Reply:
         return Reply(self.device.flash.dir("flash:/"))
 

@@ -90,6 +90,29 @@ def show_lldp_neighbors(device: LabDevice, detail: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def show_lldp_status(device: LabDevice) -> str:
+    if not device.has("lldp run"):
+        return "% LLDP is not enabled\n"
+    return (
+        "\nGlobal LLDP Information:\n"
+        "    Status: ACTIVE\n"
+        "    LLDP advertisements are sent every 30 seconds\n"
+        "    LLDP hold time advertised is 120 seconds\n"
+        "    LLDP interface reinitialisation delay is 2 seconds\n"
+    )
+
+
+def show_cdp_status(device: LabDevice) -> str:
+    if device.has("no cdp run"):
+        return "% CDP is not enabled\n"
+    return (
+        "Global CDP information:\n"
+        "\tSending CDP packets every 60 seconds\n"
+        "\tSending a holdtime value of 180 seconds\n"
+        "\tSending CDPv2 advertisements is  enabled\n"
+    )
+
+
 def _lldp_detail(neighbors: list[Neighbor]) -> str:
     lines: list[str] = []
     for n in neighbors:
