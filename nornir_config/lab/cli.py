@@ -577,6 +577,15 @@ class Cli:
     def _run_show_interface_summary(self, _m: Match) -> Reply:
         return Reply(show_ports.show_interface_summary(self.device))
 
+    def _run_show_interfaces_status(self, _m: Match) -> Reply:
+        return Reply(show_ports.show_interfaces_status(self.device))
+
+    def _run_show_interfaces_switchport(self, m: Match) -> Reply:
+        return Reply(show_ports.show_interfaces_switchport(self.device, _arg(m, 2, after=1)))
+
+    def _run_show_interfaces_trunk(self, _m: Match) -> Reply:
+        return Reply(show_ports.show_interfaces_trunk(self.device))
+
     def _run_show_ip_interface(self, m: Match) -> Reply:
         return Reply(show_ports.show_ip_interface(self.device, _arg(m, 3)))
 
@@ -647,9 +656,10 @@ class Cli:
         return Reply(self.device.flash.dir("flash:/"))
 
 
-def _arg(m: Match, index: int) -> str | None:
-    """The optional word at `index` of a matched command (an interface name)."""
-    return m.words[index] if len(m.words) > index else None
+def _arg(m: Match, index: int, after: int = 0) -> str | None:
+    """The optional word at `index` of a matched command (an interface name), when `after`
+    keywords follow it (`show interfaces Gi1/0/1 switchport`)."""
+    return m.words[index] if len(m.words) > index + after else None
 
 
 def _single(text: str, platform: str) -> HConfig:

@@ -10,8 +10,9 @@ import time
 from typing import TYPE_CHECKING
 
 from netutils.interface import canonical_interface_name
+from netutils.vlan import vlanlist_to_config
 
-from nornir_config.lab.state import PortState
+from nornir_config.lab.state import ALL_VLANS, PortState
 from nornir_config.lab.twin import DeviceView, view
 
 if TYPE_CHECKING:
@@ -353,3 +354,106 @@ def show_running_interface(device: LabDevice, name: str) -> str:
             size = len(body)
             return f"Building configuration...\n\nCurrent configuration : {size} bytes\n!\n{body}"
     return "% Invalid input detected at '^' marker.\n"
+
+
+# -- switchports ----------------------------------------------------------------------------
+
+
+def _vlan_text(vlans: frozenset[int]) -> str:
+    if vlans == ALL_VLANS:
+        return "ALL"
+    if not vlans:
+        return "NONE"
+    return ",".join(vlanlist_to_config(sorted(vlans), min_grouping_size=3))
+
+
+def show_interfaces_status(device: LabDevice) -> str:
+    lines = ["", "Port         Name               Status       Vlan       Duplex  Speed Type "]
+    for port in view(device).ports.values():
+        if port.kind != "physical":
+            continue
+        status = "disabled" if not port.enabled else "connected" if port.up else "notconnect"
+        if not port.switchport:
+            vlan = "routed"
+        else:
+            vlan = "trunk" if port.mode == "trunk" else str(port.access_vlan)
+        duplex, speed = ("a-full", "a-1000") if port.up else ("auto", "auto")
+        lines.append(
+            f"{port.short:<13}{port.description[:18]:<19}{status:<13}{vlan:<11}"
+            f"{duplex:>6} {speed:>6} 10/100/1000BaseTX"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _switchport_block(state: DeviceView, port: PortState) -> list[str]:
+    names = state.config.vlans
+    if not port.switchport:
+        return [f"Name: {port.short}", "Switchport: Disabled", ""]
+    admin = "trunk" if port.mode == "trunk" else "static access"
+    operational = admin if port.up else "down"
+    access = f"{port.access_vlan} ({names.get(port.access_vlan, 'Inactive')})"
+    native = f"{port.native_vlan} ({names.get(port.native_vlan, 'Inactive')})"
+    return [
+        f"Name: {port.short}",
+        "Switchport: Enabled",
+        f"Administrative Mode: {admin}",
+        f"Operational Mode: {operational}",
+        "Administrative Trunking Encapsulation: dot1q",
+        f"Operational Trunking Encapsulation: {'dot1q' if operational == 'trunk' else 'native'}",
+        f"Negotiation of Trunking: {'On' if port.mode == 'trunk' else 'Off'}",
+        f"Access Mode VLAN: {access}",
+        f"Trunking Native Mode VLAN: {native}",
+        "Administrative Native VLAN tagging: enabled",
+        "Voice VLAN: none",
+        "Administrative private-vlan host-association: none ",
+        "Administrative private-vlan mapping: none ",
+        "Administrative private-vlan trunk native VLAN: none",
+        "Administrative private-vlan trunk Native VLAN tagging: enabled",
+        "Administrative private-vlan trunk encapsulation: dot1q",
+        "Administrative private-vlan trunk normal VLANs: none",
+        "Administrative private-vlan trunk associations: none",
+        "Administrative private-vlan trunk mappings: none",
+        "Operational private-vlan: none",
+        f"Trunking VLANs Enabled: {_vlan_text(port.allowed)}",
+        "Pruning VLANs Enabled: 2-1001",
+        "Capture Mode Disabled",
+        "Capture VLANs Allowed: ALL",
+        "",
+        "Protected: false",
+        "Unknown unicast blocked: disabled",
+        "Unknown multicast blocked: disabled",
+        "Appliance trust: none",
+        "",
+    ]
+
+
+def show_interfaces_switchport(device: LabDevice, name: str | None = None) -> str:
+    ports = _select(device, name)
+    if ports is None:
+        return _invalid_interface(name or "")
+    state = view(device)
+    lines: list[str] = []
+    for port in ports:
+        if port.kind == "physical":
+            lines += _switchport_block(state, port)
+    return "\n".join(lines) + "\n"
+
+
+def show_interfaces_trunk(device: LabDevice) -> str:
+    state = view(device)
+    trunks = [p for p in state.ports.values() if p.switchport and p.mode == "trunk" and p.up]
+    if not trunks:
+        return "\n"
+    active = {p.name: p.allowed & state.config.vlans.keys() for p in trunks}
+    lines = ["", "Port        Mode             Encapsulation  Status        Native vlan"]
+    lines += [
+        f"{p.short:<12}{'on':<17}{'802.1q':<15}{'trunking':<14}{p.native_vlan}" for p in trunks
+    ]
+    for title, values in (
+        ("Vlans allowed on trunk", {p.name: p.allowed for p in trunks}),
+        ("Vlans allowed and active in management domain", active),
+        ("Vlans in spanning tree forwarding state and not pruned", active),
+    ):
+        lines += ["", f"Port        {title}"]
+        lines += [f"{p.short:<12}{_vlan_text(frozenset(values[p.name]))}" for p in trunks]
+    return "\n".join(lines) + "\n"

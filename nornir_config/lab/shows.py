@@ -64,6 +64,7 @@ def show_version(device: LabDevice) -> str:
             "",
             f"{cpu} with 1795999K/6147K bytes of memory.",
             f"Processor board ID {device.serial}",
+            *(["Router operating mode: Autonomous"] if role == "router" else []),
             f"{ports} Gigabit Ethernet interfaces",
             "32768K bytes of non-volatile configuration memory.",
             "4194304K bytes of physical memory.",

@@ -52,6 +52,7 @@ ROUTER = [
     " description DATA gateway",
     " encapsulation dot1Q 10",
     " ip address 10.1.10.1 255.255.255.0",
+    " ipv6 address 2001:DB8:10::1/64",
     "interface GigabitEthernet0/0/1.99",
     " encapsulation dot1Q 99",
     " ip address 10.1.99.1 255.255.255.0",

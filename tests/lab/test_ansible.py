@@ -118,6 +118,8 @@ def test_ios_facts_interfaces_and_addresses(gathered: dict[str, Any]) -> None:
         "10.1.99.1",
         "10.255.0.1",
     }
+    assert facts["net_all_ipv6_addresses"] == ["2001:DB8:10::1"]
+    assert facts["net_operatingmode"] == "autonomous"
     neighbors = facts["net_neighbors"]
     assert neighbors["GigabitEthernet0/0/1"][0]["host"] == "LAB-S1"
     assert facts["net_memtotal_mb"] > 0

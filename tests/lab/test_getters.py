@@ -63,7 +63,11 @@ def test_interfaces_follow_config_and_cabling(router: Any, core: Any) -> None:
 
 
 def test_interfaces_ip(router: Any, core: Any) -> None:
-    assert router.get_interfaces_ip() == {
+    addresses = router.get_interfaces_ip()
+    ipv6 = addresses["GigabitEthernet0/0/1.10"].pop("ipv6")
+    assert ipv6["2001:db8:10::1"] == {"prefix_length": 64}
+    assert [a for a in ipv6 if a.startswith("fe80::")], ipv6  # and its link-local address
+    assert addresses == {
         "GigabitEthernet0/0/0": {"ipv4": {"203.0.113.2": {"prefix_length": 30}}},
         "GigabitEthernet0/0/1.10": {"ipv4": {"10.1.10.1": {"prefix_length": 24}}},
         "GigabitEthernet0/0/1.99": {"ipv4": {"10.1.99.1": {"prefix_length": 24}}},

@@ -116,3 +116,22 @@ def test_show_arp_mac_cpu_dir(r1: Any, s1: Any) -> None:
     files = parsed(r1, "dir flash:")
     assert "backup.cfg" in {f["name"] for f in files}
     assert r1.send_command("show snmp chassis").strip() == parsed(r1, "show inventory")[0]["sn"]
+
+
+def test_show_interfaces_status_switchport_trunk(s1: Any) -> None:
+    status = {r["port"]: r for r in parsed(s1, "show interfaces status")}
+    assert (status["Gi1/0/1"]["status"], status["Gi1/0/1"]["vlan_id"]) == ("notconnect", "10")
+    assert status["Gi1/0/24"]["status"] == "disabled"
+    assert (status["Gi1/1/1"]["status"], status["Gi1/1/1"]["vlan_id"]) == ("connected", "trunk")
+    assert status["Gi1/1/1"]["name"] == "UPLINK LAB-R1"
+    ports = {r["interface"]: r for r in parsed(s1, "show interfaces switchport")}
+    assert ports["Gi1/0/2"]["access_vlan"] == "10"
+    assert ports["Gi1/1/2"]["admin_mode"] == "trunk"
+    assert ports["Gi1/1/2"]["trunking_vlans"] == ["10", "99"]
+    one = parsed(s1, "show interfaces Gi1/0/3 switchport")
+    assert [(r["interface"], r["access_vlan"]) for r in one] == [("Gi1/0/3", "1")]
+    trunk = s1.send_command("show interfaces trunk")
+    assert "Gi1/1/2     10,99" in trunk.splitlines()
+    assert "Gi1/0/1" not in trunk
+    flash = s1.send_command("show flash:")
+    assert flash.startswith("Directory of flash:/")
