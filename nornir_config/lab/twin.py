@@ -93,6 +93,9 @@ class Twin:
                 if peer in devices:
                     self.cables[(name, local)] = (peer, peer_port)
                     self.cables[(peer, peer_port)] = (name, local)
+        self.adjacent: dict[str, list[str]] = {}
+        for (dev, _), (peer, _) in self.cables.items():
+            self.adjacent.setdefault(dev, []).append(peer)
         self._office: dict[str, tuple[str, ...]] = {}
         self._views: dict[tuple[str, ...], tuple[_Key, dict[str, DeviceView]]] = {}
 
@@ -103,8 +106,8 @@ class Twin:
             todo = [name]
             while todo:
                 here = todo.pop()
-                for (dev, _), (peer, _) in self.cables.items():
-                    if dev == here and peer not in seen:
+                for peer in self.adjacent.get(here, ()):
+                    if peer not in seen:
                         seen.add(peer)
                         todo.append(peer)
             group = tuple(sorted(seen))
@@ -212,8 +215,9 @@ def _compute(twin: Twin, group: tuple[str, ...]) -> dict[str, DeviceView]:
             port.peer = far if port.up else None
     # layer 2: which VLANs / routed ports share a segment
     union = _Union()
-    for (dev, local), (peer, peer_port) in twin.cables.items():
-        if dev not in views or peer not in views:
+    ends = [(dev, local, far) for (dev, local), far in twin.cables.items() if dev in views]
+    for dev, local, (peer, peer_port) in ends:
+        if peer not in views:
             continue
         mine, theirs = views[dev], views[peer]
         if local not in mine.ports or not mine.ports[local].up:
@@ -306,9 +310,7 @@ def _behind(name: str, port: str, vid: int, views: dict[str, DeviceView], twin: 
         if here in seen:
             continue
         seen.add(here)
-        for (dev, _local), (peer, _) in twin.cables.items():
-            if dev == here and peer not in seen and peer in views:
-                todo.append(peer)
+        todo.extend(p for p in twin.adjacent.get(here, ()) if p not in seen and p in views)
     seen.discard(name)
     return seen
 
