@@ -146,4 +146,8 @@ def test_environment_users_ntp_config(router: Any) -> None:
     assert "ntp server 192.0.2.10" in router.get_config()["running"]
     instances = router.get_network_instances()
     assert "GigabitEthernet0/0/1.99" in instances["default"]["interfaces"]["interface"]
+    oob = instances["OOB"]
+    assert oob["type"] == "L3VRF" and oob["state"]["route_distinguisher"] == "65000:9"
+    assert oob["interfaces"]["interface"] == {"GigabitEthernet0/0/3": {}}
+    assert "GigabitEthernet0/0/3" not in instances["default"]["interfaces"]["interface"]
     assert router.get_ipv6_neighbors_table() == []
