@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from netutils.interface import abbreviated_interface_name
 
-from nornir_config.lab.state import config_state
+from nornir_config.lab.state import SOFTWARE_NOTICE, config_state
 from nornir_config.lab.twin import Neighbor, view
 
 if TYPE_CHECKING:
@@ -127,9 +127,7 @@ def _lldp_detail(neighbors: list[Neighbor]) -> str:
             "",
             "System Description: ",
             n.software,
-            "Technical Support: http://www.cisco.com/techsupport",
-            "Copyright (c) 1986-2023 by Cisco Systems, Inc.",
-            "Compiled Fri 20-Oct-23 10:44 by mcpre",
+            *SOFTWARE_NOTICE,
             "",
             "Time remaining: 109 seconds",
             f"System Capabilities: {system}",
@@ -201,9 +199,7 @@ def _cdp_detail(neighbors: list[Neighbor]) -> str:
             "",
             "Version :",
             n.software,
-            "Technical Support: http://www.cisco.com/techsupport",
-            "Copyright (c) 1986-2023 by Cisco Systems, Inc.",
-            "Compiled Fri 20-Oct-23 10:44 by mcpre",
+            *SOFTWARE_NOTICE,
             "",
             "advertisement version: 2",
             "Duplex: full",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from hier_config import HConfig, HConfigChild
 
 from nornir_config.lab.show_ports import show_ip_interface_brief, show_vlan
+from nornir_config.lab.state import SOFTWARE, SOFTWARE_NOTICE, software_line
 
 __all__ = [
     "diff_configs",
@@ -20,11 +21,6 @@ __all__ = [
 ]
 if TYPE_CHECKING:
     from nornir_config.lab.device import LabDevice
-
-SOFTWARE = {
-    "router": ("ISR Software (X86_64_LINUX_IOSD-UNIVERSALK9-M)", "isr4300-universalk9"),
-    "switch": ("Catalyst L3 Switch Software (CAT9K_LITE_IOSXE)", "cat9k_lite_iosxe"),
-}
 
 
 def _uptime(seconds: float) -> str:
@@ -39,7 +35,7 @@ def _uptime(seconds: float) -> str:
 
 def show_version(device: LabDevice) -> str:
     role = "router" if device.spec.role == "router" else "switch"
-    software, image = SOFTWARE[role]
+    _, image = SOFTWARE[role]
     model = device.spec.model
     ports = sum(1 for n in device.spec.interfaces if n.startswith("GigabitEthernet"))
     cpu = (
@@ -50,10 +46,8 @@ def show_version(device: LabDevice) -> str:
     return "\n".join(
         [
             "Cisco IOS XE Software, Version 17.09.04a",
-            f"Cisco IOS Software [Cupertino], {software}, Version 17.9.4a, RELEASE SOFTWARE (fc3)",
-            "Technical Support: http://www.cisco.com/techsupport",
-            "Copyright (c) 1986-2023 by Cisco Systems, Inc.",
-            "Compiled Fri 20-Oct-23 10:44 by mcpre",
+            software_line(role),
+            *SOFTWARE_NOTICE,
             "",
             "ROM: IOS-XE ROMMON",
             "",

@@ -30,6 +30,24 @@ RESERVED_VLANS = {
     1004: "fddinet-default",
     1005: "trnet-default",
 }
+# What `show version`, LLDP and CDP say the device runs, per role.
+SOFTWARE = {
+    "router": ("ISR Software (X86_64_LINUX_IOSD-UNIVERSALK9-M)", "isr4300-universalk9"),
+    "switch": ("Catalyst L3 Switch Software (CAT9K_LITE_IOSXE)", "cat9k_lite_iosxe"),
+}
+SOFTWARE_NOTICE = (
+    "Technical Support: http://www.cisco.com/techsupport",
+    "Copyright (c) 1986-2023 by Cisco Systems, Inc.",
+    "Compiled Fri 20-Oct-23 10:44 by mcpre",
+)
+
+
+def software_line(role: str) -> str:
+    """The `Cisco IOS Software ...` line of `show version`, LLDP and CDP."""
+    software, _ = SOFTWARE["router" if role == "router" else "switch"]
+    return f"Cisco IOS Software [Cupertino], {software}, Version 17.9.4a, RELEASE SOFTWARE (fc3)"
+
+
 _SPEED = {"GigabitEthernet": 1_000_000, "TenGigabitEthernet": 10_000_000}
 
 

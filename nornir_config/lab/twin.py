@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from nornir_config.lab.state import ConfigState, PortState, config_state
+from nornir_config.lab.state import ConfigState, PortState, config_state, software_line
 
 if TYPE_CHECKING:
     from nornir_config.lab.device import LabDevice
@@ -335,16 +335,9 @@ def _neighbors(name: str, views: dict[str, DeviceView], twin: Twin) -> None:
             router=other.spec.role == "router",
             address=address,
             mac=theirs.config.base_mac,
-            software=_software(other),
+            software=software_line(other.spec.role),
         )
         if _uses(me, "cdp") and _uses(other, "cdp"):
             view_.cdp.append(neighbor)
         if _uses(me, "lldp") and _uses(other, "lldp"):
             view_.lldp.append(neighbor)
-
-
-def _software(device: LabDevice) -> str:
-    from nornir_config.lab.shows import SOFTWARE
-
-    software, _ = SOFTWARE["router" if device.spec.role == "router" else "switch"]
-    return f"Cisco IOS Software [Cupertino], {software}, Version 17.9.4a, RELEASE SOFTWARE (fc3)"
