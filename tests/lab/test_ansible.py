@@ -20,6 +20,8 @@ import yaml
 
 from nornir_config.lab.testing import RunningLab
 
+from .office import office_fixture  # noqa: F401  (the module-scoped cabled office)
+
 PLAYBOOK = """
 - hosts: office
   gather_facts: false

@@ -14,6 +14,8 @@ from napalm import get_network_driver
 
 from nornir_config.lab.testing import RunningLab
 
+from .office import office_fixture  # noqa: F401  (the module-scoped cabled office)
+
 
 def _driver(office: RunningLab, name: str) -> Iterator[Any]:
     device = get_network_driver("ios")(**office.napalm_args(name))

@@ -16,6 +16,8 @@ from netmiko import ConnectHandler
 
 from nornir_config.lab.testing import RunningLab
 
+from .office import office_fixture  # noqa: F401  (the module-scoped cabled office)
+
 
 @pytest.fixture(scope="module")
 def r1(office: RunningLab) -> Iterator[Any]:

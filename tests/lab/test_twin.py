@@ -12,7 +12,7 @@ from netmiko import ConnectHandler
 
 from nornir_config.lab.testing import LabFactory, RunningLab
 
-from .conftest import SPECS, build_office
+from .office import SPECS, build_office
 
 
 def _configure(lab: RunningLab, name: str, lines: list[str]) -> None:

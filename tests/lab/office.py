@@ -1,4 +1,6 @@
-"""Fixtures for the lab tests. `office`: a small cabled office for the state tests: a router, a core switch and an access switch.
+"""The `office` fixture: a small cabled office (a router, a core and an access switch).
+
+Test modules import `office_fixture` to use it.
 
 LAB-R1 Gi0/0/1 (dot1Q 10 and 99 sub-interfaces) -- LAB-S1 Gi1/1/1 (trunk 10,99)
 LAB-S1 Gi1/1/2 (trunk 10,99) -- LAB-S2 Gi1/1/1 (trunk 10,99)
@@ -120,8 +122,8 @@ def build_office(lab: RunningLab) -> None:
             assert "Invalid" not in output, output
 
 
-@pytest.fixture(scope="module")
-def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab]:
+@pytest.fixture(scope="module", name="office")
+def office_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab]:
     """The cabled office, configured once per test module (configs are not changed by tests)."""
     running = start_lab(SPECS, tmp_path_factory.mktemp("office"))
     try:
