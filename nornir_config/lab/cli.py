@@ -16,7 +16,7 @@ from hier_config import HConfig, HConfigChild
 
 from nornir_config.lab import hconfig, show_office, show_ports
 from nornir_config.lab.device import LabDevice, ios_time
-from nornir_config.lab.flash import FlashFullError
+from nornir_config.lab.flash import FlashFullError, config_file_name
 from nornir_config.lab.grammar import Failure, Grammar, Match, load_grammar, match, tokenize
 from nornir_config.lab.shows import (
     diff_configs,
@@ -405,7 +405,7 @@ class Cli:
         return Reply("Building configuration...\n[OK]\n")
 
     def _run_copy(self, m: Match) -> Reply:
-        source, dest = m.words[1], m.words[2]
+        source, dest = config_file_name(m.words[1]), config_file_name(m.words[2])
         dest_l = dest.lower()
         if source.lower() == "null:":
             text: str | None = ""

@@ -108,3 +108,19 @@ def test_netmiko_file_transfer_put_and_get(lab: RunningLab, tmp_path: Path) -> N
         )
         assert got["file_verified"] and got["file_transferred"]
     assert (tmp_path / "backup.cfg").read_text() == "hostname BACKUP\n"
+
+
+def test_copy_run_start_abbreviated(lab: RunningLab) -> None:
+    """`copy run start` saves the config (it failed); `copy running-config start` wrote a flash
+    file named `start`. IOS takes unambiguous abbreviations of the config file keywords."""
+    device = lab.device("LAB-R1")
+    with ConnectHandler(**lab.netmiko_params("LAB-R1")) as conn:
+        conn.send_config_set(["ntp server 192.0.2.99"])
+        for command in ("copy run start", "copy running-config start"):
+            asked = conn.send_command(command, expect_string=r"Destination filename")
+            assert "[startup-config]?" in asked
+            done = conn.send_command("\n", expect_string=r"#")
+            assert "[OK]" in done, done
+        assert "ntp server 192.0.2.99" in lab.call(lambda: device.startup)
+        assert lab.call(lambda: device.flash.read("start")) is None
+        assert lab.call(lambda: device.flash.read("running-config")) is None

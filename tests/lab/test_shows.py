@@ -114,7 +114,7 @@ def test_show_arp_mac_cpu_dir(r1: Any, s1: Any) -> None:
     cpu = parsed(r1, "show processes cpu")
     assert cpu[0]["cpu_usage_1_min"].isdigit()
     r1.send_command("copy running-config flash:backup.cfg", expect_string=r"\?|#")
-    r1.send_command_timing("\n")
+    r1.send_command("\n", expect_string=r"#")
     files = parsed(r1, "dir flash:")
     assert "backup.cfg" in {f["name"] for f in files}
     assert r1.send_command("show snmp chassis").strip() == parsed(r1, "show inventory")[0]["sn"]
