@@ -275,7 +275,8 @@ def show_ip_route(device: LabDevice) -> str:
     default = next((r for r in table if r[1].prefixlen == 0 and r[0].startswith("S")), None)
     lines = [_ROUTE_CODES]
     if default:
-        lines.append(f"Gateway of last resort is {default[2].split()[-1]} to network 0.0.0.0\n")
+        via = default[2].split()[-1] if " via " in default[2] else "0.0.0.0"
+        lines.append(f"Gateway of last resort is {via} to network 0.0.0.0\n")
     else:
         lines.append("Gateway of last resort is not set\n")
     if default:
