@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from hier_config import HConfig, HConfigChild
 
 from nornir_config.lab.show_ports import show_ip_interface_brief, show_vlan
-from nornir_config.lab.state import SOFTWARE, SOFTWARE_NOTICE, software_line
+from nornir_config.lab.state import SOFTWARE, SOFTWARE_NOTICE, config_state, software_line
 
 __all__ = [
     "diff_configs",
@@ -64,10 +64,37 @@ def show_version(device: LabDevice) -> str:
             "4194304K bytes of physical memory.",
             "3207167K bytes of flash memory at flash:.",
             "",
-            "Configuration register is 0x2102",
+            *(_switch_table(device, ports) if role == "switch" else []),
+            "Configuration register is 0x2102"
+            if role == "router"
+            else "Configuration register is 0x102",
             "",
         ]
     )
+
+
+def _switch_table(device: LabDevice, ports: int) -> list[str]:
+    """The Catalyst part of `show version`: base MAC, model and serial, the stack table."""
+    mac = config_state(device).base_mac.replace(".", "")
+    colons = ":".join(mac[i : i + 2] for i in range(0, 12, 2))
+    model = device.spec.model
+    return [
+        f"Base Ethernet MAC Address          : {colons}",
+        "Motherboard Assembly Number        : 73-18699-06",
+        f"Motherboard Serial Number          : {device.serial}",
+        "Model Revision Number              : B0",
+        "Motherboard Revision Number        : A0",
+        f"Model Number                       : {model}",
+        f"System Serial Number               : {device.serial}",
+        "CLEI Code Number                   : ",
+        "",
+        "",
+        "Switch Ports Model              SW Version        SW Image              Mode   ",
+        "------ ----- -----              ----------        ----------            ----   ",
+        f"*    1 {ports:<5} {model:<18} 17.09.04a         CAT9K_LITE_IOSXE      INSTALL",
+        "",
+        "",
+    ]
 
 
 def show_hosts(device: LabDevice) -> str:

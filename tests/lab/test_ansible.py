@@ -143,3 +143,5 @@ def test_resource_modules_gathered(gathered: dict[str, Any]) -> None:
     assert l2["GigabitEthernet1/0/1"]["access"] == {"vlan": 10}
     assert l2["GigabitEthernet1/1/1"]["trunk"]["allowed_vlans"] == ["10", "99"]
     assert switch["facts"]["network_resources"]["vlans"]
+    assert switch["facts"]["net_stacked_models"] == ["C9200L-24P-4G"]
+    assert switch["facts"]["net_stacked_serialnums"] == [switch["facts"]["net_serialnum"]]

@@ -137,3 +137,19 @@ def test_show_interfaces_status_switchport_trunk(s1: Any) -> None:
     assert "Gi1/0/1" not in trunk
     flash = s1.send_command("show flash:")
     assert flash.startswith("Directory of flash:/")
+
+
+def test_show_version_matches_what_neighbours_see(r1: Any, s1: Any) -> None:
+    version = parsed(s1, "show version")[0]
+    assert version["hardware"] == ["C9200L-24P-4G"]
+    assert version["hostname"] == "LAB-S1"
+    chassis = {
+        r["neighbor_name"]: r["chassis_id"] for r in parsed(r1, "show lldp neighbors detail")
+    }
+
+    def digits(mac: str) -> str:
+        return mac.replace(":", "").replace(".", "").lower()
+
+    # the core's LLDP chassis id, as the router sees it, is its base MAC from `show version`
+    assert digits(chassis["LAB-S1"]) == digits(version["mac_address"][0])
+    assert parsed(r1, "show version")[0]["serial"] == [parsed(r1, "show inventory")[0]["sn"]]
