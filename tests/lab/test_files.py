@@ -81,7 +81,9 @@ def test_sftp_cd_flash(lab: RunningLab, tmp_path: Path) -> None:
     assert lab.call(lambda: device.flash.read("b.txt")) == b"B\n"
 
 
-def test_netmiko_file_transfer_put_and_get(lab: RunningLab, tmp_path: Path) -> None:
+def test_netmiko_file_transfer_put_and_get(
+    lab: RunningLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     device = lab.device("LAB-S1")
     source = tmp_path / "golden.cfg"
     source.write_text("hostname GOLDEN\n")
@@ -97,7 +99,7 @@ def test_netmiko_file_transfer_put_and_get(lab: RunningLab, tmp_path: Path) -> N
         assert put["file_verified"] and put["file_transferred"]
         assert lab.call(lambda: device.flash.read("golden.cfg")) == b"hostname GOLDEN\n"
         lab.call(lambda: device.flash.write("backup.cfg", b"hostname BACKUP\n"))
-        os.chdir(tmp_path)
+        monkeypatch.chdir(tmp_path)  # Netmiko's get writes dest_file relative to the cwd
         got = file_transfer(
             conn,
             source_file="backup.cfg",
