@@ -17,6 +17,7 @@ from nornir_config.lab.device import LabDevice
 from nornir_config.lab.files import Endpoint, LabCredentials
 from nornir_config.lab.sftp import FlashSFTPServer
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
+from nornir_config.lab.twin import cable
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class Lab:
             self._listeners[spec.name] = _Listener(
                 device, device_address(index, network), port, key
             )
+        self.twin = cable(self.devices)
 
     # -- lifecycle -------------------------------------------------------------------------
 
