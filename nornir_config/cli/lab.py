@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -20,6 +20,9 @@ from nornir_config.lab.faults import load_faults
 from nornir_config.lab.files import CONTROL, CREDENTIALS, ENDPOINTS, KNOWN_HOSTS, LOGFILE, PIDFILE
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
 from nornir_config.settings import RunSettings, run_settings
+
+if TYPE_CHECKING:
+    from nornir_config.sot.province import Device
 
 lab_app = typer.Typer(
     help="The device lab: emulated IOS-XE devices on loopback SSH.", no_args_is_help=True
@@ -38,11 +41,24 @@ def inventory_specs(settings: RunSettings, filters: list[str]) -> list[LabDevice
     nr = build_nornir(settings)
     selected = apply_filters(nr, filters)
     names = set(selected.inventory.hosts)
+    devices = province_of(nr).devices
+    ports = {d.name: set(d.interfaces) for d in devices}
     return [
-        LabDeviceSpec(d.name, d.name, d.model, d.role, tuple(d.interfaces))
-        for d in province_of(nr).devices
+        LabDeviceSpec(d.name, d.name, d.model, d.role, tuple(d.interfaces), links=_cables(d, ports))
+        for d in devices
         if d.name in names
     ]
+
+
+def _cables(device: Device, ports: dict[str, set[str]]) -> tuple[tuple[str, str, str], ...]:
+    """The device's cables: its `peers` (`PORT: DEVICE PORT`), and trunk ports whose
+    description names a far end (`UPLINK DEVICE PORT`) that the inventory has."""
+    ends = {port: peer.split() for port, peer in device.peers.items()}
+    for port in device.ports:
+        words = port.description.split()
+        if port.mode == "trunk" and len(words) == 3 and words[2] in ports.get(words[1], ()):
+            ends.setdefault(port.name, words[1:])
+    return tuple((port, far[0], far[-1]) for port, far in ends.items() if len(far) == 2)
 
 
 def _pid(lab_dir: Path) -> int | None:
@@ -85,6 +101,7 @@ def up(
     from nornir_config.lab.runner import RUN_FILE
 
     (lab_dir / RUN_FILE).write_text(json.dumps(run), encoding="utf-8")
+    _raise_open_files_limit(len(specs))
     started = time.monotonic()
     with open(lab_dir / LOGFILE, "ab") as logfile:
         proc = subprocess.Popen(
@@ -215,3 +232,22 @@ def _value(text: str) -> Any:
         except ValueError:
             pass
     return [text]
+
+
+def _raise_open_files_limit(devices: int) -> None:
+    """One listening socket per device plus sessions and logs: raise the soft limit (inherited
+    by the lab process) or say in one line how, instead of failing with 'is a port in use?'."""
+    import resource
+
+    needed = devices + 512
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        if hard != resource.RLIM_INFINITY and hard < needed:
+            raise InputError.one(
+                "open files",
+                f"limit {hard}",
+                f"{devices} lab devices need {needed} open files",
+                f"raise the hard limit, e.g. `ulimit -Hn {needed}` as root, or select fewer "
+                "devices with --filter",
+            )
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))

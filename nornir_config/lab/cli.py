@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from hier_config import HConfig, HConfigChild
 
-from nornir_config.lab import hconfig
+from nornir_config.lab import hconfig, show_office, show_ports
 from nornir_config.lab.device import LabDevice, ios_time
-from nornir_config.lab.flash import FlashFullError
+from nornir_config.lab.flash import FlashFullError, config_file_name
 from nornir_config.lab.grammar import Failure, Grammar, Match, load_grammar, match, tokenize
 from nornir_config.lab.shows import (
     diff_configs,
@@ -275,8 +275,8 @@ class Cli:
     def _run_show_ip_int_brief(self, _m: Match) -> Reply:
         return Reply(show_ip_interface_brief(self.device))
 
-    def _run_show_vlan(self, _m: Match) -> Reply:
-        return Reply(show_vlan(self.device))
+    def _run_show_vlan(self, m: Match) -> Reply:
+        return Reply(show_vlan(self.device, brief="brief" in m.words))
 
     def _run_show_running(self, _m: Match) -> Reply:
         return Reply(self.device.show_running())
@@ -405,7 +405,7 @@ class Cli:
         return Reply("Building configuration...\n[OK]\n")
 
     def _run_copy(self, m: Match) -> Reply:
-        source, dest = m.words[1], m.words[2]
+        source, dest = config_file_name(m.words[1]), config_file_name(m.words[2])
         dest_l = dest.lower()
         if source.lower() == "null:":
             text: str | None = ""
@@ -568,6 +568,101 @@ class Cli:
         except FlashFullError:
             return Reply(f'error writing "{path}": no space left on device\n')
         return Reply()
+
+    # -- operational show commands (labstate: the logic is in show_ports / show_office) -----
+
+    def _run_show_interfaces(self, m: Match) -> Reply:
+        return Reply(show_ports.show_interfaces(self.device, _arg(m, 2)))
+
+    def _run_show_interfaces_description(self, _m: Match) -> Reply:
+        return Reply(show_ports.show_interfaces_description(self.device))
+
+    def _run_show_interface_summary(self, _m: Match) -> Reply:
+        return Reply(show_ports.show_interface_summary(self.device))
+
+    def _run_show_interfaces_status(self, _m: Match) -> Reply:
+        return Reply(show_ports.show_interfaces_status(self.device))
+
+    def _run_show_interfaces_switchport(self, m: Match) -> Reply:
+        return Reply(show_ports.show_interfaces_switchport(self.device, _arg(m, 2, after=1)))
+
+    def _run_show_interfaces_trunk(self, _m: Match) -> Reply:
+        return Reply(show_ports.show_interfaces_trunk(self.device))
+
+    def _run_show_ip_interface(self, m: Match) -> Reply:
+        return Reply(show_ports.show_ip_interface(self.device, _arg(m, 3)))
+
+    def _run_show_ipv6_interface(self, _m: Match) -> Reply:
+        return Reply(show_ports.show_ipv6_interface(self.device))
+
+    def _run_show_vlan_all_ports(self, _m: Match) -> Reply:
+        return Reply(show_ports.show_vlan(self.device, brief=True, trunks=True))
+
+    def _run_show_vlan_id(self, m: Match) -> Reply:
+        return Reply(show_ports.show_vlan_id(self.device, int(m.words[3])))
+
+    def _run_show_running_interface(self, m: Match) -> Reply:
+        return Reply(show_ports.show_running_interface(self.device, m.words[3]))
+
+    def _run_show_inventory(self, _m: Match) -> Reply:
+        return Reply(show_office.show_inventory(self.device))
+
+    def _run_show_ip_route(self, _m: Match) -> Reply:
+        return Reply(show_office.show_ip_route(self.device))
+
+    def _run_show_lldp(self, _m: Match) -> Reply:
+        return Reply(show_office.show_lldp_neighbors(self.device))
+
+    def _run_show_lldp_detail(self, _m: Match) -> Reply:
+        return Reply(show_office.show_lldp_neighbors(self.device, detail=True))
+
+    def _run_show_cdp(self, _m: Match) -> Reply:
+        return Reply(show_office.show_cdp_neighbors(self.device))
+
+    def _run_show_cdp_detail(self, _m: Match) -> Reply:
+        return Reply(show_office.show_cdp_neighbors(self.device, detail=True))
+
+    def _run_show_arp(self, _m: Match) -> Reply:
+        return Reply(show_office.show_arp(self.device))
+
+    def _run_show_mac_table(self, _m: Match) -> Reply:
+        return Reply(show_office.show_mac_address_table(self.device))
+
+    def _run_show_environment(self, _m: Match) -> Reply:
+        return Reply(show_office.show_environment(self.device))
+
+    def _run_show_temperature(self, _m: Match) -> Reply:
+        return Reply(show_office.show_environment_temperature(self.device))
+
+    def _run_show_processes_cpu(self, _m: Match) -> Reply:
+        return Reply(show_office.show_processes_cpu(self.device))
+
+    def _run_show_memory_statistics(self, _m: Match) -> Reply:
+        return Reply(show_office.show_memory_statistics(self.device))
+
+    def _run_show_snmp_chassis(self, _m: Match) -> Reply:
+        return Reply(show_office.show_snmp_chassis(self.device))
+
+    def _run_show_ntp_associations(self, _m: Match) -> Reply:
+        return Reply(show_office.show_ntp_associations(self.device))
+
+    def _run_show_vrf(self, _m: Match) -> Reply:
+        return Reply(show_office.show_vrf_detail(self.device))
+
+    def _run_show_lldp_status(self, _m: Match) -> Reply:
+        return Reply(show_office.show_lldp_status(self.device))
+
+    def _run_show_cdp_status(self, _m: Match) -> Reply:
+        return Reply(show_office.show_cdp_status(self.device))
+
+    def _run_show_flash(self, _m: Match) -> Reply:
+        return Reply(self.device.flash.dir("flash:/"))
+
+
+def _arg(m: Match, index: int, after: int = 0) -> str | None:
+    """The optional word at `index` of a matched command (an interface name), when `after`
+    keywords follow it (`show interfaces Gi1/0/1 switchport`)."""
+    return m.words[index] if len(m.words) > index + after else None
 
 
 def _single(text: str, platform: str) -> HConfig:

@@ -18,6 +18,7 @@ from nornir_config.lab.files import Endpoint, LabCredentials
 from nornir_config.lab.link import WanLink
 from nornir_config.lab.sftp import FlashSFTPServer
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
+from nornir_config.lab.twin import cable
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ class Lab:
             self._listeners[spec.name] = _Listener(
                 device, device_address(index, network), port, key
             )
+        self.twin = cable(self.devices)
 
     # -- lifecycle -------------------------------------------------------------------------
 
