@@ -128,7 +128,9 @@ def changed_outside(repo: Path, changed: list[str], log: Path) -> dict[str, str]
             r.get("device") == host
             and r.get("action") == "push"
             and r.get("result") in CHANGING
-            and datetime.fromisoformat(str(r["when"])) >= previous
+            # both times are whole seconds: a push in the backup's own second may have come
+            # before it, so it does not explain the change (an alarm rather than a miss)
+            and datetime.fromisoformat(str(r["when"])) > previous
             for r in records
         )
         if not pushed:
