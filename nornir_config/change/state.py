@@ -50,6 +50,7 @@ class WatchState:
     down_rounds: dict[str, int] = field(default_factory=dict)
     outbox: list[Notification] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
+    audit_seen: int = 0  # audit records read by the previous round (pushes since: after)
 
     def mark_sent(self, note: Notification) -> None:
         self.outbox = [n for n in self.outbox if n.id != note.id]

@@ -115,9 +115,13 @@ def conditions(
     return found
 
 
-def changed_outside(repo: Path, changed: list[str], log: Path) -> dict[str, str]:
-    """Host -> backup commit, for backups that changed with no push since the previous one."""
-    records = audit.read(log)
+def changed_outside(repo: Path, changed: list[str], log: Path, seen: int = 0) -> dict[str, str]:
+    """Host -> backup commit, for backups that changed with no push since the previous one.
+
+    Pushes are the audit records after the `seen` first (those the previous round had read):
+    times are whole seconds, and a push and a backup can share one.
+    """
+    records = audit.read(log)[seen:]
     found: dict[str, str] = {}
     for host in changed:
         history = backup_history(repo, host)
@@ -128,9 +132,7 @@ def changed_outside(repo: Path, changed: list[str], log: Path) -> dict[str, str]
             r.get("device") == host
             and r.get("action") == "push"
             and r.get("result") in CHANGING
-            # both times are whole seconds: a push in the backup's own second may have come
-            # before it, so it does not explain the change (an alarm rather than a miss)
-            and datetime.fromisoformat(str(r["when"])) > previous
+            and datetime.fromisoformat(str(r["when"])) >= previous
             for r in records
         )
         if not pushed:
@@ -226,7 +228,8 @@ def watch_round(project: Project, options: WatchOptions) -> RoundResult:
     link = options.settings.report_url or (reports_dir / "compliance.html").resolve().as_uri()
     now = datetime.now(UTC).isoformat(timespec="seconds")
     found = conditions(state, report, options.settings.unreachable_after)
-    outside = changed_outside(repo, changed, settings.build_dir / "audit.jsonl")
+    outside = changed_outside(repo, changed, settings.build_dir / "audit.jsonl", state.audit_seen)
+    state.audit_seen = len(audit.read(settings.build_dir / "audit.jsonl"))
     made = events(state, hosts, found, outside, now, link, [c.name for c in sinks])
     state.outbox += made
     state.rounds += 1
