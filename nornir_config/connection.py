@@ -246,3 +246,43 @@ def why(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError) or "refused" in text.lower():
         return "connection refused"
     return f"{name}: {text[:300]}" if text else name
+
+
+# Why a device could not be read, as a class the reports translate for auditors.
+REASON_CLASSES = (
+    "timeout",
+    "refused",
+    "auth",
+    "host_key_changed",
+    "host_key_unknown",
+    "dns",
+    "unreachable",
+    "no_backup",
+    "not_fetched",
+    "other",
+)
+
+
+def reason_class(exc: BaseException | None, text: str = "") -> str:
+    """The REASON_CLASSES key of a failure (from the exception, else from its text)."""
+    reason = why(exc) if exc is not None else text
+    lowered = f"{type(exc).__name__ if exc else ''} {reason}".lower()
+    if "no backup" in lowered:
+        return "no_backup"
+    if "not fetched" in lowered:
+        return "not_fetched"
+    if "host key changed" in lowered:
+        return "host_key_changed"
+    if "unknown host key" in lowered:
+        return "host_key_unknown"
+    if "authentication" in lowered:
+        return "auth"
+    if "refused" in lowered:
+        return "refused"
+    if "timed out" in lowered or "timeout" in lowered:
+        return "timeout"
+    if "name or service not known" in lowered or "gaierror" in lowered:
+        return "dns"
+    if "unreachable" in lowered or "no route to host" in lowered or "reset by peer" in lowered:
+        return "unreachable"
+    return "other"

@@ -19,7 +19,7 @@ from nornir_config.compliance.model import (
     Source,
 )
 from nornir_config.compliance.secrets import TokenVerifier, redact
-from nornir_config.connection import get_running_config
+from nornir_config.connection import get_running_config, reason_class, why
 from nornir_config.context import device_context
 from nornir_config.errors import InputError
 from nornir_config.render import run_render
@@ -83,8 +83,9 @@ def running_live(nr: Nornir) -> dict[str, Fetched]:
         result = multi[0]
         if result.failed:
             exc = result.exception
-            reason = f"{type(exc).__name__}: {exc}" if exc else str(result.result)
-            fetched[host] = (None, reason.splitlines()[0] if reason else "failed")
+            reason = why(exc) if exc else str(result.result)
+            line = reason.splitlines()[0] if reason else "failed"
+            fetched[host] = (None, line)
         else:
             fetched[host] = (str(result.result), "")
     return fetched
@@ -112,6 +113,7 @@ def check_device(
     )
     text, reason = running
     if text is None:
+        result.reason = reason_class(None, reason)
         result.error = redact(reason, secrets, device.platform)
         return result
     context = device_context(device, province.defaults, secrets)
@@ -186,4 +188,10 @@ def run_compliance(
         for host in hosts
     ]
     summary = summarize(devices, source, time.perf_counter() - started)
-    return ComplianceReport(summary, devices)
+    settings = province.devices[0].settings if province.devices else None
+    return ComplianceReport(
+        summary,
+        devices,
+        province=province.defaults.province.name,
+        timezone=settings.timezone.iana if settings else "Asia/Ho_Chi_Minh",
+    )

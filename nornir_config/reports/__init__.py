@@ -13,12 +13,14 @@ from nornir_config.reports.html_report import render_html
 from nornir_config.reports.i18n import labels
 from nornir_config.reports.json_report import render_json
 from nornir_config.reports.junit_report import render_junit
+from nornir_config.reports.leadership import render_leadership
 
 FORMATS: dict[str, tuple[str, Callable[[ComplianceReport, str], bytes]]] = {
     "html": ("compliance.html", render_html),
-    "json": ("compliance.json", lambda report, _lang: render_json(report)),
-    "junit": ("compliance-junit.xml", lambda report, _lang: render_junit(report)),
-    "csv": ("compliance.csv", lambda report, _lang: render_csv(report)),
+    "leadership": ("leadership.html", lambda report, lang: render_leadership(report, lang)),
+    "json": ("compliance.json", render_json),
+    "junit": ("compliance-junit.xml", render_junit),
+    "csv": ("compliance.csv", render_csv),
 }
 
 
