@@ -150,11 +150,11 @@ def assert_reports(paths: list[Path], bad: str, hidden: set[str], tmp: Path) -> 
     raw = csv_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert any(
-        r["host"] == bad and r["feature"] == "vlans" and r["feature_compliant"] == "no"
+    assert any(  # the CSV speaks the report's language (vi)
+        r["Thiết bị"] == bad and r["Chức năng"] == "vlans" and r["Chức năng tuân thủ"] == "không"
         for r in rows
     )
-    assert "Xã An Nông" in {r["commune"] for r in rows}
+    assert "Xã An Nông" in {r["Xã/phường"] for r in rows}
     page = html.read_text(encoding="utf-8")
     assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page
     shot, dom = chromium(html, tmp)
