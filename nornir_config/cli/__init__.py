@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -33,6 +33,18 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("communelan")
+        except PackageNotFoundError:
+            number = "unknown"
+        typer.echo(f"communelan {number}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _global_options(
     root: Annotated[
@@ -49,6 +61,12 @@ def _global_options(
             "--lab",
             envvar="COMMUNELAN_LAB",
             help="Talk to the device lab (.lab/) instead of the management addresses.",
+        ),
+    ] = False,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
 ) -> None:
@@ -69,7 +87,7 @@ def main() -> None:
     nornir_logger.addHandler(logging.NullHandler())
     nornir_logger.propagate = False
     try:
-        app()
+        app(args=hoist_global_options(sys.argv[1:]))
     except InputError as exc:
         for problem in exc.problems:
             err_console.print(f"[red]error:[/red] {problem}", markup=True, highlight=False)
@@ -83,3 +101,50 @@ def main() -> None:
         err_console.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}", markup=True)
         err_console.print("rerun with COMMUNELAN_DEBUG=1 for the traceback")
         sys.exit(3)
+
+
+# -- command-line conventions (global options anywhere, no placeholder for flags, NO_COLOR) --
+
+GLOBAL_FLAGS = ("--lab",)
+GLOBAL_VALUED = ("--root",)
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move the global options given after the subcommand (`communelan render --lab`) in front
+    of it, where click expects them; nothing after `--` is touched."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        if arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{o}=" for o in GLOBAL_VALUED)):
+            front.append(arg)
+        elif arg in GLOBAL_VALUED and i + 1 < len(argv):
+            front.extend(argv[i : i + 2])
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def _help_conventions() -> None:
+    """Flags take no value, so --help shows no `<bool>` type for them; under NO_COLOR the help
+    has no escape codes either."""
+    from typer import rich_utils
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+    if os.environ.get("NO_COLOR"):
+        rich_utils.COLOR_SYSTEM = None
+
+
+_help_conventions()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -57,9 +56,28 @@ def render(
 
 def inventory(filters: FilterOption = None, fmt: FormatOption = "table") -> None:
     """List the devices of the selected communes."""
-    _check_format(fmt, ("table", "json"))
+    _check_format(fmt, ("table", "json", "csv"))
     project = open_project(filters or [], connections=False)
     hosts = project.nr.inventory.hosts
+    if fmt == "csv":
+        from nornir_config.reports.csv_report import encode_csv
+
+        header = ["host", "code", "commune", "kind", "role", "model", "mgmt_ip", "groups"]
+        sys.stdout.buffer.write(
+            encode_csv(
+                header,
+                (
+                    [
+                        h.name,
+                        *(h.data[k] for k in header[1:6]),
+                        h.hostname,
+                        " ".join(h.data["groups"]),
+                    ]
+                    for h in hosts.values()
+                ),
+            )
+        )
+        return
     if fmt == "json":
         rows = [
             {"name": h.name, "hostname": h.hostname, "platform": h.platform, **h.data}
@@ -78,31 +96,39 @@ def inventory(filters: FilterOption = None, fmt: FormatOption = "table") -> None
     console.print(table)
 
 
+def _groups(data: dict[str, Any]) -> str:
+    return " ".join(data["groups"])
+
+
 def ipplan(filters: FilterOption = None, fmt: FormatOption = "table") -> None:
     """Print the province address plan."""
     _check_format(fmt, ("table", "csv", "json"))
     project = open_project(filters or [], connections=False)
     codes = {h.data["code"] for h in project.nr.inventory.hosts.values()}
     rows = [r for r in plan_rows(project.province) if r.code in codes]
-    if fmt == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(
-            ["code", "commune", "kind", "site", "zone", "vlan", "subnet", "gateway", "dhcp_range"]
-        )
-        for r in rows:
-            writer.writerow(
-                [
-                    r.code,
-                    r.commune,
-                    r.kind,
-                    r.site,
-                    r.zone,
-                    r.vlan or "",
-                    r.subnet,
-                    r.gateway,
-                    r.dhcp_range,
-                ]
+    if fmt == "csv":  # with a byte-order mark, like every CSV communelan writes
+        from nornir_config.reports.csv_report import encode_csv
+
+        header = ["code", "commune", "kind", "site", "zone", "vlan", "subnet", "gateway"]
+        sys.stdout.buffer.write(
+            encode_csv(
+                [*header, "dhcp_range"],
+                (
+                    [
+                        r.code,
+                        r.commune,
+                        r.kind,
+                        r.site,
+                        r.zone,
+                        r.vlan or "",
+                        r.subnet,
+                        r.gateway,
+                        r.dhcp_range,
+                    ]
+                    for r in rows
+                ),
             )
+        )
         return
     if fmt == "json":
         sys.stdout.write(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2) + "\n")

@@ -188,10 +188,19 @@ def run_compliance(
         for host in hosts
     ]
     summary = summarize(devices, source, time.perf_counter() - started)
-    settings = province.devices[0].settings if province.devices else None
+    checked = [province.device(host) for host in hosts]
     return ComplianceReport(
         summary,
         devices,
-        province=province.defaults.province.name,
-        timezone=settings.timezone.iana if settings else "Asia/Ho_Chi_Minh",
+        province=province_name(province, checked),
+        timezone=checked[0].settings.timezone.iana if checked else "Asia/Ho_Chi_Minh",
     )
+
+
+def province_name(province: ProvinceData, devices: list[Device]) -> str:
+    """The name(s) of the province(s) of `devices`, as hosts/ spells them."""
+    names = sorted({str(getattr(getattr(d, "province", None), "name", "")) for d in devices})
+    names = [n for n in names if n]
+    if names:
+        return ", ".join(names)
+    return str(getattr(getattr(province.defaults, "province", None), "name", ""))

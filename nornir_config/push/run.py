@@ -34,7 +34,7 @@ class PushOptions:
     dry_run: bool = False
     workers: int | None = None
     canary: int = 0
-    limit: int | None = None
+    first: int | None = None  # change only the first N selected devices (--first)
     max_failures: int | None = None
     retry_failed: bool = False
     accept_new_host_keys: bool = False
@@ -64,8 +64,8 @@ def check_options(options: PushOptions) -> None:
     for flag, value in (("--canary", options.canary), ("--max-failures", options.max_failures)):
         if value is not None and value < 0:
             problems.append((flag, str(value), "must not be negative", "give 0 or more"))
-    if options.limit is not None and options.limit < 1:
-        problems.append(("--limit", str(options.limit), "must be 1 or more", "e.g. 3"))
+    if options.first is not None and options.first < 1:
+        problems.append(("--first", str(options.first), "must be 1 or more", "e.g. 3"))
     if options.workers is not None and options.workers < 1:
         problems.append(("--workers", str(options.workers), "must be 1 or more", "e.g. 20"))
     if problems:
@@ -89,12 +89,12 @@ def run_push(project: Project, options: PushOptions) -> PushRun:
             )
         hosts = [h for h in hosts if h in set(unfinished)]
     held: list[str] = []
-    if options.limit is not None:  # e.g. a playbook's canary step; the rest come next
-        hosts, held = hosts[: options.limit], hosts[options.limit :]
+    if options.first is not None:  # e.g. a playbook's canary step; the rest come next
+        hosts, held = hosts[: options.first], hosts[options.first :]
     run = PushRun(datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6])
     for host in held:
         run.reports[host] = DeviceReport(
-            host, Outcome.SKIPPED, options.method, "held back by --limit: push with --retry-failed"
+            host, Outcome.SKIPPED, options.method, "held back by --first: push with --retry-failed"
         )
     if not hosts:
         return run
@@ -175,9 +175,14 @@ def _run_batch(
     method_task = merge_push if options.method == "merge" else replace_push
 
     def push_device(task: Task) -> Result:
-        return method_task(task, intended[task.host.name], options.dry_run, redact, before_change)
+        result = method_task(task, intended[task.host.name], options.dry_run, redact, before_change)
+        # The progress bar counts what the summary counts: a rolled-back device failed.
+        if isinstance(result.result, DeviceReport) and result.result.outcome in FAILURES:
+            result.failed = True
+        return result
 
     results = part.run(task=push_device, name=f"push ({options.method})", on_failed=True)
+    part.data.reset_failed_hosts()  # reported in run.reports; later steps still see them
     for host in batch:
         first = results[host][0]
         if isinstance(first.result, DeviceReport):

@@ -26,6 +26,7 @@ from nornir_config.reports.findings import (
 from nornir_config.reports.i18n import labels
 
 _TEMPLATE = "compliance.html.j2"
+PROVINCE_WORDS = ("Tỉnh ", "Thành phố ")
 _STATUS_ORDER = {"non_compliant": 0, "unknown": 1, "compliant": 2}
 
 
@@ -64,7 +65,11 @@ def offices_to_act_on(devices: list[DeviceResult]) -> list[Office]:
 
 def province_label(report: ComplianceReport, lang: str) -> str:
     t = labels(lang)
-    return t["province_of"].format(name=report.province) if report.province else t["province"]
+    if not report.province:
+        return t["province"]
+    if report.province.startswith(PROVINCE_WORDS):  # hosts/ spells "Tỉnh Thanh Hóa" in full
+        return report.province
+    return t["province_of"].format(name=report.province)
 
 
 def trend_svg(history: list[dict[str, Any]], zone: ZoneInfo | None = None) -> str:
