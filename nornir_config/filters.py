@@ -49,7 +49,12 @@ def parse_filters(specs: Iterable[str]) -> list[tuple[str, frozenset[str]]]:
             )
         elif key not in KEYS:
             problems.append(
-                Problem("--filter", spec, f"unknown key '{key}'", f"use one of: {', '.join(KEYS)}")
+                Problem(
+                    "--filter",
+                    spec,
+                    f"unknown key '{key}'",
+                    f"use one of: {', '.join(k for k in KEYS if k != 'limit')}",
+                )
             )
         else:
             terms.append((key, wanted))
