@@ -256,10 +256,12 @@ def _compliance(filters: list[str], options: dict[str, Any]) -> StepResult:
         )
     finally:
         project.nr.close_connections()
-    from nornir_config.reports import parse_formats, publish
+    from nornir_config.reports import open_lint_findings, parse_formats, publish
 
     out_dir = Path(options.get("out") or project.settings.build_dir / "reports")
-    formats = parse_formats(str(options.get("formats", "html,json,junit,csv")))
+    formats = parse_formats(str(options.get("formats", "html,leadership,json,junit,csv")))
+    if "leadership" in formats:
+        report.lint_open = open_lint_findings(filters)
     paths = publish(report, out_dir.resolve(), formats, str(options.get("lang", "vi")))
     s = report.summary
     groups: dict[str, list[str]] = {}

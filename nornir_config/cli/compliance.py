@@ -31,8 +31,11 @@ def compliance(
         ),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="Comma list of html, json, junit, csv.")
-    ] = "html,json,junit,csv",
+        str,
+        typer.Option(
+            "--format", metavar="FORMATS", help="Comma list of html, leadership, json, junit, csv."
+        ),
+    ] = "html,leadership,json,junit,csv",
     out: Annotated[
         Path | None, typer.Option("--out", help="Report folder (default build/reports).")
     ] = None,
@@ -50,7 +53,7 @@ def compliance(
     # Imported here: Netmiko and the report machinery load only when this command runs.
     from nornir_config.compliance.run import run_compliance
     from nornir_config.connection import prepare_connections
-    from nornir_config.reports import parse_formats, publish
+    from nornir_config.reports import open_lint_findings, parse_formats, publish
     from nornir_config.reports.i18n import labels
 
     formats = parse_formats(fmt)
@@ -69,6 +72,8 @@ def compliance(
         backups_dir=backups_dir,
         intended_dir=intended.resolve() if intended else None,
     )
+    if "leadership" in formats:  # the one-stop indicator also reads the lint's zone checks
+        report.lint_open = open_lint_findings(filters or [])
     paths = publish(report, out_dir, formats, lang)
     s = report.summary
     for device in report.devices:

@@ -78,6 +78,7 @@ class ComplianceReport:
     history: list[dict[str, Any]] = field(default_factory=list)
     province: str = ""  # the province's name, from hosts/
     timezone: str = "Asia/Ho_Chi_Minh"  # IANA name the reports show times in (hosts/ site)
+    lint_open: dict[str, set[str]] = field(default_factory=dict)  # host -> open lint rule ids
 
     @property
     def exit_code(self) -> int:

@@ -42,8 +42,9 @@ def merge_push(
     if not commands:
         report.reason = "running config already as intended; nothing sent"
         return _result(task, report, started)
-    # Before/after for `--diff`: hier_config's remediation makes the device equal `intended`.
-    report.diff = redact(config_diff(before, intended, platform, ("running", "intended")))
+    # Before/after for `--diff` (hier_config's remediation makes the device equal `intended`),
+    # each side redacted whole, where the sanitiser's line patterns still match.
+    report.diff = config_diff(redact(before), redact(intended), platform, ("running", "intended"))
     if dry_run:
         report.outcome = Outcome.WOULD_CHANGE
         return _result(task, report, started)

@@ -106,10 +106,8 @@ def headline(rows: list[OfficeProgress], lang: str) -> str:
     return "; ".join(parts)
 
 
-def render_leadership(
-    report: ComplianceReport, lang: str = "vi", lint_open: Mapping[str, set[str]] | None = None
-) -> bytes:
-    rows = office_progress(report, lint_open)
+def render_leadership(report: ComplianceReport, lang: str = "vi") -> bytes:
+    rows = office_progress(report, report.lint_open)
     page = _template().render(
         lang=lang,
         t=labels(lang),

@@ -16,7 +16,7 @@ from nornir_config.cli import app, hoist_global_options
 from nornir_config.filters import limit_matches
 from nornir_config.project import open_project
 from tests.cli.conftest import PushEnv
-from tests.conftest import REPO
+from tests.conftest import REPO, TEST_SECRETS
 from tests.push.conftest import CODE
 
 ESC = "\x1b"
@@ -129,6 +129,8 @@ def test_check_diff_and_exit_codes_on_the_lab(push_env: PushEnv, tmp_path: Path)
     assert code == 4, out  # changes pending
     assert f"would change ({', '.join(push_env.names)})" in out
     assert "--- running" in out and "+++ intended" in out
+    assert "+snmp-server community <removed> RO" in out  # the test change, its secret hidden
+    assert not any(secret in out for secret in TEST_SECRETS.values())
     assert all(push_env.is_before(n) for n in push_env.names)  # nothing was sent
     code, out = invoke("push", "--dry-run", "--limit", f"*,!{rt}", "--root", root, "--lab")
     assert code == 4 and rt not in out and switches[0] in out

@@ -131,7 +131,8 @@ def test_leadership_qos_drift_and_open_lint_finding(built: Built) -> None:
     )
     qos = next(f for f in router.features if f.name == "qos")
     qos.compliant = False
-    rows = {r.code: r for r in office_progress(built.report, {router.host: {"VN2-ZONE-003"}})}
+    built.report.lint_open = {router.host: {"VN2-ZONE-003"}}
+    rows = {r.code: r for r in office_progress(built.report, built.report.lint_open)}
     assert rows[BAD_OFFICE[0]].video_qos is False
     assert rows[BAD_OFFICE[0]].onestop_isolated is False  # the open lint finding
     assert rows[BAD_OFFICE[0]].lan is False
