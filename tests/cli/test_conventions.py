@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nornir_config.cli import app, hoist_global_options
+from nornir_config.cli.push import outcome_counts, push_exit_code
 from nornir_config.filters import limit_matches
 from nornir_config.project import open_project
 from tests.cli.conftest import PushEnv
@@ -157,3 +158,30 @@ def test_check_diff_and_exit_codes_on_the_lab(push_env: PushEnv, tmp_path: Path)
     assert f"3. push: ok 1 changed ({switches[0]})" in out
     assert f"--- {switches[0]} (changed)" in out and "+++ intended" in out
     assert push_env.is_intended(switches[0])
+
+
+def test_progress_bar_counts_what_the_summary_counts(
+    push_env: PushEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rolled-back device is "Failed" on nornir_rich's bar (the real one, on a pretend
+    terminal), as in the summary, and the exit code is 1."""
+    from nornir_rich import progress_bar
+
+    bars: list[progress_bar.RichProgressBar] = []
+
+    class RecordedBar(progress_bar.RichProgressBar):
+        def __init__(self) -> None:
+            super().__init__()
+            bars.append(self)
+
+    monkeypatch.setattr(progress_bar, "RichProgressBar", RecordedBar)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    victim, *others = push_env.names
+    push_env.lab.set_faults(victim, reject_commands=["^ip domain name"])
+    run = push_env.push(progress=True)  # what `communelan push` runs
+    assert push_exit_code(run, dry_run=False) == 1
+    assert f"1 rolled back ({victim})" in outcome_counts(run)
+    (bar,) = bars
+    status = {t.description: t.completed for t in bar.progress_status.tasks}
+    assert status["[red]Failed:"] == 1
+    assert status["[green]Successful:"] == len(others)
