@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 
 from nornir_config.cli.consoles import err_console as console
-from nornir_config.cli.options import FilterOption
+from nornir_config.cli.options import FilterOption, LimitOption
 from nornir_config.project import open_project
 
 
 def compliance(
     filters: FilterOption = None,
+    limit: LimitOption = None,
     from_backup: Annotated[
         bool,
         typer.Option(
@@ -53,12 +54,15 @@ def compliance(
     # Imported here: Netmiko and the report machinery load only when this command runs.
     from nornir_config.compliance.run import run_compliance
     from nornir_config.connection import prepare_connections
+    from nornir_config.filters import limit_specs
     from nornir_config.reports import open_lint_findings, parse_formats, publish
+    from nornir_config.reports.findings import coverage_text, reason_text
     from nornir_config.reports.i18n import labels
 
     formats = parse_formats(fmt)
     labels(lang)
-    project = open_project(filters or [])
+    selection = [*(filters or []), *limit_specs(limit)]
+    project = open_project(selection)
     settings = project.settings
     out_dir = (out or settings.build_dir / "reports").resolve()
     backups_dir = (backups or settings.build_dir / "backups").resolve() if from_backup else None
@@ -73,7 +77,7 @@ def compliance(
         intended_dir=intended.resolve() if intended else None,
     )
     if "leadership" in formats:  # the one-stop indicator also reads the lint's zone checks
-        report.lint_open = open_lint_findings(filters or [])
+        report.lint_open = open_lint_findings(selection)
     paths = publish(report, out_dir, formats, lang)
     s = report.summary
     for device in report.devices:
@@ -84,11 +88,13 @@ def compliance(
             )
         elif device.status == "unknown":
             console.print(
-                f"[yellow]unknown[/yellow] {device.host}: {device.error}", highlight=False
+                f"[yellow]unknown[/yellow] {device.host}: {reason_text(device, lang)} "
+                f"({device.error})",
+                highlight=False,
             )
     console.print(
         f"{s.devices} devices: {s.compliant} compliant, {s.non_compliant} non-compliant, "
-        f"{s.unknown} unknown ({s.source}, {s.seconds:.2f} s) -> "
+        f"{s.unknown} unknown; {coverage_text(report, lang)} ({s.source}, {s.seconds:.2f} s) -> "
         + ", ".join(str(p) for p in paths),
         highlight=False,
     )

@@ -138,16 +138,20 @@ def outcome_counts(run: PushRun) -> str:
 
 def backup(
     filters: FilterOption = None,
+    limit: LimitOption = None,
     repo: Annotated[
         Path | None, typer.Option("--repo", help="Git repository (default build/backups).")
     ] = None,
-    accept_new_host_keys: Annotated[bool, typer.Option("--accept-new-host-keys")] = False,
+    accept_new_host_keys: Annotated[
+        bool, typer.Option("--accept-new-host-keys", help="Trust unknown (never changed) keys.")
+    ] = False,
 ) -> None:
     """Commit the running configs (sanitised, volatile lines dropped) to a git repository."""
     from nornir_config.backup import run_backup
     from nornir_config.connection import prepare_connections
+    from nornir_config.filters import limit_specs
 
-    project = open_project(filters or [])
+    project = open_project([*(filters or []), *limit_specs(limit)])
     prepare_connections(project.nr, project.settings, accept_new_host_keys)
     target = (repo or project.settings.build_dir / "backups").resolve()
     try:

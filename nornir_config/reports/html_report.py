@@ -72,7 +72,7 @@ def province_label(report: ComplianceReport, lang: str) -> str:
     return t["province_of"].format(name=report.province)
 
 
-def trend_svg(history: list[dict[str, Any]], zone: ZoneInfo | None = None) -> str:
+def trend_svg(history: list[dict[str, Any]], zone: ZoneInfo | None = None, lang: str = "vi") -> str:
     """Stacked bars of the last runs (oldest left): compliant, non-compliant and unknown
     devices, with the compliance rate above; any drift gets at least 3 pixels so it shows."""
     width, height, gap = 300, 90, 4
@@ -92,8 +92,14 @@ def trend_svg(history: list[dict[str, Any]], zone: ZoneInfo | None = None) -> st
         known = counts[0][0] + counts[2][0]
         run_rate = 100.0 * counts[2][0] / known if known else 0.0
         title = escape(
-            f"{shown_time(str(run.get('time', '')), zone)}: {run_rate:.1f}% of {known} checked "
-            f"({counts[0][0]} non-compliant, {counts[1][0]} unknown)"
+            labels(lang)["trend_title"].format(
+                time=shown_time(str(run.get("time", "")), zone),
+                rate=f"{run_rate:.1f}",
+                checked=known,
+                total=total,
+                bad=counts[0][0],
+                unknown=counts[1][0],
+            )
         )
         x, top = i * (bar + gap), 12
         parts.append(f"<g><title>{title}</title>")
@@ -147,7 +153,7 @@ def render_html(report: ComplianceReport, lang: str = "vi") -> bytes:
             roles=stats.by_role(report.devices),
             features=stats.by_feature(report.devices),
             history=report.history,
-            trend_svg=trend_svg(report.history, zone),
+            trend_svg=trend_svg(report.history, zone, lang),
         )
     )
     return page.encode("utf-8")

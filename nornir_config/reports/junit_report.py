@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 
 from nornir_config.compliance.model import ComplianceReport, DeviceResult
-from nornir_config.reports.findings import findings, reason_text
+from nornir_config.reports.findings import findings, local_time, reason_text, timezone_of
 from nornir_config.reports.i18n import labels
 
 
@@ -23,6 +23,8 @@ def render_junit(report: ComplianceReport, lang: str = "vi") -> bytes:
     t = labels(lang)
     found = {(f.device.host, f.feature.name): f for f in findings(report, lang)}
     root = ET.Element("testsuites", name="communelan compliance")
+    moment = local_time(report.summary.time, timezone_of(report))
+    root.set("timestamp", moment.isoformat() if moment else report.summary.time)
     devices = sorted(report.devices, key=lambda d: (d.commune_code, d.host))
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for code, group in groupby(devices, key=lambda d: d.commune_code):
