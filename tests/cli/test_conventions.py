@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -185,3 +186,25 @@ def test_progress_bar_counts_what_the_summary_counts(
     status = {t.description: t.completed for t in bar.progress_status.tasks}
     assert status["[red]Failed:"] == 1
     assert status["[green]Successful:"] == len(others)
+
+
+def test_config_yaml_paths_are_relative_to_the_file(tmp_path: Path) -> None:
+    """As config.yaml says: hosts_dir and templates_dir are read from the file's folder, not
+    from the current directory (here another folder altogether)."""
+    root = tmp_path / "project"
+    (root / "sot").mkdir(parents=True)
+    shutil.copytree(REPO / "hosts", root / "sot" / "hosts")
+    shutil.copytree(REPO / "templates", root / "sot" / "tpl")
+    text = (REPO / "config.yaml").read_text("utf-8")
+    text = text.replace("hosts_dir: hosts", "hosts_dir: sot/hosts")
+    text = text.replace("templates_dir: templates", "templates_dir: sot/tpl")
+    (root / "config.yaml").write_text(text, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    listed = cli("--root", str(root), "inventory", "--format", "json", cwd=elsewhere)
+    assert listed.returncode == 0, listed.stderr
+    assert '"an-nong-15766-rt01"' in listed.stdout
+    out = tmp_path / "intended"
+    rendered = cli("render", "-f", "code=15766", "--out", str(out), "--root", str(root))
+    assert rendered.returncode == 0, rendered.stderr
+    assert (out / "an-nong-15766-rt01.cfg").is_file()
