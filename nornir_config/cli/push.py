@@ -64,8 +64,7 @@ def push(
 ) -> None:
     """Push the intended configs; every device ends changed, unchanged or as it was.
 
-    Exit 0 when done, 1 when a device failed, 2 on bad input, 4 when a --check run found
-    changes to make.
+    Exit 0 done, 1 a device failed, 2 bad input, 4 a --check run found changes to make.
     """
     from nornir_config.filters import limit_specs
     from nornir_config.push import PushOptions, run_push
@@ -178,8 +177,7 @@ def run(
 ) -> None:
     """Run a playbook's steps in order, stopping at the first that fails.
 
-    With --check every push step is a dry run (and steps that write to devices or backups
-    are skipped); exit 4 when a push would change something.
+    With --check pushes are dry runs and backups skipped; exit 4 when a push would change.
     """
     from nornir_config.filters import limit_specs
     from nornir_config.playbook import load_playbook, run_playbook
