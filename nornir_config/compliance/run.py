@@ -19,7 +19,7 @@ from nornir_config.compliance.model import (
     Source,
 )
 from nornir_config.compliance.secrets import TokenVerifier, redact
-from nornir_config.connection import get_running_config, reason_class, why
+from nornir_config.connection import failure_reason, get_running_config, reason_class
 from nornir_config.context import device_context
 from nornir_config.errors import InputError
 from nornir_config.render import run_render
@@ -83,7 +83,7 @@ def running_live(nr: Nornir) -> dict[str, Fetched]:
         result = multi[0]
         if result.failed:
             exc = result.exception
-            reason = why(exc) if exc else str(result.result)
+            reason = failure_reason(exc) if exc else str(result.result)
             line = reason.splitlines()[0] if reason else "failed"
             fetched[host] = (None, line)
         else:
@@ -113,7 +113,7 @@ def check_device(
     )
     text, reason = running
     if text is None:
-        result.reason = reason_class(None, reason)
+        result.reason = reason_class(reason)
         result.error = redact(reason, secrets, device.platform)
         return result
     context = device_context(device, province.defaults, secrets)

@@ -110,6 +110,7 @@ def test_push_drift_fix_and_reports(
     lab.set_faults(sw2, refuse_connections=True)
     broken = check(commune)
     assert {d.host: d.status for d in broken.devices}[sw2] == "unknown"
+    assert {d.host: d.reason for d in broken.devices}[sw2] == "refused", broken.devices
     assert broken.summary.unknown == 1 and broken.summary.compliant == 0
     out = tmp_path / "reports"
     append_history(out, configured.summary)
