@@ -343,7 +343,7 @@ class Cli:
                 "Reverting with the original configuration.\n"
                 "The original configuration has been successfully restored.\n\n"
             )
-        self.device.replace(candidate, self.user)
+        self.device.replace(hconfig.apply(hconfig.empty(), candidate), self.user)
         if timer:
             self.device.start_revert_timer(before, timer, self.user)
         return Reply("Total number of passes: 1\nRollback Done\n\n")

@@ -41,7 +41,7 @@ class LabDevice:
         self.faults = DeviceFaults()
         self.flash = Flash()
         self.booted = time.time()
-        self.running: HConfig = hconfig.parse(day0_config(spec), platform)
+        self.running: HConfig = hconfig.load(day0_config(spec), platform)
         self._ensure_interfaces()
         self.startup: str = self.body()
         self.changed_at = self.booted
@@ -78,7 +78,7 @@ class LabDevice:
 
     def remove_top_level(self, startswith: str, user: str) -> None:
         """Delete top-level lines by prefix (`no banner motd` drops the whole banner)."""
-        kept = hconfig.parse("", self.platform)
+        kept = hconfig.empty()
         for child in self.running.children:
             if not child.text.startswith(startswith):
                 kept.add_deep_copy_of(child)

@@ -202,7 +202,9 @@ def test_global_command_after_interface_drops_back_to_global() -> None:
         "\nip dhcp snooping vlan 20,30\nno ip dhcp snooping information option\n",
         "\nip default-gateway 10.0.0.1\n",
         "\nspanning-tree mode rapid-pvst\n",
-        "\nip access-list standard ACL-VTY\n permit 10.38.1.0 0.0.0.255\n deny any log\n",
+        # IOS-XE numbers named ACL entries as it stores them (IOS-XE 17.6 running config,
+        # LibGR/CUBCalifornieDocs docs/Infrastructure/Configurations/SwitchLv3.md)
+        "\nip access-list standard ACL-VTY\n 10 permit 10.38.1.0 0.0.0.255\n 20 deny   any log\n",
     ):
         assert line in body, line
     assert cli.prompt == "T1(config-std-nacl)#"
