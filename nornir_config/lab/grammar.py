@@ -18,6 +18,7 @@ from nornir_config.platforms import platform_data
 # Typed slots, tried in this order after the keywords; `NUM<a-b>` is a number in a range.
 SLOTS = ("NUM", "VLAN", "IPV4", "MASK", "HOSTNAME", "IF", "WORD", "LINE")
 _SLOT = re.compile(r"^(NUM|VLAN|IPV4|MASK|HOSTNAME|IF|WORD|LINE)(?:<(\d+)-(\d+)>)?$")
+BAD_HOSTNAME = "% Hostname contains one or more illegal characters."
 _HOSTNAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 # What `?` shows for each slot, as IOS shows it.
 SLOT_HELP = {
@@ -82,8 +83,10 @@ def _vlan_list(text: str) -> str | None:
             if not number.isdigit():
                 return ""
             if not 1 <= int(number) <= 4094:
-                where = f"#{position + 1} ('{text[position]}')" if position < len(text) else (
-                    f"#{position + 1} (EOL)"
+                where = (
+                    f"#{position + 1} ('{text[position]}')"
+                    if position < len(text)
+                    else (f"#{position + 1} (EOL)")
                 )
                 return (
                     f"Command rejected: Bad VLAN list - character {where} delimits a VLAN "
@@ -128,7 +131,9 @@ def check_slot(slot: str, text: str) -> bool | str:
             return False
         return True if _mask(text) else f"Bad mask 0x{int(ipaddress.IPv4Address(text)):X}"
     if kind == "HOSTNAME":
-        return True if _HOSTNAME.match(text) else "% Hostname contains one or more illegal characters."
+        return (
+            True if _HOSTNAME.match(text) else "% Hostname contains one or more illegal characters."
+        )
     return True
 
 
@@ -201,15 +206,19 @@ def match(
     tokens = tokenize(line)
     if not tokens:
         return Failure("incomplete", 0)
-    negated = False
-    if negatable and "no".startswith(tokens[0][0].lower()) and len(tokens[0][0]) >= 2:
-        negated = True
+    prefix = ""
+    first = tokens[0][0].lower()
+    if negatable and first == "no":
+        prefix = "no"
+    elif negatable and len(first) >= 3 and "default".startswith(first):
+        prefix = "default"
+    if prefix:
         tokens = tokens[1:]
         if not tokens:
             return Failure("incomplete", len(line))
-    result = _walk(grammar, grammar.modes[mode].root, tokens, negated, interface_ok, len(line))
-    if isinstance(result, Match) and negated:
-        return Match(("no", *result.words), Action())
+    result = _walk(grammar, grammar.modes[mode].root, tokens, bool(prefix), interface_ok, len(line))
+    if isinstance(result, Match) and prefix:
+        return Match((prefix, *result.words), Action())
     return result
 
 
@@ -294,9 +303,7 @@ def _slot_step(
     return refusal
 
 
-def _node_at(
-    grammar: Grammar, mode: str, words: list[str]
-) -> tuple[Node | None, list[str]]:
+def _node_at(grammar: Grammar, mode: str, words: list[str]) -> tuple[Node | None, list[str]]:
     """The grammar node after `words` (keywords by prefix, slots by type) in `mode`."""
     node = grammar.modes[mode].root
     for word in words:

@@ -231,7 +231,7 @@ def _replace_at(node: Node, old: list[HConfigChild], text: str) -> HConfigChild:
     kids = list(node.children)
     first = kids.index(old[0])
     drop = {id(c) for c in old}
-    new = HConfigChild(node, text)  # type: ignore[arg-type]
+    new = HConfigChild(node, text)
     kept = [c for c in kids[:first] if id(c) not in drop]
     kept += [new, *(c for c in kids[first:] if id(c) not in drop)]
     node.children.clear()
@@ -253,9 +253,7 @@ def _acl_entry(text: str) -> str:
     return _ACL_NUMBER.sub("", text, count=1)
 
 
-def apply_line(
-    node: Node, parent: str | None, text: str, rules: Semantics
-) -> HConfigChild | None:
+def apply_line(node: Node, parent: str | None, text: str, rules: Semantics) -> HConfigChild | None:
     """Apply one line under `node` (whose own line is `parent`); the line's node, if kept."""
     if parent is not None and rules.is_acl(parent):
         return _apply_acl_entry(node, " ".join(text.split()))

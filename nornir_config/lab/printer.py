@@ -91,9 +91,7 @@ def render(config: HConfig, platform: str = "cisco_ios") -> str:
     """The body of `show running-config`: `version` to `end`, newline-terminated."""
     layout = print_layout(platform)
     heads = list(config.children)
-    indexed = sorted(
-        range(len(heads)), key=lambda i: (*layout.place(heads[i].text)[1:], i)
-    )
+    indexed = sorted(range(len(heads)), key=lambda i: (*layout.place(heads[i].text)[1:], i))
     out: list[str] = []
     if not any(c.text.startswith("version ") for c in heads):
         out.append(layout.version_line)

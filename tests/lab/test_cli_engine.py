@@ -206,7 +206,11 @@ def test_save(command: str) -> None:
 
 def test_enable_password_prompt() -> None:
     cli = make_cli(privilege=1)
-    cli.device_secret = "s3cret"
+    assert cli.feed("enable").output == "% No password set\n"  # no enable secret yet
+    cli.privilege = 15
+    run(cli, "conf t", "enable secret s3cret", "end", "disable")
+    # IOS-XE 17 stores a clear enable secret as a type 9 (scrypt) hash
+    assert "\nenable secret 9 $9$" in body(cli) and "s3cret" not in body(cli)
     assert cli.prompt == "SW1>"
     assert cli.feed("enable").output == "Password: " and not cli.echo
     assert cli.feed("wrong").output == "Password: "
