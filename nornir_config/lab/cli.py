@@ -164,7 +164,7 @@ class Cli:
             if isinstance(result, Match):
                 del self.stack[depth + 1 :]
                 return self._apply(result)
-            if result.kind == "rejected":
+            if result.kind != "invalid":  # IOS drops back to the parent only on invalid input
                 return Reply(self._error(result, line, prompt))
             first = first or result
             parent = self.grammar.modes[self.stack[depth].mode].parent

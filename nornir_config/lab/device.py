@@ -141,7 +141,7 @@ class LabDevice:
                 self.running.add_child(f"interface {name}")
 
     def body(self) -> str:
-        return hconfig.render(self.running, self.platform)
+        return hconfig.render(self.running, self.platform, self.spec.interfaces)
 
     def show_running(self) -> str:
         body = self.body()

@@ -352,7 +352,8 @@ def help_lines(grammar: Grammar, mode: str, line: str, negatable: bool = False) 
             out.append(f"  <{m.group(2)}-{m.group(3)}>")
         else:
             out.append(f"  {SLOT_HELP.get(slot, slot)}")
-    if node.action is not None or (negatable and words):
+    negation = negatable and line.split()[:1] == ["no"]
+    if node.action is not None or (negation and words):
         out.append("  <cr>")
     return out
 

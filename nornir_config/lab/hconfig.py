@@ -27,6 +27,7 @@ _HEADER = re.compile(
 )
 _BANNER = re.compile(r"^banner (\S+) (\^C|\S)")
 _ACL_NUMBER = re.compile(r"^(\d+) ")
+SECTIONAL_EXITS = frozenset({"exit-address-family", "exit-peer-policy", "exit-peer-session"})
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,9 @@ class Semantics:
                 continue
             m = rule.key.search(base)
             if m:
-                return index, (" ".join(m.groups("")) if m.groups() else m.group(0)).strip()
+                name = (" ".join(m.groups("")) if m.groups() else m.group(0)).strip()
+                # A sanitised backup's `<removed>` names nothing: two such lines stay two.
+                return None if "<removed>" in name else (index, name)
         return None
 
 
@@ -115,6 +118,8 @@ def parse(text: str, platform: str = "cisco_ios") -> HConfig:
         indent = len(raw) - len(raw.lstrip(" "))
         if indent == 0 and stripped == "end":
             break
+        if stripped in SECTIONAL_EXITS:  # printed back from the tree, not stored
+            continue
         while stack[-1][0] >= indent:
             stack.pop()
         parent = stack[-1][1]

@@ -25,35 +25,57 @@ class PrintLayout:
     tight: frozenset[int]
     each: frozenset[int]
     interface_children: tuple[re.Pattern[str], ...]
-    interface_order: tuple[str, ...]
+    before_ports: tuple[str, ...]
+    after_ports: tuple[str, ...]
     pad_deny: re.Pattern[str]
+    extra_indent: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
+    exits: tuple[tuple[re.Pattern[str], str], ...]
+    nested_close: tuple[re.Pattern[str], ...]
+    only_with: dict[str, re.Pattern[str]]
     _places: dict[str, tuple[object, ...]] = field(default_factory=dict, compare=False)
 
-    def place(self, head: str) -> tuple[int, int, tuple[object, ...]]:
-        """(group, pattern, order key) of a top-level line; unmatched lines print last."""
-        cached = self._places.get(head)
+    def place(
+        self, head: str, ports: tuple[str, ...] = (), absent: frozenset[str] = frozenset()
+    ) -> tuple[int, int, tuple[object, ...]]:
+        """(group, pattern, order key) of a top-level line; unmatched lines print last.
+        `absent`: `only_with` patterns that do not apply to this config."""
+        cached = self._places.get(head) if not absent else None
         if cached is None:
             found = next(
-                ((g, i) for i, (g, p) in enumerate(self.patterns) if p.match(head)),
+                (
+                    (g, i)
+                    for i, (g, p) in enumerate(self.patterns)
+                    if p.pattern not in absent and p.match(head)
+                ),
                 (len(self.patterns), len(self.patterns)),
             )
-            cached = self._places[head] = (*found, self._order(head))
+            vlan = (int(head.split()[1]),) if re.match(r"vlan \d+$", head) else ()
+            cached = (*found, vlan)
+            if not absent:
+                self._places[head] = cached
+        if head.startswith("interface "):
+            return (cached[0], cached[1], self._interface_order(head, ports))  # type: ignore[index]
         return cached  # type: ignore[return-value]
 
-    def _order(self, head: str) -> tuple[object, ...]:
-        if re.match(r"vlan \d+$", head):
-            return (int(head.split()[1]),)
-        if head.startswith("interface "):
-            name = head.split(None, 1)[1]
-            kind = re.match(r"[A-Za-z-]+", name)
-            kind_name = kind.group(0) if kind else name
-            rank = (
-                self.interface_order.index(kind_name)
-                if kind_name in self.interface_order
-                else len(self.interface_order)
-            )
-            return (rank, kind_name, tuple(int(n) for n in _NUMBER.findall(name)))
-        return ()
+    def _interface_order(self, head: str, ports: tuple[str, ...]) -> tuple[object, ...]:
+        name = head.split()[1]
+        base = name.split(".", 1)[0]
+        numbers = tuple(int(n) for n in _NUMBER.findall(name))
+        kind = re.match(r"[A-Za-z-]+", name)
+        kind_name = kind.group(0) if kind else name
+        if kind_name in self.before_ports:
+            return (0, self.before_ports.index(kind_name), "", numbers)
+        if base in ports:
+            return (1, ports.index(base), "", numbers)
+        if kind_name in self.after_ports:
+            return (2, self.after_ports.index(kind_name), "", numbers)
+        return (3, 0, kind_name, numbers)
+
+    def exit_of(self, text: str) -> str | None:
+        return next((exit for pattern, exit in self.exits if pattern.match(text)), None)
+
+    def deeper(self, parent: str, child: str) -> bool:
+        return any(p.match(parent) and c.match(child) for p, c in self.extra_indent)
 
     def child_rank(self, text: str) -> int:
         return next(
@@ -82,24 +104,39 @@ def print_layout(platform: str = "cisco_ios") -> PrintLayout:
         tight=frozenset(tight),
         each=frozenset(each),
         interface_children=tuple(re.compile(p) for p in raw["interface_children"]),
-        interface_order=tuple(raw["interface_order"]),
+        before_ports=tuple(raw["interfaces_before_ports"]),
+        after_ports=tuple(raw["interfaces_after_ports"]),
         pad_deny=re.compile(raw["pad_deny_in"]),
+        extra_indent=tuple(
+            (re.compile(r["parent"]), re.compile(r["child"])) for r in raw.get("extra_indent", [])
+        ),
+        only_with={p: re.compile(w) for p, w in raw.get("only_with", {}).items()},
+        nested_close=tuple(re.compile(p) for p in raw.get("nested_close", [])),
+        exits=tuple((re.compile(r["child"]), r["exit"]) for r in raw.get("sectional_exits", [])),
     )
 
 
-def render(config: HConfig, platform: str = "cisco_ios") -> str:
-    """The body of `show running-config`: `version` to `end`, newline-terminated."""
+def render(config: HConfig, platform: str = "cisco_ios", ports: tuple[str, ...] = ()) -> str:
+    """The body of `show running-config`: `version` to `end`, newline-terminated.
+    `ports`: the device's physical interfaces in hardware order."""
     layout = print_layout(platform)
     heads = list(config.children)
-    indexed = sorted(range(len(heads)), key=lambda i: (*layout.place(heads[i].text)[1:], i))
+    absent = frozenset(
+        p for p, needed in layout.only_with.items() if not any(needed.match(c.text) for c in heads)
+    )
+    places = [layout.place(c.text, ports, absent) for c in heads]
+    indexed = sorted(range(len(heads)), key=lambda i: (*places[i][1:], i))
     out: list[str] = []
     if not any(c.text.startswith("version ") for c in heads):
         out.append(layout.version_line)
     previous: int | None = 0 if out else None
     for i in indexed:
         child = heads[i]
-        group = layout.place(child.text)[0]
-        if out and out[-1] != "!" and group != previous:
+        group = places[i][0]
+        block = bool(child.children)
+        if out and out[-1] != "!" and (group != previous or block) and group not in layout.tight:
+            out.append("!")
+        elif out and out[-1] != "!" and group != previous:
             out.append("!")
         if "\n" in child.text:  # a banner: its text lines unindented
             out.extend(child.text.split("\n"))
@@ -108,8 +145,10 @@ def render(config: HConfig, platform: str = "cisco_ios") -> str:
             kids = list(child.children)
             if child.text.startswith("interface "):
                 kids.sort(key=lambda c: layout.child_rank(c.text))
+            pad = layout.pad_deny.match(child.text) is not None
             for kid in kids:
-                _lines(kid, 1, out, layout.pad_deny.match(child.text) is not None)
+                depth = 2 if layout.deeper(child.text, kid.text) else 1
+                _lines(kid, depth, out, pad, layout)
             if (kids and group not in layout.tight) or group in layout.each:
                 out.append("!")
         previous = group
@@ -119,9 +158,14 @@ def render(config: HConfig, platform: str = "cisco_ios") -> str:
     return "\n".join(out) + "\n"
 
 
-def _lines(child: HConfigChild, depth: int, out: list[str], pad_deny: bool) -> None:
+def _lines(
+    child: HConfigChild, depth: int, out: list[str], pad_deny: bool, layout: PrintLayout
+) -> None:
     indent = " " * depth
     text = child.text
+    exit = layout.exit_of(text)
+    if exit is not None:
+        out.append(indent + "!")
     if "\n" in text:  # a certificate's hex lines and its `quit`
         for line in text.split("\n"):
             out.append(indent + "\tquit" if line == "quit" else indent + line)
@@ -130,4 +174,8 @@ def _lines(child: HConfigChild, depth: int, out: list[str], pad_deny: bool) -> N
         text = re.sub(r"^(\d+ )deny ", r"\1deny   ", text)
     out.append(indent + text)
     for grandchild in child.children:
-        _lines(grandchild, depth + 1, out, False)
+        _lines(grandchild, depth + 1, out, False, layout)
+    if exit is not None:
+        out.append(indent + exit)
+    elif child.children and any(p.match(text) for p in layout.nested_close):
+        out.append(indent + "!")
