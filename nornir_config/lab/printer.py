@@ -32,7 +32,9 @@ class PrintLayout:
     exits: tuple[tuple[re.Pattern[str], str], ...]
     nested_close: tuple[re.Pattern[str], ...]
     only_with: dict[str, re.Pattern[str]]
-    _places: dict[str, tuple[object, ...]] = field(default_factory=dict, compare=False)
+    _places: dict[str, tuple[int, int, tuple[object, ...]]] = field(
+        default_factory=dict, compare=False
+    )
 
     def place(
         self, head: str, ports: tuple[str, ...] = (), absent: frozenset[str] = frozenset()
@@ -49,13 +51,15 @@ class PrintLayout:
                 ),
                 (len(self.patterns), len(self.patterns)),
             )
-            vlan = (int(head.split()[1]),) if re.match(r"vlan \d+$", head) else ()
-            cached = (*found, vlan)
+            vlan: tuple[object, ...] = (
+                (int(head.split()[1]),) if re.match(r"vlan \d+$", head) else ()
+            )
+            cached = (found[0], found[1], vlan)
             if not absent:
                 self._places[head] = cached
         if head.startswith("interface "):
-            return (cached[0], cached[1], self._interface_order(head, ports))  # type: ignore[index]
-        return cached  # type: ignore[return-value]
+            return (cached[0], cached[1], self._interface_order(head, ports))
+        return cached
 
     def _interface_order(self, head: str, ports: tuple[str, ...]) -> tuple[object, ...]:
         name = head.split()[1]
