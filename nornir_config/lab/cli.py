@@ -594,8 +594,8 @@ class Cli:
         for path, text in zip(paths, texts, strict=True):
             if text is None:
                 return Reply(f"%Error opening {path} (No such file or directory)\n")
-        old = hconfig.parse(texts[0] or "", self.device.platform)
-        new = hconfig.parse(texts[1] or "", self.device.platform)
+        old = hconfig.load(texts[0] or "", self.device.platform)  # as the device stores them
+        new = hconfig.load(texts[1] or "", self.device.platform)
         return Reply(diff_configs(old, new))
 
     def _run_show_incremental_diffs(self, m: Match) -> Reply:
@@ -603,7 +603,7 @@ class Cli:
         text = self._read_file(path)
         if text is None:
             return Reply(f"%Error opening {path} (No such file or directory)\n")
-        change = hconfig.parse(text, self.device.platform)
+        change = hconfig.load(text, self.device.platform)
         return Reply(incremental_diffs(self.device.running, change))
 
     # -- tclsh (NAPALM/Netmiko inline transfer) --------------------------------------------

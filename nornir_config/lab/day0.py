@@ -30,7 +30,8 @@ class Day0Facts:
 
 
 def day0_facts(text: str) -> Day0Facts:
-    """Hostname, role (a switch has VLANs or switchports), model (`switch 1 provision`, else a
+    """Hostname, role (a switch has VLANs or switchports and nothing only routers have: NAT,
+    dialer/ATM/serial interfaces, ISR port names), model (`switch 1 provision`, else a
     default of the role) and physical ports (its `interface` lines, subinterfaces aside)."""
     hostname = re.search(r"^hostname (\S+)", text, re.MULTILINE)
     ports: list[str] = []
@@ -38,7 +39,14 @@ def day0_facts(text: str) -> Day0Facts:
         name = m.group(1)
         if not _VIRTUAL.match(name) and "." not in name and name not in ports:
             ports.append(name)
-    switch = bool(re.search(r"^ switchport|^vlan \d|^spanning-tree mode", text, re.MULTILINE))
+    routed = re.search(
+        r"^(ip nat |interface (Dialer|ATM|Serial|Cellular)|interface GigabitEthernet0/0/\d|"
+        r"platform qfp|boot system flash bootflash:)",
+        text,
+        re.MULTILINE,
+    )
+    switched = re.search(r"^ switchport|^vlan \d|^spanning-tree mode", text, re.MULTILINE)
+    switch = bool(switched) and not routed
     provision = re.search(r"^switch \d+ provision (\S+)", text, re.MULTILINE)
     model = provision.group(1).upper() if provision else ("C9200L-24P-4G" if switch else "ISR4331")
     return Day0Facts(

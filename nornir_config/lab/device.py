@@ -84,7 +84,8 @@ class LabDevice:
 
     def boot(self, day0: HConfig) -> None:
         """Start from a day-0 tree, with the lab operator added (its user and enable secret)."""
-        running = hconfig.apply(hconfig.empty(), day0, self.platform)
+        printed = self.spec.day0 is not None  # a real device's config: stored as printed
+        running = hconfig.apply(hconfig.empty(), day0, self.platform, as_printed=printed)
         if self.operator:
             extra = hconfig.parse("\n".join(self.operator), self.platform)
             running = hconfig.apply(running, extra, self.platform)

@@ -205,8 +205,13 @@ def _family(text: str) -> str:
     return words[0]
 
 
-def apply(running: HConfig, change: HConfig, platform: str = "cisco_ios") -> HConfig:
+def apply(
+    running: HConfig, change: HConfig, platform: str = "cisco_ios", as_printed: bool = False
+) -> HConfig:
     """The running config after `change`, as the device keeps it; `running` is not changed.
+    `as_printed`: the change is a config a device printed (a day-0 backup), so every line in
+    it is one that device stores, hidden defaults included (a Catalyst 6500 prints
+    `switchport`, a 9200 does not).
 
     Only top-level blocks of the families the change touches are copied; the others are
     shared between the old and the new tree (never mutated afterwards).
@@ -220,15 +225,17 @@ def apply(running: HConfig, change: HConfig, platform: str = "cisco_ios") -> HCo
         else:
             new.children.append(child)
     for child in change.children:
-        _apply_child(new, None, child, rules)
+        _apply_child(new, None, child, rules, as_printed)
     return new
 
 
-def _apply_child(node: Node, parent: str | None, change: HConfigChild, rules: Semantics) -> None:
-    target = apply_line(node, parent, change.text, rules)
+def _apply_child(
+    node: Node, parent: str | None, change: HConfigChild, rules: Semantics, as_printed: bool
+) -> None:
+    target = apply_line(node, parent, change.text, rules, as_printed)
     if change.children and target is not None:
         for grandchild in change.children:
-            _apply_child(target, change.text, grandchild, rules)
+            _apply_child(target, change.text, grandchild, rules, as_printed)
 
 
 def _replace_at(node: Node, old: list[HConfigChild], text: str) -> HConfigChild:
@@ -258,7 +265,9 @@ def _acl_entry(text: str) -> str:
     return _ACL_NUMBER.sub("", text, count=1)
 
 
-def apply_line(node: Node, parent: str | None, text: str, rules: Semantics) -> HConfigChild | None:
+def apply_line(
+    node: Node, parent: str | None, text: str, rules: Semantics, as_printed: bool = False
+) -> HConfigChild | None:
     """Apply one line under `node` (whose own line is `parent`); the line's node, if kept."""
     if parent is not None and rules.is_acl(parent):
         return _apply_acl_entry(node, " ".join(text.split()))
@@ -290,7 +299,7 @@ def apply_line(node: Node, parent: str | None, text: str, rules: Semantics) -> H
         if (key is not None and rules.key(parent, c.text) == key)
         or (c.text.startswith("no ") and (text == c.text[3:] or text.startswith(c.text[3:] + " ")))
     ]
-    if rules.is_hidden(text):
+    if rules.is_hidden(text) and not as_printed:
         _remove(node, same)
         return None
     if same:
