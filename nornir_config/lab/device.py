@@ -68,7 +68,7 @@ class LabDevice:
         self.booted = time.time()
         self.operator = operator or []
         self.running: HConfig = hconfig.empty()
-        self.startup: str = ""
+        self._startup: HConfig | str = ""
         self.boot(hconfig.parse(day0_config(spec), platform))
         self.boot_errors: list[str] = []
         self.login_failures: deque[float] = deque(maxlen=100)
@@ -91,7 +91,7 @@ class LabDevice:
             running = hconfig.apply(running, extra, self.platform)
         self.running = running
         self._ensure_interfaces()
-        self.startup = self.body()
+        self._startup = self.running  # printed when first read: booting stays cheap
 
     # -- config ----------------------------------------------------------------------------
 
@@ -158,6 +158,17 @@ class LabDevice:
                 f"! NVRAM config last updated at {ios_time(self.saved_at)} by {self.changed_by}"
             )
         return "\n".join([*header, "!", body])
+
+    @property
+    def startup(self) -> str:
+        """`show startup-config`'s body (the config saved last, or the one booted)."""
+        if not isinstance(self._startup, str):
+            self._startup = hconfig.render(self._startup, self.platform, self.spec.interfaces)
+        return self._startup
+
+    @startup.setter
+    def startup(self, text: str) -> None:
+        self._startup = text
 
     def save(self) -> None:
         self.startup = self.body()

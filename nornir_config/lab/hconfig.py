@@ -9,7 +9,7 @@ hier_config serves only as the tree (a driver without rules).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from hier_config import HConfig, HConfigChild, Platform, get_hconfig, get_hconfig_driver
@@ -44,18 +44,41 @@ class Semantics:
     stored_negations: tuple[re.Pattern[str], ...]
     hidden_defaults: tuple[re.Pattern[str], ...]
     acl_modes: tuple[re.Pattern[str], ...]
+    _keys: dict[tuple[str | None, str], tuple[int, str] | None] = field(
+        default_factory=dict, compare=False, hash=False
+    )
+    _tests: dict[tuple[str, str], bool] = field(default_factory=dict, compare=False, hash=False)
 
     def is_stored_negation(self, text: str) -> bool:
-        return any(p.search(text) for p in self.stored_negations)
+        return self._test("negation", text, self.stored_negations)
 
     def is_hidden(self, text: str) -> bool:
-        return any(p.search(text) for p in self.hidden_defaults)
+        return self._test("hidden", text, self.hidden_defaults)
 
     def is_acl(self, parent: str) -> bool:
-        return any(p.search(parent) for p in self.acl_modes)
+        return self._test("acl", parent, self.acl_modes)
+
+    def _test(self, kind: str, text: str, patterns: tuple[re.Pattern[str], ...]) -> bool:
+        cache_key = (kind, text)
+        found = self._tests.get(cache_key)
+        if found is None:
+            found = any(p.search(text) for p in patterns)
+            if len(self._tests) < 200_000:
+                self._tests[cache_key] = found
+        return found
 
     def key(self, parent: str | None, text: str) -> tuple[int, str] | None:
-        """The setting a line sets (None: a line that only equals itself)."""
+        """The setting a line sets (None: a line that only equals itself). Cached: the same
+        lines recur under the same parents on every device of a lab."""
+        cache_key = (parent, text)
+        if cache_key in self._keys:
+            return self._keys[cache_key]
+        found = self._key(parent, text)
+        if len(self._keys) < 200_000:
+            self._keys[cache_key] = found
+        return found
+
+    def _key(self, parent: str | None, text: str) -> tuple[int, str] | None:
         base = text.removeprefix("no ")
         for index, rule in enumerate(self.single_valued):
             if (rule.parent is None) != (parent is None):
@@ -296,8 +319,8 @@ def apply_line(
     same = [
         c
         for c in node.children
-        if (key is not None and rules.key(parent, c.text) == key)
-        or (c.text.startswith("no ") and (text == c.text[3:] or text.startswith(c.text[3:] + " ")))
+        if (c.text[:3] == "no " and (text == c.text[3:] or text.startswith(c.text[3:] + " ")))
+        or (key is not None and rules.key(parent, c.text) == key)
     ]
     if rules.is_hidden(text) and not as_printed:
         _remove(node, same)
