@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,19 +18,9 @@ from rich.table import Table
 from nornir_config.cli.consoles import console
 from nornir_config.cli.options import FilterOption
 from nornir_config.errors import InputError
-from nornir_config.lab.day0 import day0_facts, read_console
 from nornir_config.lab.faults import load_faults
-from nornir_config.lab.files import (
-    CONTROL,
-    CREDENTIALS,
-    ENDPOINTS,
-    KNOWN_HOSTS,
-    LOGFILE,
-    PIDFILE,
-    LabCredentials,
-    lab_credentials,
-    write_credentials,
-)
+from nornir_config.lab.files import CONTROL, CREDENTIALS, ENDPOINTS, KNOWN_HOSTS, LOGFILE, PIDFILE
+from nornir_config.lab.plan import lab_plan
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
 from nornir_config.settings import RunSettings, run_settings
 
@@ -44,78 +33,19 @@ def register(app: typer.Typer) -> None:
     app.add_typer(lab_app, name="lab")
 
 
-@dataclass(frozen=True)
-class LabPlan:
-    """What `lab up` starts: the devices, who operates them, where clients come from."""
-
-    specs: list[LabDeviceSpec]
-    credentials: LabCredentials | None
-    client_address: str | None
-
-
 def inventory_specs(settings: RunSettings, filters: list[str]) -> list[LabDeviceSpec]:
     """The selected inventory devices as lab devices (hostname = inventory name)."""
-    return lab_plan(settings, filters).specs
-
-
-def lab_plan(settings: RunSettings, filters: list[str], day0_dir: Path | None = None) -> LabPlan:
-    """The selected inventory devices (and, with `day0_dir`, every `<name>.cfg` in it: an
-    inventory device boots from its file, a file naming no device adds one); the operator
-    account the province's configs keep (its first local user, with its password and the
-    enable secret from the secrets store); clients presented from the first NOC address."""
     from nornir_config.filters import apply_filters
     from nornir_config.inventory import build_nornir, province_of
-    from nornir_config.secrets import load_secrets
 
     nr = build_nornir(settings)
     selected = apply_filters(nr, filters)
     names = set(selected.inventory.hosts)
-    province = province_of(nr)
-    files = sorted(day0_dir.glob("*.cfg")) if day0_dir else []
-    texts = {path.stem: _read_day0(path) for path in files}
-    specs = [
-        _spec(d.name, d.model, d.role, tuple(d.interfaces), texts.pop(d.name, None))
-        for d in province.devices
+    return [
+        LabDeviceSpec(d.name, d.name, d.model, d.role, tuple(d.interfaces))
+        for d in province_of(nr).devices
         if d.name in names
     ]
-    specs += [_spec(name, "", "", (), text) for name, text in texts.items()]
-    users = province.defaults.site.get("local_users") or []
-    user = str(users[0]) if isinstance(users, list) and users else None
-    secrets = load_secrets(root=settings.root)
-    credentials = None
-    if user and secrets.values.get(f"password_{user}") and secrets.values.get("enable_secret"):
-        credentials = LabCredentials(
-            user, secrets.get(f"password_{user}"), secrets.get("enable_secret")
-        )
-    nets = province.defaults.services.noc_networks
-    client = str(next(ipaddress.IPv4Network(str(nets[0])).hosts())) if nets else None
-    return LabPlan(specs, credentials, client)
-
-
-def _read_day0(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise InputError.one(
-            str(path), "day-0 config", f"cannot be read ({exc})", "check it"
-        ) from exc
-
-
-def _spec(
-    name: str, model: str, role: str, interfaces: tuple[str, ...], day0: str | None
-) -> LabDeviceSpec:
-    """A lab device; one booting from a real config gets that config's ports, role, model."""
-    if day0 is None:
-        return LabDeviceSpec(name, name, model, role, interfaces)
-    facts = day0_facts(day0)
-    return LabDeviceSpec(
-        name,
-        facts.hostname or name,
-        model or facts.model,
-        role or facts.role,
-        facts.interfaces or interfaces,
-        day0,
-    )
 
 
 def _pid(lab_dir: Path) -> int | None:
@@ -157,6 +87,7 @@ def up(
     lab_dir = settings.lab_dir
     if _pid(lab_dir):
         raise InputError.one(str(lab_dir), "lab", "is already running", "communelan lab down first")
+    fault_map = load_faults(faults) if faults else {}
     if day0 is not None and not day0.is_dir():
         raise InputError.one(str(day0), "--day0", "is not a folder", "give a folder of <name>.cfg")
     if client_address is not None:
@@ -166,12 +97,13 @@ def up(
             raise InputError.one(
                 "--client-address", client_address, "is not an IPv4 address", "e.g. 10.38.1.10"
             ) from None
-    fault_map = load_faults(faults) if faults else {}
-    plan = lab_plan(settings, filters or [], day0)
+    plan = lab_plan(settings, inventory_specs(settings, filters or []), day0)
     specs = plan.specs
     lab_dir.mkdir(parents=True, exist_ok=True)
     (lab_dir / ENDPOINTS).unlink(missing_ok=True)
     if plan.credentials is not None:
+        from nornir_config.lab.files import write_credentials
+
         write_credentials(lab_dir, plan.credentials)
     run = {
         "devices": [s.to_dict() for s in specs],
@@ -264,6 +196,42 @@ def down() -> None:
     console.print(f"lab down (pid {pid})")
 
 
+@lab_app.command("console")
+def console_cmd(
+    host: Annotated[str, typer.Argument(help="Device (inventory name).")],
+) -> None:
+    """Open the device's console: it always gets in, whatever its login config (recovery)."""
+    lab_dir = run_settings().lab_dir
+    if not _pid(lab_dir):
+        raise InputError.one(str(lab_dir), "lab", "is not running", "communelan lab up")
+    data = json.loads((lab_dir / ENDPOINTS).read_text(encoding="utf-8"))
+    if host not in data["devices"]:
+        raise InputError.one(host, "device", "is not in the lab", "communelan lab status")
+    ssh = shutil.which("ssh")
+    if ssh is None:
+        raise InputError.one("ssh", "client", "is not installed", "install openssh-client")
+    from nornir_config.lab.day0 import read_console
+
+    endpoint = read_console(lab_dir)
+    console.print(
+        f"console {host}: password is the lab password in {lab_dir / CREDENTIALS}",
+        highlight=False,
+    )
+    os.execv(
+        ssh,
+        [
+            "ssh",
+            "-p",
+            str(endpoint.port),
+            "-o",
+            f"UserKnownHostsFile={lab_dir / KNOWN_HOSTS}",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            f"{host}@{endpoint.host}",
+        ],
+    )
+
+
 @lab_app.command("fault")
 def fault(
     device: Annotated[str, typer.Argument(help="Device name or glob (`*` for all).")],
@@ -313,38 +281,3 @@ def _value(text: str) -> Any:
         except ValueError:
             pass
     return [text]
-
-
-@lab_app.command("console")
-def console_cmd(
-    host: Annotated[str, typer.Argument(help="Device (inventory name).")],
-) -> None:
-    """Open the device's console: it always gets in, whatever its login config (recovery)."""
-    lab_dir = run_settings().lab_dir
-    if not _pid(lab_dir):
-        raise InputError.one(str(lab_dir), "lab", "is not running", "communelan lab up")
-    data = json.loads((lab_dir / ENDPOINTS).read_text(encoding="utf-8"))
-    if host not in data["devices"]:
-        raise InputError.one(host, "device", "is not in the lab", "communelan lab status")
-    ssh = shutil.which("ssh")
-    if ssh is None:
-        raise InputError.one("ssh", "client", "is not installed", "install openssh-client")
-    endpoint = read_console(lab_dir)
-    console.print(
-        f"console {host}: password is the lab password in {lab_dir / CREDENTIALS}",
-        highlight=False,
-    )
-    _ = lab_credentials(lab_dir)  # fails clearly when the lab folder is incomplete
-    os.execv(
-        ssh,
-        [
-            "ssh",
-            "-p",
-            str(endpoint.port),
-            "-o",
-            f"UserKnownHostsFile={lab_dir / KNOWN_HOSTS}",
-            "-o",
-            "StrictHostKeyChecking=yes",
-            f"{host}@{endpoint.host}",
-        ],
-    )

@@ -14,19 +14,11 @@ from dataclasses import dataclass, field
 
 from hier_config import HConfig, HConfigChild
 
-from nornir_config.lab import hconfig, logins
+from nornir_config.lab import hconfig
 from nornir_config.lab.device import LabDevice, ios_time
 from nornir_config.lab.flash import FlashFullError
-from nornir_config.lab.grammar import (
-    Failure,
-    Grammar,
-    Match,
-    complete,
-    help_lines,
-    load_grammar,
-    match,
-    tokenize,
-)
+from nornir_config.lab.grammar import Failure, Grammar, Match, load_grammar, match, tokenize
+from nornir_config.lab.logins import enable_ok, hash_plain
 from nornir_config.lab.shows import (
     diff_configs,
     incremental_diffs,
@@ -39,8 +31,6 @@ from nornir_config.lab.shows import (
 CONFIG_BANNER = "Enter configuration commands, one per line.  End with CNTL/Z."
 INVALID = "% Invalid input detected at '^' marker."
 INVALID_RANGE = "% Command rejected: Invalid interface range\n"
-# Abbreviations of the two config files `copy` and `configure replace` take, as IOS expands.
-CONFIG_FILES = ("running-config", "startup-config")
 
 
 @dataclass
@@ -175,7 +165,7 @@ class Cli:
 
     def _apply(self, result: Match) -> Reply:
         frame = self.stack[-1]
-        text = logins.hash_plain(result.text)
+        text = hash_plain(result.text)
         if text.startswith("interface range "):
             return self._interface_range(result)
         if text.startswith("banner ") and len(result.words) >= 3:
@@ -292,17 +282,17 @@ class Cli:
     def help(self, line: str) -> str:
         """What `?` prints after `line` (IOS context help)."""
         mode, negatable = self._where()
-        lines = help_lines(self.grammar, mode, line, negatable)
+        lines = self.grammar.help_lines(mode, line, negatable)
         if lines is None and self.stack:  # sub-modes also take their parents' commands
             parent = self.grammar.modes[mode].parent
-            lines = help_lines(self.grammar, parent, line, True) if parent else None
+            lines = self.grammar.help_lines(parent, line, True) if parent else None
         if lines is None:
             return "% Unrecognized command\n"
         return "\n".join(lines) + "\n"
 
     def complete(self, line: str) -> str | None:
         mode, _ = self._where()
-        return complete(self.grammar, mode, line)
+        return self.grammar.complete(mode, line)
 
     def _run_logout(self, _m: Match) -> Reply:
         return Reply(prompt=False, close=True)
@@ -314,7 +304,7 @@ class Cli:
             return Reply("% No password set\n")
 
         def check(password: str) -> Reply:
-            if logins.enable_ok(self.device.running, password):
+            if enable_ok(self.device.running, password):
                 self.privilege = 15
                 return Reply()
             tries[0] += 1
@@ -450,16 +440,8 @@ class Cli:
     def _quiet(self) -> bool:
         return self.device.has("file prompt quiet")
 
-    @staticmethod
-    def _file(path: str) -> str:
-        """`run` -> `running-config`, `start` -> `startup-config`, anything else as typed."""
-        lowered = path.lower()
-        bare = lowered.removeprefix("system:").removeprefix("nvram:").lstrip("/")
-        hits = [name for name in CONFIG_FILES if len(bare) >= 2 and name.startswith(bare)]
-        return hits[0] if len(hits) == 1 and ":" not in bare else path
-
     def _read_file(self, path: str) -> str | None:
-        lowered = self._file(path).lower()
+        lowered = path.lower()
         if lowered in ("running-config", "system:running-config", "system:/running-config"):
             return self.device.body()
         if lowered in ("startup-config", "nvram:startup-config", "nvram:/startup-config"):
@@ -486,7 +468,7 @@ class Cli:
         return Reply("Building configuration...\n[OK]\n")
 
     def _run_copy(self, m: Match) -> Reply:
-        source, dest = self._file(m.words[1]), self._file(m.words[2])
+        source, dest = m.words[1], m.words[2]
         dest_l = dest.lower()
         if source.lower() == "null:":
             text: str | None = ""

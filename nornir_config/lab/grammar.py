@@ -157,6 +157,12 @@ class Grammar:
             hits = [full for full in self.interface_types if full.lower().startswith(typed)]
         return f"{hits[0]}{number}" if len(hits) == 1 else None
 
+    def help_lines(self, mode: str, line: str, negatable: bool = False) -> list[str] | None:
+        return help_lines(self, mode, line, negatable)
+
+    def complete(self, mode: str, line: str) -> str | None:
+        return complete(self, mode, line)
+
 
 def _add(root: Node, pattern: str, action: Action) -> None:
     node = root

@@ -21,10 +21,11 @@ from pathlib import Path
 import pytest
 from netmiko import ConnectHandler
 
-from nornir_config.cli.lab import lab_plan
+from nornir_config.cli.lab import inventory_specs
 from nornir_config.lab.cli import Cli
 from nornir_config.lab.day0 import day0_facts
 from nornir_config.lab.device import LabDevice
+from nornir_config.lab.plan import lab_plan
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import LabFactory
 from nornir_config.settings import RunSettings
@@ -124,7 +125,8 @@ def test_lab_plan_boots_inventory_devices_and_extra_files(tmp_path: Path) -> Non
     name = "hac-thanh-14797-sw02"
     (day0 / f"{name}.cfg").write_text("hostname old-sw\ninterface GigabitEthernet1/0/1\n")
     (day0 / "legacy-rt.cfg").write_bytes((SAMPLES[0]).read_bytes())
-    plan = lab_plan(RunSettings(root=REPO), [f"host={name}"], day0)
+    settings = RunSettings(root=REPO)
+    plan = lab_plan(settings, inventory_specs(settings, [f"host={name}"]), day0)
     specs = {s.name: s for s in plan.specs}
     assert set(specs) == {name, "legacy-rt"}
     assert specs[name].day0 is not None and specs[name].hostname == "old-sw"
