@@ -120,17 +120,13 @@ def empty() -> HConfig:
 # -- parsing -------------------------------------------------------------------------------
 
 
-def source_lines(text: str) -> list[str]:
-    """A config file's lines: CRLF or CR ends, tabs kept, trailing blanks dropped."""
-    return [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-
-
 def parse(text: str, platform: str = "cisco_ios") -> HConfig:
     """A config file, a day-0 file or `show running-config` output as a tree (no semantics:
     lines stay as written; `load` in the CLI validates and combines them)."""
     root = empty()
     stack: list[tuple[int, Node]] = [(-1, root)]
-    lines = source_lines(text)
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [line.rstrip() for line in raw_lines]
     i = 0
     while i < len(lines):
         raw = lines[i]
@@ -152,7 +148,7 @@ def parse(text: str, platform: str = "cisco_ios") -> HConfig:
             _add(parent, body)
             continue
         if isinstance(parent, HConfigChild) and parent.text.startswith("certificate "):
-            body, i = _certificate_body(stripped, lines, i)
+            body, i = _certificate_body(raw_lines, i - 1, indent)
             _add(parent, body)
             continue
         child = _add(parent, stripped)
@@ -191,13 +187,19 @@ def _banner_body(head: str, banner: re.Match[str], lines: list[str], i: int) -> 
     return "\n".join([f"banner {banner.group(1)} ^C", *kept, "^C"]), i
 
 
-def _certificate_body(first: str, lines: list[str], i: int) -> tuple[str, int]:
-    """A certificate's hex lines up to `quit`, as one multi-line tree line."""
-    body = [first]
-    while body[-1] != "quit" and i < len(lines):
-        body.append(lines[i].strip())
+def _certificate_body(lines: list[str], i: int, indent: int) -> tuple[str, int]:
+    """A certificate's hex lines up to `quit`, as one multi-line tree line, each as the
+    device printed it after its indentation (IOS keeps a space at the end of a full hex
+    line; IOS-XE writes `quit` after a tab, IOS 12.x without)."""
+    body: list[str] = []
+    while i < len(lines):
+        line = lines[i][indent:] if lines[i][:indent].strip() == "" else lines[i].strip()
         i += 1
-    return "\n".join(line for line in body if line), i
+        if line.strip():
+            body.append(line)
+        if line.strip() == "quit":
+            break
+    return "\n".join(body), i
 
 
 # -- combining -----------------------------------------------------------------------------

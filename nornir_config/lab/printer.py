@@ -170,9 +170,10 @@ def _lines(
     exit = layout.exit_of(text)
     if exit is not None:
         out.append(indent + "!")
-    if "\n" in text:  # a certificate's hex lines and its `quit`
-        for line in text.split("\n"):
-            out.append(indent + "\tquit" if line == "quit" else indent + line)
+    parent = child.parent
+    in_certificate = isinstance(parent, HConfigChild) and parent.text.startswith("certificate ")
+    if "\n" in text or in_certificate:  # a certificate's hex lines and its `quit`
+        out.extend(indent + line for line in text.split("\n"))
         return
     if pad_deny:
         text = re.sub(r"^(\d+ )deny ", r"\1deny   ", text)
