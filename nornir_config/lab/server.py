@@ -264,6 +264,8 @@ class Lab:
             "devices": len(self.devices),
             "sessions": sum(d.sessions for d in self.devices.values()),
             "faults": {n: d.faults.active() for n, d in self.devices.items() if d.faults.active()},
+            # the last refused login per device: a lockout shows up in `lab status --json`
+            "logins_refused": {n: d.login_log[-1] for n, d in self.devices.items() if d.login_log},
         }
 
     # -- sessions --------------------------------------------------------------------------

@@ -95,6 +95,8 @@ def test_removing_the_operator_locks_it_out_and_the_console_recovers(one: Runnin
     assert not can_login(one, "LAB-S1", creds.username, creds.password)
     refused = one.call(lambda: list(one.device("LAB-S1").login_log))
     assert any(f"no local user {creds.username}" in line for line in refused)
+    status = one.call(one.lab.status)
+    assert "no local user" in status["logins_refused"]["LAB-S1"]
     # the console always gets in, whatever the login config; it restores the user
     with ConnectHandler(**one.console_params("LAB-S1")) as conn:
         assert conn.find_prompt() == "LAB-S1#"
