@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from hier_config import HConfig
-from netutils.password import encrypt_cisco_type9
+from netutils.password import encrypt_cisco_type7, encrypt_cisco_type9
 
 from nornir_config.lab import hconfig, logins
 from nornir_config.lab.day0 import day0_config
@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 def _type9(secret: str) -> str:
     """One scrypt run per secret for the whole lab (it costs ~50 ms)."""
     return str(encrypt_cisco_type9(secret))
+
+
+def operator_line_password(credentials: LabCredentials) -> str:
+    """The type 7 form of the operator's password, for sanitised vty/console passwords."""
+    return str(encrypt_cisco_type7(credentials.password))
 
 
 def operator_lines(credentials: LabCredentials) -> list[str]:
@@ -59,7 +64,11 @@ class LabDevice:
     """Running and startup config, flash and faults of one device; no I/O here."""
 
     def __init__(
-        self, spec: LabDeviceSpec, platform: str = "cisco_ios", operator: list[str] | None = None
+        self,
+        spec: LabDeviceSpec,
+        platform: str = "cisco_ios",
+        operator: list[str] | None = None,
+        line_password: str | None = None,
     ) -> None:
         self.spec = spec
         self.platform = platform
@@ -67,6 +76,7 @@ class LabDevice:
         self.flash = Flash()
         self.booted = time.time()
         self.operator = operator or []
+        self.line_password = line_password  # type 7 token for sanitised line passwords
         self.running: HConfig = hconfig.empty()
         self._startup: HConfig | str = ""
         self.boot(hconfig.parse(day0_config(spec), platform))
@@ -86,9 +96,15 @@ class LabDevice:
         """Start from a day-0 tree, with the lab operator added (its user and enable secret)."""
         printed = self.spec.day0 is not None  # a real device's config: stored as printed
         running = hconfig.apply(hconfig.empty(), day0, self.platform, as_printed=printed)
-        if self.operator:
-            extra = hconfig.parse("\n".join(self.operator), self.platform)
-            running = hconfig.apply(running, extra, self.platform)
+        extra = list(self.operator)
+        if self.line_password:  # a backup's `password 7 <removed>`: the lab's own, so it logs in
+            for block in running.children:
+                if block.text.startswith("line ") and any(
+                    c.text.startswith("password ") and "<removed>" in c.text for c in block.children
+                ):
+                    extra += [block.text, f" password 7 {self.line_password}"]
+        if extra:
+            running = hconfig.apply(running, hconfig.parse("\n".join(extra)), self.platform)
         self.running = running
         self._ensure_interfaces()
         self._startup = self.running  # printed when first read: booting stays cheap

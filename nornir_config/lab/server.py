@@ -14,7 +14,7 @@ import asyncssh
 
 from nornir_config.lab import logins
 from nornir_config.lab.cli import Cli, Reply
-from nornir_config.lab.device import LabDevice, operator_lines
+from nornir_config.lab.device import LabDevice, operator_line_password, operator_lines
 from nornir_config.lab.files import Endpoint, LabCredentials
 from nornir_config.lab.sftp import FlashSFTPServer
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
@@ -125,12 +125,13 @@ class Lab:
         self.devices: dict[str, LabDevice] = {}
         self._listeners: dict[str, _Listener] = {}
         operator = operator_lines(credentials) if seed_operator else []
+        line_password = operator_line_password(credentials) if seed_operator else None
         self._console_host = device_address(0, network)
         self._console_port = base_port + len(specs) if base_port else 0
         self._console_key = load_or_create_key(keys_dir, "console")
         self._console_server: Any = None
         for index, spec in enumerate(specs):
-            device = LabDevice(spec, operator=operator)
+            device = LabDevice(spec, operator=operator, line_password=line_password)
             if spec.day0 is not None:  # a real config: the grammar checks it as IOS would
                 tree, errors = Cli(device, "console").load_file(spec.day0)
                 device.boot(tree)

@@ -147,3 +147,19 @@ def test_lab_up_refuses_a_missing_day0_folder(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "--day0: is not a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sanitised_line_password_is_the_lab_operators(lab_factory: LabFactory) -> None:
+    """th-bf-rt01 logs in by the vty line password (`login`, no AAA), sanitised in the backup:
+    the lab puts its operator's password there (type 7), so the rehearsal can log in."""
+    path = next(p for p in SAMPLES if "rt01" in p.name)
+    text = path.read_text(encoding="utf-8")
+    facts = day0_facts(text)
+    spec = LabDeviceSpec("bf-rt", "bf-rt", facts.model, facts.role, facts.interfaces, text)
+    lab = lab_factory(specs=[spec])
+    with ConnectHandler(**lab.netmiko_params("bf-rt")) as conn:
+        assert conn.find_prompt() == "th-bf-rt01>"  # a line password gives privilege 1
+        conn.enable()  # the enable secret the lab seeded
+        assert conn.find_prompt() == "th-bf-rt01#"
+        vty = conn.send_command("show running-config | section line vty")
+    assert " login\n" in vty + "\n" and "<removed>" not in vty and " password 7 " in vty
