@@ -45,7 +45,8 @@ def lab_plan(
     credentials = None
     if user and values.get(f"password_{user}") and values.get("enable_secret"):
         credentials = LabCredentials(user, values[f"password_{user}"], values["enable_secret"])
-    nets = province.defaults.services.noc_networks
+    services = province.defaults.services
+    nets = services.noc_networks if services is not None else []
     client = str(next(ipaddress.IPv4Network(str(nets[0])).hosts())) if nets else None
     return LabPlan(planned, credentials, client)
 
