@@ -178,7 +178,8 @@ class Cli:
             self.device.apply_lines(path, self.user)
             self.stack.append(Frame(result.action.enter, path))
             return Reply()
-        for path in [frame.path, *frame.more]:
+        self.device.apply_lines([*frame.path, text], self.user)
+        for path in frame.more:  # `interface range`: the same line on the other ports
             self.device.apply_lines([*path, text], self.user)
         return Reply()
 
