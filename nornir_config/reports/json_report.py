@@ -16,7 +16,7 @@ from nornir_config.reports.findings import (
     timezone_of,
 )
 
-SCHEMA_ID = "https://communelan.thanhhoa.gov.vn/schemas/compliance-1.json"
+SCHEMA_ID = "urn:communelan:schema:compliance-1"
 SCHEMA_VERSION = "1.1"
 SCHEMA_FILE = Path(__file__).with_name("compliance.schema.json")
 
