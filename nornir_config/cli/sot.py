@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.cells import cell_len
@@ -64,25 +64,6 @@ def inventory(filters: FilterOption = None, fmt: FormatOption = "table") -> None
     _check_format(fmt, ("table", "json", "csv"))
     project = open_project(filters or [], connections=False)
     hosts = project.nr.inventory.hosts
-    if fmt == "csv":
-        from nornir_config.reports.csv_report import encode_csv
-
-        header = ["host", "code", "commune", "kind", "role", "model", "mgmt_ip", "groups"]
-        sys.stdout.buffer.write(
-            encode_csv(
-                header,
-                (
-                    [
-                        h.name,
-                        *(h.data[k] for k in header[1:6]),
-                        h.hostname,
-                        " ".join(h.data["groups"]),
-                    ]
-                    for h in hosts.values()
-                ),
-            )
-        )
-        return
     if fmt == "json":
         rows = [
             {"name": h.name, "hostname": h.hostname, "platform": h.platform, **h.data}
@@ -105,10 +86,10 @@ def inventory(filters: FilterOption = None, fmt: FormatOption = "table") -> None
     ]
     if fmt == "csv":
         # A BOM, so that spreadsheet programs read the Vietnamese names as UTF-8.
-        sys.stdout.write("\ufeff")
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(INVENTORY_COLUMNS)
-        writer.writerows(table)
+        from nornir_config.reports.csv_report import encode_csv
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(encode_csv(INVENTORY_COLUMNS, table))
         return
     print_columns(f"{len(hosts)} devices", INVENTORY_COLUMNS, table)
 
@@ -130,10 +111,6 @@ def print_columns(title: str, headers: Sequence[str], rows: list[list[str]]) -> 
     out = [title, line(headers), line(["-" * w for w in widths])]
     out.extend(line(r) for r in rows)
     sys.stdout.write("\n".join(out) + "\n")
-
-
-def _groups(data: dict[str, Any]) -> str:
-    return " ".join(data["groups"])
 
 
 def ipplan(filters: FilterOption = None, fmt: FormatOption = "table") -> None:

@@ -78,8 +78,8 @@ def test_no_color_removes_every_escape_code(tmp_path: Path) -> None:
 
 
 def test_columns_is_honoured() -> None:
-    narrow = cli("inventory", "--filter", "code=15766", env={"COLUMNS": "70"})
-    wide = cli("inventory", "--filter", "code=15766", env={"COLUMNS": "160"})
+    narrow = cli("ipplan", "--filter", "code=15766", env={"COLUMNS": "70"})
+    wide = cli("ipplan", "--filter", "code=15766", env={"COLUMNS": "160"})
     assert max(len(line) for line in narrow.stdout.splitlines()) <= 70
     assert max(len(line) for line in wide.stdout.splitlines()) > 70
 
