@@ -45,6 +45,18 @@ def body_lines(text: str, platform: str) -> list[str]:
     return lines
 
 
+def config_paths(text: str, platform: str) -> set[tuple[str, str]]:
+    """Each line with the section it is in: equal sets mean the same config, whatever order
+    a device prints equal sections in."""
+    paths: set[tuple[str, str]] = set()
+    section = ""
+    for line in body_lines(text, platform):
+        if line and not line[0].isspace():
+            section = line
+        paths.add((section, line))
+    return paths
+
+
 def _exec(conn: Any, command: str) -> str:
     output = str(
         conn.send_command(command, expect_string=_ANSWER, read_timeout=TIMEOUTS["timeout"])
@@ -99,12 +111,8 @@ def rollback_merge(
             now = read_running(task)
             left = remediation(now, before, platform)
         conn.save_config()  # startup equals running, whatever the failure left saved
-        if not left and body_lines(now, platform) != body_lines(before, platform):
-            left = [
-                line
-                for line in body_lines(now, platform)
-                if line not in set(body_lines(before, platform))
-            ] or ["(line order differs)"]
+        if not left:
+            left = sorted(config_paths(now, platform) ^ config_paths(before, platform))
     except Exception as exc:  # any failure of the rollback itself
         report.outcome = Outcome.NEEDS_ATTENTION
         report.reason = f"{report.reason}; rollback failed: {why(exc)}"
