@@ -31,13 +31,13 @@ def fault_problem(where: str, item: str, key: str, value: Any) -> Problem | None
     if (
         not isinstance(value, _TYPES[key])
         or (bool in _TYPES[key]) != isinstance(value, bool)
-        or (key in ("latency",) and value < 0)
-        or (key == "drop_after" and value < 0)
+        or (isinstance(value, int | float) and value < 0)
     ):
         wanted = "/".join(t.__name__ for t in _TYPES[key])
         return Problem(where, item, f"must be {wanted} (0 or more), not {value!r}")
     if key == "reject_commands":
-        for pattern in [value] if isinstance(value, str) else value:
+        patterns: list[Any] = value if isinstance(value, list) else [value]
+        for pattern in patterns:
             try:
                 re.compile(str(pattern))
             except re.error as exc:

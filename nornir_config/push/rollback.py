@@ -112,7 +112,8 @@ def rollback_merge(
             left = remediation(now, before, platform)
         conn.save_config()  # startup equals running, whatever the failure left saved
         if not left:
-            left = sorted(config_paths(now, platform) ^ config_paths(before, platform))
+            differing = config_paths(now, platform) ^ config_paths(before, platform)
+            left = sorted(line for _section, line in differing)
     except Exception as exc:  # any failure of the rollback itself
         report.outcome = Outcome.NEEDS_ATTENTION
         report.reason = f"{report.reason}; rollback failed: {why(exc)}"
