@@ -146,6 +146,13 @@ def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: P
         _finish(settings.build_dir, options, run)
         return
     prepare_connections(nr, settings, accept_new_host_keys=options.accept_new_host_keys)
+    if not options.dry_run:  # a run killed from here on still leaves its devices listed
+        started = {
+            h: DeviceReport(h, Outcome.SKIPPED, options.method, "run did not finish") for h in hosts
+        }
+        save_state(
+            settings.build_dir, run.run_id, {**_merged_state(settings.build_dir, run), **started}
+        )
     secrets = project.secrets()
     before_dir = settings.build_dir / "push" / run.run_id / "before"
     audit_log = settings.build_dir / "audit.jsonl"

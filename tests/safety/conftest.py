@@ -75,6 +75,11 @@ class SafetyLab:
     lab: RunningLab
     names: list[str]
     intended: dict[str, str]
+    codes: str = CODES
+
+    def _args(self, args: tuple[str, ...]) -> list[str]:
+        """The command line, narrowed to this lab's communes."""
+        return [*CLI, "--root", str(self.root), "--lab", args[0], "--filter", self.codes, *args[1:]]
 
     def spec(self, name: str) -> LabDeviceSpec:
         return self.lab.device(name).spec
@@ -137,7 +142,7 @@ class SafetyLab:
 
     def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [*CLI, "--root", str(self.root), "--lab", *args],
+            self._args(args),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -146,7 +151,7 @@ class SafetyLab:
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [*CLI, "--root", str(self.root), "--lab", *args],
+            self._args(args),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -171,13 +176,11 @@ def make_root(base: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def safety_lab(tmp_path_factory: pytest.TempPathFactory, secrets_file: Path) -> Iterator[SafetyLab]:
-    base = tmp_path_factory.mktemp("safety")
+def start_safety_lab(base: Path, secrets_file: Path, codes: str) -> SafetyLab:
+    """The lab for the selected communes, with their rendered intended configs."""
     root = make_root(base)
-    previous = run_settings()
     set_run_settings(RunSettings(root=root, lab=True))
-    project = open_project([CODES], connections=False)
+    project = open_project([codes], connections=False)
     secrets = load_secrets(secrets_file)
     names = sorted(project.nr.inventory.hosts)
     specs = [
@@ -197,8 +200,28 @@ def safety_lab(tmp_path_factory: pytest.TempPathFactory, secrets_file: Path) -> 
         (out / f"{n}.cfg").write_text(text, encoding="utf-8")
         os.utime(out / f"{n}.cfg", (future, future))
         intended[n] = text
+    return SafetyLab(root, lab, names, intended, codes)
+
+
+@pytest.fixture(scope="module")
+def safety_lab(tmp_path_factory: pytest.TempPathFactory, secrets_file: Path) -> Iterator[SafetyLab]:
+    """Six communes (24 devices): one device per cell of the fault matrix."""
+    previous = run_settings()
+    env = start_safety_lab(tmp_path_factory.mktemp("safety"), secrets_file, CODES)
     try:
-        yield SafetyLab(root, lab, names, intended)
+        yield env
     finally:
         set_run_settings(previous)
-        stop_lab(lab)
+        stop_lab(env.lab)
+
+
+@pytest.fixture(scope="module")
+def small_lab(tmp_path_factory: pytest.TempPathFactory, secrets_file: Path) -> Iterator[SafetyLab]:
+    """One commune (a router and three switches)."""
+    previous = run_settings()
+    env = start_safety_lab(tmp_path_factory.mktemp("small"), secrets_file, "code=14797")
+    try:
+        yield env
+    finally:
+        set_run_settings(previous)
+        stop_lab(env.lab)
