@@ -14,7 +14,7 @@ import pytest
 
 from tests.safety.conftest import SafetyLab, paths
 
-LATENCY = 0.02  # seconds per command answer: a factory device takes a few seconds
+LATENCY = 0.005  # seconds per command answer: keeps a factory device changing for seconds
 
 
 def _journal(root: Path) -> list[Path]:
