@@ -201,7 +201,7 @@ def fault(
                 "--set", item, "is not FAULT=VALUE", f"faults: {', '.join(DeviceFaults.names())}"
             )
         changes[key] = _value(value)
-        if key == "reject_commands" and changes[key] is None:
+        if key in ("reject_commands", "ignore_commands") and changes[key] is None:
             changes[key] = []
         problem = fault_problem("--set", item, key, changes[key])
         if problem is not None:

@@ -19,6 +19,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "reject_commands": (list, str),
     "fail_replace": (bool,),
     "flash_full": (bool,),
+    "ignore_commands": (list, str),
+    "fail_replace_partial": (int,),
 }
 
 
@@ -35,7 +37,7 @@ def fault_problem(where: str, item: str, key: str, value: Any) -> Problem | None
     ):
         wanted = "/".join(t.__name__ for t in _TYPES[key])
         return Problem(where, item, f"must be {wanted} (0 or more), not {value!r}")
-    if key == "reject_commands":
+    if key in ("reject_commands", "ignore_commands"):
         patterns: list[Any] = value if isinstance(value, list) else [value]
         for pattern in patterns:
             try:
