@@ -86,6 +86,7 @@ def up(
     from nornir_config.lab.runner import RUN_FILE
 
     (lab_dir / RUN_FILE).write_text(json.dumps(run), encoding="utf-8")
+    _raise_open_files_limit(len(specs))
     started = time.monotonic()
     with open(lab_dir / LOGFILE, "ab") as logfile:
         proc = subprocess.Popen(
@@ -249,3 +250,22 @@ def check_loopback(network: str) -> None:
             "is not a loopback address: the lab listens on 127.0.0.0/8 only",
             "use e.g. 127.100.0.0",
         )
+
+
+def _raise_open_files_limit(devices: int) -> None:
+    """One listening socket per device plus sessions and logs: raise the soft limit (inherited
+    by the lab process) or say in one line how, instead of failing with 'is a port in use?'."""
+    import resource
+
+    needed = devices + 512
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        if hard != resource.RLIM_INFINITY and hard < needed:
+            raise InputError.one(
+                "open files",
+                f"limit {hard}",
+                f"{devices} lab devices need {needed} open files",
+                f"raise the hard limit, e.g. `ulimit -Hn {needed}` as root, or select fewer "
+                "devices with --filter",
+            )
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))

@@ -54,6 +54,9 @@ class PushOptions:
     accept_new_host_keys: bool = False
     progress: bool = False
     intended_dir: Path | None = None
+    # Called with (host, running config) right before a device is changed, in the session that
+    # changes it; raising OSError refuses the device untouched (e.g. a stale plan).
+    guard: Callable[[str, str], None] | None = None
 
 
 @dataclass
@@ -162,6 +165,8 @@ def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: P
 
     def before_change(host: str, running: str) -> None:
         """Local redacted backup, the device's own full copy, then the journal entry."""
+        if options.guard is not None:
+            options.guard(host, running)
         device = nr.inventory.hosts[host]
         platform = str(device.platform)
         private_dir(before_dir)

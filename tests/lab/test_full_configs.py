@@ -29,6 +29,7 @@ from nornir_config.render import render_device
 from nornir_config.running_config import canonical
 from nornir_config.secrets import Secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
+from tests.conftest import province_root
 
 REPO = Path(__file__).resolve().parents[2]
 CODE = "14797"  # Hac Thanh: a router, a core switch (sw01) and access switches
@@ -80,7 +81,7 @@ def site(
     root = tmp_path / "root"
     root.mkdir()
     for name in ("hosts", "templates", "config.yaml"):
-        (root / name).symlink_to(REPO / name)
+        (root / name).symlink_to(province_root() / name)
     (root / ".lab").symlink_to(lab.lab_dir)
     out = root / "build" / "intended"
     out.mkdir(parents=True)
