@@ -1,6 +1,7 @@
 """Mutation score of the safety-critical code: mutmut over push/, backup.py, connection.py,
 compliance/ and the secrets code, against the tests that guard them.
 
+    .venv/bin/pip install -e '.[mutation]'                   # mutmut
     .venv/bin/python bench/mutation.py                       # the whole scope (hours)
     .venv/bin/python bench/mutation.py --only nornir_config/push/state.py --tests tests/push
 
