@@ -74,9 +74,10 @@ def test_interrupt_finishes_in_flight_and_reports(
     assert {n for n, s in states.items() if s == "intended"} == {
         n for n in small_lab.names if state["devices"][n] == "changed"
     }
-    retry = small_lab.cli("push", "--retry-failed")
-    assert retry.returncode == 0, retry.stdout + retry.stderr
-    assert set(_check_states(small_lab, before).values()) == {"intended"}
+    if sig == signal.SIGINT:  # the rest follows (once is enough: it takes a while)
+        retry = small_lab.cli("push", "--retry-failed")
+        assert retry.returncode == 0, retry.stdout + retry.stderr
+        assert set(_check_states(small_lab, before).values()) == {"intended"}
 
 
 def test_kill_9_then_recover(small_lab: SafetyLab) -> None:
