@@ -18,12 +18,14 @@ from netmiko import ConnectHandler
 
 from nornir_config.lab import hconfig
 from nornir_config.lab.day0 import day0_config
+from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import RunningLab, start_lab, stop_lab
 from nornir_config.project import open_project
 from nornir_config.render import render_device
 from nornir_config.secrets import load_secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
+from tests.conftest import TEST_SECRETS
 
 REPO = Path(__file__).resolve().parents[2]
 CODES = "code=14797,16522,16417,16378,15853,14758"
@@ -46,9 +48,23 @@ BROWNFIELD = [
 DRIFT_ADD = ["logging host 198.51.100.9", "ip http server"]
 
 
+# IOS numbers access-list entries when it prints them (" 10 permit ...", "deny   any"): the
+# rendered file does not, so both sides drop the number and repeated spaces (Cisco IOS
+# Security Configuration Guide, "IP Access List Entry Sequence Numbering").
+ACL_ENTRY = re.compile(r"^ (\d+) (permit|deny|remark)\b")
+
+
+def _printed(line: str) -> str:
+    line = line.rstrip()
+    if ACL_ENTRY.match(line):
+        line = " " + ACL_ENTRY.sub(r"\2", line)
+        line = " " + " ".join(line.split())
+    return line
+
+
 def body(text: str) -> list[str]:
     """A `show running-config`/`show startup-config` output as its config lines."""
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    lines = [_printed(line) for line in text.replace("\r\n", "\n").split("\n")]
     lines = [line for line in lines if not HEADER.match(line)]
     while lines and lines[0] in ("", "!"):
         lines.pop(0)
@@ -113,7 +129,7 @@ class SafetyLab:
         def apply() -> None:
             device = self.lab.device(name)
             device.cancel_revert_timer()
-            device.replace(hconfig.parse(text), "console")
+            device.boot(hconfig.parse(text))  # as booted: the lab operator is kept
             device.save()
 
         self.lab.call(apply)
@@ -187,7 +203,12 @@ def start_safety_lab(base: Path, secrets_file: Path, codes: str) -> SafetyLab:
         LabDeviceSpec(n, n, project.province.device(n).model, project.province.device(n).role)
         for n in names
     ]
-    lab = start_lab(specs, base / "lab")
+    # the operator the rendered configs keep (hosts/ local_users: admin), so a pushed device
+    # still lets us in; explicit: a module fixture runs before the tests' secrets env is set
+    operator = LabCredentials(
+        "admin", TEST_SECRETS["password_admin"], TEST_SECRETS["enable_secret"]
+    )
+    lab = start_lab(specs, base / "lab", credentials=operator)
     (root / ".lab").symlink_to(lab.lab_dir)
     out = root / "build" / "intended"
     out.mkdir(parents=True)
