@@ -112,7 +112,7 @@ def up(
             ipaddress.IPv4Address(client_address)
         except ValueError:
             raise InputError.one(
-                "--client-address", client_address, "is not an IPv4 address", "e.g. 10.38.1.10"
+                "--client-address", client_address, "is not an IPv4 address", "e.g. 10.0.1.10"
             ) from None
     plan = lab_plan(settings, inventory_specs(settings, filters or []), day0)
     specs = plan.specs
