@@ -67,7 +67,7 @@ def province_label(report: ComplianceReport, lang: str) -> str:
     t = labels(lang)
     if not report.province:
         return t["province"]
-    if report.province.startswith(PROVINCE_WORDS):  # hosts/ spells "Tỉnh Thanh Hóa" in full
+    if report.province.startswith(PROVINCE_WORDS):  # hosts/ spells the full name
         return report.province
     return t["province_of"].format(name=report.province)
 

@@ -1,5 +1,5 @@
 """The leadership summary: per commune office, the three things the province reports progress
-on ("128/166 đơn vị hoàn thành mạng LAN; 148/166 kết nối hội nghị truyền hình"), derived from
+on ("X/N đơn vị hoàn thành mạng LAN; Y/N kết nối hội nghị truyền hình"), derived from
 the same compliance results (and, when given, lint findings) as the detailed report.
 
 - LAN: every device of the office was read and is compliant.
@@ -89,7 +89,7 @@ def _template() -> jinja2.Template:
 
 
 def headline(rows: list[OfficeProgress], lang: str) -> str:
-    """`128/166 đơn vị hoàn thành mạng LAN; 148/166 kết nối hội nghị truyền hình; ...`."""
+    """`X/N đơn vị hoàn thành mạng LAN; Y/N kết nối hội nghị truyền hình; ...`."""
     t = labels(lang)
     total = len(rows)
     parts = [
