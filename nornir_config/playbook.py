@@ -115,7 +115,7 @@ class _PushStepOptions(_NoOptions):
     dry_run: bool = False
     workers: int | None = None
     canary: int = 0
-    limit: int | None = None
+    first: int | None = None
     max_failures: int | None = None
     retry_failed: bool = False
     accept_new_host_keys: bool = False
