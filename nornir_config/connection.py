@@ -299,3 +299,59 @@ def why(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError) or "refused" in text.lower():
         return "connection refused"
     return f"{name}: {text[:300]}" if text else name
+
+
+# Why a device could not be read, as a class the reports translate for auditors.
+REASON_CLASSES = (
+    "timeout",
+    "refused",
+    "auth",
+    "host_key_changed",
+    "host_key_unknown",
+    "dns",
+    "unreachable",
+    "no_backup",
+    "not_fetched",
+    "other",
+)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """`why(exc)`, plus the first underlying cause when the client re-raised it as something
+    vaguer (Netmiko turns a refused connection into "TCP connection to device failed")."""
+    cause, seen = exc.__cause__ or exc.__context__, 0
+    while cause is not None and seen < 5:
+        if isinstance(cause, OSError):
+            # paramiko's NoValidConnectionsError holds the socket error of each address tried
+            inner = next(iter(getattr(cause, "errors", {}).values()), cause)
+            return f"{why(exc)} (cause: {why(inner)})"
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    return why(exc)
+
+
+def reason_class(reason: str) -> str:
+    """The REASON_CLASSES key of a failure, from its `why()` text (or a stored one)."""
+    lowered = reason.lower()
+    if "no backup" in lowered:
+        return "no_backup"
+    if "not fetched" in lowered:
+        return "not_fetched"
+    if "host key changed" in lowered:
+        return "host_key_changed"
+    if "unknown host key" in lowered:
+        return "host_key_unknown"
+    if "authentication" in lowered:
+        return "auth"
+    if "refused" in lowered:
+        return "refused"
+    if "timed out" in lowered or "timeouterror" in lowered:
+        return "timeout"
+    if "name or service not known" in lowered or "gaierror" in lowered:
+        return "dns"
+    if "unreachable" in lowered or "no route to host" in lowered or "reset by peer" in lowered:
+        return "unreachable"
+    if "tcp connection to device failed" in lowered:  # Netmiko's, cause unknown
+        return "unreachable"
+    if "timeout" in lowered:  # e.g. NetmikoTimeoutException while reading
+        return "timeout"
+    return "other"

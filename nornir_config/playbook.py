@@ -9,7 +9,7 @@ run_compliance); if a package is missing the step fails with a clear "not availa
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,6 +40,8 @@ class Playbook(BaseModel):
 class StepResult:
     ok: bool
     summary: str
+    details: list[str] = field(default_factory=list)  # e.g. the commands a dry run would send
+    pending: bool = False  # a dry run found changes to make
 
 
 StepFunction = Callable[[list[str], dict[str, Any]], StepResult]
@@ -70,7 +72,7 @@ def load_playbook(path: Path) -> Playbook:
             ]
         ) from None
     try:
-        return Playbook.model_validate(data)
+        book = Playbook.model_validate(data)
     except ValidationError as exc:
         raise InputError(
             Problem(
@@ -81,21 +83,122 @@ def load_playbook(path: Path) -> Playbook:
             )
             for err in exc.errors()
         ) from None
+    check_step_options(book, str(path))
+    return book
+
+
+class _NoOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class _BackupOptions(_NoOptions):
+    workers: int | None = None
+    accept_new_host_keys: bool = False
+    repo: str | None = None
+
+
+class _ComplianceOptions(_NoOptions):
+    workers: int | None = None
+    accept_new_host_keys: bool = False
+    backups_dir: str | None = None
+    out: str | None = None
+    formats: str = "html,json,junit,csv"
+    lang: str = "vi"
+
+
+class _LintOptions(_NoOptions):
+    rules: list[str] = Field(default_factory=list)
+
+
+class _PushStepOptions(_NoOptions):
+    method: str = "merge"
+    dry_run: bool = False
+    workers: int | None = None
+    canary: int = 0
+    first: int | None = None
+    max_failures: int | None = None
+    retry_failed: bool = False
+    accept_new_host_keys: bool = False
+
+
+STEP_OPTIONS: dict[str, type[BaseModel]] = {
+    "render": _NoOptions,
+    "lint": _LintOptions,
+    "backup": _BackupOptions,
+    "push": _PushStepOptions,
+    "compliance": _ComplianceOptions,
+}
+
+
+def check_step_options(book: Playbook, where: str) -> None:
+    """Every step's options, typed, before step 1 runs: one problem per wrong option."""
+    problems: list[Problem] = []
+    for index, step in enumerate(book.steps):
+        model = STEP_OPTIONS.get(step.kind)
+        if model is None:
+            continue
+        try:
+            options = model.model_validate(step.options)
+        except ValidationError as exc:
+            problems += [
+                Problem(
+                    where,
+                    f"steps.{index}.options." + ".".join(str(p) for p in err["loc"]),
+                    err["msg"],
+                    f"{step.kind} takes: {', '.join(model.model_fields)}",
+                )
+                for err in exc.errors()
+            ]
+            continue
+        if step.kind == "push":
+            from nornir_config.push.run import PushOptions, check_options
+
+            try:
+                check_options(PushOptions(**options.model_dump()))
+            except InputError as exc:
+                problems += [
+                    Problem(
+                        where,
+                        f"steps.{index}.options.{p.file.lstrip('-').replace('-', '_')}",
+                        p.message,
+                        p.fix,
+                    )
+                    for p in exc.problems
+                ]
+    if problems:
+        raise InputError(problems)
+
+
+# Steps that change devices or the backup repository; `--check` skips them.
+CHANGING_STEPS = frozenset({"backup"})
 
 
 def run_playbook(
-    playbook: Playbook, filters: list[str], report: Callable[[str, StepResult], None]
+    playbook: Playbook,
+    filters: list[str],
+    report: Callable[[str, StepResult], None],
+    check: bool = False,
+    diff: bool = False,
 ) -> bool:
-    """Run the steps in order, stopping at the first that fails; True when all passed."""
+    """Run the steps in order, stopping at the first that fails; True when all passed.
+
+    `check`: every push is a dry run and CHANGING_STEPS are skipped; `diff`: push steps add
+    a unified before/after diff per device to their details."""
     _register_defaults()
     for index, step in enumerate(playbook.steps, 1):
         label = f"{index}. {step.name or step.kind}"
         function = STEPS.get(step.kind)
-        if function is None:
+        options = dict(step.options)
+        if step.kind == "push":
+            options.update({"dry_run": True} if check else {})
+            options.setdefault("diff", diff)
+        if check and step.kind in CHANGING_STEPS:
+            result = StepResult(True, "skipped (--check)")
+        elif function is None:
             result = StepResult(False, f"step kind '{step.kind}' is not available")
         else:
             try:
-                result = function([*filters, *step.filter], step.options)
+                result = function([*filters, *step.filter], options)
             except InputError as exc:
                 result = StepResult(False, "; ".join(str(p) for p in exc.problems))
         report(label, result)
@@ -105,6 +208,20 @@ def run_playbook(
 
 
 # -- the built-in steps ----------------------------------------------------------------------
+
+NAMED = 20  # devices named behind a count before "and N more"
+
+
+def named_counts(groups: dict[str, list[str]]) -> str:
+    """`1 changed (a-rt01); 2 unchanged (b-sw01, b-sw02)`: every count names its devices."""
+    parts = []
+    for label, hosts in sorted(groups.items()):
+        if not hosts:
+            continue
+        shown = ", ".join(sorted(hosts)[:NAMED])
+        more = f" and {len(hosts) - NAMED} more" if len(hosts) > NAMED else ""
+        parts.append(f"{len(hosts)} {label} ({shown}{more})")
+    return "; ".join(parts) or "no devices"
 
 
 def _render(filters: list[str], options: dict[str, Any]) -> StepResult:
@@ -119,7 +236,9 @@ def _render(filters: list[str], options: dict[str, Any]) -> StepResult:
         project.settings.templates_dir,
         project.settings.build_dir / "intended",
     )
-    return StepResult(True, f"{len(summary.written)} written, {len(summary.unchanged)} unchanged")
+    return StepResult(
+        True, named_counts({"written": summary.written, "unchanged": summary.unchanged})
+    )
 
 
 def _backup(filters: list[str], options: dict[str, Any]) -> StepResult:
@@ -134,16 +253,23 @@ def _backup(filters: list[str], options: dict[str, Any]) -> StepResult:
         summary = run_backup(project.nr, repo)
     finally:
         project.nr.close_connections()
-    text = f"{len(summary.changed)} changed, {len(summary.unchanged)} unchanged"
-    if summary.failed:
-        text += f", {len(summary.failed)} failed: {', '.join(sorted(summary.failed))}"
-    return StepResult(not summary.failed, text)
+    text = named_counts(
+        {
+            "changed": list(summary.changed),
+            "unchanged": list(summary.unchanged),
+            "failed": list(summary.failed),
+        }
+    )
+    details = [f"{host}: {reason}" for host, reason in sorted(summary.failed.items())]
+    return StepResult(not summary.failed, text, details)
 
 
 def _push(filters: list[str], options: dict[str, Any]) -> StepResult:
     from nornir_config.project import open_project
     from nornir_config.push import PushOptions, run_push
+    from nornir_config.push.state import Outcome
 
+    show_diff = bool(options.pop("diff", False))
     allowed = set(PushOptions.__dataclass_fields__) - {"progress", "intended_dir"}
     unknown = set(options) - allowed
     if unknown:
@@ -154,14 +280,21 @@ def _push(filters: list[str], options: dict[str, Any]) -> StepResult:
             f"use: {', '.join(sorted(allowed))}",
         )
     project = open_project(filters, num_workers=options.get("workers"))
-    run = run_push(project, PushOptions(**options))
-    counts: dict[str, int] = {}
-    for r in run.reports.values():
-        counts[r.outcome.value] = counts.get(r.outcome.value, 0) + 1
-    text = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no devices"
+    push_options = PushOptions(**options)
+    run = run_push(project, push_options)
+    groups: dict[str, list[str]] = {}
+    details: list[str] = []
+    for host, r in sorted(run.reports.items()):
+        groups.setdefault(r.outcome.value, []).append(host)
+        if show_diff and r.diff and r.outcome != Outcome.UNCHANGED:
+            details += [f"--- {host} ({r.outcome.value})", r.diff]
+        elif r.outcome == Outcome.WOULD_CHANGE:  # the commands, shown before any push
+            details += [f"--- {host}: would send", *r.commands]
+    text = named_counts(groups)
     if run.stopped:
         text += f"; {run.stopped}"
-    return StepResult(run.ok, text)
+    pending = Outcome.WOULD_CHANGE.value in groups
+    return StepResult(run.ok, text, details, pending and push_options.dry_run)
 
 
 def _lint(filters: list[str], options: dict[str, Any]) -> StepResult:
@@ -175,8 +308,11 @@ def _lint(filters: list[str], options: dict[str, Any]) -> StepResult:
     root = run_settings().root
     report = run_lint(root, select_packs(options.get("rules", []), root), filters)
     counted = [f for f in report.findings if f.counts]
+    behind = sorted({d for f in counted for d in f.devices})
     return StepResult(
-        not report.failed, f"{report.devices} devices, {len(counted)} blocking findings"
+        not report.failed,
+        f"{report.devices} devices, {len(counted)} blocking findings"
+        + (f" on {named_counts({'devices': behind})}" if behind else ""),
     )
 
 
@@ -204,16 +340,20 @@ def _compliance(filters: list[str], options: dict[str, Any]) -> StepResult:
         )
     finally:
         project.nr.close_connections()
-    from nornir_config.reports import parse_formats, publish
+    from nornir_config.reports import open_lint_findings, parse_formats, publish
 
     out_dir = Path(options.get("out") or project.settings.build_dir / "reports")
-    formats = parse_formats(str(options.get("formats", "html,json,junit,csv")))
+    formats = parse_formats(str(options.get("formats", "html,leadership,json,junit,csv")))
+    if "leadership" in formats:
+        report.lint_open = open_lint_findings(filters)
     paths = publish(report, out_dir.resolve(), formats, str(options.get("lang", "vi")))
     s = report.summary
+    groups: dict[str, list[str]] = {}
+    for d in report.devices:
+        groups.setdefault(d.status.replace("_", "-"), []).append(d.host)
     return StepResult(
         s.non_compliant == 0 and s.unknown == 0,
-        f"{s.compliant} compliant, {s.non_compliant} non-compliant, {s.unknown} unknown"
-        f" -> {paths[0].parent}",
+        f"{named_counts(groups)} -> {paths[0].parent}",
     )
 
 

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -31,9 +31,22 @@ COMMAND_MODULES: tuple[str, ...] = (
     "nornir_config.cli.compliance",
     "nornir_config.cli.lab",
     "nornir_config.cli.push",
+    "nornir_config.cli.recover",
     "nornir_config.cli.change",
     "nornir_config.cli.init",
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("communelan")
+        except PackageNotFoundError:
+            number = "unknown"
+        typer.echo(f"communelan {number}")
+        raise typer.Exit(0)
 
 
 @app.callback()
@@ -54,6 +67,12 @@ def _global_options(
             help="Talk to the device lab (.lab/) instead of the management addresses.",
         ),
     ] = False,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     set_run_settings(RunSettings(root=(root or Path.cwd()).resolve(), lab=lab))
 
@@ -72,7 +91,7 @@ def main() -> None:
     nornir_logger.addHandler(logging.NullHandler())
     nornir_logger.propagate = False
     try:
-        app()
+        app(args=hoist_global_options(sys.argv[1:]))
     except InputError as exc:
         for problem in exc.problems:
             err_console.print(f"[red]error:[/red] {escape(str(problem))}", highlight=False)
@@ -81,8 +100,80 @@ def main() -> None:
         err_console.print("interrupted")
         sys.exit(130)
     except Exception as exc:
+        trouble = environment_problem(exc)
+        if trouble is not None:
+            err_console.print(f"[red]error:[/red] {trouble}", markup=True, highlight=False)
+            sys.exit(2)
         if os.environ.get("COMMUNELAN_DEBUG"):
             raise
         err_console.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}", markup=True)
         err_console.print("rerun with COMMUNELAN_DEBUG=1 for the traceback")
         sys.exit(3)
+
+
+# -- command-line conventions (global options anywhere, no placeholder for flags, NO_COLOR) --
+
+GLOBAL_FLAGS = ("--lab",)
+GLOBAL_VALUED = ("--root",)
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move the global options given after the subcommand (`communelan render --lab`) in front
+    of it, where click expects them; nothing after `--` is touched."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        if arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{o}=" for o in GLOBAL_VALUED)):
+            front.append(arg)
+        elif arg in GLOBAL_VALUED and i + 1 < len(argv):
+            front.extend(argv[i : i + 2])
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def _help_conventions() -> None:
+    """Flags take no value, so --help shows no `<bool>` type for them; under NO_COLOR the help
+    has no escape codes either."""
+    from typer import rich_utils
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+    if os.environ.get("NO_COLOR"):
+        rich_utils.COLOR_SYSTEM = None
+
+
+_help_conventions()
+
+
+def environment_problem(exc: BaseException) -> str | None:
+    """Bad input that surfaces as a library's exception: a broken YAML file (config.yaml)
+    or a path that cannot be read or written (--out/--repo naming a file, no permission)."""
+    import yaml
+
+    mark = getattr(exc, "problem_mark", None)
+    # PyYAML's errors, and ruamel.yaml's (Nornir reads config.yaml with it)
+    if isinstance(exc, yaml.YAMLError) or (mark is not None and hasattr(mark, "name")):
+        where = f"{mark.name}:{mark.line + 1}" if mark else "YAML"
+        reason = getattr(exc, "problem", None) or "broken YAML"
+        return f"{where}: YAML: {reason}; fix: correct the syntax"
+    if isinstance(
+        exc, NotADirectoryError | IsADirectoryError | PermissionError | FileExistsError
+    ) and getattr(exc, "filename", None):
+        return (
+            f"{exc.filename}: path: cannot be used ({exc.strerror}); "
+            "fix: give a writable folder that is not a file"
+        )
+    return None

@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 
 from nornir_config.cli.consoles import err_console as console
-from nornir_config.cli.options import FilterOption
+from nornir_config.cli.options import FilterOption, LimitOption
 from nornir_config.project import open_project
 
 
 def compliance(
     filters: FilterOption = None,
+    limit: LimitOption = None,
     from_backup: Annotated[
         bool,
         typer.Option(
@@ -31,8 +32,11 @@ def compliance(
         ),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="Comma list of html, json, junit, csv.")
-    ] = "html,json,junit,csv",
+        str,
+        typer.Option(
+            "--format", metavar="FORMATS", help="Comma list of html, leadership, json, junit, csv."
+        ),
+    ] = "html,leadership,json,junit,csv",
     out: Annotated[
         Path | None, typer.Option("--out", help="Report folder (default build/reports).")
     ] = None,
@@ -50,12 +54,15 @@ def compliance(
     # Imported here: Netmiko and the report machinery load only when this command runs.
     from nornir_config.compliance.run import run_compliance
     from nornir_config.connection import prepare_connections
-    from nornir_config.reports import parse_formats, publish
+    from nornir_config.filters import limit_specs
+    from nornir_config.reports import open_lint_findings, parse_formats, publish
+    from nornir_config.reports.findings import coverage_text, reason_text
     from nornir_config.reports.i18n import labels
 
     formats = parse_formats(fmt)
     labels(lang)
-    project = open_project(filters or [])
+    selection = [*(filters or []), *limit_specs(limit)]
+    project = open_project(selection)
     settings = project.settings
     out_dir = (out or settings.build_dir / "reports").resolve()
     backups_dir = (backups or settings.build_dir / "backups").resolve() if from_backup else None
@@ -69,6 +76,8 @@ def compliance(
         backups_dir=backups_dir,
         intended_dir=intended.resolve() if intended else None,
     )
+    if "leadership" in formats:  # the one-stop indicator also reads the lint's zone checks
+        report.lint_open = open_lint_findings(selection)
     paths = publish(report, out_dir, formats, lang)
     s = report.summary
     for device in report.devices:
@@ -79,14 +88,19 @@ def compliance(
             )
         elif device.status == "unknown":
             console.print(
-                f"[yellow]unknown[/yellow] {device.host}: {device.error}", highlight=False
+                f"[yellow]unknown[/yellow] {device.host}: {reason_text(device, lang)} "
+                f"({device.error})",
+                highlight=False,
             )
     console.print(
         f"{s.devices} devices: {s.compliant} compliant, {s.non_compliant} non-compliant, "
-        f"{s.unknown} unknown ({s.source}, {s.seconds:.2f} s) -> "
+        f"{s.unknown} unknown; {coverage_text(report, lang)} ({s.source}, {s.seconds:.2f} s) -> "
         + ", ".join(str(p) for p in paths),
         highlight=False,
     )
+    if s.devices and s.compliant + s.non_compliant == 0:  # nothing could be checked
+        console.print(f"[red]no device could be checked[/red] ({s.unknown} unknown)")
+        raise typer.Exit(1)
     raise typer.Exit(report.exit_code)
 
 

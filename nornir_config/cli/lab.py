@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -16,8 +18,9 @@ from rich.table import Table
 from nornir_config.cli.consoles import console
 from nornir_config.cli.options import FilterOption
 from nornir_config.errors import InputError
-from nornir_config.lab.faults import load_faults
+from nornir_config.lab.faults import fault_problem, load_faults
 from nornir_config.lab.files import CONTROL, CREDENTIALS, ENDPOINTS, KNOWN_HOSTS, LOGFILE, PIDFILE
+from nornir_config.lab.plan import lab_plan
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
 from nornir_config.settings import RunSettings, run_settings
 
@@ -82,21 +85,49 @@ def up(
     network: Annotated[
         str, typer.Option(help="Loopback block the device addresses come from.")
     ] = "127.100.0.0",
+    day0: Annotated[
+        Path | None,
+        typer.Option(
+            "--day0",
+            help="Folder of `<hostname>.cfg` running configs (a backup folder works as it is): "
+            "each device boots from its own.",
+        ),
+    ] = None,
+    client_address: Annotated[
+        str | None,
+        typer.Option(help="Address the lab's clients come from (default: the first NOC host)."),
+    ] = None,
 ) -> None:
     """Start one emulated device per selected inventory device, in one background process."""
     settings = run_settings()
     lab_dir = settings.lab_dir
     if _pid(lab_dir):
         raise InputError.one(str(lab_dir), "lab", "is already running", "communelan lab down first")
+    check_loopback(network)
     fault_map = load_faults(faults) if faults else {}
-    specs = inventory_specs(settings, filters or [])
+    if day0 is not None and not day0.is_dir():
+        raise InputError.one(str(day0), "--day0", "is not a folder", "give a folder of <name>.cfg")
+    if client_address is not None:
+        try:
+            ipaddress.IPv4Address(client_address)
+        except ValueError:
+            raise InputError.one(
+                "--client-address", client_address, "is not an IPv4 address", "e.g. 10.0.1.10"
+            ) from None
+    plan = lab_plan(settings, inventory_specs(settings, filters or []), day0)
+    specs = plan.specs
     lab_dir.mkdir(parents=True, exist_ok=True)
     (lab_dir / ENDPOINTS).unlink(missing_ok=True)
+    if plan.credentials is not None:
+        from nornir_config.lab.files import write_credentials
+
+        write_credentials(lab_dir, plan.credentials)
     run = {
         "devices": [s.to_dict() for s in specs],
         "faults": fault_map,
         "base_port": base_port,
         "network": network,
+        "client_address": client_address or plan.client_address,
     }
     from nornir_config.lab.runner import RUN_FILE
 
@@ -141,7 +172,16 @@ def status(
     pid = _pid(lab_dir)
     info: dict[str, Any] = {"running": False, "lab_dir": str(lab_dir)}
     if pid:
-        info.update(control_request(lab_dir / CONTROL, {"op": "status"}))
+        try:
+            info.update(control_request(lab_dir / CONTROL, {"op": "status"}))
+        except OSError as exc:
+            raise InputError.one(
+                str(lab_dir / CONTROL),
+                "lab",
+                f"pid {pid} does not answer ({exc.strerror or type(exc).__name__}): "
+                "it is stopping or died",
+                "communelan lab down, then lab up",
+            ) from None
         info.update(running=True, pid=pid)
         info.pop("ok", None)
     if output_json:
@@ -183,6 +223,42 @@ def down() -> None:
     console.print(f"lab down (pid {pid})")
 
 
+@lab_app.command("console")
+def console_cmd(
+    host: Annotated[str, typer.Argument(help="Device (inventory name).")],
+) -> None:
+    """Open the device's console: it always gets in, whatever its login config (recovery)."""
+    lab_dir = run_settings().lab_dir
+    if not _pid(lab_dir):
+        raise InputError.one(str(lab_dir), "lab", "is not running", "communelan lab up")
+    data = json.loads((lab_dir / ENDPOINTS).read_text(encoding="utf-8"))
+    if host not in data["devices"]:
+        raise InputError.one(host, "device", "is not in the lab", "communelan lab status")
+    ssh = shutil.which("ssh")
+    if ssh is None:
+        raise InputError.one("ssh", "client", "is not installed", "install openssh-client")
+    from nornir_config.lab.day0 import read_console
+
+    endpoint = read_console(lab_dir)
+    console.print(
+        f"console {host}: password is the lab password in {lab_dir / CREDENTIALS}",
+        highlight=False,
+    )
+    os.execv(
+        ssh,
+        [
+            "ssh",
+            "-p",
+            str(endpoint.port),
+            "-o",
+            f"UserKnownHostsFile={lab_dir / KNOWN_HOSTS}",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            f"{host}@{endpoint.host}",
+        ],
+    )
+
+
 @lab_app.command("fault")
 def fault(
     device: Annotated[str, typer.Argument(help="Device name or glob (`*` for all).")],
@@ -208,6 +284,11 @@ def fault(
                 "--set", item, "is not FAULT=VALUE", f"faults: {', '.join(DeviceFaults.names())}"
             )
         changes[key] = _value(value)
+        if key in ("reject_commands", "ignore_commands") and changes[key] is None:
+            changes[key] = []
+        problem = fault_problem("--set", item, key, changes[key])
+        if problem is not None:
+            raise InputError([problem])
     if clear:
         control_request(lab_dir / CONTROL, {"op": "clear_faults", "device": device})
     reply = control_request(
@@ -232,6 +313,25 @@ def _value(text: str) -> Any:
         except ValueError:
             pass
     return [text]
+
+
+def check_loopback(network: str) -> None:
+    """The lab's devices listen on loopback addresses only (they accept known logins)."""
+    import ipaddress
+
+    try:
+        address = ipaddress.IPv4Address(network)
+    except ValueError:
+        raise InputError.one(
+            "--network", network, "is not an IPv4 address", "e.g. 127.100.0.0"
+        ) from None
+    if not address.is_loopback:
+        raise InputError.one(
+            "--network",
+            network,
+            "is not a loopback address: the lab listens on 127.0.0.0/8 only",
+            "use e.g. 127.100.0.0",
+        )
 
 
 def _raise_open_files_limit(devices: int) -> None:

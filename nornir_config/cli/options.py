@@ -11,8 +11,34 @@ FilterOption = Annotated[
     typer.Option(
         "--filter",
         "-f",
+        metavar="KEY=VALUE",
         help="Select devices: code=14797, role=switch, kind=phuong, group=NAME, host=NAME, "
         "site=N, model=M. Repeat to AND; a comma list means any of.",
     ),
 ]
-FormatOption = Annotated[str, typer.Option("--format", help="table, json or csv.")]
+FormatOption = Annotated[
+    str, typer.Option("--format", metavar="FORMAT", help="table, json or csv.")
+]
+
+LimitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--limit",
+        "-l",
+        metavar="PATTERN",
+        help="Select hosts as Ansible does: names, groups and globs, comma-separated; "
+        "!PATTERN excludes, &PATTERN intersects (e.g. 'phuong,!*-sw02').",
+    ),
+]
+CheckOption = Annotated[
+    bool,
+    typer.Option(
+        "--check", "--dry-run", help="Show what would change; change nothing (exit 4 if any)."
+    ),
+]
+DiffOption = Annotated[
+    bool, typer.Option("--diff", help="Show a unified before/after diff per changed device.")
+]
+
+# Exit code of a dry run that found changes to make (README, "Exit codes").
+EXIT_CHANGES_PENDING = 4

@@ -9,7 +9,13 @@ import typer
 from rich.table import Table
 
 from nornir_config.cli.consoles import console
-from nornir_config.cli.options import FilterOption
+from nornir_config.cli.options import (
+    EXIT_CHANGES_PENDING,
+    CheckOption,
+    DiffOption,
+    FilterOption,
+    LimitOption,
+)
 from nornir_config.project import open_project
 
 if TYPE_CHECKING:
@@ -32,17 +38,19 @@ STYLE = {
 
 def push(
     filters: FilterOption = None,
+    limit: LimitOption = None,
     method: Annotated[str, typer.Option("--method", help="merge or replace.")] = "merge",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show the commands/diff; change nothing.")
-    ] = False,
+    dry_run: CheckOption = False,
+    show_diff: DiffOption = False,
     workers: Annotated[int | None, typer.Option("--workers", help="Parallel devices.")] = None,
     canary: Annotated[
         int, typer.Option("--canary", help="Change N devices first; stop if any fails.")
     ] = 0,
-    limit: Annotated[
+    first: Annotated[
         int | None,
-        typer.Option("--limit", help="Change only the first N; --retry-failed does the rest."),
+        typer.Option(
+            "--first", metavar="N", help="Change only the first N; --retry-failed does the rest."
+        ),
     ] = None,
     max_failures: Annotated[
         int | None, typer.Option("--max-failures", help="Stop once N devices failed.")
@@ -54,7 +62,11 @@ def push(
         bool, typer.Option("--accept-new-host-keys", help="Trust unknown (never changed) keys.")
     ] = False,
 ) -> None:
-    """Push the intended configs; every device ends changed, unchanged or as it was."""
+    """Push the intended configs; every device ends changed, unchanged or as it was.
+
+    Exit 0 done, 1 a device failed, 2 bad input, 4 a --check run found changes to make.
+    """
+    from nornir_config.filters import limit_specs
     from nornir_config.push import PushOptions, run_push
 
     options = PushOptions(
@@ -62,26 +74,38 @@ def push(
         dry_run=dry_run,
         workers=workers,
         canary=canary,
-        limit=limit,
+        first=first,
         max_failures=max_failures,
         retry_failed=retry_failed,
         accept_new_host_keys=accept_new_host_keys,
         progress=True,
     )
-    project = open_project(filters or [], num_workers=workers)
+    project = open_project([*(filters or []), *limit_specs(limit)], num_workers=workers)
     run = run_push(project, options)
-    show_run(run, dry_run)
-    raise typer.Exit(0 if run.ok else 1)
+    show_run(run, dry_run, show_diff)
+    raise typer.Exit(push_exit_code(run, dry_run))
 
 
-def show_run(run: PushRun, dry_run: bool) -> None:
+def push_exit_code(run: PushRun, dry_run: bool) -> int:
+    """1 when a device failed; in a dry run, 4 when some device would change; else 0."""
     from nornir_config.push import Outcome
 
-    if dry_run:
-        for report in run.reports.values():
-            if report.outcome == Outcome.WOULD_CHANGE:
-                console.rule(f"{report.host} ({report.method})")
-                console.print(report.diff or "\n".join(report.commands), highlight=False)
+    if not run.ok:
+        return 1
+    pending = any(r.outcome == Outcome.WOULD_CHANGE for r in run.reports.values())
+    return EXIT_CHANGES_PENDING if dry_run and pending else 0
+
+
+def show_run(run: PushRun, dry_run: bool, show_diff: bool = False) -> None:
+    from nornir_config.push import Outcome
+
+    for report in sorted(run.reports.values(), key=lambda r: r.host):
+        if show_diff and report.diff and report.outcome != Outcome.UNCHANGED:
+            console.rule(f"{report.host} ({report.method}): {report.outcome.value}")
+            console.print(report.diff, highlight=False, markup=False)
+        elif dry_run and report.outcome == Outcome.WOULD_CHANGE:
+            console.rule(f"{report.host} ({report.method})")
+            console.print("\n".join(report.commands) or report.diff, highlight=False, markup=False)
     table = Table(title=f"push {run.run_id}")
     for column in ("device", "result", "method", "commands", "seconds", "why / now"):
         table.add_column(column)
@@ -96,26 +120,37 @@ def show_run(run: PushRun, dry_run: bool) -> None:
             detail,
         )
     console.print(table)
-    counts: dict[str, int] = {}
-    for r in run.reports.values():
-        counts[r.outcome.value] = counts.get(r.outcome.value, 0) + 1
-    console.print(", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no devices")
+    console.print(outcome_counts(run), highlight=False)
     if run.stopped:
         console.print(f"[red]{run.stopped}[/red]")
 
 
+def outcome_counts(run: PushRun) -> str:
+    """`1 changed (a-rt01); 1 rolled back (b-sw02)`: every count names its devices."""
+    from nornir_config.playbook import named_counts
+
+    hosts: dict[str, list[str]] = {}
+    for r in run.reports.values():
+        hosts.setdefault(r.outcome.value, []).append(r.host)
+    return named_counts(hosts)
+
+
 def backup(
     filters: FilterOption = None,
+    limit: LimitOption = None,
     repo: Annotated[
         Path | None, typer.Option("--repo", help="Git repository (default build/backups).")
     ] = None,
-    accept_new_host_keys: Annotated[bool, typer.Option("--accept-new-host-keys")] = False,
+    accept_new_host_keys: Annotated[
+        bool, typer.Option("--accept-new-host-keys", help="Trust unknown (never changed) keys.")
+    ] = False,
 ) -> None:
     """Commit the running configs (sanitised, volatile lines dropped) to a git repository."""
     from nornir_config.backup import run_backup
     from nornir_config.connection import prepare_connections
+    from nornir_config.filters import limit_specs
 
-    project = open_project(filters or [])
+    project = open_project([*(filters or []), *limit_specs(limit)])
     prepare_connections(project.nr, project.settings, accept_new_host_keys)
     target = (repo or project.settings.build_dir / "backups").resolve()
     try:
@@ -136,18 +171,32 @@ def backup(
 def run(
     playbook: Annotated[Path, typer.Argument(help="playbooks/NAME.yaml")],
     filters: FilterOption = None,
+    limit: LimitOption = None,
+    check: CheckOption = False,
+    show_diff: DiffOption = False,
 ) -> None:
-    """Run a playbook's steps in order, stopping at the first that fails."""
+    """Run a playbook's steps in order, stopping at the first that fails.
+
+    With --check pushes are dry runs and backups skipped; exit 4 when a push would change.
+    """
+    from nornir_config.filters import limit_specs
     from nornir_config.playbook import load_playbook, run_playbook
 
     book = load_playbook(playbook)
+    pending = False
 
     def report(label: str, result: StepResult) -> None:
+        nonlocal pending
         mark = "[green]ok[/green]" if result.ok else "[red]FAILED[/red]"
         console.print(f"{label}: {mark} {result.summary}", highlight=False)
+        for line in result.details:
+            console.print(line, highlight=False, markup=False)
+        pending = pending or result.pending
 
-    ok = run_playbook(book, filters or [], report)
-    raise typer.Exit(0 if ok else 1)
+    ok = run_playbook(
+        book, [*(filters or []), *limit_specs(limit)], report, check=check, diff=show_diff
+    )
+    raise typer.Exit(1 if not ok else EXIT_CHANGES_PENDING if check and pending else 0)
 
 
 def register(app: typer.Typer) -> None:

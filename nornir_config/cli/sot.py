@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 import time
@@ -87,10 +86,10 @@ def inventory(filters: FilterOption = None, fmt: FormatOption = "table") -> None
     ]
     if fmt == "csv":
         # A BOM, so that spreadsheet programs read the Vietnamese names as UTF-8.
-        sys.stdout.write("\ufeff")
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(INVENTORY_COLUMNS)
-        writer.writerows(table)
+        from nornir_config.reports.csv_report import encode_csv
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(encode_csv(INVENTORY_COLUMNS, table))
         return
     print_columns(f"{len(hosts)} devices", INVENTORY_COLUMNS, table)
 
@@ -120,25 +119,29 @@ def ipplan(filters: FilterOption = None, fmt: FormatOption = "table") -> None:
     project = open_project(filters or [], connections=False)
     codes = {h.data["code"] for h in project.nr.inventory.hosts.values()}
     rows = [r for r in plan_rows(project.province) if r.code in codes]
-    if fmt == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(
-            ["code", "commune", "kind", "site", "zone", "vlan", "subnet", "gateway", "dhcp_range"]
-        )
-        for r in rows:
-            writer.writerow(
-                [
-                    r.code,
-                    r.commune,
-                    r.kind,
-                    r.site,
-                    r.zone,
-                    r.vlan or "",
-                    r.subnet,
-                    r.gateway,
-                    r.dhcp_range,
-                ]
+    if fmt == "csv":  # with a byte-order mark, like every CSV communelan writes
+        from nornir_config.reports.csv_report import encode_csv
+
+        header = ["code", "commune", "kind", "site", "zone", "vlan", "subnet", "gateway"]
+        sys.stdout.buffer.write(
+            encode_csv(
+                [*header, "dhcp_range"],
+                (
+                    [
+                        r.code,
+                        r.commune,
+                        r.kind,
+                        r.site,
+                        r.zone,
+                        r.vlan or "",
+                        r.subnet,
+                        r.gateway,
+                        r.dhcp_range,
+                    ]
+                    for r in rows
+                ),
             )
+        )
         return
     if fmt == "json":
         sys.stdout.write(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2) + "\n")

@@ -40,6 +40,7 @@ class DeviceResult:
     kind: str = ""
     error: str = ""
     features: list[FeatureResult] = field(default_factory=list)
+    reason: str = ""  # why an unknown device was not read: a connection.REASON_CLASSES key
 
     @property
     def remediation(self) -> list[str]:
@@ -75,6 +76,9 @@ class ComplianceReport:
     summary: RunSummary
     devices: list[DeviceResult]
     history: list[dict[str, Any]] = field(default_factory=list)
+    province: str = ""  # the province's name, from hosts/
+    timezone: str = "Asia/Ho_Chi_Minh"  # IANA name the reports show times in (hosts/ site)
+    lint_open: dict[str, set[str]] = field(default_factory=dict)  # host -> open lint rule ids
 
     @property
     def exit_code(self) -> int:

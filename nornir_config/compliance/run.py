@@ -19,7 +19,7 @@ from nornir_config.compliance.model import (
     Source,
 )
 from nornir_config.compliance.secrets import TokenVerifier, redact
-from nornir_config.connection import get_running_config
+from nornir_config.connection import failure_reason, get_running_config, reason_class
 from nornir_config.context import device_context
 from nornir_config.errors import InputError
 from nornir_config.render import run_render
@@ -83,8 +83,9 @@ def running_live(nr: Nornir) -> dict[str, Fetched]:
         result = multi[0]
         if result.failed:
             exc = result.exception
-            reason = f"{type(exc).__name__}: {exc}" if exc else str(result.result)
-            fetched[host] = (None, reason.splitlines()[0] if reason else "failed")
+            reason = failure_reason(exc) if exc else str(result.result)
+            line = reason.splitlines()[0] if reason else "failed"
+            fetched[host] = (None, line)
         else:
             fetched[host] = (str(result.result), "")
     return fetched
@@ -112,6 +113,7 @@ def check_device(
     )
     text, reason = running
     if text is None:
+        result.reason = reason_class(reason)
         result.error = redact(reason, secrets, device.platform)
         return result
     context = device_context(device, province.defaults, secrets)
@@ -186,4 +188,19 @@ def run_compliance(
         for host in hosts
     ]
     summary = summarize(devices, source, time.perf_counter() - started)
-    return ComplianceReport(summary, devices)
+    checked = [province.device(host) for host in hosts]
+    return ComplianceReport(
+        summary,
+        devices,
+        province=province_name(province, checked),
+        timezone=checked[0].settings.timezone.iana if checked else "Asia/Ho_Chi_Minh",
+    )
+
+
+def province_name(province: ProvinceData, devices: list[Device]) -> str:
+    """The name(s) of the province(s) of `devices`, as hosts/ spells them."""
+    names = sorted({str(getattr(getattr(d, "province", None), "name", "")) for d in devices})
+    names = [n for n in names if n]
+    if names:
+        return ", ".join(names)
+    return str(getattr(getattr(province.defaults, "province", None), "name", ""))

@@ -18,6 +18,7 @@ from nornir_config.lab import hconfig, show_office, show_ports
 from nornir_config.lab.device import LabDevice, ios_time
 from nornir_config.lab.flash import FlashFullError, config_file_name
 from nornir_config.lab.grammar import Failure, Grammar, Match, load_grammar, match, tokenize
+from nornir_config.lab.logins import enable_ok, hash_plain
 from nornir_config.lab.shows import (
     diff_configs,
     incremental_diffs,
@@ -29,6 +30,7 @@ from nornir_config.lab.shows import (
 
 CONFIG_BANNER = "Enter configuration commands, one per line.  End with CNTL/Z."
 INVALID = "% Invalid input detected at '^' marker."
+INVALID_RANGE = "% Command rejected: Invalid interface range\n"
 
 
 @dataclass
@@ -45,6 +47,7 @@ class Reply:
 class Frame:
     mode: str
     path: list[str] = field(default_factory=list)
+    more: list[list[str]] = field(default_factory=list)  # `interface range`: the other ports
 
 
 Pending = Callable[[str], Reply]
@@ -63,6 +66,7 @@ class Cli:
         self.echo = True
         self.tcl = False
         self.config_commands = 0
+        self.length = 24  # `terminal length`; 0: no `--More--` paging
 
     # -- prompt ----------------------------------------------------------------------------
 
@@ -99,6 +103,8 @@ class Cli:
         return Reply()
 
     def _error(self, failure: Failure, line: str, prompt: str) -> str:
+        if failure.kind == "rejected":
+            return failure.message + "\n"
         if failure.kind == "ambiguous":
             return f'% Ambiguous command:  "{line.strip()}"\n'
         if failure.kind == "incomplete":
@@ -108,8 +114,13 @@ class Cli:
     def _rejected(self, line: str) -> bool:
         return any(re.search(p, line) for p in self.device.faults.reject_commands)
 
+    def _ignored(self, line: str) -> bool:
+        """The `ignore_commands` fault: accepted, silently not applied."""
+        return any(re.search(p, line) for p in self.device.faults.ignore_commands)
+
     def _interface_ok(self, name: str) -> bool:
-        if re.match(r"(Loopback|Vlan|Tunnel|Port-channel)\d", name):
+        """Virtual interfaces can be created; physical ones must exist on the device."""
+        if re.match(r"(Loopback|Vlan|Tunnel|Port-channel|Dialer|Virtual-Template|BDI|NVI)\d", name):
             return True
         return name.split(".", 1)[0] in self.device.spec.interfaces
 
@@ -124,7 +135,7 @@ class Cli:
         if word == "end":
             self.stack.clear()
             return Reply()
-        if word in ("exit", "exi"):
+        if word in ("exit", "exi", "exit-address-family"):
             self.stack.pop()
             return Reply()
         if word == "do" and len(tokens) > 1:
@@ -147,6 +158,8 @@ class Cli:
             if isinstance(result, Match):
                 del self.stack[depth + 1 :]
                 return self._apply(result)
+            if result.kind != "invalid":  # IOS drops back to the parent only on invalid input
+                return Reply(self._error(result, line, prompt))
             first = first or result
             parent = self.grammar.modes[self.stack[depth].mode].parent
             if parent is None:
@@ -156,7 +169,9 @@ class Cli:
 
     def _apply(self, result: Match) -> Reply:
         frame = self.stack[-1]
-        text = result.text
+        text = hash_plain(result.text)
+        if text.startswith("interface range "):
+            return self._interface_range(result)
         if text.startswith("banner ") and len(result.words) >= 3:
             return self._banner(result)
         if text.startswith("no banner ") and len(result.words) >= 3:  # the rest is ignored
@@ -167,7 +182,35 @@ class Cli:
             self.device.apply_lines(path, self.user)
             self.stack.append(Frame(result.action.enter, path))
             return Reply()
+        if self._ignored(text):
+            return Reply()
         self.device.apply_lines([*frame.path, text], self.user)
+        for path in frame.more:  # `interface range`: the same line on the other ports
+            self.device.apply_lines([*path, text], self.user)
+        return Reply()
+
+    def _interface_range(self, result: Match) -> Reply:
+        """`interface range g1/0/1 - 4 , g1/0/6`: one interface mode for every port listed."""
+        names: list[str] = []
+        for part in " ".join(result.words[2:]).split(","):
+            part = part.strip()
+            m = re.fullmatch(r"(.*?)(\d+)\s*-\s*(\d+)", part)
+            items = (
+                [f"{m.group(1)}{n}" for n in range(int(m.group(2)), int(m.group(3)) + 1)]
+                if m
+                else [part]
+            )
+            for item in items:
+                name = self.grammar.expand_interface(item.replace(" ", ""))
+                if name is None or not self._interface_ok(name):
+                    return Reply(INVALID_RANGE)
+                names.append(name)
+        if not names:
+            return Reply(INVALID_RANGE)
+        paths = [[f"interface {name}"] for name in names]
+        for path in paths:
+            self.device.apply_lines(path, self.user)
+        self.stack.append(Frame("interface_range", paths[0], paths[1:]))
         return Reply()
 
     def _banner(self, result: Match) -> Reply:
@@ -232,14 +275,43 @@ class Cli:
     def _run_noop(self, _m: Match) -> Reply:
         return Reply()
 
+    def _run_terminal_length(self, m: Match) -> Reply:
+        self.length = int(m.words[-1])
+        return Reply()
+
+    # -- help and completion (the terminal calls these on `?` and Tab) ---------------------
+
+    def _where(self) -> tuple[str, bool]:
+        if self.stack:
+            return self.stack[-1].mode, True
+        return self.exec_mode, False
+
+    def help(self, line: str) -> str:
+        """What `?` prints after `line` (IOS context help)."""
+        mode, negatable = self._where()
+        lines = self.grammar.help_lines(mode, line, negatable)
+        if lines is None and self.stack:  # sub-modes also take their parents' commands
+            parent = self.grammar.modes[mode].parent
+            lines = self.grammar.help_lines(parent, line, True) if parent else None
+        if lines is None:
+            return "% Unrecognized command\n"
+        return "\n".join(lines) + "\n"
+
+    def complete(self, line: str) -> str | None:
+        mode, _ = self._where()
+        return self.grammar.complete(mode, line)
+
     def _run_logout(self, _m: Match) -> Reply:
         return Reply(prompt=False, close=True)
 
     def _run_enable(self, _m: Match) -> Reply:
         tries = [0]
 
+        if not self.device.top_level("enable "):
+            return Reply("% No password set\n")
+
         def check(password: str) -> Reply:
-            if password == self.device_secret:
+            if enable_ok(self.device.running, password):
                 self.privilege = 15
                 return Reply()
             tries[0] += 1
@@ -250,8 +322,6 @@ class Cli:
 
         self.pending, self.echo = check, False
         return Reply("Password: ", prompt=False)
-
-    device_secret = ""  # set by the session from the lab credentials
 
     def _run_disable(self, _m: Match) -> Reply:
         self.privilege = 1
@@ -334,6 +404,9 @@ class Cli:
             timer = int(options[options.index("timer") + 1])
         before = self.device.running
         candidate, errors = self.load_file(text)
+        if self.device.faults.fail_replace_partial > 0:
+            self.device.faults.fail_replace_partial -= 1
+            return self._replace_partly(candidate)
         if self.device.faults.fail_replace or (errors and "trigger" in options):
             failed = errors[0] if errors else "interface GigabitEthernet0/0/0"
             return Reply(
@@ -343,10 +416,27 @@ class Cli:
                 "Reverting with the original configuration.\n"
                 "The original configuration has been successfully restored.\n\n"
             )
-        self.device.replace(candidate, self.user)
+        self.device.replace(hconfig.apply(hconfig.empty(), candidate), self.user)
         if timer:
             self.device.start_revert_timer(before, timer, self.user)
         return Reply("Total number of passes: 1\nRollback Done\n\n")
+
+    def _replace_partly(self, candidate: HConfig) -> Reply:
+        """The `fail_replace_partial` fault: the first half of the new config's sections
+        replace the running ones, then the replace stops, the original is not restored."""
+        sections = list(candidate.children)
+        half = sections[: max(1, len(sections) // 2)]
+        partial = hconfig.parse(self.device.body(), self.device.platform)
+        for section in half:
+            old = partial.get_child(equals=section.text)
+            if old is not None:
+                old.delete()
+            partial.add_deep_copy_of(section)
+        self.device.replace(partial, self.user)
+        failed = sections[len(half)].text if len(sections) > len(half) else sections[-1].text
+        return Reply(
+            f"Failed to apply command {failed}\nAborting Rollback...\nRollback Failed.\n\n"
+        )
 
     def load_file(self, text: str) -> tuple[HConfig, list[str]]:
         """A config file as a tree, and the lines the grammar rejects (dropped from the tree)."""
@@ -360,6 +450,9 @@ class Cli:
             text = child.text.split("\n", 1)[0]
             if self._rejected(text):
                 errors.append(text)
+                child.delete()
+                continue
+            if self._ignored(text) and not child.children:
                 child.delete()
                 continue
             result = match(
@@ -516,8 +609,8 @@ class Cli:
         for path, text in zip(paths, texts, strict=True):
             if text is None:
                 return Reply(f"%Error opening {path} (No such file or directory)\n")
-        old = hconfig.parse(texts[0] or "", self.device.platform)
-        new = hconfig.parse(texts[1] or "", self.device.platform)
+        old = hconfig.load(texts[0] or "", self.device.platform)  # as the device stores them
+        new = hconfig.load(texts[1] or "", self.device.platform)
         return Reply(diff_configs(old, new))
 
     def _run_show_incremental_diffs(self, m: Match) -> Reply:
@@ -525,7 +618,7 @@ class Cli:
         text = self._read_file(path)
         if text is None:
             return Reply(f"%Error opening {path} (No such file or directory)\n")
-        change = hconfig.parse(text, self.device.platform)
+        change = hconfig.load(text, self.device.platform)
         return Reply(incremental_diffs(self.device.running, change))
 
     # -- tclsh (NAPALM/Netmiko inline transfer) --------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from nornir.core.task import Result, Task
 
 from nornir_config.connection import why
-from nornir_config.push.diff import error_pattern, remediation
+from nornir_config.push.diff import config_diff, error_pattern, remediation
 from nornir_config.push.rollback import rollback_merge
 from nornir_config.push.session import deliver, netmiko_session, read_running, save
 from nornir_config.push.state import DeviceReport, Outcome
@@ -42,6 +42,9 @@ def merge_push(
     if not commands:
         report.reason = "running config already as intended; nothing sent"
         return _result(task, report, started)
+    # Before/after for `--diff` (hier_config's remediation makes the device equal `intended`),
+    # each side redacted whole, where the sanitiser's line patterns still match.
+    report.diff = config_diff(redact(before), redact(intended), platform, ("running", "intended"))
     if dry_run:
         report.outcome = Outcome.WOULD_CHANGE
         return _result(task, report, started)

@@ -13,12 +13,14 @@ from nornir_config.reports.html_report import render_html
 from nornir_config.reports.i18n import labels
 from nornir_config.reports.json_report import render_json
 from nornir_config.reports.junit_report import render_junit
+from nornir_config.reports.leadership import render_leadership
 
 FORMATS: dict[str, tuple[str, Callable[[ComplianceReport, str], bytes]]] = {
     "html": ("compliance.html", render_html),
-    "json": ("compliance.json", lambda report, _lang: render_json(report)),
-    "junit": ("compliance-junit.xml", lambda report, _lang: render_junit(report)),
-    "csv": ("compliance.csv", lambda report, _lang: render_csv(report)),
+    "leadership": ("leadership.html", render_leadership),
+    "json": ("compliance.json", render_json),
+    "junit": ("compliance-junit.xml", render_junit),
+    "csv": ("compliance.csv", render_csv),
 }
 
 
@@ -42,6 +44,21 @@ def write_reports(
     return [write_atomic(out_dir / name, data) for name, data in rendered]
 
 
+def open_lint_findings(filters: list[str]) -> dict[str, set[str]]:
+    """Host -> ids of the unwaived lint errors on it, for the leadership summary."""
+    from nornir_config.lint.engine import run_lint
+    from nornir_config.lint.packs import select_packs
+    from nornir_config.settings import run_settings
+
+    root = run_settings().root
+    found: dict[str, set[str]] = {}
+    for finding in run_lint(root, select_packs([], root), filters).findings:
+        if finding.counts:
+            for host in finding.devices:
+                found.setdefault(host, set()).add(finding.rule)
+    return found
+
+
 def publish(
     report: ComplianceReport, out_dir: Path, formats: Iterable[str], lang: str = "vi"
 ) -> list[Path]:
@@ -54,4 +71,4 @@ def publish(
     return paths
 
 
-__all__ = ["FORMATS", "parse_formats", "publish", "write_reports"]
+__all__ = ["FORMATS", "open_lint_findings", "parse_formats", "publish", "write_reports"]

@@ -1,12 +1,23 @@
-"""CSV, one row per device and feature, UTF-8 with a BOM so spreadsheet programs show the
-commune names' diacritics correctly."""
+"""CSV, one row per device and feature, in the report's language, UTF-8 with a byte-order mark
+so spreadsheet programs show the commune names' diacritics correctly (`encode_csv`)."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 
 from nornir_config.compliance.model import ComplianceReport
+from nornir_config.reports.findings import (
+    apply_command,
+    feature_controls,
+    feature_diff,
+    feature_purpose,
+    reason_text,
+    shown_time,
+    timezone_of,
+)
+from nornir_config.reports.i18n import labels
 
 COLUMNS = (
     "commune_code",
@@ -17,31 +28,69 @@ COLUMNS = (
     "status",
     "feature",
     "feature_compliant",
-    "missing",
-    "extra",
+    "rules",
+    "control",
+    "references",
+    "why",
+    "on_device",
+    "intended",
     "remediation",
+    "apply",
+    "reason",
     "error",
+    "checked_at",
 )
 
 
-def render_csv(report: ComplianceReport) -> bytes:
+def encode_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """CSV bytes with a BOM and CRLF line ends: what spreadsheet programs open correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def render_csv(report: ComplianceReport, lang: str = "vi") -> bytes:
+    t = labels(lang)
+    when = shown_time(report.summary.time, timezone_of(report))
+    rows: list[list[str]] = []
     for d in report.devices:
-        base = [d.commune_code, d.commune, d.kind, d.host, d.role, d.status]
+        status = t[d.status] if d.status != "unknown" else t["unknown_short"]
+        base = [
+            d.commune_code,
+            d.commune,
+            t.get(f"kind_{d.kind}", d.kind),
+            d.host,
+            t.get(f"role_{d.role}", d.role),
+            status,
+        ]
         if not d.features:
-            writer.writerow([*base, "", "", "", "", "", d.error])
+            blank = [""] * 10
+            rows.append([*base, *blank, reason_text(d, lang), d.error, when])
         for f in d.features:
-            writer.writerow(
+            controls = (
+                feature_controls(d.platform, f.name, lang, f.missing, f.extra)
+                if not f.compliant
+                else ()
+            )
+            diff = feature_diff(f.actual, f.intended) if not f.compliant else []
+            rows.append(
                 [
                     *base,
                     f.name,
-                    "yes" if f.compliant else "no",
-                    "\n".join(f.missing),
-                    "\n".join(f.extra),
+                    t["word_yes"] if f.compliant else t["word_no"],
+                    " ".join(c.rule for c in controls),
+                    "\n".join(f"{c.rule} {c.title}" for c in controls),
+                    "\n".join(r for c in controls for r in c.references),
+                    feature_purpose(d.platform, f.name, lang) if not f.compliant else "",
+                    "\n".join(line for kind, line in diff if kind == "del"),
+                    "\n".join(line for kind, line in diff if kind == "add"),
                     "\n".join(f.remediation),
+                    apply_command(d) if not f.compliant else "",
+                    "",
                     d.error,
+                    when,
                 ]
             )
-    return buffer.getvalue().encode("utf-8-sig")
+    return encode_csv([t[f"csv_{c}"] for c in COLUMNS], rows)

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-import difflib
+from dataclasses import dataclass, field
 from functools import cache
 from html import escape
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 
 from nornir_config.compliance.model import ComplianceReport, DeviceResult
 from nornir_config.reports import stats
+from nornir_config.reports.findings import (
+    Finding,
+    coverage_text,
+    findings,
+    local_time,
+    rate,
+    reason_text,
+    shown_time,
+    timezone_of,
+)
 from nornir_config.reports.i18n import labels
 
 _TEMPLATE = "compliance.html.j2"
+PROVINCE_WORDS = ("Tỉnh ", "Thành phố ")
+_STATUS_ORDER = {"non_compliant": 0, "unknown": 1, "compliant": 2}
 
 
 @cache
@@ -28,32 +41,45 @@ def _env() -> jinja2.Environment:
     )
 
 
-def feature_diff(actual: list[str], intended: list[str]) -> list[tuple[str, str]]:
-    """(css class, line) of a unified diff from the device's lines to the intended ones."""
-    out: list[tuple[str, str]] = []
-    for line in difflib.unified_diff(actual, intended, "running", "intended", n=2, lineterm=""):
-        if line.startswith(("---", "+++")):
-            continue
-        kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "")
-        out.append((kind, line))
-    return out
+@dataclass
+class Office:
+    """A commune office with devices to act on (not compliant or not read)."""
+
+    code: str
+    name: str
+    devices: list[DeviceResult] = field(default_factory=list)
 
 
-def _diffs(devices: list[DeviceResult]) -> dict[str, dict[str, list[tuple[str, str]]]]:
-    return {
-        d.host: {f.name: feature_diff(f.actual, f.intended) for f in d.features if not f.compliant}
-        for d in devices
-        if d.status == "non_compliant"
-    }
+def offices_to_act_on(devices: list[DeviceResult]) -> list[Office]:
+    """Offices with a non-compliant device first, then those with unread devices."""
+    offices: dict[str, Office] = {}
+    for d in sorted(devices, key=lambda d: (_STATUS_ORDER[d.status], d.host)):
+        if d.status != "compliant":
+            offices.setdefault(d.commune_code, Office(d.commune_code, d.commune)).devices.append(d)
+
+    def order(o: Office) -> tuple[int, int, str]:
+        return (min(_STATUS_ORDER[d.status] for d in o.devices), -len(o.devices), o.code)
+
+    return sorted(offices.values(), key=order)
 
 
-def trend_svg(history: list[dict[str, Any]]) -> str:
+def province_label(report: ComplianceReport, lang: str) -> str:
+    t = labels(lang)
+    if not report.province:
+        return t["province"]
+    if report.province.startswith(PROVINCE_WORDS):  # hosts/ spells the full name
+        return report.province
+    return t["province_of"].format(name=report.province)
+
+
+def trend_svg(history: list[dict[str, Any]], zone: ZoneInfo | None = None, lang: str = "vi") -> str:
     """Stacked bars of the last runs (oldest left): compliant, non-compliant and unknown
     devices, with the compliance rate above; any drift gets at least 3 pixels so it shows."""
     width, height, gap = 300, 90, 4
     runs = history[-20:]
     if not runs:
         return "<svg width='300' height='20'></svg>"
+    zone = zone or ZoneInfo("Asia/Ho_Chi_Minh")
     bar = min(24, max(4, (width - gap * len(runs)) // len(runs)))
     parts = [f"<svg role='img' width='{width}' height='{height + 26}'>"]
     for i, run in enumerate(runs):
@@ -64,15 +90,21 @@ def trend_svg(history: list[dict[str, Any]]) -> str:
         ]
         total = sum(n for n, _ in counts) or 1
         known = counts[0][0] + counts[2][0]
-        rate = 100.0 * counts[2][0] / known if known else 0.0
+        run_rate = 100.0 * counts[2][0] / known if known else 0.0
         title = escape(
-            f"{run.get('time', '')}: {rate:.1f}% "
-            f"({counts[0][0]} non-compliant, {counts[1][0]} unknown)"
+            labels(lang)["trend_title"].format(
+                time=shown_time(str(run.get("time", "")), zone),
+                rate=f"{run_rate:.1f}",
+                checked=known,
+                total=total,
+                bad=counts[0][0],
+                unknown=counts[1][0],
+            )
         )
         x, top = i * (bar + gap), 12
         parts.append(f"<g><title>{title}</title>")
         parts.append(
-            f"<text x='{x}' y='9' font-size='8'>{rate:.0f}%</text>" if len(runs) <= 12 else ""
+            f"<text x='{x}' y='9' font-size='8'>{run_rate:.0f}%</text>" if len(runs) <= 12 else ""
         )
         for n, colour in counts:
             if not n:
@@ -81,14 +113,26 @@ def trend_svg(history: list[dict[str, Any]]) -> str:
             parts.append(f"<rect x='{x}' y='{top}' width='{bar}' height='{h}' fill='{colour}'/>")
             top += h
         parts.append("</g>")
-    first = escape(str(runs[0].get("time", ""))[:10])
-    parts.append(f"<text x='0' y='{height + 24}'>{first}</text></svg>")
+    first = local_time(str(runs[0].get("time", "")), zone)
+    day = escape(f"{first:%d/%m/%Y}" if first else str(runs[0].get("time", ""))[:10])
+    parts.append(f"<text x='0' y='{height + 24}'>{day}</text></svg>")
     return "".join(parts)
+
+
+def _by_device(found: list[Finding]) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for f in found:
+        out.setdefault(f.device.host, []).append(f)
+    return out
 
 
 def render_html(report: ComplianceReport, lang: str = "vi") -> bytes:
     summary = report.summary
-    known = summary.compliant + summary.non_compliant
+    zone = timezone_of(report)
+    devices = sorted(report.devices, key=lambda d: (_STATUS_ORDER[d.status], d.host))
+    communes = sorted(
+        stats.by_commune(report.devices), key=lambda r: (-r.non_compliant, -r.unknown, r.key)
+    )
     page = (
         _env()
         .get_template(_TEMPLATE)
@@ -96,15 +140,20 @@ def render_html(report: ComplianceReport, lang: str = "vi") -> bytes:
             lang=lang,
             t=labels(lang),
             summary=summary,
-            rate=round(100.0 * summary.compliant / known, 1) if known else 0.0,
-            devices=report.devices,
-            communes=stats.by_commune(report.devices),
+            when=shown_time(summary.time, zone),
+            province_label=province_label(report, lang),
+            rate=rate(report),
+            coverage=coverage_text(report, lang),
+            devices=devices,
+            offices=offices_to_act_on(report.devices),
+            by_device=_by_device(findings(report, lang)),
+            reasons={d.host: reason_text(d, lang) for d in report.devices},
+            communes=communes,
             kinds=stats.by_kind(report.devices),
             roles=stats.by_role(report.devices),
             features=stats.by_feature(report.devices),
             history=report.history,
-            trend_svg=trend_svg(report.history),
-            diffs=_diffs(report.devices),
+            trend_svg=trend_svg(report.history, zone, lang),
         )
     )
     return page.encode("utf-8")

@@ -18,6 +18,10 @@ class Tally:
     unknown: int = 0
 
     @property
+    def checked(self) -> int:
+        return self.compliant + self.non_compliant
+
+    @property
     def rate(self) -> float:
         """Share of compliant among the checked (known) items, in percent."""
         known = self.compliant + self.non_compliant

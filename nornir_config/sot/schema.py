@@ -68,6 +68,9 @@ class Wan(Strict):
 class Timezone(Strict):
     name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,6}$")]
     offset_hours: Annotated[int, Field(ge=-12, le=14)]
+    iana: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$")] = (
+        "Asia/Ho_Chi_Minh"  # the zone reports show times in
+    )
 
 
 class Snmp(Strict):

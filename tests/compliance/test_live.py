@@ -110,6 +110,7 @@ def test_push_drift_fix_and_reports(
     lab.set_faults(sw2, refuse_connections=True)
     broken = check(commune)
     assert {d.host: d.status for d in broken.devices}[sw2] == "unknown"
+    assert {d.host: d.reason for d in broken.devices}[sw2] == "refused", broken.devices
     assert broken.summary.unknown == 1 and broken.summary.compliant == 0
     out = tmp_path / "reports"
     append_history(out, configured.summary)
@@ -150,11 +151,11 @@ def assert_reports(paths: list[Path], bad: str, hidden: set[str], tmp: Path) -> 
     raw = csv_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert any(
-        r["host"] == bad and r["feature"] == "vlans" and r["feature_compliant"] == "no"
+    assert any(  # the CSV speaks the report's language (vi)
+        r["Thiết bị"] == bad and r["Chức năng"] == "vlans" and r["Chức năng tuân thủ"] == "không"
         for r in rows
     )
-    assert "Xã An Nông" in {r["commune"] for r in rows}
+    assert "Xã An Nông" in {r["Xã/phường"] for r in rows}
     page = html.read_text(encoding="utf-8")
     assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page
     shot, dom = chromium(html, tmp)

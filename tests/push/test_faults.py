@@ -65,7 +65,7 @@ def test_canary_stops_and_retry_failed_finishes(push_env: PushEnv) -> None:
 def test_limit_holds_the_rest_for_retry_failed(push_env: PushEnv) -> None:
     """The rollout playbook's canary step: change the first devices only, the rest next."""
     first, *others = push_env.names
-    run = push_env.push(limit=1)
+    run = push_env.push(first=1)
     assert run.ok and run.reports[first].outcome == Outcome.CHANGED
     assert {run.reports[n].outcome for n in others} == {Outcome.SKIPPED}
     assert all(push_env.is_before(n) for n in others)

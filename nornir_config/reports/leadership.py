@@ -1,0 +1,120 @@
+"""The leadership summary: per commune office, the three things the province reports progress
+on ("X/N đơn vị hoàn thành mạng LAN; Y/N kết nối hội nghị truyền hình"), derived from
+the same compliance results (and, when given, lint findings) as the detailed report.
+
+- LAN: every device of the office was read and is compliant.
+- Video conference: the router's features that carry the video QoS policy are compliant.
+- One-stop zone: the router's zone features are compliant (the gateway is there and the zone
+  is filtered) and no lint finding of the one-stop isolation rules is open for the router.
+Which features and rules carry each indicator is platform data (`controls.yaml: leadership`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from nornir_config.compliance.model import ComplianceReport, DeviceResult
+from nornir_config.reports.findings import leadership_features, shown_time, timezone_of
+from nornir_config.reports.html_report import province_label
+from nornir_config.reports.i18n import labels
+
+INDICATORS = ("lan", "video_qos", "onestop_isolated")
+Verdict = bool | None  # None: not known (a device was not read)
+
+
+@dataclass(frozen=True)
+class OfficeProgress:
+    code: str
+    name: str
+    lan: Verdict
+    video_qos: Verdict
+    onestop_isolated: Verdict
+
+
+def _features_ok(routers: list[DeviceResult], names: list[str]) -> Verdict:
+    if not routers or any(r.status == "unknown" for r in routers):
+        return None
+    wanted = set(names)
+    return all(f.compliant for r in routers for f in r.features if f.name in wanted)
+
+
+def office_progress(
+    report: ComplianceReport, lint_open: Mapping[str, set[str]] | None = None
+) -> list[OfficeProgress]:
+    """One row per office, by commune code. `lint_open`: host -> ids of open lint findings."""
+    offices: dict[str, list[DeviceResult]] = {}
+    for d in report.devices:
+        offices.setdefault(d.commune_code, []).append(d)
+    rows = []
+    for code in sorted(offices):
+        devices = offices[code]
+        routers = [d for d in devices if d.role == "router"]
+        carriers = leadership_features(devices[0].platform)
+        lan: Verdict = (
+            None
+            if any(d.status == "unknown" for d in devices)
+            else all(d.status == "compliant" for d in devices)
+        )
+        onestop = _features_ok(routers, carriers.get("onestop_isolated", []))
+        rules = set(carriers.get("onestop_rules", []))
+        if onestop and lint_open and any(lint_open.get(r.host, set()) & rules for r in routers):
+            onestop = False
+        rows.append(
+            OfficeProgress(
+                code,
+                devices[0].commune,
+                lan,
+                _features_ok(routers, carriers.get("video_qos", [])),
+                onestop,
+            )
+        )
+    return rows
+
+
+@cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(__file__).parent)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("leadership.html.j2")
+
+
+def headline(rows: list[OfficeProgress], lang: str) -> str:
+    """`X/N đơn vị hoàn thành mạng LAN; Y/N kết nối hội nghị truyền hình; ...`."""
+    t = labels(lang)
+    total = len(rows)
+    parts = [
+        f"{sum(getattr(r, key) is True for r in rows)}/{total} {t[label]}"
+        for key, label in (
+            ("lan", "lead_lan"),
+            ("video_qos", "lead_video"),
+            ("onestop_isolated", "lead_onestop"),
+        )
+    ]
+    unknown = sum(r.lan is None for r in rows)
+    if unknown:
+        parts.append(f"{unknown}/{total} {t['lead_unknown']}")
+    return "; ".join(parts)
+
+
+def render_leadership(report: ComplianceReport, lang: str = "vi") -> bytes:
+    rows = office_progress(report, report.lint_open)
+    page = _template().render(
+        lang=lang,
+        t=labels(lang),
+        province_label=province_label(report, lang),
+        when=shown_time(report.summary.time, timezone_of(report)),
+        headline=headline(rows, lang),
+        rows=sorted(rows, key=lambda r: (r.lan is not False, r.lan is not None, r.code)),
+        indicators=INDICATORS,
+    )
+    return page.encode("utf-8")
