@@ -260,9 +260,14 @@ def netmiko_connection(task: Task) -> Any:
     """The host's Netmiko session, logged in on first use with the platform's session setup
     commands sent in one write and the prompt read once (Netmiko's own preparation sends
     them one by one after a fixed pause: a few round trips more per login over a WAN)."""
-    conn = task.host.get_connection("netmiko", task.nornir.config)
+    return open_netmiko(task.host, task.nornir.config)
+
+
+def open_netmiko(host: Host, config: Any) -> Any:
+    """`netmiko_connection` for a host outside a task."""
+    conn = host.get_connection("netmiko", config)
     if getattr(conn, "remote_conn", None) is None:
-        setup = platform_data(str(task.host.platform)).get("session_setup")
+        setup = platform_data(str(host.platform)).get("session_setup")
         conn.establish_connection()
         if not setup:
             conn.session_preparation()

@@ -24,7 +24,7 @@ from nornir.plugins.runners import ThreadedRunner
 
 from nornir_config import audit
 from nornir_config.backup import clean_config
-from nornir_config.connection import prepare_connections
+from nornir_config.connection import open_netmiko, prepare_connections
 from nornir_config.errors import InputError, Problem
 from nornir_config.project import Project
 from nornir_config.push import journal
@@ -33,7 +33,6 @@ from nornir_config.push.lock import lock_devices
 from nornir_config.push.merge import merge_push
 from nornir_config.push.replace import replace_push
 from nornir_config.push.rollback import save_device_copy
-from nornir_config.push.session import NETMIKO
 from nornir_config.push.state import DeviceReport, Outcome, save_state, unfinished_hosts
 from nornir_config.render import private_dir, write_private
 from nornir_config.secrets import redact as redact_text
@@ -174,7 +173,7 @@ def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: P
             before_dir / f"{host}.cfg",
             clean_config(secrets.redact(running), platform).encode("utf-8"),
         )
-        copy = save_device_copy(device, device.get_connection(NETMIKO, nr.config), platform)
+        copy = save_device_copy(device, open_netmiko(device, nr.config), platform)
         journal.begin(
             settings.build_dir,
             journal.JournalEntry(

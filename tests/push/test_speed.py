@@ -92,10 +92,15 @@ def test_banner_and_hostname_change_converge(push_env: PushEnv) -> None:
     assert again.outcome == Outcome.UNCHANGED, again
 
 
-def test_file_not_writable_lines_are_typed(push_env: PushEnv) -> None:
-    """flash: full: the Tcl write fails before any change, and the lines are typed instead."""
+def test_change_tcl_cannot_carry_is_typed(push_env: PushEnv) -> None:
+    """A brace in the change: Tcl would not write it as it is, so the lines are typed."""
     name = push_env.names[2]
-    push_env.lab.set_faults(name, flash_full=True)
+    intended = push_env.intended[name].replace(
+        "description PUSH-TEST uplink", "description PUSH-TEST {uplink}"
+    )
+    assert intended != push_env.intended[name]
+    _write_intended(push_env.root / "build" / "intended", name, intended)
+    push_env.intended[name] = intended
     report = push_env.push([f"host={name}"]).reports[name]
     assert report.outcome == Outcome.CHANGED, report
     assert push_env.is_intended(name)
