@@ -346,7 +346,13 @@ def _compliance(filters: list[str], options: dict[str, Any]) -> StepResult:
     formats = parse_formats(str(options.get("formats", "html,leadership,json,junit,csv")))
     if "leadership" in formats:
         report.lint_open = open_lint_findings(filters)
-    paths = publish(report, out_dir.resolve(), formats, str(options.get("lang", "vi")))
+    paths = publish(
+        report,
+        out_dir.resolve(),
+        formats,
+        str(options.get("lang", "vi")),
+        build_dir=project.settings.build_dir,
+    )
     s = report.summary
     groups: dict[str, list[str]] = {}
     for d in report.devices:

@@ -5,7 +5,7 @@ event log). Plain data, oldest first, for `communelan timeline` and for reports.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -76,5 +76,27 @@ def device_timeline(build_dir: Path, hosts: list[str]) -> dict[str, list[Entry]]
     }
 
 
+def with_compliance(
+    timelines: dict[str, list[Entry]], runs: list[dict[str, Any]]
+) -> dict[str, list[Entry]]:
+    """Each timeline plus a `compliance` entry for every run that changed the device's
+    status (runs as kept in history.jsonl, oldest first)."""
+    out: dict[str, list[Entry]] = {}
+    for host, entries in timelines.items():
+        states: list[Entry] = []
+        last = ""
+        for run in runs:
+            status = str(run.get("statuses", {}).get(host, ""))
+            if status and status != last:
+                states.append(Entry(str(run.get("time", "")), host, "compliance", status))
+                last = status
+        out[host] = sorted([*entries, *states], key=lambda e: _utc(e.when))
+    return out
+
+
 def _utc(when: str) -> datetime:
-    return datetime.fromisoformat(when.replace("Z", "+00:00"))
+    try:
+        stamp = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)

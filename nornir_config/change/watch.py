@@ -224,7 +224,7 @@ def watch_round(project: Project, options: WatchOptions) -> RoundResult:
         running=fetched,
     )
     reports_dir = settings.build_dir / "reports"
-    publish(report, reports_dir, ["html", "json"], lang="en")
+    publish(report, reports_dir, ["html", "json"], lang="en", build_dir=settings.build_dir)
     link = options.settings.report_url or (reports_dir / "compliance.html").resolve().as_uri()
     now = datetime.now(UTC).isoformat(timespec="seconds")
     found = conditions(state, report, options.settings.unreachable_after)

@@ -78,7 +78,7 @@ def compliance(
     )
     if "leadership" in formats:  # the one-stop indicator also reads the lint's zone checks
         report.lint_open = open_lint_findings(selection)
-    paths = publish(report, out_dir, formats, lang)
+    paths = publish(report, out_dir, formats, lang, build_dir=settings.build_dir)
     s = report.summary
     for device in report.devices:
         if device.status == "non_compliant":

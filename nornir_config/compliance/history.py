@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,13 @@ def read_history(out_dir: Path, last: int = 20) -> list[dict[str, Any]]:
     return runs[-last:]
 
 
-def append_history(out_dir: Path, summary: RunSummary) -> None:
+def append_history(
+    out_dir: Path, summary: RunSummary, statuses: Mapping[str, str] | None = None
+) -> None:
+    """Record a run: its counts, and each device's status (for the per-device timeline)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    record: dict[str, Any] = summary.to_dict()
+    if statuses:
+        record["statuses"] = dict(statuses)
     with (out_dir / HISTORY_FILE).open("a", encoding="utf-8") as out:
-        out.write(json.dumps(summary.to_dict(), ensure_ascii=False) + "\n")
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")

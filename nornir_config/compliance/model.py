@@ -79,6 +79,8 @@ class ComplianceReport:
     province: str = ""  # the province's name, from hosts/
     timezone: str = "Asia/Ho_Chi_Minh"  # IANA name the reports show times in (hosts/ site)
     lint_open: dict[str, set[str]] = field(default_factory=dict)  # host -> open lint rule ids
+    # host -> what happened to it, oldest first (backups, pushes with plan ids, compliance)
+    timeline: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:

@@ -60,14 +60,31 @@ def open_lint_findings(filters: list[str]) -> dict[str, set[str]]:
 
 
 def publish(
-    report: ComplianceReport, out_dir: Path, formats: Iterable[str], lang: str = "vi"
+    report: ComplianceReport,
+    out_dir: Path,
+    formats: Iterable[str],
+    lang: str = "vi",
+    build_dir: Path | None = None,
 ) -> list[Path]:
-    """Write the reports with the trend of earlier runs, then record this run in the history."""
+    """Write the reports with the trend of earlier runs, then record this run in the history.
+
+    With `build_dir` (backups, audit log, watch events), the HTML also shows each device's
+    timeline: backups, pushes/applies/restores with their plan ids, compliance changes.
+    """
     from nornir_config.compliance.history import append_history, read_history
 
-    report.history = [*read_history(out_dir), report.summary.to_dict()]
+    statuses = {d.host: d.status for d in report.devices}
+    runs = read_history(out_dir, last=200)
+    trend = [{k: v for k, v in run.items() if k != "statuses"} for run in runs[-19:]]
+    report.history = [*trend, report.summary.to_dict()]
+    if build_dir is not None:
+        from nornir_config.change.timeline import device_timeline, with_compliance
+
+        now = {**report.summary.to_dict(), "statuses": statuses}
+        found = with_compliance(device_timeline(build_dir, sorted(statuses)), [*runs, now])
+        report.timeline = {h: [e.to_dict() for e in entries] for h, entries in found.items()}
     paths = write_reports(report, out_dir, formats, lang)
-    append_history(out_dir, report.summary)
+    append_history(out_dir, report.summary, statuses)
     return paths
 
 

@@ -126,6 +126,17 @@ def _by_device(found: list[Finding]) -> dict[str, list[Finding]]:
     return out
 
 
+def _timeline(report: ComplianceReport, zone: ZoneInfo) -> list[tuple[str, list[dict[str, str]]]]:
+    """Per device (those to act on first), its last 30 events with local times."""
+    order = {d.host: (_STATUS_ORDER[d.status], d.host) for d in report.devices}
+    rows = []
+    for host in sorted(report.timeline, key=lambda h: order.get(h, (9, h))):
+        entries = [{**e, "shown": shown_time(e["when"], zone)} for e in report.timeline[host][-30:]]
+        if entries:
+            rows.append((host, entries))
+    return rows
+
+
 def render_html(report: ComplianceReport, lang: str = "vi") -> bytes:
     summary = report.summary
     zone = timezone_of(report)
@@ -154,6 +165,7 @@ def render_html(report: ComplianceReport, lang: str = "vi") -> bytes:
             features=stats.by_feature(report.devices),
             history=report.history,
             trend_svg=trend_svg(report.history, zone, lang),
+            timeline=_timeline(report, zone),
         )
     )
     return page.encode("utf-8")
