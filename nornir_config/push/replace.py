@@ -15,8 +15,8 @@ from napalm.base.exceptions import CommitConfirmException
 from nornir.core.task import Result, Task
 
 from nornir_config.connection import why
-from nornir_config.push.diff import remediation
-from nornir_config.push.merge import _result
+from nornir_config.push.diff import plan, remediation, with_protected
+from nornir_config.push.merge import _result, describe, preserved
 from nornir_config.push.rollback import rollback_merge
 from nornir_config.push.session import NAPALM, close, read_running
 from nornir_config.push.state import DeviceReport, Outcome
@@ -51,11 +51,16 @@ def replace_push(
     except Exception as exc:  # no session: untouched
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
-    if not remediation(before, intended, platform):
+    preserve = preserved(task)
+    planned = plan(before, intended, platform, preserve)
+    describe(task, planned, report, redact)
+    if not planned.commands:
         report.reason = "running config already as intended; nothing sent"
         return _result(task, report, started)
+    # The protected running lines go into the candidate: a replace keeps them as a merge does.
+    candidate = with_protected(before, intended, platform, preserve)
     try:
-        device.load_replace_candidate(config=intended)
+        device.load_replace_candidate(config=candidate)
         report.diff = redact(str(device.compare_config()))
     except Exception as exc:  # e.g. flash full: nothing applied yet
         report.outcome = Outcome.FAILED
@@ -80,7 +85,7 @@ def replace_push(
             timer = False
         step = "re-reading the running config"
         after = _running(device)
-        residual = remediation(after, intended, platform)
+        residual = remediation(after, intended, platform, preserve)
         if residual:
             report.reason = f"residual diff after replace ({len(residual)} lines)"
             return _result(task, _undo(task, device, before, platform, report, redact), started)
@@ -91,7 +96,7 @@ def replace_push(
         step = "closing the NAPALM session"
         close(task, NAPALM)
         step = "re-reading the running config"
-        residual = remediation(read_running(task), intended, platform)
+        residual = remediation(read_running(task), intended, platform, preserve)
         if residual:
             report.reason = (
                 f"residual diff after the session closed ({len(residual)} lines): "
