@@ -19,6 +19,7 @@ from netutils.config.compliance import feature_compliance
 from nornir_config.compliance.features import Feature, blocks_text, owner_of, split_features
 from nornir_config.compliance.model import PROTECTED, UNOWNED, FeatureResult
 from nornir_config.compliance.secrets import TokenVerifier, tokens
+from nornir_config.hier import drop_repeated_lines
 from nornir_config.platforms import platform_data
 from nornir_config.push.diff import plan
 from nornir_config.running_config import Block, parse_blocks
@@ -35,9 +36,10 @@ def netutils_platform(platform: str) -> str:
 
 
 def without_volatile(text: str, platform: str) -> str:
-    """The config without the lines that change on their own (timestamps, clock drift)."""
+    """The config without the lines that change on their own (timestamps, clock drift), nor
+    a line repeated in one section (a sanitised backup's; netutils refuses them)."""
     text = text.replace("\r\n", "\n")
-    return str(clean_config(text, list(_volatile_filters(platform))))
+    return drop_repeated_lines(str(clean_config(text, list(_volatile_filters(platform)))))
 
 
 @dataclass

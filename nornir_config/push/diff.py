@@ -76,6 +76,7 @@ class OwnedLines:
 
     device_owned: tuple[Lineage, ...]
     protected: tuple[Lineage, ...]
+    defaults: tuple[Lineage, ...] = ()
 
 
 @cache
@@ -85,6 +86,7 @@ def owned_lines(platform: str, preserve: tuple[str, ...] = ()) -> OwnedLines:
     return OwnedLines(
         device_owned=tuple(_lineage(r) for r in data.get("device_owned", [])),
         protected=tuple(_lineage(r) for r in [*data.get("protected", []), *preserve]),
+        defaults=tuple(_lineage(r) for r in data.get("defaults", [])),
     )
 
 
@@ -134,7 +136,9 @@ def _set_aside(have: HConfig, want: HConfig, owned: OwnedLines) -> tuple[list[st
     wanted = {_path(c) for c in want.all_children() if _matches(c, owned.device_owned)}
     for tree, into in ((have, kept), (want, dropped)):
         for child in tuple(tree.all_children()):
-            if _matches(child, owned.device_owned):
+            if _matches(child, owned.defaults):
+                child.delete()
+            elif _matches(child, owned.device_owned):
                 if tree is want or _path(child) not in wanted:
                     into.append(_path(child))
                 child.delete()
@@ -190,13 +194,18 @@ def with_protected(running: str, target: str, platform: str, preserve: Sequence[
     for child in tuple(want.all_children()):
         if _matches(child, owned.device_owned):
             child.delete()
-    for child in have.all_children_sorted():
-        if not _matches(child, (*owned.device_owned, *owned.protected)):
-            continue
-        parent: HConfig | HConfigChild = want
-        for text in child.path():
-            found = parent.get_child(equals=text)
-            parent = found if found is not None else parent.add_child(text)
+    kept = (*owned.device_owned, *owned.protected)
+
+    def copy_kept(node: HConfig | HConfigChild, into: HConfig | HConfigChild) -> None:
+        for child in node.children:
+            twin = into.get_child(equals=child.text)
+            if _matches(child, kept):
+                if twin is None:
+                    into.add_deep_copy_of(child)
+            elif twin is not None:
+                copy_kept(child, twin)
+
+    copy_kept(have, want)
     return "\n".join(line for node in want.children for line in _command_lines(node)) + "\n"
 
 
