@@ -18,7 +18,6 @@ import netmiko
 import pytest
 import yaml
 
-from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import RunningLab, start_lab, stop_lab
 from nornir_config.project import Project, open_project
@@ -192,11 +191,7 @@ def start_brown_lab(tmp: Path, names: list[str] | None = None) -> BrownLab:
     set_run_settings(RunSettings(root=root))
     project = open_project([])
     set_run_settings(previous)
-    lab = start_lab(
-        lab_specs(configs, project),
-        tmp / "lab",
-        credentials=LabCredentials("lab", "lab-password", "lab-secret"),
-    )
+    lab = start_lab(lab_specs(configs, project), tmp / "lab")
     (root / ".lab").symlink_to(lab.lab_dir)
     return BrownLab(root, lab, configs)
 
