@@ -18,11 +18,13 @@ import netmiko
 import pytest
 import yaml
 
+from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import RunningLab, start_lab, stop_lab
 from nornir_config.project import Project, open_project
 from nornir_config.push import PushOptions, PushRun, run_push
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
+from tests.conftest import TEST_SECRETS
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -75,7 +77,8 @@ def lab_specs(configs: dict[str, str], project: Project) -> list[LabDeviceSpec]:
 
 def config_paths(text: str) -> set[str]:
     """The lines of a config as paths (`parent / child`), without comments, blank lines, the
-    volatile header and `end`; a banner is one path holding its whole text.
+    volatile header and `end`; a banner is one path holding its whole text; named ACL entries
+    without their sequence numbers.
 
     Written for these tests from how IOS prints a running config (Cisco IOS Configuration
     Fundamentals: one space per level, `!` separators, banner text up to its delimiter).
@@ -105,6 +108,10 @@ def config_paths(text: str) -> set[str]:
         indent = len(raw) - len(raw.lstrip())
         while stack and stack[-1][0] >= indent:
             stack.pop()
+        if stack and stack[-1][1].startswith("ip access-list "):
+            # IOS-XE prints named ACL entries with sequence numbers and aligned columns
+            # (`30 deny   ip any ...`); a config file need not.
+            line = re.sub(r"^\d+ ", "", " ".join(line.split()))
         path = " / ".join([*(p for _, p in stack), line])
         paths.add(path)
         stack.append((indent, line))
@@ -123,11 +130,19 @@ class Rule:
 
     levels: tuple[str, ...]
 
-    def covers(self, path: str) -> bool:
+    def keeps(self, path: str, intended: set[str]) -> bool:
+        """Whether the rule keeps `path`: it names the path or one of its parents, and the
+        intended config lacks that line (a line the intended config has is managed)."""
         parts = path.split(" / ")
         if len(parts) < len(self.levels):
             return False
-        return all(re.search(rx, part) for rx, part in zip(self.levels, parts, strict=False))
+        named = " / ".join(parts[: len(self.levels)])
+        matched = all(re.search(rx, part) for rx, part in zip(self.levels, parts, strict=False))
+        # A line the intended config sets a value of instead (`no ip address` -> an address).
+        parent, _, leaf = named.rpartition(" / ")
+        command = " ".join(leaf.removeprefix("no ").split()[:2])
+        replaced = bool(parent) and any(p.startswith(f"{parent} / {command}") for p in intended)
+        return matched and named not in intended and not replaced
 
 
 def _level(match: dict[str, str]) -> str:
@@ -138,12 +153,15 @@ def _level(match: dict[str, str]) -> str:
     return match["re_search"]
 
 
-def protected_rules(preserve: Iterable[str] = ()) -> list[Rule]:
+def protected_rules(
+    preserve: Iterable[str] = (), kinds: Iterable[str] = ("device_owned", "protected")
+) -> list[Rule]:
+    """The rules of protected.yaml's `kinds` plus `preserve` regexes."""
     data = yaml.safe_load(
         (REPO / "nornir_config/platforms/cisco_ios/protected.yaml").read_text("utf-8")
     )
     rules = []
-    for rule in [*data["device_owned"], *data["protected"], *preserve]:
+    for rule in [*(r for kind in kinds for r in data[kind]), *preserve]:
         if isinstance(rule, str):
             rules.append(Rule((rule,)))
         else:
@@ -191,7 +209,12 @@ def start_brown_lab(tmp: Path, names: list[str] | None = None) -> BrownLab:
     set_run_settings(RunSettings(root=root))
     project = open_project([])
     set_run_settings(previous)
-    lab = start_lab(lab_specs(configs, project), tmp / "lab")
+    # The operator is the province's own account (hosts/ local_users, the tests' secrets), so
+    # the lab lets the same login in before and after a push renders it.
+    operator = LabCredentials(
+        "admin", TEST_SECRETS["password_admin"], TEST_SECRETS["enable_secret"]
+    )
+    lab = start_lab(lab_specs(configs, project), tmp / "lab", credentials=operator)
     (root / ".lab").symlink_to(lab.lab_dir)
     return BrownLab(root, lab, configs)
 
