@@ -201,11 +201,10 @@ def with_protected(running: str, target: str, platform: str, preserve: Sequence[
     def copy_kept(node: HConfig | HConfigChild, into: HConfig | HConfigChild) -> None:
         for child in node.children:
             twin = into.get_child(equals=child.text)
-            if _matches(child, kept):
-                if twin is None:
-                    into.add_deep_copy_of(child)
-            elif twin is not None:
+            if twin is not None:
                 copy_kept(child, twin)
+            elif _matches(child, kept) and not child.is_idempotent_command(into.children):
+                into.add_deep_copy_of(child)
 
     copy_kept(have, want)
     return "\n".join(line for node in want.children for line in _command_lines(node)) + "\n"

@@ -33,6 +33,17 @@ def _running(device: Any) -> str:
     return str(device.get_config(retrieve="running")["running"])
 
 
+def _load_candidate(device: Any, candidate: str) -> None:
+    """Load the candidate; a device with SCP off gets it inline (NAPALM's TCL transfer)."""
+    try:
+        device.load_replace_candidate(config=candidate)
+    except Exception as exc:  # NAPALM says so in its message only
+        if "SCP file transfers are not enabled" not in str(exc) or device.inline_transfer:
+            raise
+        device.inline_transfer = True
+        device.load_replace_candidate(config=candidate)
+
+
 def replace_push(
     task: Task,
     intended: str,
@@ -60,7 +71,7 @@ def replace_push(
     # The protected running lines go into the candidate: a replace keeps them as a merge does.
     candidate = with_protected(before, intended, platform, preserve)
     try:
-        device.load_replace_candidate(config=candidate)
+        _load_candidate(device, candidate)
         report.diff = redact(str(device.compare_config()))
     except Exception as exc:  # e.g. flash full: nothing applied yet
         report.outcome = Outcome.FAILED

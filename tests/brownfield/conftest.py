@@ -108,6 +108,9 @@ def config_paths(text: str) -> set[str]:
         indent = len(raw) - len(raw.lstrip())
         while stack and stack[-1][0] >= indent:
             stack.pop()
+        if line == "quit":  # ends a certificate's hex, however it is indented (12.x: 2 spaces)
+            while stack and not stack[-1][1].startswith("certificate "):
+                stack.pop()
         if stack and stack[-1][1].startswith("ip access-list "):
             # IOS-XE prints named ACL entries with sequence numbers and aligned columns
             # (`30 deny   ip any ...`); a config file need not.
@@ -140,7 +143,8 @@ class Rule:
         matched = all(re.search(rx, part) for rx, part in zip(self.levels, parts, strict=False))
         # A line the intended config sets a value of instead (`no ip address` -> an address).
         parent, _, leaf = named.rpartition(" / ")
-        command = " ".join(leaf.removeprefix("no ").split()[:2])
+        words = leaf.split()
+        command = " ".join(words[1:] if words[0] == "no" else words[:-1]) + " "
         replaced = bool(parent) and any(p.startswith(f"{parent} / {command}") for p in intended)
         return matched and named not in intended and not replaced
 
@@ -175,9 +179,11 @@ class BrownLab:
     lab: RunningLab
     configs: dict[str, str]
 
+    greenfield: tuple[str, ...] = ()
+
     @property
     def names(self) -> list[str]:
-        return sorted(self.configs)
+        return sorted([*self.configs, *self.greenfield])
 
     def project(self, filters: list[str] | None = None) -> Project:
         set_run_settings(RunSettings(root=self.root, lab=True))
@@ -186,21 +192,22 @@ class BrownLab:
     def push(self, method: str, **options: object) -> PushRun:
         """`communelan push` of the lab's devices (all of them, or those `start_brown_lab`
         was given)."""
-        only = [f"host={','.join(self.names)}"] if len(self.names) < len(corpus()) else []
-        project = self.project(only)
+        project = self.project([f"host={','.join(self.names)}"])
         return run_push(project, PushOptions(method=method, **options))  # type: ignore[arg-type]
 
     def intended(self) -> dict[str, str]:
         return {
             n: (self.root / "build" / "intended" / f"{n}.cfg").read_text("utf-8")
-            for n in self.names
+            for n in self.configs
         }
 
     def preserve(self, name: str) -> list[str]:
         return list(self.project().province.device(name).settings.preserve)
 
 
-def start_brown_lab(tmp: Path, names: list[str] | None = None) -> BrownLab:
+def start_brown_lab(
+    tmp: Path, names: list[str] | None = None, greenfield: tuple[str, ...] = ()
+) -> BrownLab:
     root = brown_root(tmp / "root")
     configs = corpus()
     if names is not None:
@@ -214,9 +221,13 @@ def start_brown_lab(tmp: Path, names: list[str] | None = None) -> BrownLab:
     operator = LabCredentials(
         "admin", TEST_SECRETS["password_admin"], TEST_SECRETS["enable_secret"]
     )
-    lab = start_lab(lab_specs(configs, project), tmp / "lab", credentials=operator)
+    specs = lab_specs(configs, project)
+    for name in greenfield:  # factory day-0 devices of the province's default models
+        device = project.province.device(name)
+        specs.append(LabDeviceSpec(name, name, device.model, device.role, device.interfaces))
+    lab = start_lab(specs, tmp / "lab", credentials=operator)
     (root / ".lab").symlink_to(lab.lab_dir)
-    return BrownLab(root, lab, configs)
+    return BrownLab(root, lab, configs, greenfield)
 
 
 @pytest.fixture(scope="module")

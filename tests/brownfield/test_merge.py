@@ -57,7 +57,7 @@ def test_boots_and_prints_back(brown_lab: BrownLab, name: str) -> None:
 
 def test_compliance_finishes_live_and_from_backup(brown_lab: BrownLab, tmp_path: Path) -> None:
     """Every device gets a real result (never an error, never the run dying) both ways."""
-    project = brown_lab.project()
+    project = brown_lab.project([f"host={','.join(NAMES)}"])
     brown_lab.lab.point(project.nr)
     secrets = load_secrets()
     live = run_compliance(project.nr, project.province, secrets, project.settings.templates_dir)
@@ -84,13 +84,19 @@ def test_merge_converges_in_one_push_and_keeps_protected_lines(brown_lab: BrownL
     dry = brown_lab.push("merge", dry_run=True)
     assert {r.outcome for r in dry.reports.values()} == {Outcome.WOULD_CHANGE}
     planned = {n: r.commands for n, r in dry.reports.items()}
+    # The review lists of a first push: kept lines, and removals no feature owns.
+    assert all(r.protected for r in dry.reports.values())
+    binh = dry.reports["brown-binh-91002-rt01"]
+    assert "no dialer-list 1 protocol ip permit" in binh.unowned
+    assert "vrf definition Mgmt-intf" in binh.protected
+    assert not any(line.startswith("no snmp-server") for line in binh.unowned)
     first = brown_lab.push("merge")
     failed = {n: r.reason for n, r in first.reports.items() if r.outcome != Outcome.CHANGED}
     assert failed == {}
     for name, report in first.reports.items():
         assert report.commands == planned[name], f"{name}: dry run listed other commands"
     intended = brown_lab.intended()
-    for name in NAMES:
+    for name in brown_lab.names:
         running = config_paths(show_running(brown_lab.lab, name))
         want = {p for p in config_paths(intended[name]) if not p.startswith(("version ", "boot-"))}
         assert want - running == set(), f"{name}: intended lines missing"
