@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "nornir_config.cli.compliance",
     "nornir_config.cli.lab",
     "nornir_config.cli.push",
+    "nornir_config.cli.change",
 )
 
 

@@ -40,6 +40,9 @@ class PushOptions:
     accept_new_host_keys: bool = False
     progress: bool = False
     intended_dir: Path | None = None
+    # Called with (host, running config) right before a device is changed, in the session that
+    # changes it; raising OSError refuses the device untouched (e.g. a stale plan).
+    guard: Callable[[str, str], None] | None = None
 
 
 @dataclass
@@ -110,6 +113,8 @@ def run_push(project: Project, options: PushOptions) -> PushRun:
         return sanitize(secrets.redact(text), "cisco_ios")
 
     def before_change(host: str, running: str) -> None:
+        if options.guard is not None:
+            options.guard(host, running)
         before_dir.mkdir(parents=True, exist_ok=True)
         platform = str(nr.inventory.hosts[host].platform)
         (before_dir / f"{host}.cfg").write_text(

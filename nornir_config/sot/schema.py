@@ -152,12 +152,41 @@ class DeviceModel(Strict):
     interfaces: Annotated[list[str], Field(min_length=1)]
 
 
+class ChangeControl(Strict):
+    """How reviewed plans are applied: approvals needed, and how long a plan stays valid."""
+
+    approvals: Annotated[int, Field(ge=0)] = 0
+    plan_ttl_hours: Annotated[float, Field(gt=0)] | None = None
+
+
+class WatchEmail(Strict):
+    """SMTP delivery of watch notifications (a password, if any, is the secret smtp_password)."""
+
+    to: Annotated[list[str], Field(min_length=1)]
+    sender: str = "communelan@localhost"
+    smtp_host: str = "localhost"
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 25
+    starttls: bool = False
+    username: str | None = None
+
+
+class WatchSettings(Strict):
+    """Where `communelan watch` sends its notifications, and the link they carry."""
+
+    webhook: str | None = None
+    email: WatchEmail | None = None
+    report_url: str | None = None
+    unreachable_after: Annotated[int, Field(ge=1)] = 1
+
+
 class Defaults(Strict):
     province: Province
     addressing: Addressing
     services: Services
     models: dict[str, DeviceModel]
     site: dict[str, object]  # validated as SiteSettings after overrides are merged
+    change_control: ChangeControl = Field(default_factory=ChangeControl)
+    watch: WatchSettings = Field(default_factory=WatchSettings)
 
 
 class Group(Strict):

@@ -1,0 +1,1 @@
+"""Change control: reviewed plans applied exactly, restores from backups, a drift watch."""
