@@ -92,6 +92,21 @@ def push(access: LabAccess, name: str) -> None:
         conn.save_config()
 
 
+def show_latency(access: LabAccess, name: str, rounds: int = 15) -> None:
+    """Show commands that read the twin's derived state, against `show clock` (none)."""
+    with ConnectHandler(**access.netmiko_params(name, fast_cli=True)) as conn:
+        baseline = 0.0
+        for command in ("show clock", "show interfaces", "show vlan all-ports", "show arp"):
+            times = []
+            for _ in range(rounds):
+                began = time.monotonic()
+                conn.send_command(command)
+                times.append(time.monotonic() - began)
+            median = statistics.median(times)
+            baseline = baseline or median
+            print(f"{command}: median {median * 1000:.1f} ms over SSH ({median / baseline:.2f}x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--devices", type=int, default=500, help="synthetic lab size")
@@ -129,6 +144,7 @@ def main() -> None:
                 f"20 workers: {took:.1f} s"
             )
             print(f"lab memory after push: {rss_mb(proc.pid):.0f} MB resident")
+            show_latency(access, switches[0])
         finally:
             stop(lab_dir, proc)
 

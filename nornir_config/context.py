@@ -39,10 +39,10 @@ def _zones(device: Device) -> list[dict[str, Any]]:
 def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict[str, Any]:
     """Template variables for `device`; secrets appear only as type 9 / type 7 forms."""
     settings = device.settings
-    scope = f"province-{defaults.province.code}"
+    scope = f"province-{device.province.code}"
     zones = _zones(device)
     mgmt = next(z for z in zones if z["key"] == "mgmt")
-    services = defaults.services
+    services = device.province.services
     router_ports = settings.router_ports
     mgmt_interface = (
         f"{router_ports.lan}.{mgmt['vlan']}" if device.role == "router" else f"Vlan{mgmt['vlan']}"
@@ -52,8 +52,8 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
         "code": device.code,
         "commune_ascii": ascii_name(device.commune.name),
         "short_ascii": ascii_name(device.commune.short_name),
-        "province_ascii": ascii_name(defaults.province.name),
-        "domain": defaults.province.domain,
+        "province_ascii": ascii_name(device.province.name),
+        "domain": device.province.domain,
         "timezone": settings.timezone,
         "zones": zones,
         "zone": {z["key"]: z for z in zones},

@@ -39,7 +39,8 @@ DRIFTS = (
     Drift(
         "telnet opened on the vty lines", "switch", ("line vty 0 4", "transport input telnet ssh")
     ),
-    Drift("an NTP server removed", "router", ("no ntp server 10.38.2.123 key 1",)),
+    # {ntp}: the device's own first NTP server (hosts/ services.ntp): drifts on any province.
+    Drift("an NTP server removed", "router", ("no ntp server {ntp} key 1",)),
 )
 
 
@@ -79,6 +80,8 @@ def drift_offices(root: Path) -> list[tuple[str, Drift]]:
             n for n in names if n.endswith(suffix) and n.rsplit("-", 2)[1] not in used_codes
         )
         used_codes.add(name.rsplit("-", 2)[1])
+        ntp = load_province(root / "hosts").device(name).province.services.ntp[0]
+        drift = Drift(drift.why, drift.role, tuple(c.format(ntp=ntp) for c in drift.commands))
         with ConnectHandler(**access.netmiko_params(name)) as conn:
             conn.enable()
             conn.send_config_set(list(drift.commands))
@@ -128,7 +131,7 @@ def main() -> None:
     started = time.perf_counter()
     communelan(env, "lab", "down", ok=(0, 1, 2))
     try:
-        console.print(Rule("1. Start the device lab: every device of the 166 communes"))
+        console.print(Rule("1. Start the device lab: every device of hosts/"))
         communelan(env, "lab", "up")
         console.print(
             Rule("2. Roll out: render, lint, backup, canary push, push the rest, compliance")

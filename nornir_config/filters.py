@@ -15,6 +15,7 @@ HostPredicate = Callable[[Mapping[str, Any], str, Iterable[str]], bool]
 # key -> what it matches: the host's data field, its name, or its groups.
 KEYS: dict[str, str] = {
     "code": "data:code",
+    "province": "data:province",
     "role": "data:role",
     "kind": "data:kind",
     "model": "data:model",

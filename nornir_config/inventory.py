@@ -45,6 +45,9 @@ class CommuneInventory:
             for name in device.groups:
                 groups.setdefault(name, Group(name=name))
         hosts = Hosts()
+        # One Defaults for every host, as Nornir's own inventories do (Host makes one each
+        # otherwise: 10,000 of them for the whole country).
+        defaults = Defaults()
         for device in province.devices:
             dialect = platform_data(device.platform)
             hosts[device.name] = Host(
@@ -57,8 +60,9 @@ class CommuneInventory:
                     "napalm": ConnectionOptions(platform=dialect["napalm_driver"]),
                     "netmiko": ConnectionOptions(platform=dialect["netmiko_device_type"]),
                 },
+                defaults=defaults,
             )
-        return Inventory(hosts=hosts, groups=groups, defaults=Defaults())
+        return Inventory(hosts=hosts, groups=groups, defaults=defaults)
 
 
 def province_of(nr: Nornir) -> ProvinceData:

@@ -39,6 +39,7 @@ class Layout:
     sections: tuple[re.Pattern[str], ...]
     sort_keys: tuple[tuple[re.Pattern[str], str], ...]
     interface_order: tuple[str, ...]
+    normalise: tuple[tuple[re.Pattern[str], str], ...] = ()
     placement_cache: dict[str, tuple[int, tuple[object, ...]]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -95,6 +96,9 @@ def layout(platform: str) -> Layout:
         sections=tuple(re.compile(p) for p in data["section_order"]),
         sort_keys=tuple((re.compile(r["match"]), r["key"]) for r in data.get("sort_keys", [])),
         interface_order=tuple(data.get("interface_order", [])),
+        normalise=tuple(
+            (re.compile(r["search"], re.MULTILINE), r["replace"]) for r in data.get("normalise", [])
+        ),
     )
 
 
@@ -106,7 +110,10 @@ def _text_blocks(text: str, platform: str) -> list[tuple[str, str]]:
     body is joined back up to its delimiter.
     """
     rules = layout(platform)
-    chunks = _TOP_LEVEL.split(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for pattern, replace in rules.normalise:
+        text = pattern.sub(replace, text)
+    chunks = _TOP_LEVEL.split(text)
     blocks: list[tuple[str, str]] = []
     i = 0
     # Skip the volatile header up to the first real line.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,11 +14,30 @@ import pytest
 
 from nornir_config.secrets import load_secrets, write_secrets_file
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
+from nornir_config.sot.national import national_units
+from nornir_config.sot.scaffold import init_hosts
 
 # The device lab's fixtures (`lab`, `lab_factory`) for every test folder.
 pytest_plugins = ["nornir_config.lab.testing"]
 
 REPO = Path(__file__).resolve().parents[1]
+# The tests' own provinces, generated from the bundled national list (never the shipped hosts/):
+# Thanh Hóa (166 communes) and Quảng Ninh (54, two of them đặc khu).
+THANH_HOA = ("38",)
+QUANG_NINH = ("22",)
+
+
+@functools.cache
+def province_root(codes: tuple[str, ...] = THANH_HOA) -> Path:
+    """A project root (templates/ and config.yaml of the repository) whose hosts/ is what
+    `communelan init --province <codes>` writes; built once per test session."""
+    root = Path(tempfile.mkdtemp(prefix=f"communelan-{'-'.join(codes)}-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    (root / "templates").symlink_to(REPO / "templates")
+    shutil.copy(REPO / "config.yaml", root / "config.yaml")
+    init_hosts(root / "hosts", national_units(), codes, force=False)
+    return root
+
 
 TEST_SECRETS = {
     "enable_secret": "T3st-Enable-Secret",
@@ -43,20 +65,20 @@ def _secrets_env(secrets_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
-    """A copy of hosts/, templates/ and config.yaml that a test may break."""
+    """A copy of the generated province's hosts/, templates/ and config.yaml to break."""
     root = tmp_path / "project"
     root.mkdir()
-    for name in ("hosts", "templates"):
-        shutil.copytree(REPO / name, root / name)
+    shutil.copytree(province_root() / "hosts", root / "hosts")
+    shutil.copytree(REPO / "templates", root / "templates")
     shutil.copy(REPO / "config.yaml", root / "config.yaml")
     return root
 
 
 @pytest.fixture
 def at_root() -> Iterator[None]:
-    """Run settings pointing at the repository (restored afterwards)."""
+    """Run settings pointing at the generated province (restored afterwards)."""
     before = run_settings()
-    set_run_settings(RunSettings(root=REPO))
+    set_run_settings(RunSettings(root=province_root()))
     yield
     set_run_settings(before)
 

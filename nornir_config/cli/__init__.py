@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from nornir_config.cli.consoles import err_console
 from nornir_config.errors import InputError
@@ -31,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "nornir_config.cli.lab",
     "nornir_config.cli.push",
     "nornir_config.cli.change",
+    "nornir_config.cli.init",
 )
 
 
@@ -73,7 +75,7 @@ def main() -> None:
         app()
     except InputError as exc:
         for problem in exc.problems:
-            err_console.print(f"[red]error:[/red] {problem}", markup=True, highlight=False)
+            err_console.print(f"[red]error:[/red] {escape(str(problem))}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted")

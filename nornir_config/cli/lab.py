@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -18,8 +20,12 @@ from nornir_config.cli.options import FilterOption
 from nornir_config.errors import InputError
 from nornir_config.lab.faults import load_faults
 from nornir_config.lab.files import CONTROL, CREDENTIALS, ENDPOINTS, KNOWN_HOSTS, LOGFILE, PIDFILE
+from nornir_config.lab.plan import lab_plan
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
 from nornir_config.settings import RunSettings, run_settings
+
+if TYPE_CHECKING:
+    from nornir_config.sot.province import Device
 
 lab_app = typer.Typer(
     help="The device lab: emulated IOS-XE devices on loopback SSH.", no_args_is_help=True
@@ -38,11 +44,24 @@ def inventory_specs(settings: RunSettings, filters: list[str]) -> list[LabDevice
     nr = build_nornir(settings)
     selected = apply_filters(nr, filters)
     names = set(selected.inventory.hosts)
+    devices = province_of(nr).devices
+    ports = {d.name: set(d.interfaces) for d in devices}
     return [
-        LabDeviceSpec(d.name, d.name, d.model, d.role, tuple(d.interfaces))
-        for d in province_of(nr).devices
+        LabDeviceSpec(d.name, d.name, d.model, d.role, tuple(d.interfaces), links=_cables(d, ports))
+        for d in devices
         if d.name in names
     ]
+
+
+def _cables(device: Device, ports: dict[str, set[str]]) -> tuple[tuple[str, str, str], ...]:
+    """The device's cables: its `peers` (`PORT: DEVICE PORT`), and trunk ports whose
+    description names a far end (`UPLINK DEVICE PORT`) that the inventory has."""
+    ends = {port: peer.split() for port, peer in device.peers.items()}
+    for port in device.ports:
+        words = port.description.split()
+        if port.mode == "trunk" and len(words) == 3 and words[2] in ports.get(words[1], ()):
+            ends.setdefault(port.name, words[1:])
+    return tuple((port, far[0], far[-1]) for port, far in ends.items() if len(far) == 2)
 
 
 def _pid(lab_dir: Path) -> int | None:
@@ -66,6 +85,18 @@ def up(
     network: Annotated[
         str, typer.Option(help="Loopback block the device addresses come from.")
     ] = "127.100.0.0",
+    day0: Annotated[
+        Path | None,
+        typer.Option(
+            "--day0",
+            help="Folder of `<hostname>.cfg` running configs (a backup folder works as it is): "
+            "each device boots from its own.",
+        ),
+    ] = None,
+    client_address: Annotated[
+        str | None,
+        typer.Option(help="Address the lab's clients come from (default: the first NOC host)."),
+    ] = None,
 ) -> None:
     """Start one emulated device per selected inventory device, in one background process."""
     settings = run_settings()
@@ -73,18 +104,34 @@ def up(
     if _pid(lab_dir):
         raise InputError.one(str(lab_dir), "lab", "is already running", "communelan lab down first")
     fault_map = load_faults(faults) if faults else {}
-    specs = inventory_specs(settings, filters or [])
+    if day0 is not None and not day0.is_dir():
+        raise InputError.one(str(day0), "--day0", "is not a folder", "give a folder of <name>.cfg")
+    if client_address is not None:
+        try:
+            ipaddress.IPv4Address(client_address)
+        except ValueError:
+            raise InputError.one(
+                "--client-address", client_address, "is not an IPv4 address", "e.g. 10.38.1.10"
+            ) from None
+    plan = lab_plan(settings, inventory_specs(settings, filters or []), day0)
+    specs = plan.specs
     lab_dir.mkdir(parents=True, exist_ok=True)
     (lab_dir / ENDPOINTS).unlink(missing_ok=True)
+    if plan.credentials is not None:
+        from nornir_config.lab.files import write_credentials
+
+        write_credentials(lab_dir, plan.credentials)
     run = {
         "devices": [s.to_dict() for s in specs],
         "faults": fault_map,
         "base_port": base_port,
         "network": network,
+        "client_address": client_address or plan.client_address,
     }
     from nornir_config.lab.runner import RUN_FILE
 
     (lab_dir / RUN_FILE).write_text(json.dumps(run), encoding="utf-8")
+    _raise_open_files_limit(len(specs))
     started = time.monotonic()
     with open(lab_dir / LOGFILE, "ab") as logfile:
         proc = subprocess.Popen(
@@ -166,6 +213,42 @@ def down() -> None:
     console.print(f"lab down (pid {pid})")
 
 
+@lab_app.command("console")
+def console_cmd(
+    host: Annotated[str, typer.Argument(help="Device (inventory name).")],
+) -> None:
+    """Open the device's console: it always gets in, whatever its login config (recovery)."""
+    lab_dir = run_settings().lab_dir
+    if not _pid(lab_dir):
+        raise InputError.one(str(lab_dir), "lab", "is not running", "communelan lab up")
+    data = json.loads((lab_dir / ENDPOINTS).read_text(encoding="utf-8"))
+    if host not in data["devices"]:
+        raise InputError.one(host, "device", "is not in the lab", "communelan lab status")
+    ssh = shutil.which("ssh")
+    if ssh is None:
+        raise InputError.one("ssh", "client", "is not installed", "install openssh-client")
+    from nornir_config.lab.day0 import read_console
+
+    endpoint = read_console(lab_dir)
+    console.print(
+        f"console {host}: password is the lab password in {lab_dir / CREDENTIALS}",
+        highlight=False,
+    )
+    os.execv(
+        ssh,
+        [
+            "ssh",
+            "-p",
+            str(endpoint.port),
+            "-o",
+            f"UserKnownHostsFile={lab_dir / KNOWN_HOSTS}",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            f"{host}@{endpoint.host}",
+        ],
+    )
+
+
 @lab_app.command("fault")
 def fault(
     device: Annotated[str, typer.Argument(help="Device name or glob (`*` for all).")],
@@ -215,3 +298,22 @@ def _value(text: str) -> Any:
         except ValueError:
             pass
     return [text]
+
+
+def _raise_open_files_limit(devices: int) -> None:
+    """One listening socket per device plus sessions and logs: raise the soft limit (inherited
+    by the lab process) or say in one line how, instead of failing with 'is a port in use?'."""
+    import resource
+
+    needed = devices + 512
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        if hard != resource.RLIM_INFINITY and hard < needed:
+            raise InputError.one(
+                "open files",
+                f"limit {hard}",
+                f"{devices} lab devices need {needed} open files",
+                f"raise the hard limit, e.g. `ulimit -Hn {needed}` as root, or select fewer "
+                "devices with --filter",
+            )
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))

@@ -6,11 +6,13 @@ import csv
 import json
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.cells import cell_len
 from rich.table import Table
 
 from nornir_config.cli.consoles import console
@@ -55,9 +57,12 @@ def render(
     )
 
 
+INVENTORY_COLUMNS = ("host", "province", "code", "commune", "kind", "role", "model", "mgmt ip")
+
+
 def inventory(filters: FilterOption = None, fmt: FormatOption = "table") -> None:
     """List the devices of the selected communes."""
-    _check_format(fmt, ("table", "json"))
+    _check_format(fmt, ("table", "json", "csv"))
     project = open_project(filters or [], connections=False)
     hosts = project.nr.inventory.hosts
     if fmt == "json":
@@ -67,15 +72,46 @@ def inventory(filters: FilterOption = None, fmt: FormatOption = "table") -> None
         ]
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table(title=f"{len(hosts)} devices")
-    for column in ("host", "code", "commune", "kind", "role", "model", "mgmt ip"):
-        table.add_column(column)
-    for host in hosts.values():
-        d = host.data
-        table.add_row(
-            host.name, d["code"], d["commune"], d["kind"], d["role"], d["model"], host.hostname
-        )
-    console.print(table)
+    table = [
+        [
+            host.name,
+            host.data["province"],
+            host.data["code"],
+            host.data["commune"],
+            host.data["kind"],
+            host.data["role"],
+            host.data["model"],
+            str(host.hostname),
+        ]
+        for host in hosts.values()
+    ]
+    if fmt == "csv":
+        # A BOM, so that spreadsheet programs read the Vietnamese names as UTF-8.
+        sys.stdout.write("\ufeff")
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(INVENTORY_COLUMNS)
+        writer.writerows(table)
+        return
+    print_columns(f"{len(hosts)} devices", INVENTORY_COLUMNS, table)
+
+
+def print_columns(title: str, headers: Sequence[str], rows: list[list[str]]) -> None:
+    """A plain aligned table: rich's Table costs ~2 ms a row, too slow for a national
+    inventory of 10,000 devices."""
+
+    def width(text: str) -> int:
+        return len(text) if text.isascii() else cell_len(text)
+
+    widths = [max([width(h), *(width(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c + " " * (w - width(c)) for c, w in zip(cells, widths, strict=True)
+        ).rstrip()
+
+    out = [title, line(headers), line(["-" * w for w in widths])]
+    out.extend(line(r) for r in rows)
+    sys.stdout.write("\n".join(out) + "\n")
 
 
 def ipplan(filters: FilterOption = None, fmt: FormatOption = "table") -> None:

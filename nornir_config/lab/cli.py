@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from hier_config import HConfig, HConfigChild
 
-from nornir_config.lab import hconfig
+from nornir_config.lab import hconfig, show_office, show_ports
 from nornir_config.lab.device import LabDevice, ios_time
-from nornir_config.lab.flash import FlashFullError
+from nornir_config.lab.flash import FlashFullError, config_file_name
 from nornir_config.lab.grammar import Failure, Grammar, Match, load_grammar, match, tokenize
+from nornir_config.lab.logins import enable_ok, hash_plain
 from nornir_config.lab.shows import (
     diff_configs,
     incremental_diffs,
@@ -29,6 +30,7 @@ from nornir_config.lab.shows import (
 
 CONFIG_BANNER = "Enter configuration commands, one per line.  End with CNTL/Z."
 INVALID = "% Invalid input detected at '^' marker."
+INVALID_RANGE = "% Command rejected: Invalid interface range\n"
 
 
 @dataclass
@@ -45,6 +47,7 @@ class Reply:
 class Frame:
     mode: str
     path: list[str] = field(default_factory=list)
+    more: list[list[str]] = field(default_factory=list)  # `interface range`: the other ports
 
 
 Pending = Callable[[str], Reply]
@@ -63,6 +66,7 @@ class Cli:
         self.echo = True
         self.tcl = False
         self.config_commands = 0
+        self.length = 24  # `terminal length`; 0: no `--More--` paging
 
     # -- prompt ----------------------------------------------------------------------------
 
@@ -99,6 +103,8 @@ class Cli:
         return Reply()
 
     def _error(self, failure: Failure, line: str, prompt: str) -> str:
+        if failure.kind == "rejected":
+            return failure.message + "\n"
         if failure.kind == "ambiguous":
             return f'% Ambiguous command:  "{line.strip()}"\n'
         if failure.kind == "incomplete":
@@ -109,7 +115,8 @@ class Cli:
         return any(re.search(p, line) for p in self.device.faults.reject_commands)
 
     def _interface_ok(self, name: str) -> bool:
-        if re.match(r"(Loopback|Vlan|Tunnel|Port-channel)\d", name):
+        """Virtual interfaces can be created; physical ones must exist on the device."""
+        if re.match(r"(Loopback|Vlan|Tunnel|Port-channel|Dialer|Virtual-Template|BDI|NVI)\d", name):
             return True
         return name.split(".", 1)[0] in self.device.spec.interfaces
 
@@ -124,7 +131,7 @@ class Cli:
         if word == "end":
             self.stack.clear()
             return Reply()
-        if word in ("exit", "exi"):
+        if word in ("exit", "exi", "exit-address-family"):
             self.stack.pop()
             return Reply()
         if word == "do" and len(tokens) > 1:
@@ -147,6 +154,8 @@ class Cli:
             if isinstance(result, Match):
                 del self.stack[depth + 1 :]
                 return self._apply(result)
+            if result.kind != "invalid":  # IOS drops back to the parent only on invalid input
+                return Reply(self._error(result, line, prompt))
             first = first or result
             parent = self.grammar.modes[self.stack[depth].mode].parent
             if parent is None:
@@ -156,7 +165,9 @@ class Cli:
 
     def _apply(self, result: Match) -> Reply:
         frame = self.stack[-1]
-        text = result.text
+        text = hash_plain(result.text)
+        if text.startswith("interface range "):
+            return self._interface_range(result)
         if text.startswith("banner ") and len(result.words) >= 3:
             return self._banner(result)
         if text.startswith("no banner ") and len(result.words) >= 3:  # the rest is ignored
@@ -168,6 +179,32 @@ class Cli:
             self.stack.append(Frame(result.action.enter, path))
             return Reply()
         self.device.apply_lines([*frame.path, text], self.user)
+        for path in frame.more:  # `interface range`: the same line on the other ports
+            self.device.apply_lines([*path, text], self.user)
+        return Reply()
+
+    def _interface_range(self, result: Match) -> Reply:
+        """`interface range g1/0/1 - 4 , g1/0/6`: one interface mode for every port listed."""
+        names: list[str] = []
+        for part in " ".join(result.words[2:]).split(","):
+            part = part.strip()
+            m = re.fullmatch(r"(.*?)(\d+)\s*-\s*(\d+)", part)
+            items = (
+                [f"{m.group(1)}{n}" for n in range(int(m.group(2)), int(m.group(3)) + 1)]
+                if m
+                else [part]
+            )
+            for item in items:
+                name = self.grammar.expand_interface(item.replace(" ", ""))
+                if name is None or not self._interface_ok(name):
+                    return Reply(INVALID_RANGE)
+                names.append(name)
+        if not names:
+            return Reply(INVALID_RANGE)
+        paths = [[f"interface {name}"] for name in names]
+        for path in paths:
+            self.device.apply_lines(path, self.user)
+        self.stack.append(Frame("interface_range", paths[0], paths[1:]))
         return Reply()
 
     def _banner(self, result: Match) -> Reply:
@@ -232,14 +269,43 @@ class Cli:
     def _run_noop(self, _m: Match) -> Reply:
         return Reply()
 
+    def _run_terminal_length(self, m: Match) -> Reply:
+        self.length = int(m.words[-1])
+        return Reply()
+
+    # -- help and completion (the terminal calls these on `?` and Tab) ---------------------
+
+    def _where(self) -> tuple[str, bool]:
+        if self.stack:
+            return self.stack[-1].mode, True
+        return self.exec_mode, False
+
+    def help(self, line: str) -> str:
+        """What `?` prints after `line` (IOS context help)."""
+        mode, negatable = self._where()
+        lines = self.grammar.help_lines(mode, line, negatable)
+        if lines is None and self.stack:  # sub-modes also take their parents' commands
+            parent = self.grammar.modes[mode].parent
+            lines = self.grammar.help_lines(parent, line, True) if parent else None
+        if lines is None:
+            return "% Unrecognized command\n"
+        return "\n".join(lines) + "\n"
+
+    def complete(self, line: str) -> str | None:
+        mode, _ = self._where()
+        return self.grammar.complete(mode, line)
+
     def _run_logout(self, _m: Match) -> Reply:
         return Reply(prompt=False, close=True)
 
     def _run_enable(self, _m: Match) -> Reply:
         tries = [0]
 
+        if not self.device.top_level("enable "):
+            return Reply("% No password set\n")
+
         def check(password: str) -> Reply:
-            if password == self.device_secret:
+            if enable_ok(self.device.running, password):
                 self.privilege = 15
                 return Reply()
             tries[0] += 1
@@ -250,8 +316,6 @@ class Cli:
 
         self.pending, self.echo = check, False
         return Reply("Password: ", prompt=False)
-
-    device_secret = ""  # set by the session from the lab credentials
 
     def _run_disable(self, _m: Match) -> Reply:
         self.privilege = 1
@@ -275,8 +339,8 @@ class Cli:
     def _run_show_ip_int_brief(self, _m: Match) -> Reply:
         return Reply(show_ip_interface_brief(self.device))
 
-    def _run_show_vlan(self, _m: Match) -> Reply:
-        return Reply(show_vlan(self.device))
+    def _run_show_vlan(self, m: Match) -> Reply:
+        return Reply(show_vlan(self.device, brief="brief" in m.words))
 
     def _run_show_running(self, _m: Match) -> Reply:
         return Reply(self.device.show_running())
@@ -343,7 +407,7 @@ class Cli:
                 "Reverting with the original configuration.\n"
                 "The original configuration has been successfully restored.\n\n"
             )
-        self.device.replace(candidate, self.user)
+        self.device.replace(hconfig.apply(hconfig.empty(), candidate), self.user)
         if timer:
             self.device.start_revert_timer(before, timer, self.user)
         return Reply("Total number of passes: 1\nRollback Done\n\n")
@@ -405,7 +469,7 @@ class Cli:
         return Reply("Building configuration...\n[OK]\n")
 
     def _run_copy(self, m: Match) -> Reply:
-        source, dest = m.words[1], m.words[2]
+        source, dest = config_file_name(m.words[1]), config_file_name(m.words[2])
         dest_l = dest.lower()
         if source.lower() == "null:":
             text: str | None = ""
@@ -513,8 +577,8 @@ class Cli:
         for path, text in zip(paths, texts, strict=True):
             if text is None:
                 return Reply(f"%Error opening {path} (No such file or directory)\n")
-        old = hconfig.parse(texts[0] or "", self.device.platform)
-        new = hconfig.parse(texts[1] or "", self.device.platform)
+        old = hconfig.load(texts[0] or "", self.device.platform)  # as the device stores them
+        new = hconfig.load(texts[1] or "", self.device.platform)
         return Reply(diff_configs(old, new))
 
     def _run_show_incremental_diffs(self, m: Match) -> Reply:
@@ -522,7 +586,7 @@ class Cli:
         text = self._read_file(path)
         if text is None:
             return Reply(f"%Error opening {path} (No such file or directory)\n")
-        change = hconfig.parse(text, self.device.platform)
+        change = hconfig.load(text, self.device.platform)
         return Reply(incremental_diffs(self.device.running, change))
 
     # -- tclsh (NAPALM/Netmiko inline transfer) --------------------------------------------
@@ -565,6 +629,101 @@ class Cli:
         except FlashFullError:
             return Reply(f'error writing "{path}": no space left on device\n')
         return Reply()
+
+    # -- operational show commands (labstate: the logic is in show_ports / show_office) -----
+
+    def _run_show_interfaces(self, m: Match) -> Reply:
+        return Reply(show_ports.show_interfaces(self.device, _arg(m, 2)))
+
+    def _run_show_interfaces_description(self, _m: Match) -> Reply:
+        return Reply(show_ports.show_interfaces_description(self.device))
+
+    def _run_show_interface_summary(self, _m: Match) -> Reply:
+        return Reply(show_ports.show_interface_summary(self.device))
+
+    def _run_show_interfaces_status(self, _m: Match) -> Reply:
+        return Reply(show_ports.show_interfaces_status(self.device))
+
+    def _run_show_interfaces_switchport(self, m: Match) -> Reply:
+        return Reply(show_ports.show_interfaces_switchport(self.device, _arg(m, 2, after=1)))
+
+    def _run_show_interfaces_trunk(self, _m: Match) -> Reply:
+        return Reply(show_ports.show_interfaces_trunk(self.device))
+
+    def _run_show_ip_interface(self, m: Match) -> Reply:
+        return Reply(show_ports.show_ip_interface(self.device, _arg(m, 3)))
+
+    def _run_show_ipv6_interface(self, _m: Match) -> Reply:
+        return Reply(show_ports.show_ipv6_interface(self.device))
+
+    def _run_show_vlan_all_ports(self, _m: Match) -> Reply:
+        return Reply(show_ports.show_vlan(self.device, brief=True, trunks=True))
+
+    def _run_show_vlan_id(self, m: Match) -> Reply:
+        return Reply(show_ports.show_vlan_id(self.device, int(m.words[3])))
+
+    def _run_show_running_interface(self, m: Match) -> Reply:
+        return Reply(show_ports.show_running_interface(self.device, m.words[3]))
+
+    def _run_show_inventory(self, _m: Match) -> Reply:
+        return Reply(show_office.show_inventory(self.device))
+
+    def _run_show_ip_route(self, _m: Match) -> Reply:
+        return Reply(show_office.show_ip_route(self.device))
+
+    def _run_show_lldp(self, _m: Match) -> Reply:
+        return Reply(show_office.show_lldp_neighbors(self.device))
+
+    def _run_show_lldp_detail(self, _m: Match) -> Reply:
+        return Reply(show_office.show_lldp_neighbors(self.device, detail=True))
+
+    def _run_show_cdp(self, _m: Match) -> Reply:
+        return Reply(show_office.show_cdp_neighbors(self.device))
+
+    def _run_show_cdp_detail(self, _m: Match) -> Reply:
+        return Reply(show_office.show_cdp_neighbors(self.device, detail=True))
+
+    def _run_show_arp(self, _m: Match) -> Reply:
+        return Reply(show_office.show_arp(self.device))
+
+    def _run_show_mac_table(self, _m: Match) -> Reply:
+        return Reply(show_office.show_mac_address_table(self.device))
+
+    def _run_show_environment(self, _m: Match) -> Reply:
+        return Reply(show_office.show_environment(self.device))
+
+    def _run_show_temperature(self, _m: Match) -> Reply:
+        return Reply(show_office.show_environment_temperature(self.device))
+
+    def _run_show_processes_cpu(self, _m: Match) -> Reply:
+        return Reply(show_office.show_processes_cpu(self.device))
+
+    def _run_show_memory_statistics(self, _m: Match) -> Reply:
+        return Reply(show_office.show_memory_statistics(self.device))
+
+    def _run_show_snmp_chassis(self, _m: Match) -> Reply:
+        return Reply(show_office.show_snmp_chassis(self.device))
+
+    def _run_show_ntp_associations(self, _m: Match) -> Reply:
+        return Reply(show_office.show_ntp_associations(self.device))
+
+    def _run_show_vrf(self, _m: Match) -> Reply:
+        return Reply(show_office.show_vrf_detail(self.device))
+
+    def _run_show_lldp_status(self, _m: Match) -> Reply:
+        return Reply(show_office.show_lldp_status(self.device))
+
+    def _run_show_cdp_status(self, _m: Match) -> Reply:
+        return Reply(show_office.show_cdp_status(self.device))
+
+    def _run_show_flash(self, _m: Match) -> Reply:
+        return Reply(self.device.flash.dir("flash:/"))
+
+
+def _arg(m: Match, index: int, after: int = 0) -> str | None:
+    """The optional word at `index` of a matched command (an interface name), when `after`
+    keywords follow it (`show interfaces Gi1/0/1 switchport`)."""
+    return m.words[index] if len(m.words) > index + after else None
 
 
 def _single(text: str, platform: str) -> HConfig:

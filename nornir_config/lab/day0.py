@@ -2,7 +2,70 @@
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from nornir_config.lab.files import Endpoint
 from nornir_config.lab.spec import LabDeviceSpec
+
+CONSOLE = "console.json"
+
+# Interface types a config creates (the others are ports of the hardware).
+_VIRTUAL = re.compile(
+    r"^(Loopback|Vlan|Tunnel|Port-channel|Dialer|Virtual-Template|Virtual-Access|BDI|NVI|"
+    r"Null|Async)"
+)
+
+
+@dataclass(frozen=True)
+class Day0Facts:
+    """What a real running config says about the box it came from."""
+
+    hostname: str | None
+    role: str
+    model: str
+    interfaces: tuple[str, ...]
+
+
+def day0_facts(text: str) -> Day0Facts:
+    """Hostname, role (a switch has VLANs or switchports and nothing only routers have: NAT,
+    dialer/ATM/serial interfaces, ISR port names), model (`switch 1 provision`, else a
+    default of the role) and physical ports (its `interface` lines, subinterfaces aside)."""
+    hostname = re.search(r"^hostname (\S+)", text, re.MULTILINE)
+    ports: list[str] = []
+    for m in re.finditer(r"^interface (\S+)", text, re.MULTILINE):
+        name = m.group(1)
+        if not _VIRTUAL.match(name) and "." not in name and name not in ports:
+            ports.append(name)
+    routed = re.search(
+        r"^(ip nat |interface (Dialer|ATM|Serial|Cellular)|interface GigabitEthernet0/0/\d|"
+        r"platform qfp|boot system flash bootflash:)",
+        text,
+        re.MULTILINE,
+    )
+    switched = re.search(r"^ switchport|^vlan \d|^spanning-tree mode", text, re.MULTILINE)
+    switch = bool(switched) and not routed
+    provision = re.search(r"^switch \d+ provision (\S+)", text, re.MULTILINE)
+    model = provision.group(1).upper() if provision else ("C9200L-24P-4G" if switch else "ISR4331")
+    return Day0Facts(
+        hostname.group(1) if hostname else None,
+        "switch" if switch else "router",
+        model,
+        tuple(ports),
+    )
+
+
+def write_console(lab_dir: Path, endpoint: Endpoint) -> None:
+    """Where the lab's console server listens (read by `communelan lab console`)."""
+    path = lab_dir / CONSOLE
+    path.write_text(json.dumps({"host": endpoint.host, "port": endpoint.port}) + "\n")
+
+
+def read_console(lab_dir: Path) -> Endpoint:
+    data = json.loads((lab_dir / CONSOLE).read_text(encoding="utf-8"))
+    return Endpoint(data["host"], int(data["port"]))
 
 
 def day0_config(spec: LabDeviceSpec) -> str:

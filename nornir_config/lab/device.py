@@ -4,15 +4,43 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
+import re
 import time
+from collections import deque
 from dataclasses import dataclass
+from functools import cache
 
 from hier_config import HConfig
+from netutils.password import encrypt_cisco_type7, encrypt_cisco_type9
 
-from nornir_config.lab import hconfig
+from nornir_config.lab import hconfig, logins
 from nornir_config.lab.day0 import day0_config
+from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.flash import Flash
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def _type9(secret: str) -> str:
+    """One scrypt run per secret for the whole lab (it costs ~50 ms)."""
+    return str(encrypt_cisco_type9(secret))
+
+
+def operator_line_password(credentials: LabCredentials) -> str:
+    """The type 7 form of the operator's password, for sanitised vty/console passwords."""
+    return str(encrypt_cisco_type7(credentials.password))
+
+
+def operator_lines(credentials: LabCredentials) -> list[str]:
+    """The lab operator as a device keeps it: a privilege-15 user and the enable secret,
+    both as type 9 hashes of the lab credentials (added to every day-0 config)."""
+    return [
+        f"username {credentials.username} privilege 15 secret 9 {_type9(credentials.password)}",
+        f"enable secret 9 {_type9(credentials.secret)}",
+    ]
 
 
 def ios_time(stamp: float) -> str:
@@ -35,15 +63,27 @@ class PendingRevert:
 class LabDevice:
     """Running and startup config, flash and faults of one device; no I/O here."""
 
-    def __init__(self, spec: LabDeviceSpec, platform: str = "cisco_ios") -> None:
+    def __init__(
+        self,
+        spec: LabDeviceSpec,
+        platform: str = "cisco_ios",
+        operator: list[str] | None = None,
+        line_password: str | None = None,
+    ) -> None:
         self.spec = spec
         self.platform = platform
         self.faults = DeviceFaults()
         self.flash = Flash()
         self.booted = time.time()
-        self.running: HConfig = hconfig.parse(day0_config(spec), platform)
-        self._ensure_interfaces()
-        self.startup: str = self.body()
+        self.operator = operator or []
+        self.line_password = line_password  # type 7 token for sanitised line passwords
+        self.running: HConfig = hconfig.empty()
+        self._startup: HConfig | str = ""
+        self.boot(hconfig.parse(day0_config(spec), platform))
+        self.boot_errors: list[str] = []
+        self.login_failures: deque[float] = deque(maxlen=100)
+        self.quiet_until = 0.0
+        self.login_log: deque[str] = deque(maxlen=50)
         self.changed_at = self.booted
         self.changed_by = "console"
         self.saved_at: float | None = None
@@ -51,6 +91,23 @@ class LabDevice:
         self.sessions = 0
         digest = hashlib.sha1(spec.name.encode()).hexdigest().upper()
         self.serial = ("FDO" if spec.role == "router" else "JAE") + digest[:8]
+
+    def boot(self, day0: HConfig) -> None:
+        """Start from a day-0 tree, with the lab operator added (its user and enable secret)."""
+        printed = self.spec.day0 is not None  # a real device's config: stored as printed
+        running = hconfig.apply(hconfig.empty(), day0, self.platform, as_printed=printed)
+        extra = list(self.operator)
+        if self.line_password:  # a backup's `password 7 <removed>`: the lab's own, so it logs in
+            for block in running.children:
+                if block.text.startswith("line ") and any(
+                    c.text.startswith("password ") and "<removed>" in c.text for c in block.children
+                ):
+                    extra += [block.text, f" password 7 {self.line_password}"]
+        if extra:
+            running = hconfig.apply(running, hconfig.parse("\n".join(extra)), self.platform)
+        self.running = running
+        self._ensure_interfaces()
+        self._startup = self.running  # printed when first read: booting stays cheap
 
     # -- config ----------------------------------------------------------------------------
 
@@ -78,7 +135,7 @@ class LabDevice:
 
     def remove_top_level(self, startswith: str, user: str) -> None:
         """Delete top-level lines by prefix (`no banner motd` drops the whole banner)."""
-        kept = hconfig.parse("", self.platform)
+        kept = hconfig.empty()
         for child in self.running.children:
             if not child.text.startswith(startswith):
                 kept.add_deep_copy_of(child)
@@ -101,7 +158,7 @@ class LabDevice:
                 self.running.add_child(f"interface {name}")
 
     def body(self) -> str:
-        return hconfig.render(self.running, self.platform)
+        return hconfig.render(self.running, self.platform, self.spec.interfaces)
 
     def show_running(self) -> str:
         body = self.body()
@@ -118,9 +175,51 @@ class LabDevice:
             )
         return "\n".join([*header, "!", body])
 
+    @property
+    def startup(self) -> str:
+        """`show startup-config`'s body (the config saved last, or the one booted)."""
+        if not isinstance(self._startup, str):
+            self._startup = hconfig.render(self._startup, self.platform, self.spec.interfaces)
+        return self._startup
+
+    @startup.setter
+    def startup(self, text: str) -> None:
+        self._startup = text
+
     def save(self) -> None:
         self.startup = self.body()
         self.saved_at = time.time()
+
+    # -- logins --------------------------------------------------------------------------
+
+    def log_login(self, user: str, source: str | None, reason: str) -> None:
+        entry = f"login refused: user {user or '-'} from {source or '-'}: {reason}"
+        self.login_log.append(entry)
+        log.info("%s: %s", self.spec.name, entry)
+
+    def try_login(self, username: str, password: str, source: str | None) -> logins.Login:
+        """A remote login as this device's config decides, with `login block-for` quiet mode."""
+        now = time.time()
+        if now < self.quiet_until:
+            decision = logins.Login(False, reason="login quiet mode (login block-for)")
+        else:
+            decision = logins.login(self.running, username, password, source)
+        if not decision.ok:
+            self.log_login(username, source, decision.reason)
+            self.login_failures.append(now)
+            self._maybe_block(now)
+        return decision
+
+    def _maybe_block(self, now: float) -> None:
+        for line in self.top_level("login block-for "):
+            m = re.match(r"login block-for (\d+) attempts (\d+) within (\d+)", line)
+            if not m:
+                continue
+            seconds, attempts, within = (int(g) for g in m.groups())
+            recent = [t for t in self.login_failures if now - t <= within]
+            if len(recent) >= attempts:
+                self.quiet_until = now + seconds
+                self.login_failures.clear()
 
     # -- rollback timer --------------------------------------------------------------------
 

@@ -11,6 +11,17 @@ FLASH_USED_BY_IMAGE = 354_217_984
 FILE_SYSTEMS = ("flash:", "bootflash:")
 
 
+CONFIG_FILES = ("running-config", "startup-config")
+
+
+def config_file_name(word: str) -> str:
+    """`run`, `start`, `startup-conf` -> the config file they abbreviate (as `copy` takes them);
+    anything else (`flash:x`, `nvram:startup-config`) unchanged."""
+    lowered = word.lower()
+    hits = [name for name in CONFIG_FILES if len(lowered) >= 3 and name.startswith(lowered)]
+    return hits[0] if len(hits) == 1 else word
+
+
 class FlashFullError(Exception):
     """No space left on flash: (the `flash_full` fault, or a real overflow)."""
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from nornir_config.lab.control import serve_control
+from nornir_config.lab.day0 import CONSOLE, write_console
 from nornir_config.lab.files import (
     CONTROL,
     ENDPOINTS,
@@ -40,6 +41,7 @@ async def serve(lab_dir: Path, run: dict[str, Any]) -> None:
         keys_dir=lab_dir / KEYS,
         network=run.get("network", "127.100.0.0"),
         base_port=int(run.get("base_port", 0)),
+        client_address=run.get("client_address"),
     )
     await lab.start()
     for pattern, faults in run.get("faults", {}).items():
@@ -50,14 +52,18 @@ async def serve(lab_dir: Path, run: dict[str, Any]) -> None:
         loop.add_signal_handler(sig, stopped.set)
     control = await serve_control(lab, lab_dir / CONTROL, stopped)
     write_known_hosts(lab_dir, lab.known_hosts_lines())
+    write_console(lab_dir, lab.console)
     write_endpoints(lab_dir, lab.endpoints, {s.name: s.hostname for s in specs})
     logging.info("lab up: %d devices", len(specs))
+    for name, device in lab.devices.items():
+        for line in device.boot_errors:
+            logging.warning("%s: day-0 line refused: %s", name, line)
     try:
         await stopped.wait()
     finally:
         control.close()
         await lab.stop()
-        for name in (ENDPOINTS, CONTROL, PIDFILE):
+        for name in (ENDPOINTS, CONTROL, PIDFILE, CONSOLE):
             (lab_dir / name).unlink(missing_ok=True)
 
 

@@ -12,11 +12,13 @@ from typing import Any
 
 import asyncssh
 
+from nornir_config.lab import logins
 from nornir_config.lab.cli import Cli, Reply
-from nornir_config.lab.device import LabDevice
+from nornir_config.lab.device import LabDevice, operator_line_password, operator_lines
 from nornir_config.lab.files import Endpoint, LabCredentials
 from nornir_config.lab.sftp import FlashSFTPServer
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
+from nornir_config.lab.twin import cable
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +46,22 @@ def load_or_create_key(keys_dir: Path | None, name: str) -> asyncssh.SSHKey:
 
 
 class _Auth(asyncssh.SSHServer):
+    """Logins as the device's own config decides (see `logins`), for clients presented as
+    coming from the lab's client address."""
+
     def __init__(self, lab: Lab, device: LabDevice) -> None:
         self.lab = lab
         self.device = device
+        self.conn: asyncssh.SSHServerConnection | None = None
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        source = self.lab.client_address or conn.get_extra_info("peername", ("",))[0]
+        conn.set_extra_info(lab_source=source)
+        if not logins.access_class_permits(self.device.running, source):
+            # IOS closes a vty connection its access-class refuses before any login.
+            self.device.log_login("", source, f"vty access-class denies {source}")
+            asyncio.get_running_loop().call_soon(conn.abort)
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -57,8 +72,28 @@ class _Auth(asyncssh.SSHServer):
     def validate_password(self, username: str, password: str) -> bool:
         if self.device.faults.reject_credentials:
             return False
-        creds = self.lab.credentials
-        return username == creds.username and password == creds.password
+        source = self.conn.get_extra_info("lab_source") if self.conn else None
+        decision = self.device.try_login(username, password, source)
+        if decision.ok and self.conn is not None:
+            self.conn.set_extra_info(lab_privilege=decision.privilege)
+        return decision.ok
+
+
+class _ConsoleAuth(asyncssh.SSHServer):
+    """The console server: user = device name, password = the lab's console password; a
+    console session always gets in (recovery), whatever the device's login config says."""
+
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    def validate_password(self, username: str, password: str) -> bool:
+        return username in self.lab.devices and password == self.lab.credentials.password
 
 
 @dataclass
@@ -82,26 +117,69 @@ class Lab:
         network: str = DEFAULT_NETWORK,
         base_port: int = 0,
         login_privilege: int = 15,
+        client_address: str | None = None,
+        seed_operator: bool = True,
     ) -> None:
         self.credentials = credentials
         self.login_privilege = login_privilege
+        self.client_address = client_address
         self.devices: dict[str, LabDevice] = {}
         self._listeners: dict[str, _Listener] = {}
+        operator = operator_lines(credentials) if seed_operator else []
+        line_password = operator_line_password(credentials) if seed_operator else None
+        self._console_host = device_address(0, network)
+        self._console_port = base_port + len(specs) if base_port else 0
+        self._console_key = load_or_create_key(keys_dir, "console")
+        self._console_server: Any = None
         for index, spec in enumerate(specs):
-            device = LabDevice(spec)
+            device = LabDevice(spec, operator=operator, line_password=line_password)
+            if spec.day0 is not None:  # a real config: the grammar checks it as IOS would
+                tree, errors = Cli(device, "console").load_file(spec.day0)
+                device.boot(tree)
+                device.boot_errors = errors
             self.devices[spec.name] = device
             port = base_port + index if base_port else 0
             key = load_or_create_key(keys_dir, spec.name)
             self._listeners[spec.name] = _Listener(
                 device, device_address(index, network), port, key
             )
+        self.twin = cable(self.devices)
 
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
         await asyncio.gather(*(self._listen(lst) for lst in self._listeners.values()))
+        self._console_server = await asyncssh.create_server(
+            lambda: _ConsoleAuth(self),
+            self._console_host,
+            self._console_port,
+            server_host_keys=[self._console_key],
+            process_factory=self._console_session,
+            line_editor=False,
+            keepalive_interval=0,
+        )
+        if self._console_port == 0:
+            self._console_port = self._console_server.sockets[0].getsockname()[1]
+
+    @property
+    def console(self) -> Endpoint:
+        """The console server: log in as the device's name with the lab password."""
+        return Endpoint(self._console_host, self._console_port)
+
+    async def _console_session(self, proc: asyncssh.SSHServerProcess[str]) -> None:
+        device = self.devices[proc.get_extra_info("username")]
+        device.sessions += 1
+        try:
+            await _Terminal(Cli(device, "console", 15), proc).run()
+        except (asyncssh.Error, OSError, BrokenPipeError, ConnectionError):
+            pass
+        finally:
+            device.sessions -= 1
 
     async def stop(self) -> None:
+        if self._console_server is not None:
+            self._console_server.close()
+            self._console_server = None
         for listener in self._listeners.values():
             if listener.server is not None:
                 listener.server.close()
@@ -140,6 +218,9 @@ class Lab:
             public = lst.key.export_public_key("openssh").decode().strip()
             public = " ".join(public.split()[:2])
             lines.append(f"[{lst.host}]:{lst.port} {public}")
+        public = self._console_key.export_public_key("openssh").decode().strip()
+        public = " ".join(public.split()[:2])
+        lines.append(f"[{self._console_host}]:{self._console_port} {public}")
         return lines
 
     # -- faults ----------------------------------------------------------------------------
@@ -186,6 +267,8 @@ class Lab:
             "devices": len(self.devices),
             "sessions": sum(d.sessions for d in self.devices.values()),
             "faults": {n: d.faults.active() for n, d in self.devices.items() if d.faults.active()},
+            # the last refused login per device: a lockout shows up in `lab status --json`
+            "logins_refused": {n: d.login_log[-1] for n, d in self.devices.items() if d.login_log},
         }
 
     # -- sessions --------------------------------------------------------------------------
@@ -193,8 +276,8 @@ class Lab:
     async def _session(self, device: LabDevice, proc: asyncssh.SSHServerProcess[str]) -> None:
         device.sessions += 1
         try:
-            cli = Cli(device, proc.get_extra_info("username") or "", self.login_privilege)
-            cli.device_secret = self.credentials.secret
+            privilege = min(proc.get_extra_info("lab_privilege", 1), self.login_privilege)
+            cli = Cli(device, proc.get_extra_info("username") or "", privilege)
             if proc.command:
                 await self._exec(cli, proc)
             elif proc.subsystem:
@@ -218,14 +301,22 @@ class Lab:
         proc.exit(0)
 
 
+MORE = " --More-- "
+ERASE_MORE = "\b" * len(MORE) + " " * len(MORE) + "\b" * len(MORE)
+
+
 class _Terminal:
-    """A PTY shell: echo, Enter in any form, backspace, Ctrl-Z; output with \\r\\n line ends."""
+    """A PTY shell as IOS runs one: echo, Enter in any form, backspace, Ctrl-U (erase line),
+    Ctrl-W (erase word), Ctrl-Z/C, `?` help, Tab completion, and `--More--` paging of long
+    output until `terminal length 0` (Space: next page, Enter: next line, q: stop)."""
 
     def __init__(self, cli: Cli, proc: asyncssh.SSHServerProcess[str]) -> None:
         self.cli = cli
         self.proc = proc
         self.out: list[str] = []
         self.buf: list[str] = []
+        self.paged: list[str] = []  # lines still to show behind a --More--
+        self.then_prompt = True
 
     def _flush(self) -> None:
         if self.out:
@@ -257,6 +348,33 @@ class _Terminal:
             last_cr = loop.time() if data.endswith("\r") else 0.0
             for ch in data:
                 if ch == "\0":
+                    continue
+                if self.paged:
+                    self._more_key(ch)
+                    continue
+                if ch == "?" and self.cli.echo and self.cli.pending is None:
+                    line = "".join(self.buf)
+                    self.out.append("?\r\n" + self.cli.help(line).replace("\n", "\r\n"))
+                    self.out.append("\r\n" + self.cli.prompt + line)
+                    continue
+                if ch == "\t" and self.cli.echo:
+                    line = "".join(self.buf)
+                    completed = self.cli.complete(line)
+                    if completed is not None:
+                        self.buf = list(completed)
+                        self.out.append(completed[len(line) :])
+                    continue
+                if ch == "\x15":  # Ctrl-U: erase the line
+                    if self.cli.echo:
+                        self.out.append("\b \b" * len(self.buf))
+                    self.buf.clear()
+                    continue
+                if ch == "\x17":  # Ctrl-W: erase the word before the cursor
+                    keep = "".join(self.buf).rstrip()
+                    keep = keep[: keep.rfind(" ") + 1] if " " in keep else ""
+                    if self.cli.echo:
+                        self.out.append("\b \b" * (len(self.buf) - len(keep)))
+                    self.buf = list(keep)
                     continue
                 if ch in "\r\n":
                     if not await self._enter():
@@ -294,6 +412,13 @@ class _Terminal:
         if reply.abort:
             self.proc.channel.get_connection().abort()
             return False
+        lines = reply.output.split("\n")
+        page = self.cli.length - 1
+        if self.cli.length and len(lines) > page + 1 and not reply.close:
+            self.out.append("\r\n".join(lines[:page]) + "\r\n" + MORE)
+            self.paged = lines[page:]
+            self.then_prompt = reply.prompt
+            return True
         self.out.append(reply.output.replace("\n", "\r\n"))
         if reply.close:
             self._flush()
@@ -302,3 +427,25 @@ class _Terminal:
         if reply.prompt:
             self.out.append(self.cli.prompt)
         return True
+
+    def _more_key(self, ch: str) -> None:
+        """A key at `--More--`: Space a page, Enter a line, anything else ends the output."""
+        self.out.append(ERASE_MORE)
+        if ch == " ":
+            count = self.cli.length - 1
+        elif ch in "\r\n":
+            count = 1
+        else:
+            self.paged = []
+            if self.then_prompt:
+                self.out.append(self.cli.prompt)
+            return
+        shown, self.paged = self.paged[:count], self.paged[count:]
+        if len(self.paged) <= 1 and not "".join(self.paged):
+            shown += self.paged
+            self.paged = []
+            self.out.append("\r\n".join(shown))
+            if self.then_prompt:
+                self.out.append(self.cli.prompt)
+            return
+        self.out.append("\r\n".join(shown) + "\r\n" + MORE)

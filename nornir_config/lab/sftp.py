@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import asyncssh
 
 from nornir_config.lab.device import LabDevice
-from nornir_config.lab.flash import FlashFullError
+from nornir_config.lab.flash import FILE_SYSTEMS, FlashFullError
 
 
 class _Handle:
@@ -34,6 +35,8 @@ class FlashSFTPServer(asyncssh.SFTPServer):
 
     def _name(self, path: bytes) -> str:
         text = path.decode("utf-8", "replace")
+        if text.lstrip("/").startswith(FILE_SYSTEMS):  # `cd flash:` arrives as `/flash:`
+            text = text.lstrip("/")
         name = self.device.flash.name_of(text)
         if name is None:
             raise asyncssh.SFTPNoSuchFile(f"{text}: no such file system")
@@ -41,12 +44,21 @@ class FlashSFTPServer(asyncssh.SFTPServer):
 
     def _attrs(self, name: str) -> asyncssh.SFTPAttrs:
         if not name:
-            return asyncssh.SFTPAttrs(permissions=0o040755, size=0, mtime=int(time.time()))
+            return asyncssh.SFTPAttrs(
+                type=asyncssh.FILEXFER_TYPE_DIRECTORY,
+                permissions=0o040755,
+                size=0,
+                mtime=int(time.time()),
+            )
         file = self.device.flash.files.get(name)
         if file is None:
             raise asyncssh.SFTPNoSuchFile(f"flash:/{name}: no such file")
         return asyncssh.SFTPAttrs(
-            permissions=0o100644, size=len(file.data), mtime=int(file.mtime), atime=int(file.mtime)
+            type=asyncssh.FILEXFER_TYPE_REGULAR,
+            permissions=0o100644,
+            size=len(file.data),
+            mtime=int(file.mtime),
+            atime=int(file.mtime),
         )
 
     def open(self, path: bytes, pflags: int, attrs: asyncssh.SFTPAttrs) -> _Handle:
@@ -91,7 +103,9 @@ class FlashSFTPServer(asyncssh.SFTPServer):
         return self._attrs(self._name(path))
 
     def fstat(self, obj: object) -> asyncssh.SFTPAttrs:
-        return asyncssh.SFTPAttrs(permissions=0o100644, size=len(_handle(obj).data))
+        return asyncssh.SFTPAttrs(
+            type=asyncssh.FILEXFER_TYPE_REGULAR, permissions=0o100644, size=len(_handle(obj).data)
+        )
 
     def setstat(self, path: bytes, attrs: asyncssh.SFTPAttrs) -> None:
         self._attrs(self._name(path))
@@ -122,6 +136,11 @@ class FlashSFTPServer(asyncssh.SFTPServer):
     def realpath(self, path: bytes) -> bytes:
         name = self._name(path) if path not in (b"", b".") else ""
         return b"/" + name.encode()
+
+    def exit(self) -> None:
+        """End the session with exit status 0: OpenSSH 9's `scp` (SFTP mode) fails without it."""
+        with contextlib.suppress(OSError, asyncssh.Error):
+            self.channel.exit(0)
 
     def mkdir(self, path: bytes, attrs: asyncssh.SFTPAttrs) -> None:
         raise asyncssh.SFTPOpUnsupported("flash: has no directories in the lab")

@@ -8,13 +8,19 @@ from typing import TYPE_CHECKING
 
 from hier_config import HConfig, HConfigChild
 
+from nornir_config.lab.show_ports import show_ip_interface_brief, show_vlan
+from nornir_config.lab.state import SOFTWARE, SOFTWARE_NOTICE, config_state, software_line
+
+__all__ = [
+    "diff_configs",
+    "incremental_diffs",
+    "show_hosts",
+    "show_ip_interface_brief",
+    "show_version",
+    "show_vlan",
+]
 if TYPE_CHECKING:
     from nornir_config.lab.device import LabDevice
-
-SOFTWARE = {
-    "router": ("ISR Software (X86_64_LINUX_IOSD-UNIVERSALK9-M)", "isr4300-universalk9"),
-    "switch": ("Catalyst L3 Switch Software (CAT9K_LITE_IOSXE)", "cat9k_lite_iosxe"),
-}
 
 
 def _uptime(seconds: float) -> str:
@@ -29,7 +35,7 @@ def _uptime(seconds: float) -> str:
 
 def show_version(device: LabDevice) -> str:
     role = "router" if device.spec.role == "router" else "switch"
-    software, image = SOFTWARE[role]
+    _, image = SOFTWARE[role]
     model = device.spec.model
     ports = sum(1 for n in device.spec.interfaces if n.startswith("GigabitEthernet"))
     cpu = (
@@ -40,10 +46,8 @@ def show_version(device: LabDevice) -> str:
     return "\n".join(
         [
             "Cisco IOS XE Software, Version 17.09.04a",
-            f"Cisco IOS Software [Cupertino], {software}, Version 17.9.4a, RELEASE SOFTWARE (fc3)",
-            "Technical Support: http://www.cisco.com/techsupport",
-            "Copyright (c) 1986-2023 by Cisco Systems, Inc.",
-            "Compiled Fri 20-Oct-23 10:44 by mcpre",
+            software_line(role),
+            *SOFTWARE_NOTICE,
             "",
             "ROM: IOS-XE ROMMON",
             "",
@@ -54,15 +58,43 @@ def show_version(device: LabDevice) -> str:
             "",
             f"{cpu} with 1795999K/6147K bytes of memory.",
             f"Processor board ID {device.serial}",
+            *(["Router operating mode: Autonomous"] if role == "router" else []),
             f"{ports} Gigabit Ethernet interfaces",
             "32768K bytes of non-volatile configuration memory.",
             "4194304K bytes of physical memory.",
             "3207167K bytes of flash memory at flash:.",
             "",
-            "Configuration register is 0x2102",
+            *(_switch_table(device, ports) if role == "switch" else []),
+            "Configuration register is 0x2102"
+            if role == "router"
+            else "Configuration register is 0x102",
             "",
         ]
     )
+
+
+def _switch_table(device: LabDevice, ports: int) -> list[str]:
+    """The Catalyst part of `show version`: base MAC, model and serial, the stack table."""
+    mac = config_state(device).base_mac.replace(".", "")
+    colons = ":".join(mac[i : i + 2] for i in range(0, 12, 2))
+    model = device.spec.model
+    return [
+        f"Base Ethernet MAC Address          : {colons}",
+        "Motherboard Assembly Number        : 73-18699-06",
+        f"Motherboard Serial Number          : {device.serial}",
+        "Model Revision Number              : B0",
+        "Motherboard Revision Number        : A0",
+        f"Model Number                       : {model}",
+        f"System Serial Number               : {device.serial}",
+        "CLEI Code Number                   : ",
+        "",
+        "",
+        "Switch Ports Model              SW Version        SW Image              Mode   ",
+        "------ ----- -----              ----------        ----------            ----   ",
+        f"*    1 {ports:<5} {model:<18} 17.09.04a         CAT9K_LITE_IOSXE      INSTALL",
+        "",
+        "",
+    ]
 
 
 def show_hosts(device: LabDevice) -> str:
@@ -77,67 +109,6 @@ def show_hosts(device: LabDevice) -> str:
     lines = [f"Default domain is {domain}", "Name/address lookup uses domain service"]
     lines.append(f"Name servers are {servers or '255.255.255.255'}")
     lines += ["", "Codes: u - unknown, e - expired, * - OK, ? - revalidate", ""]
-    return "\n".join(lines) + "\n"
-
-
-def _interfaces(device: LabDevice) -> list[HConfigChild]:
-    found = [c for c in device.running.children if c.text.startswith("interface ")]
-    return sorted(found, key=lambda c: _port_key(c.text.split(None, 1)[1]))
-
-
-def _port_key(name: str) -> tuple[int, str, tuple[int, ...]]:
-    kind = re.match(r"[A-Za-z-]+", name)
-    kind_name = kind.group(0) if kind else name
-    order = ("GigabitEthernet", "TenGigabitEthernet", "Port-channel", "Loopback", "Tunnel", "Vlan")
-    rank = order.index(kind_name) if kind_name in order else len(order)
-    return rank, kind_name, tuple(int(n) for n in re.findall(r"\d+", name[len(kind_name) :]))
-
-
-def show_ip_interface_brief(device: LabDevice) -> str:
-    lines = [f"{'Interface':<23}{'IP-Address':<16}OK? Method Status                Protocol"]
-    for child in _interfaces(device):
-        name = child.text.split(None, 1)[1]
-        address = "unassigned"
-        for sub in child.children:
-            m = re.match(r"ip address (\S+) \S+$", sub.text)
-            if m:
-                address = m.group(1)
-        method = "NVRAM" if address != "unassigned" else "unset"
-        down = child.get_child(equals="shutdown") is not None
-        status = "administratively down" if down else "up"
-        protocol = "down" if down else "up"
-        lines.append(f"{name:<23}{address:<16}YES {method:<7}{status:<22}{protocol}")
-    return "\n".join(lines) + "\n"
-
-
-def show_vlan(device: LabDevice) -> str:
-    names = {1: "default"}
-    for child in device.running.children:
-        m = re.fullmatch(r"vlan (\d+)", child.text)
-        if m:
-            vid = int(m.group(1))
-            name = next((c.text[5:] for c in child.children if c.text.startswith("name ")), None)
-            names[vid] = name or f"VLAN{vid:04d}"
-    ports: dict[int, list[str]] = {vid: [] for vid in names}
-    for child in _interfaces(device):
-        name = child.text.split(None, 1)[1]
-        if not name.startswith("GigabitEthernet"):
-            continue
-        trunk = child.get_child(equals="switchport mode trunk") is not None
-        if trunk:
-            continue
-        access = child.get_child(startswith="switchport access vlan ")
-        vid = int(access.text.split()[-1]) if access else 1
-        short = name.replace("GigabitEthernet", "Gi")
-        ports.setdefault(vid, []).append(short)
-    lines = [
-        "",
-        "VLAN Name                             Status    Ports",
-        "---- -------------------------------- --------- -------------------------------",
-    ]
-    for vid in sorted(names):
-        members = ", ".join(ports.get(vid, []))
-        lines.append(f"{vid:<4} {names[vid]:<32} {'active':<9} {members}".rstrip())
     return "\n".join(lines) + "\n"
 
 

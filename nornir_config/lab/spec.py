@@ -21,6 +21,8 @@ class LabDeviceSpec:
     role: str = "router"
     interfaces: tuple[str, ...] = ()
     day0: str | None = None
+    # Cables from this device: (local port, peer device name, peer port); either end may say.
+    links: tuple[tuple[str, str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.interfaces:
@@ -36,6 +38,7 @@ class LabDeviceSpec:
     def from_dict(cls, data: dict[str, Any]) -> LabDeviceSpec:
         data = dict(data)
         data["interfaces"] = tuple(data.get("interfaces") or ())
+        data["links"] = tuple(tuple(link) for link in data.get("links") or ())
         return cls(**data)
 
 

@@ -11,12 +11,14 @@ import threading
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from nornir.core import Nornir
 
+from nornir_config.lab.day0 import write_console
 from nornir_config.lab.device import LabDevice
 from nornir_config.lab.files import (
     Endpoint,
@@ -32,6 +34,40 @@ from nornir_config.lab.spec import LabDeviceSpec
 T = TypeVar("T")
 
 TEST_CREDENTIALS = LabCredentials("lab", "lab-password", "lab-secret")
+
+
+@cache
+def operator_credentials() -> LabCredentials:
+    """The lab operator the province's rendered configs keep: `admin` (hosts/ `local_users`)
+    with `password_admin` and `enable_secret` from the secrets store (the tests' store when
+    run under pytest), so a pushed config still lets the lab's clients in; TEST_CREDENTIALS
+    when no store holds them."""
+    from nornir_config.secrets import load_secrets
+
+    try:
+        values = load_secrets().values
+    except Exception:  # no readable store: the fixed test account
+        return TEST_CREDENTIALS
+    if values.get("password_admin") and values.get("enable_secret"):
+        return LabCredentials("admin", values["password_admin"], values["enable_secret"])
+    return TEST_CREDENTIALS
+
+
+@cache
+def noc_address(root: Path | None = None) -> str | None:
+    """The first host of hosts/ `services.noc_networks`: where the lab presents clients from."""
+    import ipaddress
+
+    import yaml
+
+    from nornir_config.settings import run_settings
+
+    path = (root or run_settings().root) / "hosts" / "defaults.yaml"
+    try:
+        nets = yaml.safe_load(path.read_text(encoding="utf-8"))["services"]["noc_networks"]
+        return str(next(ipaddress.IPv4Network(nets[0]).hosts()))
+    except (OSError, KeyError, TypeError, IndexError, ValueError):
+        return None
 
 
 def make_specs(routers: int = 1, switches: int = 1, prefix: str = "LAB") -> list[LabDeviceSpec]:
@@ -134,6 +170,21 @@ class RunningLab:
             "optional_args": optional_args,
         }
 
+    def console_params(self, name: str, **extra: Any) -> dict[str, Any]:
+        """`netmiko.ConnectHandler` arguments for the device's console (always gets in)."""
+        e = self.lab.console
+        params: dict[str, Any] = {
+            "device_type": "cisco_ios",
+            "host": e.host,
+            "port": e.port,
+            "username": name,
+            "password": self.credentials.password,
+            "conn_timeout": 10,
+            "fast_cli": True,
+        }
+        params.update(extra)
+        return params
+
     def set_faults(self, name: str, **faults: Any) -> list[str]:
         """e.g. `set_faults("LAB-R1", latency=0.2, drop_after=3)`; `name` may be a glob."""
         return self.thread.run(self.lab.set_faults(name, **faults))
@@ -154,12 +205,21 @@ def start_lab(
     specs: list[LabDeviceSpec],
     lab_dir: Path,
     *,
-    credentials: LabCredentials = TEST_CREDENTIALS,
+    credentials: LabCredentials | None = None,
     login_privilege: int = 15,
     network: str = "127.100.0.0",
     faults: dict[str, dict[str, Any]] | None = None,
+    client_address: str | None = "noc",
 ) -> RunningLab:
-    """Start `specs` in-process (ports chosen by the OS) and write `lab_dir` as `lab up` does."""
+    """Start `specs` in-process (ports chosen by the OS) and write `lab_dir` as `lab up` does.
+
+    `credentials`: the operator (default `operator_credentials()`); `client_address`: where
+    clients appear to come from for vty access-classes ("noc": the first NOC host of the
+    project's hosts/; None: their real loopback address).
+    """
+    credentials = credentials or operator_credentials()
+    if client_address == "noc":
+        client_address = noc_address()
     thread = LabThread()
 
     async def build() -> Lab:
@@ -169,6 +229,7 @@ def start_lab(
             keys_dir=lab_dir / "keys",
             network=network,
             login_privilege=login_privilege,
+            client_address=client_address,
         )
         await lab.start()
         for pattern, values in (faults or {}).items():
@@ -179,6 +240,7 @@ def start_lab(
     write_credentials(lab_dir, credentials)
     write_endpoints(lab_dir, lab.endpoints, {s.name: s.hostname for s in specs})
     write_known_hosts(lab_dir, lab.known_hosts_lines())
+    write_console(lab_dir, lab.console)
     return RunningLab(lab, thread, lab_dir)
 
 

@@ -139,6 +139,7 @@ def _check(
         for rule, run in plan:
             for hit in run(rule, view):
                 findings.append(locate(rule, view, hit, maps, state, build_dir))
+        view.parsed.release()
     return findings
 
 

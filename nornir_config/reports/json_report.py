@@ -8,7 +8,7 @@ from typing import Any
 
 from nornir_config.compliance.model import ComplianceReport, device_to_dict
 
-SCHEMA_ID = "https://communelan.thanhhoa.gov.vn/schemas/compliance-1.json"
+SCHEMA_ID = "urn:communelan:schema:compliance-1"
 SCHEMA_VERSION = "1.0"
 SCHEMA_FILE = Path(__file__).with_name("compliance.schema.json")
 

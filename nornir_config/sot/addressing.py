@@ -19,6 +19,18 @@ class PlanError(ValueError):
     """The plan cannot be carved: the message says what is exhausted or overlaps."""
 
 
+class SiteBeyondPool(PlanError):
+    """The site number has no block left in `pool` (an `addressing` key)."""
+
+    def __init__(self, message: str, pool: str = "supernet") -> None:
+        super().__init__(message)
+        self.pool = pool
+
+
+class ZonesTooBig(PlanError):
+    """The zones together need more addresses than one site block holds."""
+
+
 @dataclass(frozen=True)
 class ZoneSpec:
     name: str
@@ -77,7 +89,9 @@ def nth_block(pool: IPv4Net, prefix: int, index: int, what: str) -> IPv4Net:
         raise PlanError(f"a /{prefix} {what} does not fit in {pool}")
     count = 1 << (prefix - pool.prefixlen)
     if not 0 <= index < count:
-        raise PlanError(f"{what} {index} is beyond {pool}, which holds {count} blocks of /{prefix}")
+        raise SiteBeyondPool(
+            f"{what} {index} is beyond {pool}, which holds {count} blocks of /{prefix}"
+        )
     size = 1 << (32 - prefix)
     return ipaddress.IPv4Network((int(pool.network_address) + index * size, prefix))
 
@@ -85,31 +99,35 @@ def nth_block(pool: IPv4Net, prefix: int, index: int, what: str) -> IPv4Net:
 def carve_zones(block: IPv4Net, zones: list[ZoneSpec]) -> dict[str, ZonePlan]:
     """Pack zone subnets into the block, largest first (ties by VLAN id), each aligned."""
     cursor = int(block.network_address)
-    end = int(block.broadcast_address) + 1
+    end = cursor + (1 << (32 - block.prefixlen))
     plans: dict[str, ZonePlan] = {}
+    address, network = ipaddress.IPv4Address, ipaddress.IPv4Network
     for spec in sorted(zones, key=lambda z: (z.prefix, z.vlan)):
         if spec.prefix < block.prefixlen:
-            raise PlanError(
-                f"zone {spec.name} /{spec.prefix} is larger than the site block {block}"
+            raise ZonesTooBig(
+                f"zone {spec.name} /{spec.prefix} is larger than a /{block.prefixlen} site block"
             )
         size = 1 << (32 - spec.prefix)
         if cursor + size > end:
             used = sum(1 << (32 - z.prefix) for z in zones)
-            raise PlanError(
-                f"zones need {used} addresses but the site block {block} has {block.num_addresses}"
+            raise ZonesTooBig(
+                f"zones need {used} addresses but a /{block.prefixlen} site block has "
+                f"{end - int(block.network_address)}"
             )
-        subnet = ipaddress.IPv4Network((cursor, spec.prefix))
-        cursor += size
-        hosts = subnet.num_addresses - 2
+        subnet = network((cursor, spec.prefix))
+        hosts = size - 2
         if spec.reserved >= hosts:
             raise PlanError(f"zone {spec.name} {subnet} has {hosts} hosts, fewer than reserved")
-        first = subnet.network_address + 1
-        reserved_last = subnet.network_address + spec.reserved
-        dhcp_first = reserved_last + 1 if spec.dhcp else None
-        dhcp_last = subnet.broadcast_address - 1 if spec.dhcp else None
         plans[spec.name] = ZonePlan(
-            spec.name, spec.vlan, subnet, first, dhcp_first, dhcp_last, reserved_last
+            spec.name,
+            spec.vlan,
+            subnet,
+            address(cursor + 1),
+            address(cursor + spec.reserved + 1) if spec.dhcp else None,
+            address(cursor + size - 2) if spec.dhcp else None,
+            address(cursor + spec.reserved),
         )
+        cursor += size
     return plans
 
 
@@ -127,13 +145,55 @@ def plan_site(
     internet_pool: IPv4Net,
 ) -> SitePlan:
     block = nth_block(supernet, site_prefix, site, "site")
+    carved = carve_zones(block, zones)
+    links: dict[str, P2P] = {}
+    for key, pool, what in (
+        ("tslcd_p2p_pool", tslcd_pool, "TSLCD link of site"),
+        ("internet_p2p_pool", internet_pool, "Internet link of site"),
+    ):
+        try:
+            links[key] = p2p(pool, site, what)
+        except SiteBeyondPool as exc:
+            raise SiteBeyondPool(str(exc), key) from None
     return SitePlan(
         site=site,
         block=block,
-        zones=carve_zones(block, zones),
-        tslcd=p2p(tslcd_pool, site, "TSLCD link of site"),
-        internet=p2p(internet_pool, site, "Internet link of site"),
+        zones=carved,
+        tslcd=links["tslcd_p2p_pool"],
+        internet=links["internet_p2p_pool"],
     )
+
+
+def _bits(count: int) -> int:
+    """Bits needed to number `count` blocks (or hold `count` addresses)."""
+    return max(count - 1, 0).bit_length()
+
+
+def fix_for_site(supernet: IPv4Net, site_prefix: int, site: int, pool: str) -> str:
+    """A hint that works when `site` has no block: a free number, or a pool big enough."""
+    if pool == "supernet":
+        holds = 1 << (site_prefix - supernet.prefixlen)
+        wider = site_prefix - _bits(site + 1)
+        return (
+            f"use a free site number below {holds}, or enlarge the supernet to a /{wider} "
+            f"(holds {1 << (site_prefix - wider)} sites of /{site_prefix})"
+        )
+    wider = 30 - _bits(site + 1)
+    return f"use a free site number, or enlarge {pool} to a /{wider}"
+
+
+def fix_for_zones(supernet: IPv4Net, site_prefix: int, zones: list[ZoneSpec], sites: int) -> str:
+    """A hint that works when the zones overflow a site block: the site_prefix that holds them,
+    and the supernet that still holds every site at that size."""
+    used = sum(1 << (32 - z.prefix) for z in zones)
+    needed = 32 - _bits(used)
+    hint = f"shrink zone prefixes, or set addressing.site_prefix to {needed}"
+    if needed >= site_prefix:
+        return "shrink zone prefixes or lower dhcp_reserved"
+    if needed - supernet.prefixlen < _bits(sites):
+        wider = needed - _bits(sites)
+        hint += f" and enlarge the supernet to a /{wider}"
+    return hint
 
 
 def site_of(supernet: IPv4Net, site_prefix: int, address: IPv4Addr) -> int | None:

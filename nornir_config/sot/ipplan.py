@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from nornir_config.sot import addressing
 from nornir_config.sot.province import Device, ProvinceData
-from nornir_config.sot.schema import Commune
+from nornir_config.sot.schema import Addressing, Commune
 
 
 @dataclass(frozen=True)
@@ -104,13 +104,26 @@ def _use_in_zone(
 def whois(province: ProvinceData, text: str) -> Whois | None:
     """Which commune, zone, subnet and device an address belongs to (None: not in the plan)."""
     address = ipaddress.IPv4Address(text)
-    addr = province.defaults.addressing
-    by_site: dict[int, list[Device]] = {}
+    by_site: dict[tuple[str, int], list[Device]] = {}
     for device in province.devices:
-        by_site.setdefault(device.commune.site, []).append(device)
+        by_site.setdefault((device.province.code, device.commune.site), []).append(device)
+    for info in province.provinces.values():
+        found = _whois_in(info.code, info.addressing, by_site, address, text)
+        if found is not None:
+            return found
+    return None
+
+
+def _whois_in(
+    code: str,
+    addr: Addressing,
+    by_site: dict[tuple[str, int], list[Device]],
+    address: ipaddress.IPv4Address,
+    text: str,
+) -> Whois | None:
     site = addressing.site_of(addr.supernet, addr.site_prefix, address)
-    if site is not None and site in by_site:
-        devices = by_site[site]
+    if site is not None and (code, site) in by_site:
+        devices = by_site[(code, site)]
         router = devices[0]
         for key, zone in router.plan.zones.items():
             if address in zone.subnet:
@@ -135,23 +148,23 @@ def whois(province: ProvinceData, text: str) -> Whois | None:
     ):
         if address in pool:
             index = (int(address) - int(pool.network_address)) >> 2
-            for devices in by_site.values():
-                if devices[0].commune.site == index:
-                    link: addressing.P2P = getattr(devices[0].plan, attr)
-                    router_name: str | None = None
-                    if address == link.local:
-                        use, router_name = f"{label}, commune router", devices[0].name
-                    elif address == link.peer:
-                        use = f"{label}, provider end"
-                    else:
-                        use = f"{label}, network/broadcast"
-                    return Whois(
-                        text,
-                        devices[0].code,
-                        devices[0].commune.name,
-                        attr,
-                        str(link.subnet),
-                        use,
-                        router_name,
-                    )
+            devices = by_site.get((code, index), [])
+            if devices:
+                link: addressing.P2P = getattr(devices[0].plan, attr)
+                router_name: str | None = None
+                if address == link.local:
+                    use, router_name = f"{label}, commune router", devices[0].name
+                elif address == link.peer:
+                    use = f"{label}, provider end"
+                else:
+                    use = f"{label}, network/broadcast"
+                return Whois(
+                    text,
+                    devices[0].code,
+                    devices[0].commune.name,
+                    attr,
+                    str(link.subnet),
+                    use,
+                    router_name,
+                )
     return None

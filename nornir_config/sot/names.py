@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 # IOS: letters, digits and hyphens; starts with a letter, ends with a letter or digit; <= 63.
 IOS_HOSTNAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+MAX_HOSTNAME = 63
 ROLE_SUFFIX = {"router": "rt", "switch": "sw"}
 
 
+@functools.cache
 def ascii_name(name: str) -> str:
     """'Phường Đông Tiến' -> 'Phuong Dong Tien' (đ has no decomposition, so map it first)."""
     text = name.replace("Đ", "D").replace("đ", "d")
@@ -17,6 +20,7 @@ def ascii_name(name: str) -> str:
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
+@functools.cache
 def slug(name: str) -> str:
     """'Đông Tiến' -> 'dong-tien'."""
     return re.sub(r"[^a-z0-9]+", "-", ascii_name(name).lower()).strip("-")

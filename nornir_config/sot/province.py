@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
 from nornir_config.errors import InputError, Problem
 from nornir_config.sot import addressing, names
 from nornir_config.sot.schema import (
+    Addressing,
     Commune,
     CommunesFile,
     Defaults,
     DeviceModel,
     GroupsFile,
+    Services,
     SiteSettings,
 )
 from nornir_config.sot.yamlfile import YamlDoc, load_yaml
@@ -28,15 +31,26 @@ from nornir_config.sot.yamlfile import YamlDoc, load_yaml
 ROLE_TEMPLATES = ("router.j2", "switch.j2")
 
 
-@dataclass(frozen=True)
-class Port:
-    """One switch port as the office uses it."""
+class Port(NamedTuple):
+    """One switch port as the office uses it (a tuple: 200,000 of them nationally)."""
 
     name: str
     mode: str  # access | trunk | unused
     vlan: int
     description: str
     zone: str | None = None
+
+
+@dataclass(frozen=True)
+class ProvinceInfo:
+    """One province of hosts/: its identity, address block and central services."""
+
+    code: str
+    name: str
+    domain: str
+    addressing: Addressing
+    services: Services
+    loc: tuple[str | int, ...] = ()  # where its entry sits in defaults.yaml
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,7 @@ class Device:
     groups: tuple[str, ...]
     settings: SiteSettings
     plan: addressing.SitePlan
+    province: ProvinceInfo
     ports: tuple[Port, ...] = ()
     peers: Mapping[str, str] = field(default_factory=dict)
 
@@ -69,6 +84,8 @@ class Device:
         """JSON-friendly facts for the Nornir inventory and `communelan inventory`."""
         return {
             "code": self.code,
+            "province": self.province.code,
+            "province_name": self.province.name,
             "commune": self.commune.name,
             "commune_ascii": names.ascii_name(self.commune.name),
             "kind": self.commune.kind,
@@ -89,6 +106,7 @@ class ProvinceData:
     communes: tuple[Commune, ...]
     devices: tuple[Device, ...]
     hosts_dir: Path
+    provinces: Mapping[str, ProvinceInfo] = field(default_factory=dict)
 
     def device(self, name: str) -> Device:
         return self._by_name[name]
@@ -183,6 +201,11 @@ def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[st
 
 def expand_interfaces(specs: Iterable[str]) -> tuple[str, ...]:
     """`GigabitEthernet1/0/1-24` -> GigabitEthernet1/0/1 ... GigabitEthernet1/0/24."""
+    return _expand(tuple(specs))
+
+
+@functools.cache
+def _expand(specs: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for spec in specs:
         match = re.fullmatch(r"(.*?)(\d+)-(\d+)", spec)
@@ -241,29 +264,89 @@ def load_province(hosts_dir: Path, templates_dir: Path | None = None) -> Provinc
     except ValidationError as exc:
         raise InputError(_pydantic_problems(exc, c_doc, "communes", (), CommunesFile)) from None
 
-    _check_province_networks(defaults, d_doc, problems)
+    provinces = provinces_of(defaults)
+    _check_province_networks(provinces, d_doc, problems)
     _check_models(defaults, d_doc, templates_dir, problems)
 
     communes: list[Commune] = []
+    positions: dict[str, int] = {}  # code -> its (first) entry in communes.yaml
+    rows: list[int] = []  # the entry of each validated commune
     for index, raw in enumerate(raw_communes):
         label = f"commune {raw.get('code', f'#{index + 1}')}"
         try:
-            communes.append(Commune.model_validate(raw))
+            commune = Commune.model_validate(raw)
         except ValidationError as exc:
             problems.problems.extend(
                 _pydantic_problems(exc, c_doc, label, ("communes", index), Commune)
             )
-    _check_unique(communes, c_doc, problems)
+            continue
+        communes.append(commune)
+        rows.append(index)
+        positions.setdefault(commune.code, index)
+    _check_unique(communes, rows, provinces, c_doc, problems)
 
-    sources = _Sources(defaults, groups, d_doc, g_doc, c_doc, problems)
+    sites: dict[str, int] = {}
+    single = next(iter(provinces)) if len(provinces) == 1 else ""
+    for commune in communes:
+        code = commune.province or single
+        sites[code] = max(sites.get(code, 0), commune.site + 1)
+    sources = _Sources(defaults, groups, d_doc, g_doc, c_doc, problems, provinces, {}, sites)
     devices: list[Device] = []
-    for index, commune in enumerate(communes):
-        loc: tuple[str | int, ...] = ("communes", _position(raw_communes, commune.code, index))
-        devices.extend(_expand_commune(commune, loc, sources))
-    _check_unique_hostnames(devices, c_doc, problems)
+    for commune in communes:
+        province = _province_for(commune, positions[commune.code], sources)
+        if province is None:
+            continue
+        loc: tuple[str | int, ...] = ("communes", positions[commune.code])
+        devices.extend(_expand_commune(commune, province, loc, sources))
+    _check_unique_hostnames(devices, positions, c_doc, problems)
     if problems.problems:
         raise InputError(_merge_shared(problems.problems))
-    return ProvinceData(defaults, tuple(communes), tuple(devices), hosts_dir)
+    return ProvinceData(defaults, tuple(communes), tuple(devices), hosts_dir, provinces)
+
+
+def provinces_of(defaults: Defaults) -> dict[str, ProvinceInfo]:
+    """The provinces of hosts/, by code, whichever of the two forms defaults.yaml uses."""
+    if defaults.provinces:
+        return {
+            code: ProvinceInfo(
+                code,
+                entry.name,
+                entry.domain,
+                entry.addressing,
+                entry.services,
+                ("provinces", code),
+            )
+            for code, entry in defaults.provinces.items()
+        }
+    one, addr, services = defaults.province, defaults.addressing, defaults.services
+    assert one is not None and addr is not None and services is not None  # schema checks it
+    return {one.code: ProvinceInfo(one.code, one.name, one.domain, addr, services)}
+
+
+def _province_for(commune: Commune, index: int, src: _Sources) -> ProvinceInfo | None:
+    provinces = src.provinces
+    if commune.province is None:
+        if len(provinces) == 1:
+            return next(iter(provinces.values()))
+        src.problems.add(
+            src.c_doc,
+            f"commune {commune.code}",
+            "no province given, and hosts/ holds several",
+            f"add province: with one of {', '.join(sorted(provinces))}",
+            ("communes", index),
+        )
+        return None
+    if commune.province not in provinces:
+        src.problems.add(
+            src.c_doc,
+            f"commune {commune.code}",
+            f"province {commune.province} is not defined in hosts/defaults.yaml",
+            f"use one of {', '.join(sorted(provinces))}, or add it with "
+            f"`communelan init --province {commune.province} --force`",
+            ("communes", index, "province"),
+        )
+        return None
+    return provinces[commune.province]
 
 
 def _merge_shared(problems: list[Problem]) -> list[Problem]:
@@ -285,37 +368,40 @@ def _merge_shared(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def _position(raw: list[dict[str, object]], code: str, fallback: int) -> int:
-    for index, item in enumerate(raw):
-        if item.get("code") == code:
-            return index
-    return fallback
-
-
-def _check_province_networks(defaults: Defaults, doc: YamlDoc, problems: _Collector) -> None:
-    addr = defaults.addressing
-    nets = {
-        "addressing.supernet": addr.supernet,
-        "addressing.tslcd_p2p_pool": addr.tslcd_p2p_pool,
-        "addressing.internet_p2p_pool": addr.internet_p2p_pool,
-    }
-    for i, net in enumerate(defaults.services.noc_networks):
-        nets[f"services.noc_networks[{i}]"] = net
+def _check_province_networks(
+    provinces: Mapping[str, ProvinceInfo], doc: YamlDoc, problems: _Collector
+) -> None:
+    nets: dict[str, ipaddress.IPv4Network] = {}
+    locs: dict[str, tuple[str | int, ...]] = {}
+    several = len(provinces) > 1
+    for code, info in provinces.items():
+        addr = info.addressing
+        prefix = f"provinces.{code}." if several else ""
+        own = {
+            "addressing.supernet": addr.supernet,
+            "addressing.tslcd_p2p_pool": addr.tslcd_p2p_pool,
+            "addressing.internet_p2p_pool": addr.internet_p2p_pool,
+        }
+        for i, net in enumerate(info.services.noc_networks):
+            own[f"services.noc_networks[{i}]"] = net
+        for key, net in own.items():
+            nets[prefix + key] = net
+            locs[prefix + key] = (*info.loc, *key.split("[")[0].split("."))
+        if addr.site_prefix <= addr.supernet.prefixlen:
+            problems.add(
+                doc,
+                f"{prefix}addressing.site_prefix",
+                f"/{addr.site_prefix} blocks do not fit in the supernet {addr.supernet}",
+                f"use a prefix longer than /{addr.supernet.prefixlen}",
+                (*info.loc, "addressing", "site_prefix"),
+            )
     for a, b in addressing.overlapping(nets):
         problems.add(
             doc,
             a,
             f"{nets[a]} overlaps {b} {nets[b]}",
-            "give each pool its own range",
-            tuple(a.split("[")[0].split(".")),
-        )
-    if addr.site_prefix <= addr.supernet.prefixlen:
-        problems.add(
-            doc,
-            "addressing.site_prefix",
-            f"/{addr.site_prefix} blocks do not fit in the supernet {addr.supernet}",
-            f"use a prefix longer than /{addr.supernet.prefixlen}",
-            ("addressing", "site_prefix"),
+            "give each pool its own range (see `communelan init`: one block per province)",
+            locs[a],
         )
 
 
@@ -348,11 +434,21 @@ def _check_models(
                 )
 
 
-def _check_unique(communes: list[Commune], doc: YamlDoc, problems: _Collector) -> None:
+def _check_unique(
+    communes: list[Commune],
+    rows: list[int],
+    provinces: Mapping[str, ProvinceInfo],
+    doc: YamlDoc,
+    problems: _Collector,
+) -> None:
+    single = next(iter(provinces)) if len(provinces) == 1 else None
     seen_code: dict[str, int] = {}
-    seen_site: dict[int, str] = {}
-    next_free = max((c.site for c in communes), default=0) + 1
-    for index, commune in enumerate(communes):
+    seen_site: dict[tuple[str | None, int], str] = {}
+    next_free: dict[str | None, int] = {}
+    for commune in communes:
+        key = commune.province or single
+        next_free[key] = max(next_free.get(key, 1), commune.site + 1)
+    for commune, index in zip(communes, rows, strict=True):
         loc = ("communes", index)
         if commune.code in seen_code:
             first = seen_code[commune.code]
@@ -361,41 +457,64 @@ def _check_unique(communes: list[Commune], doc: YamlDoc, problems: _Collector) -
                 f"commune {commune.code}",
                 f"duplicate code (first on line {doc.line_of(('communes', first))})",
                 "each commune has its own official code; remove or correct the duplicate",
-                (*loc, "code"),
+                ("communes", index, "code"),
             )
-        else:
-            seen_code[commune.code] = index
-        if commune.site in seen_site:
+            continue
+        seen_code[commune.code] = index
+        province = commune.province or single
+        if (province, commune.site) in seen_site:
             problems.add(
                 doc,
                 f"commune {commune.code}",
-                f"site {commune.site} is already used by commune {seen_site[commune.site]}: "
-                "their address blocks would overlap",
-                f"give it the next free site number ({next_free})",
+                f"site {commune.site} is already used by commune "
+                f"{seen_site[(province, commune.site)]}: their address blocks would overlap",
+                f"give it the next free site number ({next_free[province]})",
                 (*loc, "site"),
             )
         else:
-            seen_site[commune.site] = commune.code
+            seen_site[(province, commune.site)] = commune.code
 
 
-def _check_unique_hostnames(devices: list[Device], doc: YamlDoc, problems: _Collector) -> None:
+def _check_unique_hostnames(
+    devices: list[Device], positions: Mapping[str, int], doc: YamlDoc, problems: _Collector
+) -> None:
     seen: dict[str, str] = {}
+    reported: set[str] = set()
     for device in devices:
+        loc = ("communes", positions[device.code], "short_name")
         if not names.is_ios_hostname(device.name):
+            if device.code in reported:
+                continue
+            reported.add(device.code)
+            longest = names.MAX_HOSTNAME - (
+                len(device.name) - len(names.slug(device.commune.short_name))
+            )
+            fix = (
+                f"shorten short_name to at most {longest} letters (the hostname adds the code "
+                "and role)"
+                if len(device.name) > names.MAX_HOSTNAME
+                else "use letters, digits and spaces in short_name"
+            )
             problems.add(
                 doc,
-                f"commune {device.code}",
-                f"hostname '{device.name}' is not a valid IOS hostname",
-                "use letters, digits and '-' in short_name",
-                ("communes",),
+                f"commune {device.code} short_name",
+                f"hostname '{device.name}' is not a valid IOS hostname"
+                + (
+                    f" ({len(device.name)} > {names.MAX_HOSTNAME} characters)"
+                    if len(device.name) > names.MAX_HOSTNAME
+                    else ""
+                ),
+                fix,
+                loc,
             )
+            continue
         if device.name in seen and seen[device.name] != device.code:
             problems.add(
                 doc,
                 f"commune {device.code}",
                 f"hostname '{device.name}' collides with commune {seen[device.name]}",
                 "correct short_name or the code",
-                ("communes",),
+                loc,
             )
         seen[device.name] = device.code
 
@@ -410,11 +529,29 @@ class _Sources:
     g_doc: YamlDoc
     c_doc: YamlDoc
     problems: _Collector
+    provinces: Mapping[str, ProvinceInfo]
+    cache: dict[tuple[str, tuple[str, ...]], SiteSettings]
+    sites: Mapping[str, int]  # highest site number + 1, by province
+    layouts: dict[int, tuple[SiteSettings, _Layout]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Which file and key gave a commune's merged settings each value."""
+
+    layers: tuple[tuple[YamlDoc, tuple[str | int, ...], Mapping[str, Any]], ...]
+    d_doc: YamlDoc
+
+    def at(self, path: tuple[str | int, ...]) -> tuple[YamlDoc, tuple[str | int, ...]]:
+        for doc, base, given in reversed(self.layers):
+            if _has_path(given, path):
+                return doc, (*base, *path)
+        return self.d_doc, ("site", *path)
 
 
 def _merged_settings(
-    commune: Commune, loc: tuple[str | int, ...], src: _Sources
-) -> tuple[SiteSettings, tuple[str, ...]] | None:
+    commune: Commune, province: ProvinceInfo, loc: tuple[str | int, ...], src: _Sources
+) -> tuple[SiteSettings, tuple[str, ...], _Origin] | None:
     defaults, groups, problems = src.defaults, src.groups, src.problems
     d_doc, g_doc, c_doc = src.d_doc, src.g_doc, src.c_doc
     member_of = (commune.kind, *[g for g in commune.groups if g != commune.kind])
@@ -431,23 +568,31 @@ def _merged_settings(
         overrides = groups[group].overrides
         merged = _deep_merge(merged, overrides)
         sources.append((g_doc, ("groups", group, "overrides"), overrides))
-    merged = _deep_merge(merged, commune.overrides)
-    sources.append((c_doc, (*loc, "overrides"), commune.overrides))
+    if commune.overrides:
+        merged = _deep_merge(merged, commune.overrides)
+        sources.append((c_doc, (*loc, "overrides"), commune.overrides))
+    origin = _Origin(tuple(sources), d_doc)
+    key = (province.code, member_of)
+    cached = None if commune.overrides else src.cache.get(key)
+    if cached is not None:
+        return cached, member_of, origin
     try:
-        return SiteSettings.model_validate(merged), member_of
+        settings = SiteSettings.model_validate(merged)
     except ValidationError as exc:
         for error in exc.errors():
-            err_loc = tuple(error["loc"])
-            doc, base = d_doc, ("site",)
-            for src_doc, src_base, given in reversed(sources):
-                if _has_path(given, err_loc):
-                    doc, base = src_doc, src_base
-                    break
+            doc, base = origin.at(tuple(error["loc"]))
+            base = base[: len(base) - len(error["loc"])]
             single = ValidationError.from_exception_data(exc.title, [error])  # type: ignore[list-item]
             problems.problems.extend(
                 _pydantic_problems(single, doc, f"commune {commune.code}", base, SiteSettings)
             )
         return None
+    if "{province}" in settings.banner:
+        banner = settings.banner.replace("{province}", names.ascii_name(province.name))
+        settings = settings.model_copy(update={"banner": banner})
+    if not commune.overrides:
+        src.cache[key] = settings
+    return settings, member_of, origin
 
 
 def _has_path(data: Mapping[str, Any], loc: tuple[str | int, ...]) -> bool:
@@ -462,74 +607,82 @@ def _has_path(data: Mapping[str, Any], loc: tuple[str | int, ...]) -> bool:
     return True
 
 
-def _expand_commune(commune: Commune, loc: tuple[str | int, ...], src: _Sources) -> list[Device]:
+def _expand_commune(
+    commune: Commune, province: ProvinceInfo, loc: tuple[str | int, ...], src: _Sources
+) -> list[Device]:
     item = f"commune {commune.code}"
-    defaults, problems, c_doc = src.defaults, src.problems, src.c_doc
-    merged = _merged_settings(commune, loc, src)
+    defaults, problems = src.defaults, src.problems
+    merged = _merged_settings(commune, province, loc, src)
     if merged is None:
         return []
-    settings, member_of = merged
+    settings, member_of, origin = merged
+
+    def report(path: tuple[str | int, ...], message: str, fix: str) -> None:
+        doc, at = origin.at(path)
+        problems.add(doc, item, message, fix, at)
+
     before = len(problems.problems)
     models: dict[str, DeviceModel] = {}
     for role, model_name in (("router", settings.router_model), ("switch", settings.switch_model)):
         model = defaults.models.get(model_name)
+        path = (f"{role}_model",)
         if model is None:
-            problems.add(
-                c_doc,
-                item,
+            report(
+                path,
                 f"unknown {role} model '{model_name}'",
                 f"use one of: {', '.join(sorted(defaults.models))}",
-                loc,
             )
         elif model.role != role:
-            problems.add(
-                c_doc, item, f"model '{model_name}' is a {model.role}", f"pick a {role} model", loc
-            )
+            report(path, f"model '{model_name}' is a {model.role}", f"pick a {role} model")
         else:
             models[role] = model
     vlans: dict[int, str] = {}
     for zone_name, zone in settings.zones.items():
         vlans.setdefault(zone.vlan, zone_name)
         if vlans[zone.vlan] != zone_name:
-            problems.add(
-                c_doc,
-                item,
+            report(
+                ("zones", zone_name, "vlan"),
                 f"VLAN {zone.vlan} is used by zones {vlans[zone.vlan]} and {zone_name}",
                 "give each zone its own VLAN id",
-                loc,
             )
     for extra, what in (
         (settings.parking_vlan, "parking_vlan"),
         (settings.native_vlan, "native_vlan"),
     ):
         if extra in vlans:
-            problems.add(
-                c_doc,
-                item,
-                f"{what} {extra} is also zone {vlans[extra]}'s VLAN",
-                "use a free VLAN id",
-                loc,
+            report(
+                (what,), f"{what} {extra} is also zone {vlans[extra]}'s VLAN", "use a free VLAN id"
             )
     specs = [
         addressing.ZoneSpec(name, z.vlan, z.prefix, z.dhcp, settings.dhcp_reserved)
         for name, z in settings.zones.items()
     ]
+    addr = province.addressing
     try:
         plan = addressing.plan_site(
-            defaults.addressing.supernet,
-            defaults.addressing.site_prefix,
+            addr.supernet,
+            addr.site_prefix,
             commune.site,
             specs,
-            defaults.addressing.tslcd_p2p_pool,
-            defaults.addressing.internet_p2p_pool,
+            addr.tslcd_p2p_pool,
+            addr.internet_p2p_pool,
         )
-    except addressing.PlanError as exc:
+    except addressing.SiteBeyondPool as exc:
         problems.add(
-            c_doc,
+            src.c_doc,
             item,
             f"address plan exhausted: {exc}",
-            "shrink zone prefixes, lower addressing.site_prefix, or use a free site number",
+            addressing.fix_for_site(addr.supernet, addr.site_prefix, commune.site, exc.pool),
             (*loc, "site"),
+        )
+        return []
+    except addressing.PlanError as exc:
+        report(
+            ("zones",),
+            f"address plan exhausted: {exc}",
+            addressing.fix_for_zones(
+                addr.supernet, addr.site_prefix, specs, src.sites[province.code]
+            ),
         )
         return []
     for zone_name, zone in settings.zones.items():
@@ -537,12 +690,93 @@ def _expand_commune(commune: Commune, loc: tuple[str | int, ...], src: _Sources)
             try:
                 plan.zones[zone_name].host(zone.recorder_offset)
             except addressing.PlanError as exc:
-                problems.add(
-                    c_doc, item, f"zone {zone_name} recorder: {exc}", "lower recorder_offset", loc
+                report(
+                    ("zones", zone_name, "recorder_offset"),
+                    f"zone {zone_name} recorder: {exc}",
+                    "lower recorder_offset",
                 )
     if len(problems.problems) > before or len(models) < 2:
         return []
-    return _devices_of(commune, settings, member_of, plan, models, c_doc, loc, problems)
+    return _devices_of(commune, settings, member_of, plan, models, province, report, src)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The ports of an office as its settings lay them out: the same for every commune that
+    shares the settings, so computed once per settings (3,321 communes, a handful of them)."""
+
+    router_ifaces: tuple[str, ...]
+    switch_ifaces: tuple[str, ...]
+    uplinks: set[str]
+    access_number: dict[str, int]
+    zone_of_port: dict[int, str]
+
+
+def _layout(
+    settings: SiteSettings,
+    models: Mapping[str, DeviceModel],
+    report: Callable[[tuple[str | int, ...], str, str], None],
+    problems: _Collector,
+) -> _Layout | None:
+    before = len(problems.problems)
+    router_model = models["router"]
+    router_ifaces = expand_interfaces(router_model.interfaces)
+    for what, port in settings.router_ports.model_dump().items():
+        if port not in router_ifaces:
+            report(
+                ("router_ports", what),
+                f"router_ports.{what} '{port}' is not a port of {settings.router_model}",
+                f"use one of: {', '.join(router_ifaces)}",
+            )
+    switch_model = models["switch"]
+    switch_ifaces = expand_interfaces(switch_model.interfaces)
+    access_ifaces = [i for i in switch_ifaces if i not in set(settings.switch_uplinks)]
+    for uplink in settings.switch_uplinks:
+        if uplink not in switch_ifaces:
+            report(
+                ("switch_uplinks",),
+                f"switch uplink '{uplink}' is not a port of {settings.switch_model}",
+                "correct switch_uplinks",
+            )
+    zone_of_port: dict[int, str] = {}
+    for zone_name, port_list in settings.access_ports.items():
+        if zone_name not in settings.zones or zone_name == "mgmt":
+            report(
+                ("access_ports", zone_name),
+                f"access_ports names zone '{zone_name}'",
+                f"use one of: {', '.join(z for z in settings.zones if z != 'mgmt')}",
+            )
+            continue
+        for number in parse_port_list(port_list):
+            if not 1 <= number <= len(access_ifaces):
+                report(
+                    ("access_ports", zone_name),
+                    f"access port {number} of zone {zone_name} does not exist",
+                    f"use 1-{len(access_ifaces)}",
+                )
+            elif number in zone_of_port:
+                report(
+                    ("access_ports", zone_name),
+                    f"access port {number} is in zones {zone_of_port[number]} and {zone_name}",
+                    "give each port one zone",
+                )
+            else:
+                zone_of_port[number] = zone_name
+    if len(problems.problems) > before:
+        return None
+    return _Layout(
+        router_ifaces,
+        switch_ifaces,
+        set(settings.switch_uplinks),
+        {iface: n for n, iface in enumerate(access_ifaces, start=1)},
+        zone_of_port,
+    )
+
+
+@functools.cache
+def _unused_port(iface: str, vlan: int) -> Port:
+    """Parked ports are alike in every office: one object each (10,000 switches nationally)."""
+    return Port(iface, "unused", vlan, "UNUSED")
 
 
 def _devices_of(
@@ -551,30 +785,25 @@ def _devices_of(
     member_of: tuple[str, ...],
     plan: addressing.SitePlan,
     models: Mapping[str, DeviceModel],
-    c_doc: YamlDoc,
-    loc: tuple[str | int, ...],
-    problems: _Collector,
+    province: ProvinceInfo,
+    report: Callable[[tuple[str | int, ...], str, str], None],
+    src: _Sources,
 ) -> list[Device]:
-    item = f"commune {commune.code}"
     mgmt = plan.zones["mgmt"]
     switch_count = 1 + settings.access_switches
     if settings.access_switches > len(settings.switch_uplinks) - 1:
-        problems.add(
-            c_doc,
-            item,
+        report(
+            ("access_switches",),
             f"{settings.access_switches} access switches but the core switch has only "
             f"{len(settings.switch_uplinks) - 1} free uplinks",
             "lower access_switches or list more switch_uplinks",
-            loc,
         )
         return []
     if switch_count + 1 >= mgmt.subnet.num_addresses - 2:
-        problems.add(
-            c_doc,
-            item,
+        report(
+            ("zones", "mgmt", "prefix"),
             "management subnet too small for the devices",
             "enlarge zones.mgmt.prefix",
-            loc,
         )
         return []
     router_name = names.hostname(commune.short_name, commune.code, "router", 1)
@@ -582,61 +811,19 @@ def _devices_of(
         names.hostname(commune.short_name, commune.code, "switch", i)
         for i in range(1, switch_count + 1)
     ]
-    router_model = models["router"]
-    router_ifaces = expand_interfaces(router_model.interfaces)
-    for what, port in settings.router_ports.model_dump().items():
-        if port not in router_ifaces:
-            problems.add(
-                c_doc,
-                item,
-                f"router_ports.{what} '{port}' is not a port of {settings.router_model}",
-                f"use one of: {', '.join(router_ifaces)}",
-                loc,
-            )
-    switch_model = models["switch"]
-    switch_ifaces = expand_interfaces(switch_model.interfaces)
-    access_ifaces = [i for i in switch_ifaces if i not in settings.switch_uplinks]
-    for uplink in settings.switch_uplinks:
-        if uplink not in switch_ifaces:
-            problems.add(
-                c_doc,
-                item,
-                f"switch uplink '{uplink}' is not a port of {settings.switch_model}",
-                "correct switch_uplinks",
-                loc,
-            )
-    zone_of_port: dict[int, str] = {}
-    for zone_name, port_list in settings.access_ports.items():
-        if zone_name not in settings.zones or zone_name == "mgmt":
-            problems.add(
-                c_doc,
-                item,
-                f"access_ports names zone '{zone_name}'",
-                f"use one of: {', '.join(z for z in settings.zones if z != 'mgmt')}",
-                loc,
-            )
-            continue
-        for number in parse_port_list(port_list):
-            if not 1 <= number <= len(access_ifaces):
-                problems.add(
-                    c_doc,
-                    item,
-                    f"access port {number} of zone {zone_name} does not exist",
-                    f"use 1-{len(access_ifaces)}",
-                    loc,
-                )
-            elif number in zone_of_port:
-                problems.add(
-                    c_doc,
-                    item,
-                    f"access port {number} is in zones {zone_of_port[number]} and {zone_name}",
-                    "give each port one zone",
-                    loc,
-                )
-            else:
-                zone_of_port[number] = zone_name
-    if problems.problems and problems.problems[-1].item == item:
-        return []
+    known = src.layouts.get(id(settings))
+    if known is not None and known[0] is settings:
+        layout = known[1]
+    else:
+        found = _layout(settings, models, report, src.problems)
+        if found is None:
+            return []
+        layout = found
+        src.layouts[id(settings)] = (settings, layout)  # the settings kept alive: id stays theirs
+    router_model, switch_model = models["router"], models["switch"]
+    router_ifaces, switch_ifaces = layout.router_ifaces, layout.switch_ifaces
+    uplink_set, access_number = layout.uplinks, layout.access_number
+    zone_of_port = layout.zone_of_port
 
     ascii_short = names.ascii_name(commune.short_name)
     devices = [
@@ -652,6 +839,7 @@ def _devices_of(
             groups=member_of,
             settings=settings,
             plan=plan,
+            province=province,
             peers={settings.router_ports.lan: f"{switch_names[0]} {settings.switch_uplinks[0]}"},
         )
     ]
@@ -668,12 +856,12 @@ def _devices_of(
         for iface in switch_ifaces:
             if iface in used:
                 ports.append(Port(iface, "trunk", settings.native_vlan, used[iface]))
-            elif iface in uplinks:
-                ports.append(Port(iface, "unused", settings.parking_vlan, "UNUSED"))
+            elif iface in uplink_set:
+                ports.append(_unused_port(iface, settings.parking_vlan))
             else:
-                port_zone = zone_of_port.get(access_ifaces.index(iface) + 1)
+                port_zone = zone_of_port.get(access_number[iface])
                 if port_zone is None:
-                    ports.append(Port(iface, "unused", settings.parking_vlan, "UNUSED"))
+                    ports.append(_unused_port(iface, settings.parking_vlan))
                 else:
                     zone = settings.zones[port_zone]  # type: ignore[index]
                     ports.append(
@@ -692,6 +880,7 @@ def _devices_of(
                 groups=member_of,
                 settings=settings,
                 plan=plan,
+                province=province,
                 ports=tuple(ports),
             )
         )

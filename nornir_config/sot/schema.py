@@ -6,7 +6,14 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 # VLAN 1 is the default VLAN and 1002-1005 are reserved for FDDI/Token Ring on IOS.
 RESERVED_VLANS = frozenset({1, 1002, 1003, 1004, 1005})
@@ -179,14 +186,47 @@ class WatchSettings(Strict):
     unreachable_after: Annotated[int, Field(ge=1)] = 1
 
 
-class Defaults(Strict):
-    province: Province
+ProvinceCode = Annotated[str, StringConstraints(pattern=r"^\d{2}$")]
+KINDS = ("xa", "phuong", "dac-khu")
+Kind = Literal["xa", "phuong", "dac-khu"]
+
+
+class ProvinceEntry(Strict):
+    """One province of a repository that holds several (`provinces:` in defaults.yaml)."""
+
+    name: Name
+    domain: Annotated[str, StringConstraints(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")]
     addressing: Addressing
     services: Services
+
+
+class Defaults(Strict):
+    """Either one province (`province`, `addressing`, `services`) or several (`provinces`)."""
+
+    province: Province | None = None
+    addressing: Addressing | None = None
+    services: Services | None = None
+    provinces: dict[ProvinceCode, ProvinceEntry] = Field(default_factory=dict)
     models: dict[str, DeviceModel]
     site: dict[str, object]  # validated as SiteSettings after overrides are merged
     change_control: ChangeControl = Field(default_factory=ChangeControl)
     watch: WatchSettings = Field(default_factory=WatchSettings)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Defaults:
+        single = [self.province, self.addressing, self.services]
+        if self.provinces and any(v is not None for v in single):
+            raise ValueError("give either province/addressing/services or provinces:, not both")
+        if not self.provinces and any(v is None for v in single):
+            missing = [
+                k
+                for k, v in zip(("province", "addressing", "services"), single, strict=True)
+                if v is None
+            ]
+            raise ValueError(
+                f"missing {', '.join(missing)} (or list the provinces: under provinces:)"
+            )
+        return self
 
 
 class Group(Strict):
@@ -201,7 +241,8 @@ class GroupsFile(Strict):
 class Commune(Strict):
     code: Code
     site: Annotated[int, Field(ge=0)]
-    kind: Literal["xa", "phuong"]
+    kind: Kind
+    province: ProvinceCode | None = None
     name: Name
     short_name: Name
     groups: list[str] = Field(default_factory=list)

@@ -11,7 +11,7 @@ import sys
 from datetime import datetime, timedelta
 
 from tests.change.conftest import CODE, PushEnv
-from tests.conftest import REPO
+from tests.conftest import province_root
 
 
 def _cli(env: PushEnv, *args: str, operator: str = "planner") -> subprocess.CompletedProcess[str]:
@@ -23,7 +23,7 @@ def _cli(env: PushEnv, *args: str, operator: str = "planner") -> subprocess.Comp
 def test_plan_approve_apply_from_the_command_line(push_env: PushEnv) -> None:
     hosts = push_env.root / "hosts"
     hosts.unlink()
-    shutil.copytree(REPO / "hosts", hosts)
+    shutil.copytree(province_root() / "hosts", hosts)
     with (hosts / "defaults.yaml").open("a", encoding="utf-8") as defaults:
         defaults.write("\nchange_control:\n  approvals: 1\n  plan_ttl_hours: 24\n")
     plan = push_env.root / "plan.json"

@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 
 from tests.compliance.conftest import CODE, Commune
-from tests.conftest import REPO
+from tests.conftest import province_root
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "nornir_config", "--root", str(REPO), "compliance", *args]
+    root = str(province_root())
+    command = [sys.executable, "-m", "nornir_config", "--root", root, "compliance", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 

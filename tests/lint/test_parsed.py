@@ -14,7 +14,7 @@ from nornir_config.lint.engine import placeholder_secrets
 from nornir_config.lint.kinds.project import ProjectState
 from nornir_config.lint.parsed import Node, parse
 from nornir_config.sot.province import load_province
-from tests.conftest import REPO
+from tests.conftest import REPO, province_root
 
 SEQUENCE = re.compile(r"^\d+ ")
 
@@ -25,9 +25,9 @@ def _tree(node: Node) -> tuple[str, tuple[object, ...]]:
 
 @pytest.mark.parametrize("code", ["14797", "16522"])
 def test_parse_agrees_with_hier_config(code: str) -> None:
-    province = load_province(REPO / "hosts", REPO / "templates")
+    province = load_province(province_root() / "hosts", REPO / "templates")
     devices = [d for d in province.devices if d.code == code]
-    state = ProjectState(REPO, REPO / "templates")
+    state = ProjectState(province_root(), REPO / "templates")
     views = render_views(devices, state, placeholder_secrets(devices), province.defaults)
     assert {v.role for v in views} == {"router", "switch"}
     for view in views:

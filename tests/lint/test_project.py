@@ -15,7 +15,7 @@ import pytest
 from nornir_config.lint.engine import LintReport, run_lint
 from nornir_config.lint.output import render_report
 from nornir_config.lint.packs import select_packs
-from tests.conftest import REPO
+from tests.conftest import REPO, province_root
 
 ONE = ["code=14797"]
 PARTIALS = "templates/cisco_ios/partials"
@@ -61,8 +61,8 @@ def write_waivers(root: Path, *entries: str) -> None:
     (root / "hosts" / "waivers.yaml").write_text(text, encoding="utf-8")
 
 
-def test_shipped_province_lints_clean() -> None:
-    proc = cli(REPO, "--format", "json")
+def test_generated_province_lints_clean() -> None:
+    proc = cli(province_root(), "--format", "json")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
     data = json.loads(proc.stdout)
     assert data["devices"] == 517 and not data["failed"]
@@ -193,7 +193,7 @@ def test_project_pack_is_loaded_and_selectable(project_copy: Path) -> None:
 
 
 def test_list_rules_shows_id_and_reference() -> None:
-    proc = cli(REPO, "--list-rules")
+    proc = cli(province_root(), "--list-rules")
     assert proc.returncode == 0
     for text in (
         "VN2-ZONE-001",
@@ -213,8 +213,8 @@ def report_with_findings(tmp_path_factory: pytest.TempPathFactory) -> LintReport
 
     root = tmp_path_factory.mktemp("fmt") / "project"
     root.mkdir()
-    for name in ("hosts", "templates"):
-        shutil.copytree(REPO / name, root / name)
+    shutil.copytree(province_root() / "hosts", root / "hosts")
+    shutil.copytree(REPO / "templates", root / "templates")
     shutil.copy(REPO / "config.yaml", root / "config.yaml")
     (root / PARTIALS / "hardening.j2").open("a").write("ip http server\n")
     edit(root / PARTIALS / "ssh_vty.j2", "ip ssh version 2", "ip ssh version 1")

@@ -21,7 +21,7 @@ from nornir_config.lint.packs import select_packs
 from nornir_config.lint.parsed import parse
 from nornir_config.lint.registry import DeviceView, Hit
 from nornir_config.sot.province import load_province
-from tests.conftest import REPO
+from tests.conftest import REPO, province_root
 
 CODE = "14797"  # a phuong: router, core switch sw01, access switch sw02
 WIFI_ACL = "ip access-list extended ACL-WIFI-KHACH-IN"
@@ -133,9 +133,9 @@ def rules() -> dict[str, Rule]:
 @pytest.fixture(scope="module")
 def office() -> Views:
     """The shipped configs of one office, as rendered from the shipped templates."""
-    province = load_province(REPO / "hosts", REPO / "templates")
+    province = load_province(province_root() / "hosts", REPO / "templates")
     devices = [d for d in province.devices if d.code == CODE]
-    state = ProjectState(REPO, REPO / "templates")
+    state = ProjectState(province_root(), REPO / "templates")
     views = render_views(devices, state, placeholder_secrets(devices), province.defaults)
     return {v.name.rsplit("-", 1)[1].replace("rt01", "router"): v for v in views}
 

@@ -20,6 +20,7 @@ from nornir_config.push.diff import remediation
 from nornir_config.render import render_device
 from nornir_config.secrets import load_secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
+from tests.conftest import province_root
 
 CODE = "14797"  # Hac Thanh: one router and three switches
 REPO = Path(__file__).resolve().parents[2]
@@ -92,7 +93,7 @@ def push_env(tmp_path: Path, lab_factory: LabFactory) -> Iterator[PushEnv]:  # n
     root = tmp_path / "root"
     root.mkdir()
     for name in ("hosts", "templates", "config.yaml"):
-        (root / name).symlink_to(REPO / name)
+        (root / name).symlink_to(province_root() / name)
     set_run_settings(RunSettings(root=root, lab=True))
     probe = open_project([f"code={CODE}"])
     specs = [

@@ -63,8 +63,8 @@ CASES: dict[str, tuple[Edit, list[str]]] = {
         replace("communes.yaml", "site: 2\n", "site: 1024\n"),
         [
             "hosts/communes.yaml:13: commune 16522: address plan exhausted: site 1024 is beyond "
-            "10.160.0.0/12, which holds 1024 blocks of /22; fix: shrink zone prefixes, lower "
-            "addressing.site_prefix, or use a free site number"
+            "10.160.0.0/14, which holds 256 blocks of /22; fix: use a free site number below 256, "
+            "or enlarge the supernet to a /11 (holds 2048 sites of /22)"
         ],
     ),
     "zones exceed block": (
@@ -148,7 +148,46 @@ def test_zones_exceeding_block_named(project_copy: Path) -> None:
     CASES["zones exceed block"][0](project_copy)
     proc = run_cli(project_copy, "render")
     assert proc.returncode == 2
-    assert "zones need 1600 addresses but the site block 10.160.4.0/22 has 1024" in proc.stderr
+    assert proc.stderr.splitlines() == [
+        "error: hosts/defaults.yaml:49: 166 communes (14797, 16522, 16417, ...): address plan "
+        "exhausted: zones need 1600 addresses but a /22 site block has 1024; fix: "
+        "shrink zone prefixes, or set addressing.site_prefix to 21 and enlarge the supernet to a /13"
+    ]
+    # The hint works as written.
+    replace("defaults.yaml", "site_prefix: 22", "site_prefix: 21")(project_copy)
+    replace("defaults.yaml", "supernet: 10.160.0.0/14", "supernet: 10.160.0.0/13")(project_copy)
+    assert run_cli(project_copy, "inventory", "--format", "json").returncode == 0
+
+
+def test_site_beyond_supernet_hint_works(project_copy: Path) -> None:
+    replace("communes.yaml", "site: 2\n", "site: 300\n")(project_copy)
+    proc = run_cli(project_copy, "inventory", "--format", "json")
+    assert proc.returncode == 2
+    assert "fix: use a free site number below 256" in proc.stderr
+    replace("communes.yaml", "site: 300\n", "site: 255\n")(project_copy)
+    assert run_cli(project_copy, "inventory", "--format", "json").returncode == 0
+
+
+def test_overlong_hostname_points_at_short_name(project_copy: Path) -> None:
+    long_name = "Hạc Thành " + "Rất Dài " * 8
+    replace("communes.yaml", "short_name: Hạc Thành", f"short_name: {long_name.strip()}")(
+        project_copy
+    )
+    proc = run_cli(project_copy, "inventory", "--format", "json")
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, lines  # once for the commune, not once per device
+    assert lines[0].startswith("error: hosts/communes.yaml:11: commune 14797 short_name: hostname ")
+    most = int(lines[0].split("shorten short_name to at most ")[1].split()[0])
+    replace("communes.yaml", long_name.strip(), "x" * most)(project_copy)
+    assert run_cli(project_copy, "inventory", "--format", "json").returncode == 0
+
+
+def test_pattern_printed_with_its_brackets(project_copy: Path) -> None:
+    replace("defaults.yaml", "domain: thanhhoa.gov.vn", "domain: Thanh Hoa")(project_copy)
+    proc = run_cli(project_copy, "render")
+    assert proc.returncode == 2
+    assert "'^[a-z0-9.-]+\\.[a-z]{2,}$'" in proc.stderr, proc.stderr
 
 
 def test_vlan_errors_named(project_copy: Path) -> None:

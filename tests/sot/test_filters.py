@@ -8,12 +8,12 @@ from nornir_config.errors import InputError
 from nornir_config.filters import apply_filters
 from nornir_config.inventory import build_nornir
 from nornir_config.settings import RunSettings
-from tests.conftest import REPO
+from tests.conftest import province_root
 
 
 @pytest.fixture(scope="module")
 def nr():  # type: ignore[no-untyped-def]
-    return build_nornir(RunSettings(root=REPO))
+    return build_nornir(RunSettings(root=province_root()))
 
 
 def names(nr, *specs: str) -> set[str]:  # type: ignore[no-untyped-def]
@@ -43,7 +43,7 @@ def test_filters(nr) -> None:  # type: ignore[no-untyped-def]
         ("code", "--filter: code: is not key=value; fix: write e.g. code=14797 or role=switch"),
         (
             "colour=red",
-            "--filter: colour=red: unknown key 'colour'; fix: use one of: code, role, kind, model, site, group, host",
+            "--filter: colour=red: unknown key 'colour'; fix: use one of: code, province, role, kind, model, site, group, host",
         ),
         (
             "code=99999",

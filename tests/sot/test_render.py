@@ -12,7 +12,7 @@ from nornir_config.render import render_device, run_render
 from nornir_config.running_config import canonical
 from nornir_config.secrets import Secrets
 from nornir_config.settings import RunSettings
-from tests.conftest import REPO, TEST_SECRETS
+from tests.conftest import REPO, TEST_SECRETS, province_root
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 GOLDEN_HOSTS = ("hac-thanh-14797-rt01", "hac-thanh-14797-sw02", "dong-tien-15853-rt01")
@@ -22,7 +22,7 @@ GOLDEN_HOSTS = ("hac-thanh-14797-rt01", "hac-thanh-14797-sw02", "dong-tien-15853
 def province_render(tmp_path_factory: pytest.TempPathFactory, secrets_file: Path):  # type: ignore[no-untyped-def]
     from nornir_config.secrets import load_secrets
 
-    nr = build_nornir(RunSettings(root=REPO))
+    nr = build_nornir(RunSettings(root=province_root()))
     province = province_of(nr)
     out = tmp_path_factory.mktemp("intended")
     summary = run_render(nr, province, load_secrets(secrets_file), REPO / "templates", out)
@@ -63,7 +63,7 @@ def test_unchanged_output_not_rewritten(province_render, secrets_file: Path) -> 
     from nornir_config.secrets import load_secrets
 
     province, _, out = province_render
-    nr = build_nornir(RunSettings(root=REPO)).filter(
+    nr = build_nornir(RunSettings(root=province_root())).filter(
         filter_func=lambda h: h.data["code"] == "14797"
     )
     before = {p.name: p.stat().st_mtime_ns for p in out.glob("hac-thanh-*.cfg")}

@@ -13,12 +13,12 @@ from nornir_config.inventory import build_nornir, province_of
 from nornir_config.settings import RunSettings
 from nornir_config.sot.ipplan import plan_rows, whois
 from nornir_config.sot.province import ProvinceData
-from tests.conftest import REPO
+from tests.conftest import province_root
 
 
 @pytest.fixture(scope="module")
 def province() -> ProvinceData:
-    return province_of(build_nornir(RunSettings(root=REPO)))
+    return province_of(build_nornir(RunSettings(root=province_root())))
 
 
 def test_every_device_and_gateway_round_trips(province: ProvinceData) -> None:
@@ -54,7 +54,7 @@ def test_outside_the_plan(province: ProvinceData) -> None:
 
 
 def test_whois_cli() -> None:
-    env = {**os.environ, "COMMUNELAN_ROOT": str(REPO), "COLUMNS": "300", "NO_COLOR": "1"}
+    env = {**os.environ, "COMMUNELAN_ROOT": str(province_root()), "COLUMNS": "300", "NO_COLOR": "1"}
     ok = subprocess.run(
         [sys.executable, "-m", "nornir_config", "whois", "10.160.7.2"],
         capture_output=True,

@@ -1,0 +1,146 @@
+"""The whole country (3,321 communes, ~10,650 devices) against one 166-commune province, in the
+same run: `init`, `render`, `lint`, `inventory` and (unless --skip-lab) `lab up` / `lab down`,
+each as a user runs it (a fresh `communelan` process), wall time and peak memory (RSS of the
+process and its children, from wait4; for `lab up` that is the command, not the detached lab
+process), CPU time, and the CPU time per device relative to the province.
+
+Run: .venv/bin/python bench/national.py [--skip-lab] [--network 127.16.0.0 --base-port 26000]
+Targets for the country (issue 13): render < 8 s, lint < 10 s and < 400 MB, inventory < 3 s,
+lab up < 15 s and < 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nornir_config.secrets import write_secrets_file
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRETS = {
+    "enable_secret": "Bench-Enable-1",
+    "password_admin": "Bench-Admin-1",
+    "ntp_key": "BenchNtp1",
+    "snmp_auth_key": "BenchSnmpAuth1",
+    "snmp_priv_key": "BenchSnmpPriv1",
+    "tacacs_key": "BenchTacacs1",
+}
+
+
+def run(root: Path, env: dict[str, str], *args: str) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak MB of one `communelan` command (children included).
+    CPU time is printed too: on a shared machine the wall time mostly measures the others."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nornir_config", "--root", str(root), *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise StepFailed(f"`communelan {' '.join(args)}` failed: {stderr.strip()[-300:]}")
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+class StepFailed(RuntimeError):
+    """A step exited non-zero: reported in the table, the other steps still run."""
+
+
+def project(base: Path, province: str) -> Path:
+    root = base / province.replace(",", "-")
+    root.mkdir()
+    (root / "templates").symlink_to(ROOT / "templates")
+    shutil.copy(ROOT / "config.yaml", root / "config.yaml")
+    return root
+
+
+def devices(root: Path, env: dict[str, str]) -> int:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nornir_config",
+            "--root",
+            str(root),
+            "inventory",
+            "--format",
+            "csv",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return len(out.splitlines()) - 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-lab", action="store_true", help="Do not boot the lab.")
+    parser.add_argument("--province", default="38", help="The baseline province (default 38).")
+    parser.add_argument("--network", default="127.16.0.0")
+    parser.add_argument("--base-port", default="26000")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="communelan-national-") as tmp:
+        base = Path(tmp)
+        secrets = write_secrets_file(base / "secrets.yaml", SECRETS)
+        env = {**os.environ, "COMMUNELAN_SECRETS_FILE": str(secrets), "NO_COLOR": "1"}
+        env.pop("COMMUNELAN_ROOT", None)
+        steps: list[tuple[str, tuple[str, ...]]] = [
+            ("render", ("render",)),
+            ("lint", ("lint",)),
+            ("inventory", ("inventory",)),
+        ]
+        if not args.skip_lab:
+            lab = ("--network", args.network, "--base-port", args.base_port)
+            steps.append(("lab up", ("lab", "up", *lab)))
+        figures: dict[str, dict[str, tuple[float, float, float]]] = {}
+        counts: dict[str, int] = {}
+        failures: dict[tuple[str, str], str] = {}
+        for label, province in (("province", args.province), ("country", "all")):
+            root = project(base, province)
+            figures[label] = {"init": run(root, env, "init", "--province", province)}
+            counts[label] = devices(root, env)
+            for name, command in steps:
+                try:
+                    figures[label][name] = run(root, env, *command)
+                except StepFailed as exc:
+                    failures[(label, name)] = str(exc)
+                finally:
+                    if name == "lab up":
+                        subprocess.run(
+                            [sys.executable, "-m", "nornir_config", "--root", str(root), "lab",
+                             "down"],
+                            env=env,
+                            capture_output=True,
+                            check=False,
+                        )  # fmt: skip
+        small, big = counts["province"], counts["country"]
+        print(f"baseline province {args.province}: {small} devices; country: {big} devices")
+        print(
+            f"{'step':<10} {'province s':>10} {'country s':>10} {'country cpu s':>13} "
+            f"{'country MB':>10} {'per dev':>8}"
+        )
+        for name in [n for n in figures["country"] if n in figures["province"]]:
+            p_s, p_cpu, _ = figures["province"][name]
+            c_s, c_cpu, c_mb = figures["country"][name]
+            ratio = (c_cpu / big) / (p_cpu / small)
+            print(
+                f"{name:<10} {p_s:>10.2f} {c_s:>10.2f} {c_cpu:>13.2f} {c_mb:>10.0f} {ratio:>7.2f}x"
+            )
+        print("per dev: CPU time per device, country against the province")
+        for (label, name), why in failures.items():
+            print(f"{label} {name}: {why}")
+
+
+if __name__ == "__main__":
+    main()

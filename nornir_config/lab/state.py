@@ -1,0 +1,257 @@
+"""A device's operational state as its config implies it: ports, addresses, VLANs, MACs.
+
+Read from the running config tree only (never from render code). Derived once per config
+change and cached; the cabling between devices (link status, neighbours, ARP and MAC tables)
+is `nornir_config.lab.twin`'s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+from hier_config import HConfigChild
+from netutils.interface import abbreviated_interface_name
+from netutils.vlan import vlanconfig_to_list
+
+if TYPE_CHECKING:
+    from nornir_config.lab.device import LabDevice
+
+ALL_VLANS = frozenset(range(1, 4095))
+DEFAULT_VLANS = {1: "default"}
+# Present on every Catalyst (`show vlan`), never configurable.
+RESERVED_VLANS = {
+    1002: "fddi-default",
+    1003: "token-ring-default",
+    1004: "fddinet-default",
+    1005: "trnet-default",
+}
+# What `show version`, LLDP and CDP say the device runs, per role.
+SOFTWARE = {
+    "router": ("ISR Software (X86_64_LINUX_IOSD-UNIVERSALK9-M)", "isr4300-universalk9"),
+    "switch": ("Catalyst L3 Switch Software (CAT9K_LITE_IOSXE)", "cat9k_lite_iosxe"),
+}
+SOFTWARE_NOTICE = (
+    "Technical Support: http://www.cisco.com/techsupport",
+    "Copyright (c) 1986-2023 by Cisco Systems, Inc.",
+    "Compiled Fri 20-Oct-23 10:44 by mcpre",
+)
+
+
+def software_line(role: str) -> str:
+    """The `Cisco IOS Software ...` line of `show version`, LLDP and CDP."""
+    software, _ = SOFTWARE["router" if role == "router" else "switch"]
+    return f"Cisco IOS Software [Cupertino], {software}, Version 17.9.4a, RELEASE SOFTWARE (fc3)"
+
+
+_SPEED = {"GigabitEthernet": 1_000_000, "TenGigabitEthernet": 10_000_000}
+
+
+@dataclass
+class PortState:
+    """One interface as the config sets it up (link status is filled in by the twin)."""
+
+    name: str
+    kind: str  # physical | subinterface | svi | loopback | other
+    index: int
+    description: str = ""
+    enabled: bool = True
+    switchport: bool = False
+    mode: str = "access"  # access | trunk (switchports only)
+    access_vlan: int = 1
+    native_vlan: int = 1
+    allowed: frozenset[int] = ALL_VLANS
+    dot1q: int | None = None
+    ipv4: list[ipaddress.IPv4Interface] = field(default_factory=list)
+    ipv6: list[ipaddress.IPv6Interface] = field(default_factory=list)
+    helpers: list[str] = field(default_factory=list)
+    acl_in: str = ""
+    acl_out: str = ""
+    vrf: str = ""
+    mtu: int = 1500
+    bandwidth: int = 1_000_000  # kbit/s
+    mac: str = ""
+    up: bool = False  # line protocol
+    peer: tuple[str, str] | None = None  # (device name, port) when cabled and up
+
+    @property
+    def short(self) -> str:
+        return str(abbreviated_interface_name(self.name))
+
+    @property
+    def status(self) -> str:
+        if not self.enabled:
+            return "administratively down"
+        return "up" if self.up else "down"
+
+    def carries(self, vlan: int) -> bool:
+        """A switchport that forwards frames of `vlan`."""
+        if self.mode == "trunk":
+            return vlan in self.allowed
+        return vlan == self.access_vlan
+
+
+@dataclass
+class ConfigState:
+    """What one device's own config says; no cabling."""
+
+    ports: dict[str, PortState]
+    vlans: dict[int, str]
+    routes: list[tuple[ipaddress.IPv4Network, str]]  # static: prefix, next hop or interface
+    base_mac: str
+    switch: bool
+
+
+def mac_of(seed: str, offset: int = 0) -> str:
+    """A stable MAC in Cisco's dotted form, from the device name (and a port index)."""
+    digest = int(hashlib.sha1(seed.encode()).hexdigest()[:6], 16) & 0xFFFF00
+    value = ((0x00A38E << 24) | digest) + offset
+    text = f"{value:012x}"
+    return f"{text[0:4]}.{text[4:8]}.{text[8:12]}"
+
+
+_cache: WeakKeyDictionary[LabDevice, tuple[tuple[int, float], ConfigState]] = WeakKeyDictionary()
+
+
+def config_state(device: LabDevice) -> ConfigState:
+    """The device's config state, computed again only when its config changed."""
+    key = (id(device.running), device.changed_at)
+    hit = _cache.get(device)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    state = _build(device)
+    _cache[device] = (key, state)
+    return state
+
+
+def _kind(name: str) -> str:
+    if "." in name:
+        return "subinterface"
+    if name.startswith("Vlan"):
+        return "svi"
+    if name.startswith("Loopback"):
+        return "loopback"
+    if re.match(r"(Gigabit|TenGigabit|FastEthernet|TwentyFiveGig)", name):
+        return "physical"
+    return "other"
+
+
+def _vlan_list(text: str) -> frozenset[int]:
+    if text in ("all", ""):
+        return ALL_VLANS
+    if text == "none":
+        return frozenset()
+    return frozenset(int(v) for v in vlanconfig_to_list(text))
+
+
+def _port(device: LabDevice, child: HConfigChild, index: int, switch: bool) -> PortState:
+    name = child.text.split(None, 1)[1]
+    kind = _kind(name)
+    base = name.split(".", 1)[0]
+    speed = next((v for k, v in _SPEED.items() if base.startswith(k)), 1_000_000)
+    port = PortState(name=name, kind=kind, index=index, switchport=switch and kind == "physical")
+    port.bandwidth = speed if kind in ("physical", "subinterface", "svi") else 8_000_000
+    if kind == "loopback":
+        port.mtu = 1514
+    port.mac = mac_of(device.spec.name, 0 if kind in ("svi", "loopback") else index + 1)
+    allowed = ALL_VLANS
+    for sub in child.children:
+        text = sub.text
+        words = text.split()
+        if text.startswith("description "):
+            port.description = text[len("description ") :]
+        elif text == "shutdown":
+            port.enabled = False
+        elif text == "no switchport":
+            port.switchport = False
+        elif text == "switchport" and kind == "physical":
+            port.switchport = True
+        elif text == "switchport mode trunk":
+            port.mode = "trunk"
+        elif text.startswith("switchport access vlan ") and words[-1].isdigit():
+            port.access_vlan = int(words[-1])
+        elif text.startswith("switchport trunk native vlan ") and words[-1].isdigit():
+            port.native_vlan = int(words[-1])
+        elif text.startswith("switchport trunk allowed vlan "):
+            rest = text[len("switchport trunk allowed vlan ") :]
+            if rest.startswith("add "):
+                allowed = allowed | _vlan_list(rest[4:])
+            elif rest.startswith("remove "):
+                allowed = allowed - _vlan_list(rest[7:])
+            elif rest.startswith("except "):
+                allowed = ALL_VLANS - _vlan_list(rest[7:])
+            else:
+                allowed = _vlan_list(rest)
+        elif text.startswith("encapsulation dot1Q ") and words[2].isdigit():
+            port.dot1q = int(words[2])
+        elif text.startswith("ip address ") and len(words) >= 4 and words[2] != "dhcp":
+            try:
+                address = ipaddress.IPv4Interface(f"{words[2]}/{words[3]}")
+            except ValueError:
+                continue
+            if "secondary" in words:
+                port.ipv4.append(address)
+            else:
+                port.ipv4.insert(0, address)
+        elif text.startswith("ipv6 address ") and "/" in words[2]:
+            try:
+                port.ipv6.append(ipaddress.IPv6Interface(words[2]))
+            except ValueError:
+                continue
+        elif text.startswith("ip helper-address "):
+            port.helpers.append(words[2])
+        elif text.startswith("ip access-group ") and len(words) == 4:
+            if words[3] == "in":
+                port.acl_in = words[2]
+            else:
+                port.acl_out = words[2]
+        elif text.startswith(("vrf forwarding ", "ip vrf forwarding ")):
+            port.vrf = words[-1]
+        elif text.startswith("mtu ") and words[1].isdigit():
+            port.mtu = int(words[1])
+        elif text.startswith("bandwidth ") and words[1].isdigit():
+            port.bandwidth = int(words[1])
+    port.allowed = allowed
+    if not port.switchport:
+        port.mode = "routed"
+    return port
+
+
+def _port_key(name: str) -> tuple[int, str, tuple[int, ...]]:
+    kind = re.match(r"[A-Za-z-]+", name)
+    kind_name = kind.group(0) if kind else name
+    order = ("GigabitEthernet", "TenGigabitEthernet", "Port-channel", "Loopback", "Tunnel", "Vlan")
+    rank = order.index(kind_name) if kind_name in order else len(order)
+    return rank, kind_name, tuple(int(n) for n in re.findall(r"\d+", name[len(kind_name) :]))
+
+
+def _build(device: LabDevice) -> ConfigState:
+    switch = device.spec.role != "router"
+    children = [c for c in device.running.children if c.text.startswith("interface ")]
+    children.sort(key=lambda c: _port_key(c.text.split(None, 1)[1]))
+    ports: dict[str, PortState] = {}
+    for index, child in enumerate(children):
+        port = _port(device, child, index, switch)
+        ports[port.name] = port
+    vlans: dict[int, str] = dict(DEFAULT_VLANS) if switch else {}
+    routes: list[tuple[ipaddress.IPv4Network, str]] = []
+    for child in device.running.children:
+        m = re.fullmatch(r"vlan (\d+)", child.text)
+        if m and switch:
+            vid = int(m.group(1))
+            name = next((c.text[5:] for c in child.children if c.text.startswith("name ")), "")
+            vlans[vid] = name or f"VLAN{vid:04d}"
+        m = re.match(r"ip route (\S+) (\S+) (\S+)", child.text)
+        if m and not child.text.startswith("ip route vrf "):
+            try:
+                net = ipaddress.IPv4Network(f"{m.group(1)}/{m.group(2)}")
+            except ValueError:
+                continue
+            routes.append((net, m.group(3)))
+    if switch:
+        vlans.update(RESERVED_VLANS)
+    return ConfigState(ports, dict(sorted(vlans.items())), routes, mac_of(device.spec.name), switch)

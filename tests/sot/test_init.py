@@ -1,0 +1,161 @@
+"""`communelan init`: any province (or several) from the bundled national list, ready to render
+and lint; `--add-from` merges a later list without renumbering anyone.
+
+The national list is Công văn 1027/CTK-CSCL, Phụ lục I (nornir_config/sot/data/README.md);
+Quảng Ninh (22) is used because it is small (54 units) and has two đặc khu (Vân Đồn, Cô Tô).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nornir_config.inventory import build_nornir, province_of
+from nornir_config.settings import RunSettings
+from nornir_config.sot.addressing import overlapping
+from nornir_config.sot.national import PROVINCE_ORDER, national_units, province_block
+from tests.conftest import QUANG_NINH, REPO, province_root
+
+
+def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COMMUNELAN_ROOT": str(root), "NO_COLOR": "1", "COLUMNS": "300"}
+    return subprocess.run(
+        [sys.executable, "-m", "nornir_config", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def empty_root(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "templates").symlink_to(REPO / "templates")
+    shutil.copy(REPO / "config.yaml", root / "config.yaml")
+    return root
+
+
+def test_init_by_name_renders_and_lints(empty_root: Path) -> None:
+    proc = run_cli(empty_root, "init", "--province", "quang ninh")
+    assert proc.returncode == 0, proc.stderr
+    communes = yaml.safe_load((empty_root / "hosts/communes.yaml").read_text(encoding="utf-8"))
+    units = [u for u in national_units() if u.province_code == "22"]
+    assert [c["code"] for c in communes["communes"]] == [u.code for u in units]
+    assert [c["site"] for c in communes["communes"]] == list(range(1, len(units) + 1))
+    dac_khu = {c["code"]: c for c in communes["communes"] if c["kind"] == "dac-khu"}
+    assert {c["name"] for c in dac_khu.values()} == {"Đặc khu Vân Đồn", "Đặc khu Cô Tô"}
+    assert dac_khu["06994"]["short_name"] == "Vân Đồn"
+
+    render = run_cli(empty_root, "render")
+    assert render.returncode == 0, render.stderr
+    config = (empty_root / "build/intended/van-don-06994-rt01.cfg").read_text(encoding="utf-8")
+    assert "ip domain name quangninh.gov.vn\n" in config
+    assert "nha nuoc Quang Ninh." in config  # the banner names the province from hosts/
+    assert "  shape average 10000000\n" in config  # the dac-khu group's narrower link
+    lint = run_cli(empty_root, "lint", "--format", "json")
+    assert lint.returncode == 0, lint.stdout[-2000:] + lint.stderr
+    assert json.loads(lint.stdout)["findings"] == []
+
+
+def test_names_with_and_without_diacritics_and_codes_agree(empty_root: Path) -> None:
+    for value in ("Quảng Ninh", "Tỉnh Quảng Ninh", "22"):
+        proc = run_cli(empty_root, "init", "--province", value, "--force")
+        assert proc.returncode == 0, proc.stderr
+        assert "22 Quảng Ninh" in proc.stdout
+    proc = run_cli(empty_root, "init", "--province", "Atlantis", "--force")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert "--province: Atlantis: is not a province of the national list" in proc.stderr
+
+
+def test_existing_hosts_is_not_overwritten(empty_root: Path) -> None:
+    assert run_cli(empty_root, "init", "-p", "22").returncode == 0
+    before = (empty_root / "hosts/communes.yaml").read_bytes()
+    proc = run_cli(empty_root, "init", "-p", "40")
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"error: {empty_root}/hosts: folder: already exists; fix: pass --force to overwrite it"
+    ]
+    assert (empty_root / "hosts/communes.yaml").read_bytes() == before
+
+
+def test_several_provinces_in_one_repository() -> None:
+    root = province_root(("22", "38"))
+    nr = build_nornir(RunSettings(root=root))
+    province = province_of(nr)
+    assert set(province.provinces) == {"22", "38"}
+    # Site 1 exists in both provinces, in different blocks.
+    firsts = [d for d in province.devices if d.commune.site == 1 and d.role == "router"]
+    assert len(firsts) == 2 and firsts[0].plan.block != firsts[1].plan.block
+    proc = run_cli(root, "inventory", "--format", "json", "--filter", "province=22")
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert rows and {r["province"] for r in rows} == {"22"}
+    assert {r["province_name"] for r in rows} == {"Quảng Ninh"}
+
+
+def test_national_scheme_never_overlaps() -> None:
+    nets = {}
+    for code in PROVINCE_ORDER:
+        block = province_block(code)
+        nets[f"{code} sites"] = block.supernet
+        nets[f"{code} tslcd"] = block.tslcd_p2p_pool
+        nets[f"{code} internet"] = block.internet_p2p_pool
+        for i, net in enumerate(block.noc_networks):
+            nets[f"{code} noc{i}"] = net
+    assert overlapping(nets) == []
+    most = max(
+        sum(1 for u in national_units() if u.province_code == code) for code in PROVINCE_ORDER
+    )
+    assert most <= 2 ** (22 - 14), "every province's communes fit its /14"
+
+
+def test_add_from_merges_without_renumbering(empty_root: Path, tmp_path: Path) -> None:
+    assert run_cli(empty_root, "init", "-p", ",".join(QUANG_NINH)).returncode == 0
+    hosts = empty_root / "hosts/communes.yaml"
+    before = {c["code"]: c for c in yaml.safe_load(hosts.read_text(encoding="utf-8"))["communes"]}
+    later = tmp_path / "later.csv"
+    later.write_text(
+        "\ufeffprovince_code,province,code,kind,name\n"
+        "22,Tỉnh Quảng Ninh,99991,phuong,Phường Mới Lập\n"  # a new unit
+        "22,Tỉnh Quảng Ninh,06994,dac_khu,Đặc khu Vân Đồn Mới\n",  # a renamed one
+        encoding="utf-8",
+    )
+    proc = run_cli(empty_root, "init", "--add-from", str(later))
+    assert proc.returncode == 0, proc.stderr
+    assert "1 communes added, 1 updated" in proc.stdout
+    after = {c["code"]: c for c in yaml.safe_load(hosts.read_text(encoding="utf-8"))["communes"]}
+    assert after["99991"]["site"] == max(c["site"] for c in before.values()) + 1
+    assert after["06994"]["name"] == "Đặc khu Vân Đồn Mới"
+    assert {k: v["site"] for k, v in after.items() if k in before} == {
+        k: v["site"] for k, v in before.items()
+    }
+    assert run_cli(empty_root, "inventory", "--format", "json").returncode == 0
+    # A unit of a province hosts/ does not hold is refused, and nothing is written.
+    text = hosts.read_bytes()
+    later.write_text(
+        "province_code,province,code,kind,name\n40,Tỉnh Nghệ An,17329,xa,Xã Anh Sơn\n",
+        encoding="utf-8",
+    )
+    proc = run_cli(empty_root, "init", "--add-from", str(later))
+    assert proc.returncode == 2 and "province 40 is not in hosts/" in proc.stderr
+    assert hosts.read_bytes() == text
+
+
+def test_inventory_csv_has_a_bom_and_every_device() -> None:
+    root = province_root()
+    proc = run_cli(root, "inventory", "--format", "csv", "--filter", "code=14797,15766")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("\ufeffhost,province,code,commune,kind,role,model,mgmt ip\n")
+    rows = proc.stdout.splitlines()[1:]
+    assert len(rows) == 4 + 3  # a phường with two access switches, a xã with one
+    assert any(",14797,Phường Hạc Thành,phuong,router," in r for r in rows)
