@@ -207,6 +207,7 @@ def with_protected(running: str, target: str, platform: str, preserve: Sequence[
                 into.add_deep_copy_of(child)
 
     copy_kept(have, want)
+    want.set_order_weight()  # push.yaml's order: a port's mode lines before that mode's lines
     return "\n".join(line for node in want.children for line in _command_lines(node)) + "\n"
 
 

@@ -146,7 +146,9 @@ class Rule:
         words = leaf.split()
         command = " ".join(words[1:] if words[0] == "no" else words[:-1]) + " "
         replaced = bool(parent) and any(p.startswith(f"{parent} / {command}") for p in intended)
-        return matched and named not in intended and not replaced
+        # A line inside a section goes with its section when that section goes.
+        gone = bool(parent) and parent not in intended and len(self.levels) > 1
+        return matched and named not in intended and not replaced and not gone
 
 
 def _level(match: dict[str, str]) -> str:

@@ -3,6 +3,7 @@ brings it to the intended config without touching what the device owns (issue 10
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,14 @@ def test_boots_and_prints_back(brown_lab: BrownLab, name: str) -> None:
 
     shown = seen(show_running(brown_lab.lab, name))
     written = seen(brown_lab.configs[name])
+    # A sanitised backup's `<removed>` is no secret a device can hold: the lab boots it with
+    # one of its own, so such a line matches whatever token stands in its place.
+    for hidden in [p for p in written if "<removed>" in p]:
+        pattern = re.compile(re.escape(hidden).replace(re.escape("<removed>"), r"\S+") + "$")
+        stand_in = {p for p in shown if pattern.match(p)}
+        if stand_in:
+            written.discard(hidden)
+            shown -= stand_in
     assert written - shown == set(), "lines the lab lost"
     assert shown - written == set(), "lines the lab made up"
 
