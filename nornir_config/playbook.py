@@ -70,7 +70,7 @@ def load_playbook(path: Path) -> Playbook:
             ]
         ) from None
     try:
-        return Playbook.model_validate(data)
+        book = Playbook.model_validate(data)
     except ValidationError as exc:
         raise InputError(
             Problem(
@@ -81,6 +81,90 @@ def load_playbook(path: Path) -> Playbook:
             )
             for err in exc.errors()
         ) from None
+    check_step_options(book, str(path))
+    return book
+
+
+class _NoOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class _BackupOptions(_NoOptions):
+    workers: int | None = None
+    accept_new_host_keys: bool = False
+    repo: str | None = None
+
+
+class _ComplianceOptions(_NoOptions):
+    workers: int | None = None
+    accept_new_host_keys: bool = False
+    backups_dir: str | None = None
+    out: str | None = None
+    formats: str = "html,json,junit,csv"
+    lang: str = "vi"
+
+
+class _LintOptions(_NoOptions):
+    rules: list[str] = Field(default_factory=list)
+
+
+class _PushStepOptions(_NoOptions):
+    method: str = "merge"
+    dry_run: bool = False
+    workers: int | None = None
+    canary: int = 0
+    limit: int | None = None
+    max_failures: int | None = None
+    retry_failed: bool = False
+    accept_new_host_keys: bool = False
+
+
+STEP_OPTIONS: dict[str, type[BaseModel]] = {
+    "render": _NoOptions,
+    "lint": _LintOptions,
+    "backup": _BackupOptions,
+    "push": _PushStepOptions,
+    "compliance": _ComplianceOptions,
+}
+
+
+def check_step_options(book: Playbook, where: str) -> None:
+    """Every step's options, typed, before step 1 runs: one problem per wrong option."""
+    problems: list[Problem] = []
+    for index, step in enumerate(book.steps):
+        model = STEP_OPTIONS.get(step.kind)
+        if model is None:
+            continue
+        try:
+            options = model.model_validate(step.options)
+        except ValidationError as exc:
+            problems += [
+                Problem(
+                    where,
+                    f"steps.{index}.options." + ".".join(str(p) for p in err["loc"]),
+                    err["msg"],
+                    f"{step.kind} takes: {', '.join(model.model_fields)}",
+                )
+                for err in exc.errors()
+            ]
+            continue
+        if step.kind == "push":
+            from nornir_config.push.run import PushOptions, check_options
+
+            try:
+                check_options(PushOptions(**options.model_dump()))
+            except InputError as exc:
+                problems += [
+                    Problem(
+                        where,
+                        f"steps.{index}.options.{p.file.lstrip('-').replace('-', '_')}",
+                        p.message,
+                        p.fix,
+                    )
+                    for p in exc.problems
+                ]
+    if problems:
+        raise InputError(problems)
 
 
 def run_playbook(

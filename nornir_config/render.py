@@ -40,17 +40,34 @@ def template_for(device: Device) -> str:
     return f"{device.role}.j2"
 
 
+def private_dir(path: Path) -> Path:
+    """A folder only its owner can enter (it holds files with decodable keys)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write atomically, readable by the owner only (0600): type 7 keys can be decoded."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
 def write_if_changed(path: Path, text: str) -> bool:
-    """Write atomically; leave an identical file untouched (its mtime says when it last changed)."""
+    """Write atomically (0600); leave an identical file untouched (its mtime says when it
+    last changed)."""
     data = text.encode("utf-8")
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
+            path.chmod(0o600)
             return False
     except FileNotFoundError:
         pass
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_private(path, data)
     return True
 
 
@@ -115,6 +132,7 @@ def check_secrets(province: ProvinceData, hosts: Mapping[str, Any], secrets: Sec
         for secret in secrets_needed(province.device(name)):
             needed[secret] = None
     secrets.require(needed, "secrets")
+    secrets.check_reversible(needed, "secrets")
 
 
 def run_render(
@@ -128,8 +146,8 @@ def run_render(
 ) -> RenderSummary:
     """Render every host of `nr`; template errors raise InputError naming the template line."""
     check_secrets(province, nr.inventory.hosts, secrets)
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        raise InputError.one(str(out_dir), "output folder", "is a file", "give a folder")
     # Rendering is CPU-bound under the GIL: threads only add contention, so run serially.
     runner = nr.with_runner(SerialRunner())
     if progress and sys.stderr.isatty():
@@ -142,7 +160,7 @@ def run_render(
         province=province,
         secrets=secrets,
         templates_dir=templates_dir,
-        out_dir=out_dir,
+        out_dir=None,  # every device renders before any file is written
     )
     problems: list[Problem] = []
     summary = RenderSummary()
@@ -156,13 +174,27 @@ def run_render(
                 problems.append(template_problem(exc, host, templates_dir))
             continue
         summary.configs[host] = str(result.result)
-        (summary.written if result.changed else summary.unchanged).append(host)
     if problems:
         # One line per distinct template problem, not one per device.
         unique: dict[tuple[str, int | None, str], Problem] = {}
         for problem in problems:
             unique.setdefault((problem.file, problem.line, problem.message), problem)
         raise InputError(unique.values())
+    if out_dir is None:
+        summary.unchanged = sorted(summary.configs)
+        return summary
+    try:
+        private_dir(out_dir)
+        for host, text in summary.configs.items():
+            written = write_if_changed(out_dir / f"{host}.cfg", text)
+            (summary.written if written else summary.unchanged).append(host)
+    except OSError as exc:
+        raise InputError.one(
+            str(exc.filename or out_dir),
+            "output folder",
+            f"cannot write: {exc.strerror}",
+            "give a writable folder",
+        ) from None
     if prune and out_dir is not None:
         keep = {f"{h}.cfg" for h in nr.inventory.hosts}
         for stale in sorted(out_dir.glob("*.cfg")):

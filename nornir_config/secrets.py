@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -24,6 +25,8 @@ from nornir_config.errors import InputError, Problem
 ENV_PREFIX = "COMMUNELAN_SECRET_"
 FILE_ENV = "COMMUNELAN_SECRETS_FILE"
 DEFAULT_FILE = Path("~/.config/communelan/secrets.yaml")
+# Keys the device must be able to send, rendered in reversible type 7 form.
+REVERSIBLE = ("ntp_key", "tacacs_key")
 _SALT_CHARS = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
@@ -63,12 +66,42 @@ class Secrets:
                 for name in missing
             )
 
+    @cached_property
+    def _forms(self) -> list[tuple[re.Pattern[str], str]]:
+        """Each secret's clear value and its 16 possible type 7 forms, longest first."""
+        forms: list[tuple[str, str]] = []
+        for name, value in self.values.items():
+            if not value or len(value) < 4:
+                continue
+            forms.append((value, name))
+            if value.isascii():
+                forms += [(str(encrypt_cisco_type7(value, salt=s)), name) for s in range(16)]
+        forms.sort(key=lambda f: -len(f[0]))
+        return [(re.compile(re.escape(text), re.IGNORECASE), f"<secret:{n}>") for text, n in forms]
+
     def redact(self, text: str) -> str:
         """`text` with every secret value, and its type 7 forms, replaced."""
-        for name, value in self.values.items():
-            if value and len(value) >= 4:
-                text = text.replace(value, f"<secret:{name}>")
+        for pattern, replacement in self._forms:
+            text = pattern.sub(replacement, text)
         return text
+
+    def check_reversible(self, names: Iterable[str], where: str) -> None:
+        """Refuse keys a type 7 form cannot carry (printable ASCII only, no spaces)."""
+        bad = [
+            n
+            for n in names
+            if n in REVERSIBLE and not re.fullmatch(r"[\x21-\x7e]+", self.values.get(n, "x"))
+        ]
+        if bad:
+            raise InputError(
+                Problem(
+                    self.source.get(name, where),
+                    f"secret '{name}'",
+                    "has characters a type 7 key cannot carry (non-ASCII or spaces)",
+                    "use printable ASCII letters, digits and punctuation only",
+                )
+                for name in bad
+            )
 
 
 def _check_file(path: Path, root: Path | None) -> None:
@@ -108,6 +141,10 @@ def load_secrets(
         _check_file(path, root)
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except UnicodeDecodeError as exc:
+            raise InputError.one(
+                str(path), "encoding", f"not UTF-8 (byte {exc.start})", "save the file as UTF-8"
+            ) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark else None
@@ -157,3 +194,29 @@ def type7(secret: str, scope: str, name: str) -> str:
     """Cisco type 7 form (reversible: only for keys IOS must send, such as NTP and TACACS+)."""
     salt = hashlib.sha256(f"{scope}:{name}".encode()).digest()[0] % 16
     return str(encrypt_cisco_type7(secret, salt=salt))
+
+
+_DIFF_MARK = re.compile(r"^[+-](?![+-]{2} )")
+
+
+def redact(text: str, secrets: Secrets, platform: str) -> str:
+    """The one redactor for every output (reports, audit log, diffs, messages).
+
+    Clear secret values and their type 7 forms by name, then every secret token the platform
+    knows, also on the `+`/`-` lines of a unified diff (NAPALM's compare_config), then the
+    platform's hash forms wherever they appear in a line (an error message quoting a command).
+    """
+    from nornir_config.backup import sanitize
+    from nornir_config.compliance.secrets import redact as token_redact
+    from nornir_config.platforms import platform_data
+
+    lines = secrets.redact(text).split("\n")
+    marks = [m.group(0) if (m := _DIFF_MARK.match(line)) else "" for line in lines]
+    body = "\n".join(line[len(mark) :] for line, mark in zip(lines, marks, strict=True))
+    body = sanitize(token_redact(body, secrets, platform), platform)
+    for pattern in platform_data(platform, "sanitize").get("anywhere", []):
+        body = re.sub(pattern["regex"], pattern["replace"], body)
+    clean = body.split("\n")
+    if len(clean) != len(marks):  # a filter joined lines: never show the unmarked text
+        return body
+    return "\n".join(mark + line for mark, line in zip(marks, clean, strict=True))

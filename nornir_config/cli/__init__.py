@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "nornir_config.cli.compliance",
     "nornir_config.cli.lab",
     "nornir_config.cli.push",
+    "nornir_config.cli.recover",
     "nornir_config.cli.change",
     "nornir_config.cli.init",
 )
@@ -81,8 +82,33 @@ def main() -> None:
         err_console.print("interrupted")
         sys.exit(130)
     except Exception as exc:
+        trouble = environment_problem(exc)
+        if trouble is not None:
+            err_console.print(f"[red]error:[/red] {trouble}", markup=True, highlight=False)
+            sys.exit(2)
         if os.environ.get("COMMUNELAN_DEBUG"):
             raise
         err_console.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}", markup=True)
         err_console.print("rerun with COMMUNELAN_DEBUG=1 for the traceback")
         sys.exit(3)
+
+
+def environment_problem(exc: BaseException) -> str | None:
+    """Bad input that surfaces as a library's exception: a broken YAML file (config.yaml)
+    or a path that cannot be read or written (--out/--repo naming a file, no permission)."""
+    import yaml
+
+    mark = getattr(exc, "problem_mark", None)
+    # PyYAML's errors, and ruamel.yaml's (Nornir reads config.yaml with it)
+    if isinstance(exc, yaml.YAMLError) or (mark is not None and hasattr(mark, "name")):
+        where = f"{mark.name}:{mark.line + 1}" if mark else "YAML"
+        reason = getattr(exc, "problem", None) or "broken YAML"
+        return f"{where}: YAML: {reason}; fix: correct the syntax"
+    if isinstance(
+        exc, NotADirectoryError | IsADirectoryError | PermissionError | FileExistsError
+    ) and getattr(exc, "filename", None):
+        return (
+            f"{exc.filename}: path: cannot be used ({exc.strerror}); "
+            "fix: give a writable folder that is not a file"
+        )
+    return None

@@ -87,6 +87,9 @@ def compliance(
         + ", ".join(str(p) for p in paths),
         highlight=False,
     )
+    if s.devices and s.compliant + s.non_compliant == 0:  # nothing could be checked
+        console.print(f"[red]no device could be checked[/red] ({s.unknown} unknown)")
+        raise typer.Exit(1)
     raise typer.Exit(report.exit_code)
 
 

@@ -18,7 +18,7 @@ from rich.table import Table
 from nornir_config.cli.consoles import console
 from nornir_config.cli.options import FilterOption
 from nornir_config.errors import InputError
-from nornir_config.lab.faults import load_faults
+from nornir_config.lab.faults import fault_problem, load_faults
 from nornir_config.lab.files import CONTROL, CREDENTIALS, ENDPOINTS, KNOWN_HOSTS, LOGFILE, PIDFILE
 from nornir_config.lab.plan import lab_plan
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
@@ -103,6 +103,7 @@ def up(
     lab_dir = settings.lab_dir
     if _pid(lab_dir):
         raise InputError.one(str(lab_dir), "lab", "is already running", "communelan lab down first")
+    check_loopback(network)
     fault_map = load_faults(faults) if faults else {}
     if day0 is not None and not day0.is_dir():
         raise InputError.one(str(day0), "--day0", "is not a folder", "give a folder of <name>.cfg")
@@ -111,7 +112,7 @@ def up(
             ipaddress.IPv4Address(client_address)
         except ValueError:
             raise InputError.one(
-                "--client-address", client_address, "is not an IPv4 address", "e.g. 10.38.1.10"
+                "--client-address", client_address, "is not an IPv4 address", "e.g. 10.0.1.10"
             ) from None
     plan = lab_plan(settings, inventory_specs(settings, filters or []), day0)
     specs = plan.specs
@@ -171,7 +172,16 @@ def status(
     pid = _pid(lab_dir)
     info: dict[str, Any] = {"running": False, "lab_dir": str(lab_dir)}
     if pid:
-        info.update(control_request(lab_dir / CONTROL, {"op": "status"}))
+        try:
+            info.update(control_request(lab_dir / CONTROL, {"op": "status"}))
+        except OSError as exc:
+            raise InputError.one(
+                str(lab_dir / CONTROL),
+                "lab",
+                f"pid {pid} does not answer ({exc.strerror or type(exc).__name__}): "
+                "it is stopping or died",
+                "communelan lab down, then lab up",
+            ) from None
         info.update(running=True, pid=pid)
         info.pop("ok", None)
     if output_json:
@@ -274,6 +284,11 @@ def fault(
                 "--set", item, "is not FAULT=VALUE", f"faults: {', '.join(DeviceFaults.names())}"
             )
         changes[key] = _value(value)
+        if key in ("reject_commands", "ignore_commands") and changes[key] is None:
+            changes[key] = []
+        problem = fault_problem("--set", item, key, changes[key])
+        if problem is not None:
+            raise InputError([problem])
     if clear:
         control_request(lab_dir / CONTROL, {"op": "clear_faults", "device": device})
     reply = control_request(
@@ -298,6 +313,25 @@ def _value(text: str) -> Any:
         except ValueError:
             pass
     return [text]
+
+
+def check_loopback(network: str) -> None:
+    """The lab's devices listen on loopback addresses only (they accept known logins)."""
+    import ipaddress
+
+    try:
+        address = ipaddress.IPv4Address(network)
+    except ValueError:
+        raise InputError.one(
+            "--network", network, "is not an IPv4 address", "e.g. 127.100.0.0"
+        ) from None
+    if not address.is_loopback:
+        raise InputError.one(
+            "--network",
+            network,
+            "is not a loopback address: the lab listens on 127.0.0.0/8 only",
+            "use e.g. 127.100.0.0",
+        )
 
 
 def _raise_open_files_limit(devices: int) -> None:

@@ -114,6 +114,10 @@ class Cli:
     def _rejected(self, line: str) -> bool:
         return any(re.search(p, line) for p in self.device.faults.reject_commands)
 
+    def _ignored(self, line: str) -> bool:
+        """The `ignore_commands` fault: accepted, silently not applied."""
+        return any(re.search(p, line) for p in self.device.faults.ignore_commands)
+
     def _interface_ok(self, name: str) -> bool:
         """Virtual interfaces can be created; physical ones must exist on the device."""
         if re.match(r"(Loopback|Vlan|Tunnel|Port-channel|Dialer|Virtual-Template|BDI|NVI)\d", name):
@@ -177,6 +181,8 @@ class Cli:
             path = [*frame.path, text]
             self.device.apply_lines(path, self.user)
             self.stack.append(Frame(result.action.enter, path))
+            return Reply()
+        if self._ignored(text):
             return Reply()
         self.device.apply_lines([*frame.path, text], self.user)
         for path in frame.more:  # `interface range`: the same line on the other ports
@@ -398,6 +404,9 @@ class Cli:
             timer = int(options[options.index("timer") + 1])
         before = self.device.running
         candidate, errors = self.load_file(text)
+        if self.device.faults.fail_replace_partial > 0:
+            self.device.faults.fail_replace_partial -= 1
+            return self._replace_partly(candidate)
         if self.device.faults.fail_replace or (errors and "trigger" in options):
             failed = errors[0] if errors else "interface GigabitEthernet0/0/0"
             return Reply(
@@ -412,6 +421,23 @@ class Cli:
             self.device.start_revert_timer(before, timer, self.user)
         return Reply("Total number of passes: 1\nRollback Done\n\n")
 
+    def _replace_partly(self, candidate: HConfig) -> Reply:
+        """The `fail_replace_partial` fault: the first half of the new config's sections
+        replace the running ones, then the replace stops, the original is not restored."""
+        sections = list(candidate.children)
+        half = sections[: max(1, len(sections) // 2)]
+        partial = hconfig.parse(self.device.body(), self.device.platform)
+        for section in half:
+            old = partial.get_child(equals=section.text)
+            if old is not None:
+                old.delete()
+            partial.add_deep_copy_of(section)
+        self.device.replace(partial, self.user)
+        failed = sections[len(half)].text if len(sections) > len(half) else sections[-1].text
+        return Reply(
+            f"Failed to apply command {failed}\nAborting Rollback...\nRollback Failed.\n\n"
+        )
+
     def load_file(self, text: str) -> tuple[HConfig, list[str]]:
         """A config file as a tree, and the lines the grammar rejects (dropped from the tree)."""
         tree = hconfig.parse(text, self.device.platform)
@@ -424,6 +450,9 @@ class Cli:
             text = child.text.split("\n", 1)[0]
             if self._rejected(text):
                 errors.append(text)
+                child.delete()
+                continue
+            if self._ignored(text) and not child.children:
                 child.delete()
                 continue
             result = match(

@@ -88,6 +88,9 @@ class LabDevice:
         self.changed_by = "console"
         self.saved_at: float | None = None
         self.pending: PendingRevert | None = None
+        self.clock_offset = 0.0  # the lab clock: tests move it forward (advance_clock)
+        self._clock_pending: PendingRevert | None = None
+        self._clock_base = 0.0  # clock_offset when the pending commit was first seen
         self.sessions = 0
         digest = hashlib.sha1(spec.name.encode()).hexdigest().upper()
         self.serial = ("FDO" if spec.role == "router" else "JAE") + digest[:8]
@@ -243,3 +246,15 @@ class LabDevice:
             snapshot, user = self.pending.snapshot, self.pending.user
             self.cancel_revert_timer()
             self.replace(snapshot, user)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move this device's clock forward: a revert timer that expires reverts now, as it
+        would after waiting (no test waits minutes)."""
+        pending = self.pending
+        if pending is not None and self._clock_pending is not pending:
+            self._clock_pending, self._clock_base = pending, self.clock_offset
+        self.clock_offset += seconds
+        if pending is not None:
+            waited = time.time() - pending.configured_at + self.clock_offset - self._clock_base
+            if waited >= pending.minutes * 60:
+                self.revert_now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,32 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "reject_commands": (list, str),
     "fail_replace": (bool,),
     "flash_full": (bool,),
+    "ignore_commands": (list, str),
+    "fail_replace_partial": (int,),
 }
+
+
+def fault_problem(where: str, item: str, key: str, value: Any) -> Problem | None:
+    """What is wrong with one fault setting (unknown, wrong type, a regex that does not
+    compile), or None."""
+    if key not in _TYPES:
+        known = ", ".join(DeviceFaults.names())
+        return Problem(where, item, "unknown fault", f"use one of {known}")
+    if (
+        not isinstance(value, _TYPES[key])
+        or (bool in _TYPES[key]) != isinstance(value, bool)
+        or (isinstance(value, int | float) and value < 0)
+    ):
+        wanted = "/".join(t.__name__ for t in _TYPES[key])
+        return Problem(where, item, f"must be {wanted} (0 or more), not {value!r}")
+    if key in ("reject_commands", "ignore_commands"):
+        patterns: list[Any] = value if isinstance(value, list) else [value]
+        for pattern in patterns:
+            try:
+                re.compile(str(pattern))
+            except re.error as exc:
+                return Problem(where, item, f"regex {pattern!r} does not compile: {exc}")
+    return None
 
 
 def load_faults(path: Path) -> dict[str, dict[str, Any]]:
@@ -39,18 +65,9 @@ def load_faults(path: Path) -> dict[str, dict[str, Any]]:
             problems.append(Problem(str(path), str(device), "must be a mapping of faults"))
             continue
         for key, value in faults.items():
-            if key not in _TYPES:
-                known = ", ".join(DeviceFaults.names())
-                problems.append(
-                    Problem(str(path), f"{device}.{key}", "unknown fault", f"use one of {known}")
-                )
-            elif not isinstance(value, _TYPES[key]) or (bool in _TYPES[key]) != isinstance(
-                value, bool
-            ):
-                wanted = "/".join(t.__name__ for t in _TYPES[key])
-                problems.append(
-                    Problem(str(path), f"{device}.{key}", f"must be {wanted}, not {value!r}")
-                )
+            problem = fault_problem(str(path), f"{device}.{key}", key, value)
+            if problem is not None:
+                problems.append(problem)
     if problems:
         raise InputError(problems)
     return {str(k): dict(v) for k, v in data.items()}

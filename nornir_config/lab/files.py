@@ -116,4 +116,10 @@ def write_endpoints(
 
 
 def write_known_hosts(lab_dir: Path, lines: list[str]) -> None:
-    (lab_dir / KNOWN_HOSTS).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    """Add the devices' keys; a name already listed keeps its recorded key, so a device that
+    comes back with a different key is refused (host keys are pinned, never rewritten)."""
+    path = lab_dir / KNOWN_HOSTS
+    kept = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    known = {line.split(" ", 1)[0] for line in kept if line.strip()}
+    added = [line for line in lines if line.split(" ", 1)[0] not in known]
+    path.write_text("\n".join([*kept, *added]) + "\n", encoding="utf-8")

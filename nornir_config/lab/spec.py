@@ -53,6 +53,10 @@ class DeviceFaults:
     reject_commands: regexes; a matching line answers `% Invalid input`.
     fail_replace: `configure replace` fails and restores the original config.
     flash_full: `flash:` has no free space; copies and uploads fail.
+    ignore_commands: regexes; a matching config line is accepted without a word and not
+        applied (typed, in a copied file or in a configure replace).
+    fail_replace_partial: the next N `configure replace` apply half of the new config, then
+        fail and do NOT restore the original.
     """
 
     refuse_connections: bool = False
@@ -62,6 +66,8 @@ class DeviceFaults:
     reject_commands: list[str] = field(default_factory=list)
     fail_replace: bool = False
     flash_full: bool = False
+    ignore_commands: list[str] = field(default_factory=list)
+    fail_replace_partial: int = 0
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -72,7 +78,7 @@ class DeviceFaults:
         if unknown:
             raise ValueError(f"unknown fault(s): {', '.join(sorted(unknown))}")
         for key, value in changes.items():
-            if key == "reject_commands" and isinstance(value, str):
+            if key in ("reject_commands", "ignore_commands") and isinstance(value, str):
                 value = [value]
             setattr(self, key, value)
 

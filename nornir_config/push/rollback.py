@@ -1,23 +1,90 @@
 """Putting a device back exactly as it was before a change that went wrong.
 
-The rollback is itself a remediation: hier_config from what is running now back to the
-pre-change config read at the start, sent on a fresh session, saved, then verified. A failed
+Before its first change a device saves its own full copy of the running config (secrets
+included; the copy never leaves the device). The rollback is the device's own `configure
+replace` of that copy, which restores it exactly from any state (factory defaults the
+remediation cannot negate included); only if that is refused does a hier_config remediation
+back to the pre-change config run, a few passes. Either way the result is verified line by
+line against the config read before the change, and saved, so startup equals running. A failed
 rollback is reported with how the device now differs from that pre-change config.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import Any
 
+from nornir.core.inventory import Host
 from nornir.core.task import Task
 
-from nornir_config.connection import why
+from nornir_config.connection import TIMEOUTS, why
+from nornir_config.platforms import platform_data
 from nornir_config.push.diff import config_diff, error_pattern, remediation
 from nornir_config.push.session import read_running, reopen, send_config
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]
 PASSES = 3
+DEVICE_COPY = "communelan_device_copy"  # host.data key: the device holds its pre-change copy
+_ANSWER = r"(\]\?|#)\s*$"  # IOS asks "Destination filename [x]?" unless `file prompt quiet`
+
+
+def _commands(platform: str) -> dict[str, str]:
+    return dict(platform_data(platform, "push")["device_copy"])
+
+
+def body_lines(text: str, platform: str) -> list[str]:
+    """A config's lines as the device prints them, volatile header lines dropped: what two
+    reads of an unchanged device share exactly."""
+    from nornir_config.backup import clean_config
+
+    lines = clean_config(text, platform).split("\n")
+    while lines and lines[0].strip() in ("", "!"):
+        lines.pop(0)
+    return lines
+
+
+def config_paths(text: str, platform: str) -> set[tuple[str, str]]:
+    """Each line with the section it is in: equal sets mean the same config, whatever order
+    a device prints equal sections in."""
+    paths: set[tuple[str, str]] = set()
+    section = ""
+    for line in body_lines(text, platform):
+        if line and not line[0].isspace():
+            section = line
+        paths.add((section, line))
+    return paths
+
+
+def _exec(conn: Any, command: str) -> str:
+    output = str(
+        conn.send_command(command, expect_string=_ANSWER, read_timeout=TIMEOUTS["timeout"])
+    )
+    while re.search(r"\]\?\s*$", output):
+        output += str(
+            conn.send_command("", expect_string=_ANSWER, read_timeout=TIMEOUTS["timeout"])
+        )
+    return output
+
+
+def save_device_copy(host: Host, conn: Any, platform: str) -> str:
+    """Have the device copy its running config to its own file system; the file's name."""
+    cmds = _commands(platform)
+    host.data.pop(DEVICE_COPY, None)
+    output = _exec(conn, cmds["save"].format(file=cmds["file"]))
+    if re.search(cmds["failed"], output):
+        raise OSError(f"the device could not save its pre-change copy: {output.strip()[:200]}")
+    host.data[DEVICE_COPY] = cmds["file"]
+    return cmds["file"]
+
+
+def restore_device_copy(conn: Any, platform: str, file: str) -> None:
+    """`configure replace` of the device's own pre-change copy; raises if it says it failed."""
+    cmds = _commands(platform)
+    output = _exec(conn, cmds["restore"].format(file=file))
+    if re.search(cmds["failed"], output) or cmds["restored"] not in output:
+        raise OSError(f"configure replace failed: {' '.join(output.split())[:200]}")
 
 
 def rollback_merge(
@@ -27,6 +94,12 @@ def rollback_merge(
     now = ""
     try:
         conn = reopen(task)
+        file = task.host.data.get(DEVICE_COPY)
+        if file:
+            try:
+                restore_device_copy(conn, platform, str(file))
+            except OSError as exc:  # e.g. the device refuses the replace: remediate instead
+                report.reason = f"{report.reason}; {why(exc)}"
         now = read_running(task)
         left = remediation(now, before, platform)
         # A few passes: one command can undo another's effect (negations IOS keeps).
@@ -37,6 +110,10 @@ def rollback_merge(
             conn.save_config()
             now = read_running(task)
             left = remediation(now, before, platform)
+        conn.save_config()  # startup equals running, whatever the failure left saved
+        if not left:
+            differing = config_paths(now, platform) ^ config_paths(before, platform)
+            left = sorted(line for _section, line in differing)
     except Exception as exc:  # any failure of the rollback itself
         report.outcome = Outcome.NEEDS_ATTENTION
         report.reason = f"{report.reason}; rollback failed: {why(exc)}"

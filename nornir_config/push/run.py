@@ -1,9 +1,17 @@
 """A rollout: canary first, then the rest in batches, stopping at --max-failures; every
-device audited, its end state saved for --retry-failed."""
+device audited, its end state saved for --retry-failed.
+
+The run locks its devices (push/lock.py) and journals each before its first change
+(push/journal.py). SIGINT and SIGTERM stop it from starting more devices; the ones in flight
+finish or roll back, and the audit log, the state and the summary are still written.
+"""
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,14 +23,20 @@ from nornir.core.task import Result, Task
 from nornir.plugins.runners import ThreadedRunner
 
 from nornir_config import audit
-from nornir_config.backup import clean_config, sanitize
+from nornir_config.backup import clean_config
 from nornir_config.connection import prepare_connections
 from nornir_config.errors import InputError, Problem
 from nornir_config.project import Project
+from nornir_config.push import journal
 from nornir_config.push.intended import intended_configs
+from nornir_config.push.lock import lock_devices
 from nornir_config.push.merge import merge_push
 from nornir_config.push.replace import replace_push
+from nornir_config.push.rollback import save_device_copy
+from nornir_config.push.session import NETMIKO
 from nornir_config.push.state import DeviceReport, Outcome, save_state, unfinished_hosts
+from nornir_config.render import private_dir, write_private
+from nornir_config.secrets import redact as redact_text
 
 FAILURES = (Outcome.ROLLED_BACK, Outcome.FAILED, Outcome.UNREACHABLE, Outcome.NEEDS_ATTENTION)
 METHODS = ("merge", "replace")
@@ -50,6 +64,7 @@ class PushRun:
     run_id: str
     reports: dict[str, DeviceReport] = field(default_factory=dict)
     stopped: str = ""
+    signal: int = 0  # the signal that interrupted the run, if any
 
     @property
     def failed(self) -> list[str]:
@@ -83,6 +98,9 @@ def run_push(project: Project, options: PushOptions) -> PushRun:
     hosts = sorted(nr.inventory.hosts)
     if options.retry_failed:
         unfinished = unfinished_hosts(settings.build_dir)
+        midway = journal.entries(settings.build_dir)
+        if midway:  # a killed run saved no state: its journal names the devices
+            unfinished = sorted({*(unfinished or []), *midway})
         if unfinished is None:
             raise InputError.one(
                 str(settings.build_dir / "push-state.json"),
@@ -101,24 +119,74 @@ def run_push(project: Project, options: PushOptions) -> PushRun:
         )
     if not hosts:
         return run
-    intended = intended_configs(
-        project, hosts, options.intended_dir or settings.build_dir / "intended"
-    )
+    locks = None if options.dry_run else lock_devices(settings.build_dir, hosts)
+    try:
+        _run_locked(project, options, hosts, run)
+    finally:
+        if locks is not None:
+            locks.release()
+    return run
+
+
+def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: PushRun) -> None:
+    settings = project.settings
+    nr = project.nr
+    intended_dir = options.intended_dir or settings.build_dir / "intended"
+    intended = intended_configs(project, hosts, intended_dir)
+    midway = journal.entries(settings.build_dir)
+    for host in hosts:
+        if host in midway and not options.dry_run:
+            entry = midway[host]
+            run.reports[host] = DeviceReport(
+                host,
+                Outcome.NEEDS_ATTENTION,
+                options.method,
+                f"was mid-change when run {entry.run} (pid {entry.pid}) stopped; "
+                "see and fix it with: communelan recover",
+            )
+    hosts = [h for h in hosts if h not in run.reports]
+    if not hosts:
+        _finish(settings.build_dir, options, run)
+        return
     prepare_connections(nr, settings, accept_new_host_keys=options.accept_new_host_keys)
+    if not options.dry_run:  # a run killed from here on still leaves its devices listed
+        started = {
+            h: DeviceReport(h, Outcome.SKIPPED, options.method, "run did not finish") for h in hosts
+        }
+        save_state(
+            settings.build_dir, run.run_id, {**_merged_state(settings.build_dir, run), **started}
+        )
     secrets = project.secrets()
     before_dir = settings.build_dir / "push" / run.run_id / "before"
     audit_log = settings.build_dir / "audit.jsonl"
 
     def redact(text: str) -> str:
-        return sanitize(secrets.redact(text), "cisco_ios")
+        return redact_text(text, secrets, "cisco_ios")
 
     def before_change(host: str, running: str) -> None:
+        """Local redacted backup, the device's own full copy, then the journal entry."""
         if options.guard is not None:
             options.guard(host, running)
-        before_dir.mkdir(parents=True, exist_ok=True)
-        platform = str(nr.inventory.hosts[host].platform)
-        (before_dir / f"{host}.cfg").write_text(
-            clean_config(secrets.redact(running), platform), encoding="utf-8"
+        device = nr.inventory.hosts[host]
+        platform = str(device.platform)
+        private_dir(before_dir)
+        write_private(
+            before_dir / f"{host}.cfg",
+            clean_config(secrets.redact(running), platform).encode("utf-8"),
+        )
+        copy = save_device_copy(device, device.get_connection(NETMIKO, nr.config), platform)
+        journal.begin(
+            settings.build_dir,
+            journal.JournalEntry(
+                host=host,
+                run=run.run_id,
+                method=options.method,
+                pid=os.getpid(),
+                started=journal.now(),
+                before_file=str(before_dir / f"{host}.cfg"),
+                device_file=copy,
+                intended_file=str(intended_dir / f"{host}.cfg"),
+            ),
         )
 
     workers = options.workers or int(nr.config.runner.options.get("num_workers", 20))
@@ -126,25 +194,63 @@ def run_push(project: Project, options: PushOptions) -> PushRun:
     batches = [canary] if canary else []
     size = workers if options.max_failures is not None else len(rest)
     batches += [rest[i : i + size] for i in range(0, len(rest), max(size, 1))]
+    stop = threading.Event()
+    restore = _catch_signals(stop, run)
     try:
         for index, batch in enumerate(batches):
+            if stop.is_set() and not run.stopped:
+                run.stopped = f"stopped: interrupted by {signal.Signals(run.signal).name}"
             if run.stopped:
                 for host in batch:
                     run.reports[host] = DeviceReport(
                         host, Outcome.SKIPPED, options.method, run.stopped
                     )
                 continue
-            _run_batch(nr, batch, intended, options, workers, redact, before_change, run, audit_log)
+            _run_batch(
+                nr, batch, intended, options, workers, redact, before_change, run, audit_log, stop
+            )
             failed = [h for h in batch if run.reports[h].outcome in FAILURES]
             if index == 0 and canary and failed:
                 run.stopped = f"stopped: canary device(s) failed: {', '.join(failed)}"
             elif options.max_failures and len(run.failed) >= options.max_failures:
                 run.stopped = f"stopped: {len(run.failed)} devices failed (--max-failures)"
+            if stop.is_set() and not run.stopped:
+                run.stopped = f"stopped: interrupted by {signal.Signals(run.signal).name}"
     finally:
         nr.close_connections()
+        restore()
+    _finish(settings.build_dir, options, run)
+
+
+def _finish(build_dir: Path, options: PushOptions, run: PushRun) -> None:
     if not options.dry_run:
-        save_state(settings.build_dir, run.run_id, _merged_state(settings.build_dir, run))
-    return run
+        save_state(build_dir, run.run_id, _merged_state(build_dir, run))
+
+
+def _catch_signals(stop: threading.Event, run: PushRun) -> Callable[[], None]:
+    """SIGINT/SIGTERM set `stop` (once; a second one acts as usual); returns the undo."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def handler(signum: int, _frame: object) -> None:
+        run.signal = signum
+        stop.set()
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+        print(
+            f"{signal.Signals(signum).name}: finishing the devices in flight, starting no more",
+            file=sys.stderr,
+        )
+
+    for sig in previous:
+        signal.signal(sig, handler)
+
+    def restore() -> None:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+    return restore
 
 
 def _merged_state(build_dir: Path, run: PushRun) -> dict[str, DeviceReport]:
@@ -168,6 +274,7 @@ def _run_batch(
     before_change: Callable[[str, str], None],
     run: PushRun,
     audit_log: Path,
+    stop: threading.Event,
 ) -> None:
     names = set(batch)
     part = nr.filter(filter_func=lambda h: h.name in names).with_runner(
@@ -180,6 +287,12 @@ def _run_batch(
     method_task = merge_push if options.method == "merge" else replace_push
 
     def push_device(task: Task) -> Result:
+        if stop.is_set():  # interrupted: start no more devices
+            why = f"not started: interrupted by {signal.Signals(run.signal).name}"
+            return Result(
+                host=task.host,
+                result=DeviceReport(task.host.name, Outcome.SKIPPED, options.method, why),
+            )
         return method_task(task, intended[task.host.name], options.dry_run, redact, before_change)
 
     results = part.run(task=push_device, name=f"push ({options.method})", on_failed=True)
@@ -195,6 +308,10 @@ def _run_batch(
                 f"internal error: {first.exception!r}",
             )
         run.reports[host] = report
+        if report.outcome != Outcome.NEEDS_ATTENTION:  # between states: keep it for recover
+            journal.end(audit_log.parent, host)
+        if report.outcome == Outcome.SKIPPED:
+            continue
         if not options.dry_run:
             audit.append(
                 audit_log,

@@ -74,3 +74,16 @@ def unfinished_hosts(build_dir: Path) -> list[str] | None:
     return sorted(
         name for name, outcome in data["devices"].items() if not Outcome(outcome).finished
     )
+
+
+def update_state(build_dir: Path, run_id: str, reports: dict[str, DeviceReport]) -> Path:
+    """The saved state with these devices' outcomes replaced (the others kept)."""
+    path = build_dir / STATE_FILE
+    kept: dict[str, DeviceReport] = {}
+    if path.is_file():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        kept = {
+            name: DeviceReport(name, Outcome(outcome), "")
+            for name, outcome in data["devices"].items()
+        }
+    return save_state(build_dir, run_id, {**kept, **reports})
