@@ -18,7 +18,7 @@ from nornir_config.connection import why
 from nornir_config.push.diff import plan, remediation, with_protected
 from nornir_config.push.merge import _result, describe, preserved
 from nornir_config.push.rollback import rollback_merge
-from nornir_config.push.session import NAPALM, close, read_running
+from nornir_config.push.session import NAPALM, NETMIKO, close, read_running
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]
@@ -106,6 +106,7 @@ def replace_push(
         # NAPALM restores its `file prompt quiet` on close: verify what is left after that.
         step = "closing the NAPALM session"
         close(task, NAPALM)
+        close(task, NETMIKO)  # opened before the replace: its prompt may name the old hostname
         step = "re-reading the running config"
         residual = remediation(read_running(task), intended, platform, preserve)
         if residual:
