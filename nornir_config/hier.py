@@ -12,7 +12,12 @@ from functools import cache
 from typing import Any
 
 from hier_config import HConfig, MatchRule, Platform, get_hconfig, get_hconfig_driver
-from hier_config.models import IdempotentCommandsRule, NegationDefaultWithRule, PerLineSubRule
+from hier_config.models import (
+    IdempotentCommandsRule,
+    NegationDefaultWithRule,
+    PerLineSubRule,
+    SectionalExitingRule,
+)
 
 from nornir_config.platforms import platform_data
 
@@ -35,7 +40,8 @@ def config_rules(platform: str = "cisco_ios") -> ConfigRules:
     """The stock hier_config driver of the platform, with the rules its YAML adds or replaces."""
     raw = platform_data(platform, "running_config")
     hc = raw.get("hier_config", {})
-    driver = get_hconfig_driver(Platform[str(hc.get("base", platform)).upper()])
+    stock = get_hconfig_driver(Platform[str(hc.get("base", platform)).upper()])
+    driver = _without_repeats(type(stock))()
     rules = driver.rules
     keep = set(hc.get("keep_post_load_callbacks", []))
     update: dict[str, Any] = {
@@ -58,6 +64,18 @@ def config_rules(platform: str = "cisco_ios") -> ConfigRules:
                 for rule in hc["negate_with"]
             ),
         ]
+    if "sectional_exiting" in hc:
+        update["sectional_exiting"] = [
+            *rules.sectional_exiting,
+            *(
+                SectionalExitingRule(
+                    match_rules=tuple(MatchRule(**m) for m in rule["lineage"]),
+                    exit_text=rule["exit_text"],
+                    exit_text_parent_level=bool(rule.get("parent_level", False)),
+                )
+                for rule in hc["sectional_exiting"]
+            ),
+        ]
     if "per_line_sub" in hc:
         update["per_line_sub"] = [PerLineSubRule(**r) for r in hc["per_line_sub"]]
     driver.rules = rules.model_copy(update=update)
@@ -67,6 +85,63 @@ def config_rules(platform: str = "cisco_ios") -> ConfigRules:
         stored_negations=tuple(re.compile(p) for p in raw.get("stored_negations", [])),
         driver=driver,
     )
+
+
+def _without_repeats(base: type[Any]) -> type[Any]:
+    """The stock driver class, reading a config without a line repeated in one section.
+
+    A device never holds one line twice; a sanitised backup does (two communities that both
+    became `snmp-server community <removed> RO`), and hier_config refuses duplicate children.
+    """
+
+    class Driver(base):  # type: ignore[misc]
+        @staticmethod
+        def config_preprocessor(config_text: str) -> str:
+            return drop_repeated_lines(base.config_preprocessor(config_text))
+
+    Driver.__name__ = base.__name__
+    return Driver
+
+
+def drop_repeated_lines(text: str) -> str:
+    """`text` without a leaf line equal to an earlier leaf line of the same section (same
+    indentation, same parents); banner bodies are kept as they are.
+
+    >>> drop_repeated_lines("a\\n b\\n b\\nc\\nc\\n")
+    'a\\n b\\nc\\n'
+    """
+    lines = text.replace("\r\n", "\n").split("\n")
+    out: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+    parents: list[tuple[int, str]] = []
+    banner_end: str | None = None
+    for index, line in enumerate(lines):
+        if banner_end is not None:
+            out.append(line)
+            if banner_end in line:
+                banner_end = None
+            continue
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        while parents and parents[-1][0] >= indent:
+            parents.pop()
+        words = stripped.split()
+        if stripped.startswith("banner ") and len(words) > 2:
+            delimiter = words[2][:2] if words[2].startswith("^") else words[2][:1]
+            rest = stripped.split(None, 2)[2][len(delimiter) :]
+            banner_end = None if delimiter in rest else delimiter
+            out.append(line)
+            continue
+        nxt = lines[index + 1] if index + 1 < len(lines) else ""
+        is_leaf = len(nxt) - len(nxt.lstrip()) <= indent or not nxt.strip()
+        key = (*(p for _, p in parents), stripped)
+        if stripped and not stripped.startswith("!") and is_leaf:
+            if key in seen:
+                continue
+            seen.add(key)
+        parents.append((indent, stripped))
+        out.append(line)
+    return "\n".join(out)
 
 
 def parse(text: str, platform: str = "cisco_ios") -> HConfig:

@@ -21,6 +21,7 @@ from nornir_config.project import open_project
 if TYPE_CHECKING:
     from nornir_config.playbook import StepResult
     from nornir_config.push import PushRun
+    from nornir_config.push.state import DeviceReport
 
 # Heavy modules (NAPALM, Netmiko) are imported inside the commands that use them, so that
 # `communelan render` and `lint` start fast.
@@ -106,6 +107,7 @@ def show_run(run: PushRun, dry_run: bool, show_diff: bool = False) -> None:
         elif dry_run and report.outcome == Outcome.WOULD_CHANGE:
             console.rule(f"{report.host} ({report.method})")
             console.print("\n".join(report.commands) or report.diff, highlight=False, markup=False)
+            show_kept_and_unowned(report)
     table = Table(title=f"push {run.run_id}")
     for column in ("device", "result", "method", "commands", "seconds", "why / now"):
         table.add_column(column)
@@ -133,6 +135,16 @@ def outcome_counts(run: PushRun) -> str:
     for r in run.reports.values():
         hosts.setdefault(r.outcome.value, []).append(r.host)
     return named_counts(hosts)
+
+
+def show_kept_and_unowned(report: DeviceReport) -> None:
+    """A first push's review lists: lines kept on purpose, removals no feature owns."""
+    if report.protected:
+        console.print(f"kept (protected, {len(report.protected)} lines):", style="cyan")
+        console.print("\n".join(f"  {line}" for line in report.protected), highlight=False)
+    if report.unowned:
+        console.print(f"removed, owned by no feature ({len(report.unowned)}):", style="yellow")
+        console.print("\n".join(f"  {line}" for line in report.unowned), highlight=False)
 
 
 def backup(

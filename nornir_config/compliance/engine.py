@@ -1,26 +1,27 @@
 """Running versus intended, feature by feature, from text alone (no devices, no files).
 
-Comparison is netutils' feature compliance; remediation is hier_config. This module only
-prepares both texts alike: volatile lines out, equal secrets made equal text, lines split by
-the feature that owns them.
+Comparison is netutils' feature compliance; remediation is the push's own (push/diff.plan),
+so a report never suggests commands a push would not send. This module only prepares both
+texts alike: volatile lines out, equal secrets made equal text, the lines the device owns set
+aside, lines split by the feature that owns them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from hier_config import WorkflowRemediation, get_hconfig
 from netutils.config.clean import clean_config
 from netutils.config.compliance import feature_compliance
 
-from nornir_config.compliance.features import Feature, blocks_text, split_features
-from nornir_config.compliance.model import UNOWNED, FeatureResult
+from nornir_config.compliance.features import Feature, blocks_text, owner_of, split_features
+from nornir_config.compliance.model import PROTECTED, UNOWNED, FeatureResult
 from nornir_config.compliance.secrets import TokenVerifier, tokens
-from nornir_config.hier import config_rules
+from nornir_config.hier import drop_repeated_lines
 from nornir_config.platforms import platform_data
+from nornir_config.push.diff import plan
 from nornir_config.running_config import Block, parse_blocks
 
 
@@ -35,9 +36,10 @@ def netutils_platform(platform: str) -> str:
 
 
 def without_volatile(text: str, platform: str) -> str:
-    """The config without the lines that change on their own (timestamps, clock drift)."""
+    """The config without the lines that change on their own (timestamps, clock drift), nor
+    a line repeated in one section (a sanitised backup's; netutils refuses them)."""
     text = text.replace("\r\n", "\n")
-    return str(clean_config(text, list(_volatile_filters(platform))))
+    return drop_repeated_lines(str(clean_config(text, list(_volatile_filters(platform)))))
 
 
 @dataclass
@@ -85,15 +87,20 @@ def _lines(text: str) -> list[str]:
     return [line for line in str(text or "").splitlines() if line.strip()]
 
 
-def remediation(running_text: str, intended_text: str, platform: str) -> list[str]:
-    """hier_config's commands that turn the running text into the intended one."""
-    driver = config_rules(platform).driver
-    workflow = WorkflowRemediation(
-        get_hconfig(driver, running_text), get_hconfig(driver, intended_text)
-    )
-    out: list[str] = []
-    for item in workflow.remediation_config.dump_simple():
-        out.extend(item.split("\n"))
+def remediation(
+    running_text: str, intended_text: str, platform: str, preserve: Sequence[str] = ()
+) -> list[str]:
+    """The commands a push would send (the push's own remediation, one for both)."""
+    return plan(running_text, intended_text, platform, preserve).commands
+
+
+def _without(blocks: list[Block], paths: set[str]) -> list[Block]:
+    """Blocks without the lines the remediation set aside (`head` or `head / child` paths)."""
+    out: list[Block] = []
+    for head, children in blocks:
+        if head in paths:
+            continue
+        out.append((head, tuple(c for c in children if f"{head} / {c.strip()}" not in paths)))
     return out
 
 
@@ -103,13 +110,21 @@ def compare_texts(
     features: tuple[Feature, ...],
     platform: str,
     verifier: TokenVerifier,
+    preserve: Sequence[str] = (),
 ) -> list[FeatureResult]:
-    """Per-feature results (template order, then `unowned`) of one device."""
+    """Per-feature results (template order, then `unowned`, then `protected` when the device
+    holds lines a push keeps on purpose) of one device."""
     intended_blocks = parse_blocks(without_volatile(intended, platform), platform)
     running_blocks = parse_blocks(without_volatile(running, platform), platform)
     equated = equate_secrets(running_blocks, intended_blocks, verifier, platform)
-    want = split_features(intended_blocks, features)
-    have = split_features(equated.blocks, features)
+    fix = plan(blocks_text(equated.blocks), blocks_text(intended_blocks), platform, preserve)
+    want = split_features(_without(intended_blocks, set(fix.device_owned_target)), features)
+    have = split_features(
+        _without(equated.blocks, {*fix.protected, *fix.device_owned_target}), features
+    )
+    commands: dict[str, list[str]] = {}
+    for head, lines in fix.sections:
+        commands.setdefault(owner_of(head, features), []).extend(lines)
     ordered = {f.name: f.ordered for f in features}
     os_name = netutils_platform(platform)
     results: list[FeatureResult] = []
@@ -118,21 +133,38 @@ def compare_texts(
         actual_text = blocks_text(have[name])
         spec: Mapping[str, Any] = {"name": name, "ordered": ordered.get(name, False)}
         data = feature_compliance(dict(spec), actual_text, intended_text, os_name)
-        compliant = bool(data["compliant"])
+        fix_lines = commands.get(name, [])
         results.append(
             FeatureResult(
                 name=name,
-                compliant=compliant,
+                compliant=bool(data["compliant"]) and not fix_lines,
                 ordered=bool(spec["ordered"]),
                 missing=_lines(str(data["missing"] or "")),
                 extra=_lines(str(data["extra"] or "")),
-                remediation=[] if compliant else remediation(actual_text, intended_text, platform),
+                remediation=list(fix_lines),
                 intended=intended_text.splitlines(),
                 actual=actual_text.splitlines(),
                 notes=[n for head, _ in have[name] for n in equated.notes.get(head, [])],
             )
         )
+    if fix.protected:
+        results.append(
+            FeatureResult(
+                name=PROTECTED,
+                compliant=True,
+                ordered=False,
+                actual=list(fix.protected),
+                notes=["kept on purpose: owned by the device or named by preserve:"],
+            )
+        )
     return results
 
 
-__all__ = ["UNOWNED", "compare_texts", "equate_secrets", "remediation", "without_volatile"]
+__all__ = [
+    "PROTECTED",
+    "UNOWNED",
+    "compare_texts",
+    "equate_secrets",
+    "remediation",
+    "without_volatile",
+]

@@ -18,6 +18,7 @@ import jinja2
 from nornir_config.compliance.model import UNOWNED
 from nornir_config.platforms import platform_data
 from nornir_config.running_config import Block
+from nornir_config.sot.province import Device
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,28 @@ def device_features(platform: str, role: str, context: Mapping[str, Any]) -> tup
         for spec in feature_specs(platform)
         if role in spec.roles
     )
+
+
+def features_for(device: Device) -> tuple[Feature, ...]:
+    """The features of one device of the source of truth. Section regexes may name the
+    device's ports and names (`router_ports`, `interfaces`, `hostname`, `code`), never its
+    secrets, so that a push can tell which lines no feature owns without them."""
+    context = {
+        "router_ports": device.settings.router_ports,
+        "interfaces": device.interfaces,
+        "hostname": device.name,
+        "code": device.code,
+    }
+    return device_features(device.platform, device.role, context)
+
+
+def owner_of(line: str, features: tuple[Feature, ...]) -> str:
+    """The feature owning a top-level line, or a negation's line; `unowned` if none."""
+    for text in (line, line.removeprefix("no ")):
+        owner = next((f.name for f in features if f.owns(text)), None)
+        if owner is not None:
+            return owner
+    return UNOWNED
 
 
 def split_features(blocks: list[Block], features: tuple[Feature, ...]) -> dict[str, list[Block]]:

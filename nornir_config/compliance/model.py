@@ -9,6 +9,8 @@ Status = Literal["compliant", "non_compliant", "unknown"]
 Source = Literal["live", "backup", "text"]
 
 UNOWNED = "unowned"
+# Lines a push keeps on purpose (platform protected lines, hosts/ `preserve:`): never extra.
+PROTECTED = "protected"
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 from nornir.core import Nornir
 
 from nornir_config.compliance.engine import compare_texts
-from nornir_config.compliance.features import device_features
+from nornir_config.compliance.features import features_for
 from nornir_config.compliance.model import (
     ComplianceReport,
     DeviceResult,
@@ -20,7 +20,6 @@ from nornir_config.compliance.model import (
 )
 from nornir_config.compliance.secrets import TokenVerifier, redact
 from nornir_config.connection import failure_reason, get_running_config, reason_class
-from nornir_config.context import device_context
 from nornir_config.errors import InputError
 from nornir_config.render import run_render
 from nornir_config.secrets import Secrets
@@ -116,9 +115,15 @@ def check_device(
         result.reason = reason_class(reason)
         result.error = redact(reason, secrets, device.platform)
         return result
-    context = device_context(device, province.defaults, secrets)
-    features = device_features(device.platform, device.role, context)
-    found = compare_texts(intended, text, features, device.platform, verifier)
+    try:
+        features = features_for(device)
+        found = compare_texts(
+            intended, text, features, device.platform, verifier, device.settings.preserve
+        )
+    except Exception as exc:  # a config we cannot read: this device only, never the run
+        why = f"running config could not be compared: {type(exc).__name__}: {exc}"
+        result.error = redact(why.splitlines()[0], secrets, device.platform)
+        return result
     result.features = [_redacted(f, secrets, device.platform) for f in found]
     result.status = "compliant" if all(f.compliant for f in found) else "non_compliant"
     return result

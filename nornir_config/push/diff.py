@@ -1,21 +1,35 @@
-"""What a device needs to reach a target config: hier_config remediation, as command lines.
+"""What a device needs to reach a target config: the one remediation of push and compliance.
 
 The driver is the platform's own (rules from platforms/<platform>/running_config.yaml, shared
-with the lab and compliance) plus the send-order and single-value rules of its push.yaml.
+with the lab) plus the send-order and single-value rules of its push.yaml. Before hier_config
+compares, the lines the device owns (platforms/<platform>/protected.yaml, plus the `preserve:`
+patterns of hosts/) are set aside, so a push never removes them and compliance reports them as
+protected rather than extra.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from hier_config import HConfig, MatchRule, WorkflowRemediation, get_hconfig
-from hier_config.models import IdempotentCommandsRule, OrderingRule
+from hier_config import HConfig, HConfigChild, MatchRule, WorkflowRemediation, get_hconfig
+from hier_config.models import IdempotentCommandsRule, NegationSubRule, OrderingRule
 
 from nornir_config.hier import config_rules
 from nornir_config.platforms import platform_data
+
+Lineage = tuple[MatchRule, ...]
+
+
+def _lineage(rule: Any) -> Lineage:
+    """A YAML rule: a regex of a top-level line, or a list of match rules, one per level."""
+    if isinstance(rule, str):
+        return (MatchRule(re_search=rule),)
+    return tuple(MatchRule(**m) for m in rule)
 
 
 @cache
@@ -29,23 +43,51 @@ def push_driver(platform: str) -> Any:
             "ordering": [
                 *base.rules.ordering,
                 *(
-                    OrderingRule(
-                        match_rules=tuple(MatchRule(**m) for m in rule["lineage"]),
-                        weight=int(rule["weight"]),
-                    )
+                    OrderingRule(match_rules=_lineage(rule["lineage"]), weight=int(rule["weight"]))
                     for rule in extra.get("ordering", [])
                 ),
             ],
             "idempotent_commands": [
                 *(
-                    IdempotentCommandsRule(match_rules=tuple(MatchRule(**m) for m in lineage))
+                    IdempotentCommandsRule(match_rules=_lineage(lineage))
                     for lineage in extra.get("idempotent_commands", [])
                 ),
                 *base.rules.idempotent_commands,
             ],
+            "negation_sub": [
+                *base.rules.negation_sub,
+                *(
+                    NegationSubRule(
+                        match_rules=_lineage(rule["lineage"]),
+                        search=rule["search"],
+                        replace=rule["replace"],
+                    )
+                    for rule in extra.get("negation_sub", [])
+                ),
+            ],
         }
     )
     return driver
+
+
+@dataclass(frozen=True)
+class OwnedLines:
+    """protected.yaml of a platform: what the device owns (see that file)."""
+
+    device_owned: tuple[Lineage, ...]
+    protected: tuple[Lineage, ...]
+    defaults: tuple[Lineage, ...] = ()
+
+
+@cache
+def owned_lines(platform: str, preserve: tuple[str, ...] = ()) -> OwnedLines:
+    """The platform's protected lines plus hosts/' `preserve:` regexes (top-level lines)."""
+    data = platform_data(platform, "protected")
+    return OwnedLines(
+        device_owned=tuple(_lineage(r) for r in data.get("device_owned", [])),
+        protected=tuple(_lineage(r) for r in [*data.get("protected", []), *preserve]),
+        defaults=tuple(_lineage(r) for r in data.get("defaults", [])),
+    )
 
 
 def error_pattern(platform: str) -> str:
@@ -58,11 +100,115 @@ def hconfig(text: str, platform: str) -> HConfig:
     return get_hconfig(push_driver(platform), text)
 
 
-def remediation(running: str, target: str, platform: str) -> list[str]:
+@dataclass(frozen=True)
+class Remediation:
+    """The commands from a running config to a target one, and what they leave alone.
+
+    `sections`: per top-level line of the remediation, its command lines (indented, in
+    sending order; a banner is one multi-line command). `protected`: running lines kept on
+    purpose, as `head` or `head / child`. `removed`: running lines the commands negate.
+    Both tuples name lines by their path.
+    """
+
+    sections: tuple[tuple[str, tuple[str, ...]], ...]
+    protected: tuple[str, ...]
+    removed: tuple[str, ...]
+    device_owned_target: tuple[str, ...] = ()  # target lines left out: the device sets them
+
+    @property
+    def commands(self) -> list[str]:
+        return [line for _, lines in self.sections for line in lines]
+
+
+def _matches(child: HConfigChild, rules: Iterable[Lineage]) -> bool:
+    return any(child.is_lineage_match(lineage) for lineage in rules)
+
+
+def _path(child: HConfigChild) -> str:
+    return " / ".join(child.path())
+
+
+def _set_aside(have: HConfig, want: HConfig, owned: OwnedLines) -> tuple[list[str], list[str]]:
+    """Drop device-owned lines from both trees and running-only protected lines from `have`;
+    return the running lines kept and the target lines dropped, as paths."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    wanted = {_path(c) for c in want.all_children() if _matches(c, owned.device_owned)}
+    for tree, into in ((have, kept), (want, dropped)):
+        for child in tuple(tree.all_children()):
+            if _matches(child, owned.defaults):
+                child.delete()
+            elif _matches(child, owned.device_owned):
+                if tree is want or _path(child) not in wanted:
+                    into.append(_path(child))
+                child.delete()
+
+    def walk(node: HConfig | HConfigChild, other: HConfig | HConfigChild | None) -> None:
+        for child in tuple(node.children):
+            twin = other.get_child(equals=child.text) if other is not None else None
+            # A protected line the target replaces (`no ip address` by an address) is not kept.
+            replaced = other is not None and child.is_idempotent_command(other.children)
+            if twin is None and not replaced and _matches(child, owned.protected):
+                kept.append(_path(child))
+                child.delete()
+            else:
+                walk(child, twin)
+
+    walk(have, want)
+    return kept, dropped
+
+
+def _command_lines(node: HConfigChild) -> list[str]:
+    """One top-level remediation item as sendable lines: explicit sub-mode exits kept (a
+    VRF's `exit-address-family`), hier_config's generic `exit` left out as IOS needs none."""
+    return [line for line in node.lines(sectional_exiting=True) if line.strip() != "exit"]
+
+
+def _negations(node: HConfigChild) -> Iterable[str]:
+    for child in (node, *node.all_children()):
+        if child.text.startswith("no "):
+            yield _path(child)
+
+
+def plan(running: str, target: str, platform: str, preserve: Sequence[str] = ()) -> Remediation:
+    """What turns `running` into `target` on the device, and what it keeps on purpose."""
+    have, want = hconfig(running, platform), hconfig(target, platform)
+    kept, dropped = _set_aside(have, want, owned_lines(platform, tuple(preserve)))
+    result = WorkflowRemediation(have, want).remediation_config
+    sections = tuple((node.text, tuple(_command_lines(node))) for node in sorted(result.children))
+    removed = tuple(line for node in result.children for line in _negations(node))
+    return Remediation(sections, tuple(kept), removed, tuple(dropped))
+
+
+def remediation(
+    running: str, target: str, platform: str, preserve: Sequence[str] = ()
+) -> list[str]:
     """The commands, in sending order and indented by section, that turn `running` into
-    `target`; empty when nothing differs."""
-    workflow = WorkflowRemediation(hconfig(running, platform), hconfig(target, platform))
-    return list(workflow.remediation_config.lines())
+    `target` (protected lines kept); empty when nothing differs."""
+    return plan(running, target, platform, preserve).commands
+
+
+def with_protected(running: str, target: str, platform: str, preserve: Sequence[str] = ()) -> str:
+    """`target` plus the running lines a push keeps: the candidate of a full replace, so that
+    `configure replace` removes no more than a merge would."""
+    have, want = hconfig(running, platform), hconfig(target, platform)
+    owned = owned_lines(platform, tuple(preserve))
+    for child in tuple(want.all_children()):
+        if _matches(child, owned.device_owned):
+            child.delete()
+    kept = (*owned.device_owned, *owned.protected)
+
+    def copy_kept(node: HConfig | HConfigChild, into: HConfig | HConfigChild) -> None:
+        for child in node.children:
+            twin = into.get_child(equals=child.text)
+            if twin is not None:
+                copy_kept(child, twin)
+            elif _matches(child, kept) and not child.is_idempotent_command(into.children):
+                into.add_deep_copy_of(child)
+
+    copy_kept(have, want)
+    want.set_order_weight()  # push.yaml's order: a port's mode lines before that mode's lines
+    return "\n".join(line for node in want.children for line in _command_lines(node)) + "\n"
 
 
 def config_diff(before: str, after: str, platform: str, names: tuple[str, str]) -> str:
@@ -70,3 +216,6 @@ def config_diff(before: str, after: str, platform: str, names: tuple[str, str]) 
     a = list(hconfig(before, platform).dump_simple())
     b = list(hconfig(after, platform).dump_simple())
     return "\n".join(difflib.unified_diff(a, b, names[0], names[1], lineterm=""))
+
+
+__all__ = ["Remediation", "error_pattern", "plan", "remediation", "with_protected"]

@@ -7,8 +7,11 @@ from collections.abc import Callable
 
 from nornir.core.task import Result, Task
 
+from nornir_config.compliance.features import features_for, owner_of
+from nornir_config.compliance.model import UNOWNED
 from nornir_config.connection import why
-from nornir_config.push.diff import config_diff, error_pattern, remediation
+from nornir_config.inventory import province_of
+from nornir_config.push.diff import Remediation, config_diff, error_pattern, plan, remediation
 from nornir_config.push.rollback import rollback_merge
 from nornir_config.push.session import deliver, netmiko_session, read_running, save
 from nornir_config.push.state import DeviceReport, Outcome
@@ -37,8 +40,11 @@ def merge_push(
     except Exception as exc:  # no session: the device is untouched
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
-    commands = remediation(before, intended, platform)
+    preserve = preserved(task)
+    planned = plan(before, intended, platform, preserve)
+    commands = planned.commands
     report.commands = [redact(c) for c in commands]
+    describe(task, planned, report, redact)
     if not commands:
         report.reason = "running config already as intended; nothing sent"
         return _result(task, report, started)
@@ -63,12 +69,32 @@ def merge_push(
     except Exception as exc:  # dropped session, refused command, timeout
         report.reason = f"{step}: {redact(why(exc))}"
         return _result(task, rollback_merge(task, before, platform, report, redact), started)
-    residual = remediation(after, intended, platform)
+    residual = remediation(after, intended, platform, preserve)
     if residual:
         report.reason = f"residual diff after push ({len(residual)} lines): {redact(residual[0])}"
         return _result(task, rollback_merge(task, before, platform, report, redact), started)
     report.outcome = Outcome.CHANGED
     return _result(task, report, started)
+
+
+def preserved(task: Task) -> list[str]:
+    """The host's `preserve:` patterns from hosts/ (none for a host outside the province)."""
+    try:
+        return list(province_of(task.nornir).device(task.host.name).settings.preserve)
+    except KeyError:
+        return []
+
+
+def describe(task: Task, planned: Remediation, report: DeviceReport, redact: Redact) -> None:
+    """What the report says besides the commands: the running lines kept on purpose, and the
+    removals no compliance feature of the device owns (for review before a first push)."""
+    report.protected = [redact(line) for line in planned.protected]
+    try:
+        features = features_for(province_of(task.nornir).device(task.host.name))
+    except KeyError:
+        features = ()
+    heads = {line: line.split(" / ")[0] for line in planned.removed}
+    report.unowned = [redact(r) for r, h in heads.items() if owner_of(h, features) == UNOWNED]
 
 
 def _result(task: Task, report: DeviceReport, started: float) -> Result:

@@ -15,10 +15,10 @@ from napalm.base.exceptions import CommitConfirmException
 from nornir.core.task import Result, Task
 
 from nornir_config.connection import why
-from nornir_config.push.diff import remediation
-from nornir_config.push.merge import _result
+from nornir_config.push.diff import plan, remediation, with_protected
+from nornir_config.push.merge import _result, describe, preserved
 from nornir_config.push.rollback import rollback_merge
-from nornir_config.push.session import NAPALM, close, read_running
+from nornir_config.push.session import NAPALM, NETMIKO, close, read_running
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]
@@ -31,6 +31,17 @@ def _napalm(task: Task) -> Any:
 
 def _running(device: Any) -> str:
     return str(device.get_config(retrieve="running")["running"])
+
+
+def _load_candidate(device: Any, candidate: str) -> None:
+    """Load the candidate; a device with SCP off gets it inline (NAPALM's TCL transfer)."""
+    try:
+        device.load_replace_candidate(config=candidate)
+    except Exception as exc:  # NAPALM says so in its message only
+        if "SCP file transfers are not enabled" not in str(exc) or device.inline_transfer:
+            raise
+        device.inline_transfer = True
+        device.load_replace_candidate(config=candidate)
 
 
 def replace_push(
@@ -51,11 +62,16 @@ def replace_push(
     except Exception as exc:  # no session: untouched
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
-    if not remediation(before, intended, platform):
+    preserve = preserved(task)
+    planned = plan(before, intended, platform, preserve)
+    describe(task, planned, report, redact)
+    if not planned.commands:
         report.reason = "running config already as intended; nothing sent"
         return _result(task, report, started)
+    # The protected running lines go into the candidate: a replace keeps them as a merge does.
+    candidate = with_protected(before, intended, platform, preserve)
     try:
-        device.load_replace_candidate(config=intended)
+        _load_candidate(device, candidate)
         report.diff = redact(str(device.compare_config()))
     except Exception as exc:  # e.g. flash full: nothing applied yet
         report.outcome = Outcome.FAILED
@@ -80,7 +96,7 @@ def replace_push(
             timer = False
         step = "re-reading the running config"
         after = _running(device)
-        residual = remediation(after, intended, platform)
+        residual = remediation(after, intended, platform, preserve)
         if residual:
             report.reason = f"residual diff after replace ({len(residual)} lines)"
             return _result(task, _undo(task, device, before, platform, report, redact), started)
@@ -90,8 +106,9 @@ def replace_push(
         # NAPALM restores its `file prompt quiet` on close: verify what is left after that.
         step = "closing the NAPALM session"
         close(task, NAPALM)
+        close(task, NETMIKO)  # opened before the replace: its prompt may name the old hostname
         step = "re-reading the running config"
-        residual = remediation(read_running(task), intended, platform)
+        residual = remediation(read_running(task), intended, platform, preserve)
         if residual:
             report.reason = (
                 f"residual diff after the session closed ({len(residual)} lines): "

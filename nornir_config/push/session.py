@@ -79,6 +79,8 @@ def send_config(conn: Any, commands: list[str], pattern: str) -> str:
             raise ConfigInvalidException(f"Invalid input detected at command: {text}")
     if texts:
         output += str(conn.exit_config_mode())
+    if any(c.startswith("hostname ") for c in commands):
+        conn.set_base_prompt()  # the prompt now shows the new hostname: learn it again
     return output
 
 

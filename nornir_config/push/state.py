@@ -38,6 +38,8 @@ class DeviceReport:
     commands: list[str] = field(default_factory=list)
     diff: str = ""
     now: str = ""  # with NEEDS_ATTENTION: how the device differs from its pre-change config
+    protected: list[str] = field(default_factory=list)  # running lines kept on purpose
+    unowned: list[str] = field(default_factory=list)  # lines removed that no feature owns
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, object]:

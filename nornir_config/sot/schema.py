@@ -99,8 +99,20 @@ class SiteSettings(Strict):
         Field(min_length=1),
     ]
     snmp: Snmp
+    # Regexes of running-config lines a push keeps (on top of the platform's protected lines).
+    preserve: list[str] = Field(default_factory=list)
 
     _check_vlans = field_validator("parking_vlan", "native_vlan")(_vlan_id)
+
+    @field_validator("preserve")
+    @classmethod
+    def _preserve_regexes(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"preserve pattern {pattern!r} is not a regex ({exc})") from exc
+        return value
 
     @field_validator("access_ports")
     @classmethod
