@@ -7,9 +7,11 @@ One driver per platform, shared by the lab (how a device combines commands), pus
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from functools import cache, wraps
+from typing import Any, TypeVar
 
 from hier_config import HConfig, MatchRule, Platform, get_hconfig, get_hconfig_driver
 from hier_config.models import (
@@ -35,7 +37,24 @@ class ConfigRules:
         return any(p.search(text) for p in self.stored_negations)
 
 
-@cache
+T = TypeVar("T")
+
+
+def built_once(build: Callable[[str], T]) -> Callable[[str], T]:
+    """`functools.cache` that builds each value once even when push threads ask for it at the
+    same moment: hier_config refuses to compare trees parsed with two driver objects."""
+    cached = cache(build)
+    lock = threading.Lock()
+
+    @wraps(build)
+    def get(platform: str) -> T:
+        with lock:
+            return cached(platform)
+
+    return get
+
+
+@built_once
 def config_rules(platform: str = "cisco_ios") -> ConfigRules:
     """The stock hier_config driver of the platform, with the rules its YAML adds or replaces."""
     raw = platform_data(platform, "running_config")

@@ -19,7 +19,7 @@ from typing import Any
 from hier_config import HConfig, HConfigChild, MatchRule, WorkflowRemediation, get_hconfig
 from hier_config.models import IdempotentCommandsRule, NegationSubRule, OrderingRule
 
-from nornir_config.hier import config_rules
+from nornir_config.hier import built_once, config_rules
 from nornir_config.platforms import platform_data
 
 Lineage = tuple[MatchRule, ...]
@@ -32,7 +32,7 @@ def _lineage(rule: Any) -> Lineage:
     return tuple(MatchRule(**m) for m in rule)
 
 
-@cache
+@built_once
 def push_driver(platform: str) -> Any:
     """The platform's hier_config driver with push.yaml's rules added."""
     base = config_rules(platform).driver

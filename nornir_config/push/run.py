@@ -24,7 +24,7 @@ from nornir.plugins.runners import ThreadedRunner
 
 from nornir_config import audit
 from nornir_config.backup import clean_config
-from nornir_config.connection import open_netmiko, prepare_connections
+from nornir_config.connection import open_netmiko, prepare_connections, why
 from nornir_config.errors import InputError, Problem
 from nornir_config.project import Project
 from nornir_config.push import journal
@@ -173,7 +173,12 @@ def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: P
             before_dir / f"{host}.cfg",
             clean_config(secrets.redact(running), platform).encode("utf-8"),
         )
-        copy = save_device_copy(device, open_netmiko(device, nr.config), platform)
+        try:
+            copy = save_device_copy(device, open_netmiko(device, nr.config), platform)
+        except OSError:
+            raise
+        except Exception as exc:  # a session failure before any change: the device is untouched
+            raise OSError(f"the device could not save its pre-change copy: {why(exc)}") from exc
         journal.begin(
             settings.build_dir,
             journal.JournalEntry(
