@@ -23,7 +23,7 @@ def who() -> str:
 def append(path: Path, record: dict[str, Any]) -> None:
     """Add one record (with `who` and `when` filled in) as one line."""
     line = json.dumps(
-        {"when": datetime.now(UTC).isoformat(timespec="seconds"), "who": who(), **record},
+        {"when": datetime.now(UTC).isoformat(timespec="milliseconds"), "who": who(), **record},
         ensure_ascii=False,
     )
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -226,7 +226,7 @@ def watch_round(project: Project, options: WatchOptions) -> RoundResult:
     reports_dir = settings.build_dir / "reports"
     publish(report, reports_dir, ["html", "json"], lang="en", build_dir=settings.build_dir)
     link = options.settings.report_url or (reports_dir / "compliance.html").resolve().as_uri()
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="milliseconds")
     found = conditions(state, report, options.settings.unreachable_after)
     outside = changed_outside(repo, changed, settings.build_dir / "audit.jsonl", state.audit_seen)
     state.audit_seen = len(audit.read(settings.build_dir / "audit.jsonl"))
