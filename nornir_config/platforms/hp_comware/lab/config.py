@@ -53,6 +53,32 @@ PRINT_ORDER = tuple(
         r"header ",
     )
 )
+# The order Comware prints the lines of a view in (first match wins; unmatched keep their order
+# after these). Views other than interfaces keep the order they were typed in.
+LINE_ORDER = tuple(
+    re.compile(p)
+    for p in (
+        r"port link-mode ",
+        r"description ",
+        r"shutdown",
+        r"ip address ",
+        r"vlan-type ",
+        r"port link-type ",
+        r"undo port trunk permit vlan 1$",
+        r"port trunk permit ",
+        r"port trunk pvid ",
+        r"port access ",
+        r"broadcast-suppression ",
+        r"multicast-suppression ",
+        r"stp ",
+        r"nat ",
+        r"qos gts ",
+        r"qos apply ",
+        r"packet-filter ",
+        r"dhcp snooping ",
+        r"arp detection ",
+    )
+)
 _INTERFACE_RANK = ("NULL", "LoopBack", "Vlan-interface", "GigabitEthernet", "Ten-GigabitEthernet")
 
 
@@ -69,6 +95,15 @@ def _sort_key(head: str) -> tuple[object, ...]:
     elif re.match(r"(vlan|acl \w+) \d+", head):
         numbers = tuple(int(n) for n in re.findall(r"\d+", head)[:1])
     return (group, rank, numbers)
+
+
+def _ordered(entry: Entry) -> list[str]:
+    lines = list(entry.lines or [])
+    if not entry.head.startswith("interface "):
+        return lines
+    rank = {line: next((i for i, p in enumerate(LINE_ORDER) if p.match(line)), len(LINE_ORDER))
+            for line in lines}
+    return sorted(lines, key=lambda line: rank[line])
 
 
 @dataclass
@@ -122,7 +157,7 @@ class Config:
                 if out[-1] != "#":
                     out.append("#")
                 out.append(entry.head)
-                out.extend(f" {line}" for line in entry.lines or [])
+                out.extend(f" {line}" for line in _ordered(entry))
                 out.append("#")
             elif entry.body:
                 if out[-1] != "#":

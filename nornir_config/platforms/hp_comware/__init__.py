@@ -1,0 +1,62 @@
+"""H3C Comware 7 (MSR routers, S5130 switches): the driver the core is handed for
+`platform: hp_comware` devices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hier_config import Platform as HierPlatform
+
+from nornir_config.platforms.base import (
+    Commands,
+    DeviceCopy,
+    LabDialect,
+    LintDialect,
+    Platform,
+    ShowRunLayout,
+)
+from nornir_config.platforms.hp_comware import acl, lab, naming, secrets
+
+FOLDER = Path(__file__).parent
+
+DRIVER = Platform(
+    name="hp_comware",
+    folder=FOLDER,
+    templates="hp_comware",
+    hier_config=HierPlatform.HP_COMWARE5,
+    netmiko_device_type="hp_comware",
+    napalm_driver="h3c_comware",
+    netutils_platform="hp_comware",
+    commands=Commands(
+        show_config="display current-configuration",
+        enter_config="system-view",
+        exit_config="return",
+        config_prompt=r"\[[^\]]+\]",
+        save="save force",
+        saved=r"successfully",
+        session_setup=("screen-length disable",),
+        negation="undo ",
+        error_pattern=r"^\s*% (Unrecognized command|Wrong parameter|Incomplete command|Too many parameters)",
+    ),
+    layout=ShowRunLayout(
+        volatile=(),
+        separator="#",
+        end="return",
+        comment="#",
+        banner=r"^header (?:login|motd|shell) (\S)",
+    ),
+    secrets=secrets.FORMS,
+    naming=naming.NAMING,
+    lint=LintDialect(acl_entry=acl.parse_entry),
+    device_copy=DeviceCopy(
+        file="flash:/communelan-before.cfg",
+        save="save flash:/communelan-before.cfg",
+        restore="configuration replace file flash:/communelan-before.cfg",
+        restored="Succeeded in replacing current configuration",
+        failed=r"(?i)failed to replace|does not exist|% (Unrecognized|Wrong)",
+        answer=r"(\[Y/N\]:|\]|>)\s*$",
+        question=r"\[Y/N\]:\s*$",
+    ),
+    replace="device",
+    lab=LabDialect(device=lab.new_device, session=lab.new_session, day0_facts=lab.day0_facts),
+)
