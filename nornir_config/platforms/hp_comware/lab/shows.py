@@ -236,10 +236,10 @@ def arp(device: ComwareDevice) -> str:
 def mac_table(device: ComwareDevice) -> str:
     state = view(device)
     lines = ["MAC Address    VLAN ID  State            Port/Nickname            Aging"]
+    full = {port.short: name for name, port in state.ports.items()}
     for entry in state.macs:
-        lines.append(
-            f"{_dashed(entry.mac):<15}{entry.vlan:<9}{'Learned':<17}{short(entry.port):<25}Y"
-        )
+        port = short(full.get(entry.port, entry.port))
+        lines.append(f"{_dashed(entry.mac):<15}{entry.vlan:<9}{'Learned':<17}{port:<25}Y")
     return "\n".join(lines) + "\n"
 
 
