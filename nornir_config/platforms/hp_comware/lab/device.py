@@ -20,7 +20,7 @@ from nornir_config.platforms.hp_comware.passwords import comware_hash
 
 if TYPE_CHECKING:
     from nornir_config.lab.files import LabCredentials
-    from nornir_config.lab.state import ConfigState
+    from nornir_config.lab.ports import ConfigState
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import ipaddress
 import re
 from typing import TYPE_CHECKING
 
-from nornir_config.lab.state import ALL_VLANS, ConfigState, PortState
+from nornir_config.lab.ports import ALL_VLANS, ConfigState, PortState
 from nornir_config.platforms.hp_comware.lab.grammar import vlan_list
 
 if TYPE_CHECKING:
