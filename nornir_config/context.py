@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from nornir_config.secrets import Secrets, required_secrets, type7, type9
+from nornir_config.platforms import driver
+from nornir_config.secrets import Secrets, required_secrets
 from nornir_config.sot.names import ascii_name
 from nornir_config.sot.province import Device
 from nornir_config.sot.schema import Defaults
@@ -36,16 +38,26 @@ def _zones(device: Device) -> list[dict[str, Any]]:
     return zones
 
 
+@cache
+def _password(platform: str, secret: str, seed: str) -> str:
+    """One hash per secret, driver and province for the whole run (scrypt costs ~50 ms)."""
+    return driver(platform).secrets.password(secret, seed)
+
+
 def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict[str, Any]:
     """Template variables for `device`; secrets appear only as type 9 / type 7 forms."""
     settings = device.settings
+    forms = driver(device.platform).secrets
+    naming = driver(device.platform).naming
     scope = f"province-{device.province.code}"
     zones = _zones(device)
     mgmt = next(z for z in zones if z["key"] == "mgmt")
     services = device.province.services
     router_ports = settings.router_ports
     mgmt_interface = (
-        f"{router_ports.lan}.{mgmt['vlan']}" if device.role == "router" else f"Vlan{mgmt['vlan']}"
+        naming.subinterface(router_ports.lan, mgmt["vlan"])
+        if device.role == "router"
+        else naming.svi(mgmt["vlan"])
     )
     return {
         "hostname": device.name,
@@ -72,16 +84,23 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
         "services": services,
         "banner_lines": settings.banner.rstrip("\n").split("\n"),
         "snmp": settings.snmp,
-        "enable_secret": type9(secrets.get("enable_secret"), scope, "enable_secret"),
+        "enable_secret": _password(
+            device.platform, secrets.get("enable_secret"), f"{scope}:enable_secret"
+        ),
         "users": [
             {
                 "name": user,
-                "secret": type9(secrets.get(f"password_{user}"), scope, f"password_{user}"),
+                "secret": _password(
+                    device.platform, secrets.get(f"password_{user}"), f"{scope}:password_{user}"
+                ),
             }
             for user in settings.local_users
         ],
-        "ntp_key": type7(secrets.get("ntp_key"), scope, "ntp_key"),
-        "tacacs_key": type7(secrets.get("tacacs_key"), scope, "tacacs_key"),
+        "ntp_key": forms.key(secrets.get("ntp_key"), f"{scope}:ntp_key"),
+        "tacacs_key": forms.key(secrets.get("tacacs_key"), f"{scope}:tacacs_key"),
+        # SNMPv3 user keys: only templates whose device prints them use these.
+        "snmp_auth_key": forms.key(secrets.get("snmp_auth_key"), f"{scope}:snmp_auth_key"),
+        "snmp_priv_key": forms.key(secrets.get("snmp_priv_key"), f"{scope}:snmp_priv_key"),
     }
 
 

@@ -21,6 +21,7 @@ from hier_config.models import (
     SectionalExitingRule,
 )
 
+from nornir_config.platforms import driver as find_driver
 from nornir_config.platforms import platform_data
 
 
@@ -60,7 +61,7 @@ def config_rules(platform: str = "cisco_ios") -> ConfigRules:
     raw = platform_data(platform, "running_config")
     hc = raw.get("hier_config", {})
     stock = get_hconfig_driver(Platform[str(hc.get("base", platform)).upper()])
-    driver = _without_repeats(type(stock))()
+    driver = _without_repeats(type(stock), find_driver(platform).layout.read)()
     rules = driver.rules
     keep = set(hc.get("keep_post_load_callbacks", []))
     update: dict[str, Any] = {
@@ -106,7 +107,7 @@ def config_rules(platform: str = "cisco_ios") -> ConfigRules:
     )
 
 
-def _without_repeats(base: type[Any]) -> type[Any]:
+def _without_repeats(base: type[Any], read: Callable[[str], str] | None = None) -> type[Any]:
     """The stock driver class, reading a config without a line repeated in one section.
 
     A device never holds one line twice; a sanitised backup does (two communities that both
@@ -116,7 +117,8 @@ def _without_repeats(base: type[Any]) -> type[Any]:
     class Driver(base):  # type: ignore[misc]
         @staticmethod
         def config_preprocessor(config_text: str) -> str:
-            return drop_repeated_lines(base.config_preprocessor(config_text))
+            text = read(config_text) if read is not None else config_text
+            return drop_repeated_lines(base.config_preprocessor(text))
 
     Driver.__name__ = base.__name__
     return Driver

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from nornir_config.platforms import platform_data
+from nornir_config.platforms import driver, platform_data
 
 Block = tuple[str, tuple[str, ...]]
 
@@ -111,6 +111,9 @@ def _text_blocks(text: str, platform: str) -> list[tuple[str, str]]:
     """
     rules = layout(platform)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    read = driver(platform).layout.read
+    if read is not None:
+        text = read(text)
     for pattern, replace in rules.normalise:
         text = pattern.sub(replace, text)
     chunks = _TOP_LEVEL.split(text)
@@ -174,7 +177,8 @@ def _format_text_blocks(blocks: Iterable[tuple[str, str]], platform: str) -> str
     if out and out[-1] != "!":
         out.append("!")
     out.append(rules.last_line)
-    return "\n".join(out) + "\n"
+    write = driver(platform).layout.write
+    return write("\n".join(out)) if write is not None else "\n".join(out) + "\n"
 
 
 def parse_blocks(text: str, platform: str = "cisco_ios") -> list[Block]:

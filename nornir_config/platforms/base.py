@@ -211,6 +211,10 @@ class ShowRunLayout:
     comment: str  # lines starting with it are comments
     banner: str  # regex of a banner's first line; group 1 is its delimiter
     indent: str = " "  # one level of children
+    # Device text -> block text (every top-level line at column 0) and back, for a device
+    # that indents top-level settings (Comware's ` sysname X`); None: printed as parsed.
+    read: Callable[[str], str] | None = None
+    write: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True, eq=False)

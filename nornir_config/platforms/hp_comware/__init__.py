@@ -15,7 +15,7 @@ from nornir_config.platforms.base import (
     Platform,
     ShowRunLayout,
 )
-from nornir_config.platforms.hp_comware import acl, lab, naming, secrets
+from nornir_config.platforms.hp_comware import acl, lab, layout, naming, secrets
 
 FOLDER = Path(__file__).parent
 
@@ -43,7 +43,9 @@ DRIVER = Platform(
         separator="#",
         end="return",
         comment="#",
-        banner=r"^header (?:login|motd|shell) (\S)",
+        banner=r"(?!)(\S)",  # headers are rendered on one line: no block to gather
+        read=layout.read,
+        write=layout.write,
     ),
     secrets=secrets.FORMS,
     naming=naming.NAMING,

@@ -401,6 +401,8 @@ class ComwareSession:
         errors: list[str] = []
         try:
             for typed in commands_of(text):
+                if typed.startswith("version "):  # the image's own line, not a command
+                    continue
                 reply = self.feed(typed)
                 if "%" in reply.output and "^" in reply.output:
                     errors.append(f"{typed}: {reply.output.strip().splitlines()[-1].strip()}")

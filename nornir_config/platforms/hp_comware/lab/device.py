@@ -200,9 +200,12 @@ class ComwareDevice:
 
     def motd(self) -> str:
         for head, entry in self.running.entries.items():
-            if head.startswith("header login ") and entry.body:
-                body = [line.rstrip("%") for line in entry.body]
-                return "\r\n" + "\r\n".join(line for line in body) + "\r\n"
+            if not head.startswith("header login "):
+                continue
+            delimiter = head.split()[2][0]
+            text = [head.split(None, 2)[2][1:], *entry.body]
+            body = [line.replace(delimiter, "") for line in text if line.strip(delimiter)]
+            return "\r\n" + "\r\n".join(body) + "\r\n"
         return ""
 
     def admits(self, source: str | None) -> bool:

@@ -161,6 +161,8 @@ def _value(kind: str, word: str, interfaces: tuple[str, ...]) -> str | None:
     if name == "mask":
         return word if _mask_ok(word) else None
     if name == "wild":
+        if word == "0":  # Comware's short form of a host wildcard
+            return word
         try:
             ipaddress.IPv4Address(word)
         except ValueError:
