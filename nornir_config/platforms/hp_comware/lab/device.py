@@ -194,7 +194,8 @@ class ComwareDevice:
         data = self.flash.read(path.split("/")[-1])
         if data is None:
             return "The file or directory doesn't exist.\n"
-        return data.decode("utf-8", "replace")
+        text = data.decode("utf-8", "replace")
+        return text if text.endswith("\n") else text + "\n"
 
     # -- what the lab core asks --------------------------------------------------------------
 

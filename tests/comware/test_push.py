@@ -1,0 +1,96 @@
+"""Push to H3C Comware lab devices: merge (hier_config remediation with `undo` over Netmiko
+hp_comware), dry-run, replace (`configuration replace file`), rollback under faults."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from nornir_config.lab.spec import LabDeviceSpec
+from nornir_config.lab.testing import LabFactory, RunningLab
+from nornir_config.project import Project, open_project
+from nornir_config.push import Outcome, PushOptions, PushRun, run_push
+from nornir_config.push.diff import remediation
+from nornir_config.render import render_device
+from nornir_config.secrets import load_secrets
+from nornir_config.settings import RunSettings, run_settings, set_run_settings
+from tests.comware.conftest import h3c_root
+
+CODE = "15853"  # Phường Đông Tiến on H3C: an MSR2630 and three S5130S-28S-EI
+
+
+@dataclass
+class H3cEnv:
+    root: Path
+    lab: RunningLab
+    names: list[str]
+    intended: dict[str, str]
+
+    def project(self) -> Project:
+        set_run_settings(RunSettings(root=self.root, lab=True))
+        return open_project([f"code={CODE}"])
+
+    def push(self, **options: object) -> PushRun:
+        return run_push(self.project(), PushOptions(**options))  # type: ignore[arg-type]
+
+    def running(self, name: str) -> str:
+        return str(self.lab.call(lambda: self.lab.device(name).text()))
+
+    def is_intended(self, name: str) -> bool:
+        return not remediation(self.running(name), self.intended[name], "hp_comware")
+
+
+@pytest.fixture
+def h3c_env(tmp_path: Path, lab_factory: LabFactory) -> Iterator[H3cEnv]:
+    root = tmp_path / "root"
+    root.mkdir()
+    for name in ("hosts", "templates", "config.yaml"):
+        (root / name).symlink_to(h3c_root() / name)
+    previous = run_settings()
+    set_run_settings(RunSettings(root=root, lab=True))
+    probe = open_project([f"code={CODE}"])
+    specs = []
+    for name in sorted(probe.nr.inventory.hosts):
+        device = probe.province.device(name)
+        links = tuple(
+            (port, peer.split()[0], peer.split()[1])
+            for port, peer in device.peers.items()
+            if len(peer.split()) == 2
+        )
+        specs.append(
+            LabDeviceSpec(name, name, device.model, device.role, device.interfaces, links=links)
+        )
+    lab = lab_factory(specs=specs)
+    (root / ".lab").symlink_to(lab.lab_dir)
+    out = root / "build" / "intended"
+    out.mkdir(parents=True)
+    secrets = load_secrets()
+    intended = {}
+    future = time.time() + 3600  # newer than hosts/ and templates/: no re-render
+    for name in probe.nr.inventory.hosts:
+        device = probe.province.device(name)
+        text = render_device(device, probe.province, secrets, probe.settings.templates_dir)
+        (out / f"{name}.cfg").write_text(text, encoding="utf-8")
+        os.utime(out / f"{name}.cfg", (future, future))
+        intended[name] = text
+    yield H3cEnv(root, lab, [s.name for s in specs], intended)
+    set_run_settings(previous)
+
+
+def test_merge_dry_run_push_then_nothing_left(h3c_env: H3cEnv) -> None:
+    before = {n: h3c_env.running(n) for n in h3c_env.names}
+    dry = h3c_env.push(dry_run=True)
+    assert {r.outcome for r in dry.reports.values()} == {Outcome.WOULD_CHANGE}
+    assert {n: h3c_env.running(n) for n in h3c_env.names} == before
+    first = h3c_env.push()
+    assert {r.outcome for r in first.reports.values()} == {Outcome.CHANGED}, first.reports
+    assert all(h3c_env.is_intended(n) for n in h3c_env.names)
+    second = h3c_env.push()
+    assert {r.outcome for r in second.reports.values()} == {Outcome.UNCHANGED}, {
+        n: r.commands for n, r in second.reports.items()
+    }
