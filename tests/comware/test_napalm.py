@@ -94,14 +94,10 @@ def test_vlans_lldp_arp_mac(office: RunningLab) -> None:
         detail = device.get_lldp_neighbors_detail()
         assert "Router" in detail["Ten-GigabitEthernet1/0/25"][0]["remote_system_capab"]
         macs = device.get_mac_address_table()
-        assert any(
-            m["interface"] == "Ten-GigabitEthernet1/0/25" and m["vlan"] == 10 for m in macs
-        )
+        assert any(m["interface"] == "Ten-GigabitEthernet1/0/25" and m["vlan"] == 10 for m in macs)
     with _driver(office, "H3C-R1") as device:
         arp = device.get_arp_table()
-        assert [(a["ip"], a["interface"]) for a in arp] == [
-            ("10.160.4.2", "GigabitEthernet0/2.10")
-        ]
+        assert [(a["ip"], a["interface"]) for a in arp] == [("10.160.4.2", "GigabitEthernet0/2.10")]
 
 
 def test_environment(office: RunningLab) -> None:

@@ -102,5 +102,7 @@ def test_logins_follow_the_device_config(h3c: RunningLab) -> None:
     with ConnectHandler(**netmiko_params(h3c, "H3C-S1")) as conn:
         conn.send_config_set(["acl basic 2001", "rule 0 permit source 192.0.2.0 0.0.0.255",
                               "quit", "ssh server acl 2001"])  # fmt: skip
-    with pytest.raises((NetmikoTimeoutException, NetmikoAuthenticationException, OSError, EOFError)):
+    with pytest.raises(
+        (NetmikoTimeoutException, NetmikoAuthenticationException, OSError, EOFError)
+    ):
         ConnectHandler(**netmiko_params(h3c, "H3C-S1"))

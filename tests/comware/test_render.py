@@ -28,7 +28,9 @@ def rendered() -> dict[str, str]:
     out = {}
     for device in province.devices:
         if device.platform == "hp_comware":
-            out[device.name] = render_device(device, province, Secrets(TEST_SECRETS), REPO / "templates")
+            out[device.name] = render_device(
+                device, province, Secrets(TEST_SECRETS), REPO / "templates"
+            )
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
 from hier_config import Platform as HierPlatform
 
 from nornir_config.platforms.base import (
@@ -18,6 +19,7 @@ from nornir_config.platforms.base import (
 from nornir_config.platforms.hp_comware import acl, lab, layout, naming, secrets
 
 FOLDER = Path(__file__).parent
+PUSH = yaml.safe_load((FOLDER / "push.yaml").read_text(encoding="utf-8"))
 
 DRIVER = Platform(
     name="hp_comware",
@@ -36,7 +38,7 @@ DRIVER = Platform(
         saved=r"successfully",
         session_setup=("screen-length disable",),
         negation="undo ",
-        error_pattern=r"^\s*% (Unrecognized command|Wrong parameter|Incomplete command|Too many parameters)",
+        error_pattern=PUSH["error_pattern"],
     ),
     layout=ShowRunLayout(
         volatile=(),
@@ -50,15 +52,7 @@ DRIVER = Platform(
     secrets=secrets.FORMS,
     naming=naming.NAMING,
     lint=LintDialect(acl_entry=acl.parse_entry),
-    device_copy=DeviceCopy(
-        file="flash:/communelan-before.cfg",
-        save="save flash:/communelan-before.cfg",
-        restore="configuration replace file flash:/communelan-before.cfg",
-        restored="Succeeded in replacing current configuration",
-        failed=r"(?i)failed to replace|does not exist|% (Unrecognized|Wrong)",
-        answer=r"(\[Y/N\]:|\]|>)\s*$",
-        question=r"\[Y/N\]:\s*$",
-    ),
+    device_copy=DeviceCopy(**PUSH["device_copy"]),
     replace="device",
     lab=LabDialect(device=lab.new_device, session=lab.new_session, day0_facts=lab.day0_facts),
 )

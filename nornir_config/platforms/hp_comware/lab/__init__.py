@@ -37,11 +37,12 @@ def day0_facts(text: str) -> Day0Facts:
     """Sysname, role and ports a Comware config shows (a routed subinterface: a router)."""
     name = re.search(r"^ sysname (\S+)", text, re.M)
     ports = tuple(
-        m.group(1)
-        for m in re.finditer(r"^interface ((?:Ten-)?GigabitEthernet[\d/]+)$", text, re.M)
+        m.group(1) for m in re.finditer(r"^interface ((?:Ten-)?GigabitEthernet[\d/]+)$", text, re.M)
     )
     router = bool(re.search(r"^interface \S+\.\d+$", text, re.M)) or not re.search(
         r"^ port link-type ", text, re.M
     )
     role = "router" if router else "switch"
-    return Day0Facts(name.group(1) if name else None, role, "MSR2630" if router else "S5130S-28S-EI", ports)
+    return Day0Facts(
+        name.group(1) if name else None, role, "MSR2630" if router else "S5130S-28S-EI", ports
+    )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from nornir_config.platforms.base import Reply
 from nornir_config.platforms.hp_comware.lab import shows
 from nornir_config.platforms.hp_comware.lab.config import Config, Entry, commands_of
 from nornir_config.platforms.hp_comware.lab.grammar import (
@@ -35,15 +36,10 @@ MESSAGES = {
     "many": " % Too many parameters found at '^' position.",
 }
 SYSTEM_VIEW = "System View: return to User View with Ctrl+Z."
-SAVED = "Validating file. Please wait...\nSaved the current configuration to mainboard device successfully."
-
-
-@dataclass
-class Reply:
-    output: str = ""
-    prompt: bool = True
-    close: bool = False
-    abort: bool = False
+SAVED = (
+    "Validating file. Please wait...\n"
+    "Saved the current configuration to mainboard device successfully."
+)
 
 
 @dataclass
@@ -211,7 +207,11 @@ class ComwareSession:
         words = found.words
         config = self.target
         if command.view is not None:
-            head = (command.store or " ".join(command.tokens)).format(*words) if command.store else " ".join(words)
+            head = (
+                (command.store or " ".join(command.tokens)).format(*words)
+                if command.store
+                else " ".join(words)
+            )
             if command.store:
                 head = command.store.format(*words)
             entry = config.view(head)
@@ -240,8 +240,13 @@ class ComwareSession:
                 _replace_key(lines, ("password",), f"password hash {self.device.hash(words[2])}")
             else:
                 stored = self.device.store_secret(text)
-                _replace_key(lines, command.key_of(words) if stored == text else
-                             command.key_of(words)[:len(command.key_of(words))], stored)
+                _replace_key(
+                    lines,
+                    command.key_of(words)
+                    if stored == text
+                    else command.key_of(words)[: len(command.key_of(words))],
+                    stored,
+                )
             entry.lines = lines
         self._touch()
         return Reply()
@@ -348,16 +353,26 @@ class ComwareSession:
         text = " ".join(words)
         if found.command.view is not None:
             if text.startswith("interface ") and text.split()[1] in self.device.spec.interfaces:
-                return Reply(" % This interface can't be deleted.\n") if False else self._reset_port(text)
-            removed = [h for h in config.entries if config.entries[h].is_view and
-                       (h == text or h.startswith(text + " "))]
+                return (
+                    Reply(" % This interface can't be deleted.\n")
+                    if False
+                    else self._reset_port(text)
+                )
+            removed = [
+                h
+                for h in config.entries
+                if config.entries[h].is_view and (h == text or h.startswith(text + " "))
+            ]
             for head in removed:
                 del config.entries[head]
             self._touch()
             return Reply()
         if view.name == "system":
-            removed = [h for h in config.entries if not config.entries[h].is_view and
-                       (h == text or h.startswith(text + " "))]
+            removed = [
+                h
+                for h in config.entries
+                if not config.entries[h].is_view and (h == text or h.startswith(text + " "))
+            ]
             for head in removed:
                 del config.entries[head]
             if not removed and text in self.grammar.default_on.get("system", frozenset()):
@@ -481,7 +496,7 @@ class ComwareSession:
     def _delete(self, path: str) -> Reply:
         name = path.split("/")[-1]
         if self.device.flash.read(name) is None:
-            return Reply(f"The file or directory doesn't exist.\n")
+            return Reply("The file or directory doesn't exist.\n")
 
         def confirm(answer: str) -> Reply:
             if answer.strip().lower() not in ("y", "yes"):
@@ -525,10 +540,8 @@ class ComwareSession:
         words = command.split()[1:]
         output = shows.display(self.device, words)
         if output is None:
-            column = len(command.split()[0]) + 1
-            for word, col in tokenize(command)[1:]:
-                column = col
-                break
+            rest = tokenize(command)[1:]
+            column = rest[0][1] if rest else len(command.split()[0]) + 1
             return Reply(self._caret(column, "unrecognized" if words else "incomplete"))
         if pipe:
             output = _pipe(output, pipe.strip())

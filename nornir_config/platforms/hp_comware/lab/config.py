@@ -9,7 +9,6 @@ Comware 7 (MSR and S5130 releases), kept here, apart from anything the engine re
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # The order Comware 7 prints top-level entries in (first match wins; unmatched last).
@@ -82,8 +81,12 @@ LINE_ORDER = tuple(
 _INTERFACE_RANK = ("NULL", "LoopBack", "Vlan-interface", "GigabitEthernet", "Ten-GigabitEthernet")
 
 
+def _group(head: str) -> int:
+    return next((i for i, p in enumerate(PRINT_ORDER) if p.match(head)), len(PRINT_ORDER))
+
+
 def _sort_key(head: str) -> tuple[object, ...]:
-    group = next((i for i, p in enumerate(PRINT_ORDER) if p.match(head)), len(PRINT_ORDER))
+    group = _group(head)
     numbers: tuple[int, ...] = ()
     rank = 0
     if head.startswith("interface "):
@@ -101,8 +104,10 @@ def _ordered(entry: Entry) -> list[str]:
     lines = list(entry.lines or [])
     if not entry.head.startswith("interface "):
         return lines
-    rank = {line: next((i for i, p in enumerate(LINE_ORDER) if p.match(line)), len(LINE_ORDER))
-            for line in lines}
+    rank = {
+        line: next((i for i, p in enumerate(LINE_ORDER) if p.match(line)), len(LINE_ORDER))
+        for line in lines
+    }
     return sorted(lines, key=lambda line: rank[line])
 
 
@@ -152,7 +157,7 @@ class Config:
         out = ["#"]
         previous: int | None = None
         for entry in sorted(self.entries.values(), key=lambda e: _sort_key(e.head)):
-            group = _sort_key(entry.head)[0]
+            group = _group(entry.head)
             if entry.is_view:
                 if out[-1] != "#":
                     out.append("#")

@@ -62,7 +62,9 @@ class ComwareDevice:
         self._state: tuple[float, ConfigState] | None = None
         digest = hashlib.sha1(spec.name.encode()).hexdigest().upper()
         self.serial = "219801A" + digest[:11]
-        self.base_mac = f"{int(digest[:4], 16) | 0x7400:04x}-{digest[4:8].lower()}-{digest[8:10].lower()}00"
+        self.base_mac = (
+            f"{int(digest[:4], 16) | 0x7400:04x}-{digest[4:8].lower()}-{digest[8:10].lower()}00"
+        )
 
     # -- config ------------------------------------------------------------------------------
 
@@ -166,7 +168,9 @@ class ComwareDevice:
         loaded = ComwareSession(self, user).load(text, self.skeleton())
         if self.faults.fail_replace_partial > 0:
             self.faults.fail_replace_partial -= 1
-            half = Config(dict(list(loaded.config.entries.items())[: len(loaded.config.entries) // 2]))
+            half = Config(
+                dict(list(loaded.config.entries.items())[: len(loaded.config.entries) // 2])
+            )
             for head, entry in self.running.entries.items():
                 half.entries.setdefault(head, entry)
             self.running = half
@@ -181,7 +185,9 @@ class ComwareDevice:
 
     def dir_listing(self) -> str:
         lines = ["Directory of flash:"]
-        for index, name in enumerate(sorted(self.flash.files, key=lambda n: self.flash.files[n].index)):
+        for index, name in enumerate(
+            sorted(self.flash.files, key=lambda n: self.flash.files[n].index)
+        ):
             file = self.flash.files[name]
             stamp = time.strftime("%b %d %Y %H:%M:%S", time.gmtime(file.mtime))
             lines.append(f"   {index} -rw-     {len(file.data):>8} {stamp}   {name}")
@@ -242,6 +248,4 @@ class ComwareDevice:
 
     @property
     def software(self) -> str:
-        return (
-            f"H3C Comware Platform Software, Software Version {VERSION}, {self.release}"
-        )
+        return f"H3C Comware Platform Software, Software Version {VERSION}, {self.release}"

@@ -275,7 +275,7 @@ def format_vlans(vlans: list[int]) -> str:
     """VLANs as Comware prints a list: runs of three or more as `a to b`."""
     parts: list[str] = []
     run: list[int] = []
-    for vlan in sorted(set(vlans)) + [-1]:
+    for vlan in [*sorted(set(vlans)), -1]:
         if run and vlan == run[-1] + 1:
             run.append(vlan)
             continue

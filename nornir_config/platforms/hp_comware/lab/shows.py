@@ -17,7 +17,11 @@ if TYPE_CHECKING:
     from nornir_config.platforms.hp_comware.lab.device import ComwareDevice
 
 MODELS = {"router": "MSR2630", "switch": "S5130S-28S-EI"}
-ABBREVIATIONS = (("Ten-GigabitEthernet", "XGE"), ("GigabitEthernet", "GE"), ("Vlan-interface", "Vlan"))
+ABBREVIATIONS = (
+    ("Ten-GigabitEthernet", "XGE"),
+    ("GigabitEthernet", "GE"),
+    ("Vlan-interface", "Vlan"),
+)
 
 
 def short(name: str) -> str:
@@ -82,9 +86,15 @@ def interfaces(device: ComwareDevice, only: str | None = None) -> str:
         if port.kind == "physical":
             lines.append("Media type is twisted pair, port hardware type is 1000_BASE_T")
             if port.switchport:
-                lines.append(f"PVID: {port.native_vlan if port.mode == 'trunk' else port.access_vlan}")
+                lines.append(
+                    f"PVID: {port.native_vlan if port.mode == 'trunk' else port.access_vlan}"
+                )
                 lines.append(f"Port link-type: {port.mode}")
-        lines.append("Last link flapping: Never" if not port.up else "Last link flapping: 0 hours 5 minutes 0 seconds")
+        lines.append(
+            "Last link flapping: Never"
+            if not port.up
+            else "Last link flapping: 0 hours 5 minutes 0 seconds"
+        )
         lines.append("Last clearing of counters: Never")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
@@ -126,7 +136,7 @@ def ip_interface_brief(device: ComwareDevice) -> str:
         phys = "*down" if current.startswith("Admin") else current.lower()
         lines.append(
             f"{short(name):<25}{phys:<9}{protocol.split()[0].lower():<9}"
-            f"{str(port.ipv4[0].ip):<16}{'--':<13}{port.description[:16]}"
+            f"{port.ipv4[0].ip!s:<16}{'--':<13}{port.description[:16]}"
         )
     return "\n".join(lines) + "\n"
 
@@ -308,7 +318,10 @@ Show = Callable[["ComwareDevice", list[str]], "str | None"]
 
 COMMANDS: tuple[tuple[tuple[str, ...], Show], ...] = (
     (("current-configuration",), lambda d, a: d.text() if not a else None),
-    (("saved-configuration",), lambda d, a: d.saved or "The saved configuration file doesn't exist.\n"),
+    (
+        ("saved-configuration",),
+        lambda d, a: d.saved or "The saved configuration file doesn't exist.\n",
+    ),
     (("version",), lambda d, a: version(d)),
     (("interface", "brief"), lambda d, a: ip_interface_brief(d) if not a else None),
     (("interface",), lambda d, a: interfaces(d, _iface(d, a)) if not a or _iface(d, a) else None),
