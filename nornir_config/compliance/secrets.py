@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from netutils.config.clean import sanitize_config
 from netutils.password import (
@@ -62,14 +63,15 @@ def redact(text: str, secrets: Secrets, platform: str) -> str:
     return sanitize_config(secrets.redact(text), list(_sanitize_filters(platform)))
 
 
-def tokens(line: str, platform: str) -> tuple[str, list[tuple[int, str]]]:
+def tokens(line: str, platform: str) -> tuple[str, list[tuple[Any, str]]]:
     """The line with its secret tokens masked, and the (type, token) pairs in order."""
-    found: list[tuple[int, str]] = []
+    found: list[tuple[Any, str]] = []
     for rule in token_rules(platform):
         match = rule.regex.match(line)
         if not match:
             continue
-        kind = rule.type if rule.type is not None else int(match.group("type"))
+        named = str(match.group("type")) if rule.type is None else ""
+        kind = rule.type if rule.type is not None else int(named) if named.isdigit() else named
         found.append((kind, match.group("hash")))
         line = f"{match.group('pre')}{REMOVED}{match.group('post')}"
     return line, found

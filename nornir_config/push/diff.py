@@ -170,9 +170,41 @@ def _negations(node: HConfigChild) -> Iterable[str]:
             yield _path(child)
 
 
+def unverifiable_as_intended(have: HConfig, want: HConfig, platform: str) -> None:
+    """Take a running secret the device keeps in a form no one can check offline (Comware
+    stores a key sent `simple` as its own `$c$3$` cipher) as the intended line it stands for:
+    sending that line again would change nothing anyone can see. Compliance says of such a
+    line that it cannot be verified offline; kinds with an offline check are untouched."""
+    from nornir_config.compliance.secrets import tokens
+    from nornir_config.platforms import driver
+
+    checks = driver(platform).secrets.verify
+
+    def walk(mine: HConfig | HConfigChild, theirs: HConfig | HConfigChild) -> None:
+        wanted = {}
+        for child in theirs.children:
+            masked, found = tokens(child.text, platform)
+            if found:
+                wanted[masked] = child.text
+        for child in tuple(mine.children):
+            twin = theirs.get_child(equals=child.text)
+            if twin is None:
+                masked, found = tokens(child.text, platform)
+                target = wanted.get(masked)
+                unverifiable = any(str(kind) not in checks for kind, _ in found)
+                if target and unverifiable and mine.get_child(equals=target) is None:
+                    child.text = target
+                    twin = theirs.get_child(equals=target)
+            if twin is not None:
+                walk(child, twin)
+
+    walk(have, want)
+
+
 def plan(running: str, target: str, platform: str, preserve: Sequence[str] = ()) -> Remediation:
     """What turns `running` into `target` on the device, and what it keeps on purpose."""
     have, want = hconfig(running, platform), hconfig(target, platform)
+    unverifiable_as_intended(have, want, platform)
     kept, dropped = _set_aside(have, want, owned_lines(platform, tuple(preserve)))
     result = WorkflowRemediation(have, want).remediation_config
     sections = tuple((node.text, tuple(_command_lines(node))) for node in sorted(result.children))

@@ -352,12 +352,11 @@ class ComwareSession:
         config = self.target
         text = " ".join(words)
         if found.command.view is not None:
+            named = next(i for i, t in enumerate(found.command.tokens) if t.startswith("<"))
+            if len(words) <= named:  # a view is undone by its name: `undo vlan 10`
+                return Reply(self._caret(len(line) + 1, "incomplete"))
             if text.startswith("interface ") and text.split()[1] in self.device.spec.interfaces:
-                return (
-                    Reply(" % This interface can't be deleted.\n")
-                    if False
-                    else self._reset_port(text)
-                )
+                return Reply(" % Cannot delete a physical interface.\n")
             removed = [
                 h
                 for h in config.entries
@@ -398,10 +397,6 @@ class ComwareSession:
         entry.lines = lines
         self._touch()
         return Reply()
-
-    def _reset_port(self, head: str) -> Reply:
-        """`undo interface` of a physical port: Comware refuses it."""
-        return Reply(" % Cannot delete a physical interface.\n")
 
     def _touch(self) -> None:
         if self.config is None:
