@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from nornir_config.platforms import driver
-from nornir_config.secrets import Secrets, required_secrets
+from nornir_config.secrets import Secrets, hashed, required_secrets, reversible
 from nornir_config.sot.names import ascii_name
 from nornir_config.sot.province import Device
 from nornir_config.sot.schema import Defaults
@@ -38,17 +36,12 @@ def _zones(device: Device) -> list[dict[str, Any]]:
     return zones
 
 
-@cache
-def _password(platform: str, secret: str, seed: str) -> str:
-    """One hash per secret, driver and province for the whole run (scrypt costs ~50 ms)."""
-    return driver(platform).secrets.password(secret, seed)
-
-
 def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict[str, Any]:
-    """Template variables for `device`; secrets appear only as type 9 / type 7 forms."""
+    """Template variables for `device`; secrets appear only in its driver's hashed and
+    reversible forms, interface names in its driver's naming."""
     settings = device.settings
-    forms = driver(device.platform).secrets
-    naming = driver(device.platform).naming
+    platform = device.driver
+    naming = platform.naming
     scope = f"province-{device.province.code}"
     zones = _zones(device)
     mgmt = next(z for z in zones if z["key"] == "mgmt")
@@ -84,23 +77,21 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
         "services": services,
         "banner_lines": settings.banner.rstrip("\n").split("\n"),
         "snmp": settings.snmp,
-        "enable_secret": _password(
-            device.platform, secrets.get("enable_secret"), f"{scope}:enable_secret"
-        ),
+        "enable_secret": hashed(platform, secrets.get("enable_secret"), scope, "enable_secret"),
         "users": [
             {
                 "name": user,
-                "secret": _password(
-                    device.platform, secrets.get(f"password_{user}"), f"{scope}:password_{user}"
+                "secret": hashed(
+                    platform, secrets.get(f"password_{user}"), scope, f"password_{user}"
                 ),
             }
             for user in settings.local_users
         ],
-        "ntp_key": forms.key(secrets.get("ntp_key"), f"{scope}:ntp_key"),
-        "tacacs_key": forms.key(secrets.get("tacacs_key"), f"{scope}:tacacs_key"),
-        # SNMPv3 user keys: only templates whose device prints them use these.
-        "snmp_auth_key": forms.key(secrets.get("snmp_auth_key"), f"{scope}:snmp_auth_key"),
-        "snmp_priv_key": forms.key(secrets.get("snmp_priv_key"), f"{scope}:snmp_priv_key"),
+        "ntp_key": reversible(platform, secrets.get("ntp_key"), scope, "ntp_key"),
+        "tacacs_key": reversible(platform, secrets.get("tacacs_key"), scope, "tacacs_key"),
+        # SNMPv3 user keys: used by templates whose device prints the user (Comware).
+        "snmp_auth_key": reversible(platform, secrets.get("snmp_auth_key"), scope, "snmp_auth_key"),
+        "snmp_priv_key": reversible(platform, secrets.get("snmp_priv_key"), scope, "snmp_priv_key"),
     }
 
 

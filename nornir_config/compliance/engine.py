@@ -20,22 +20,22 @@ from nornir_config.compliance.features import Feature, blocks_text, owner_of, sp
 from nornir_config.compliance.model import PROTECTED, UNOWNED, FeatureResult
 from nornir_config.compliance.secrets import TokenVerifier, tokens
 from nornir_config.hier import drop_repeated_lines
-from nornir_config.platforms import driver, platform_data
+from nornir_config.platforms.base import Platform
 from nornir_config.push.diff import plan
 from nornir_config.running_config import Block, parse_blocks
 
 
 @cache
-def _volatile_filters(platform: str) -> tuple[dict[str, str], ...]:
-    return tuple({"regex": r} for r in platform_data(platform, "volatile")["volatile"])
+def _volatile_filters(platform: Platform) -> tuple[dict[str, str], ...]:
+    return tuple({"regex": f"(?:{r}).*\n"} for r in platform.layout.volatile)
 
 
 @cache
-def netutils_platform(platform: str) -> str:
-    return driver(platform).netutils_platform
+def netutils_platform(platform: Platform) -> str:
+    return platform.netutils_platform
 
 
-def without_volatile(text: str, platform: str) -> str:
+def without_volatile(text: str, platform: Platform) -> str:
     """The config without the lines that change on their own (timestamps, clock drift), nor
     a line repeated in one section (a sanitised backup's; netutils refuses them)."""
     text = text.replace("\r\n", "\n")
@@ -49,7 +49,7 @@ class _Equated:
 
 
 def equate_secrets(
-    running: list[Block], intended: list[Block], verifier: TokenVerifier, platform: str
+    running: list[Block], intended: list[Block], verifier: TokenVerifier, platform: Platform
 ) -> _Equated:
     """Running blocks where a token hiding the same secret as the intended one is written
     exactly as intended; a different secret stays different (and so non-compliant)."""
@@ -65,11 +65,19 @@ def equate_secrets(
         target = wanted.get((parent, masked)) if found else None
         if target is None or target == line:
             return line
-        pairs = zip(tokens(target, platform)[1], found, strict=False)
-        verdicts = [verifier.same_secret(kind, want, have) for (kind, want), (_, have) in pairs]
+        pairs = list(zip(tokens(target, platform)[1], found, strict=False))
+        # A form the device keeps that has no offline check (Comware's $c$3$ cipher):
+        # neither the same secret nor a different one, and the report says so.
+        offline = [held.name not in platform.secrets.verify for _, (held, _) in pairs]
+        verdicts = [
+            None if blind else verifier.same_secret(kind, want, have)
+            for ((kind, want), (_, have)), blind in zip(pairs, offline, strict=True)
+        ]
         if any(v is False for v in verdicts):
             return line
-        if any(v is None for v in verdicts):
+        if any(offline):
+            pending.append(f"secret cannot be verified offline (device cipher): {masked}")
+        elif any(v is None for v in verdicts):
             pending.append(f"secret not verifiable (sanitised): {masked}")
         return target
 
@@ -88,7 +96,7 @@ def _lines(text: str) -> list[str]:
 
 
 def remediation(
-    running_text: str, intended_text: str, platform: str, preserve: Sequence[str] = ()
+    running_text: str, intended_text: str, platform: Platform, preserve: Sequence[str] = ()
 ) -> list[str]:
     """The commands a push would send (the push's own remediation, one for both)."""
     return plan(running_text, intended_text, platform, preserve).commands
@@ -108,7 +116,7 @@ def compare_texts(
     intended: str,
     running: str,
     features: tuple[Feature, ...],
-    platform: str,
+    platform: Platform,
     verifier: TokenVerifier,
     preserve: Sequence[str] = (),
 ) -> list[FeatureResult]:
