@@ -85,7 +85,6 @@ def device_replace_push(
     """Nornir task: replace the running config by `intended`, or leave it as it was."""
     started = time.perf_counter()
     platform = driver_for(task.host)
-    name = platform.name
     report = DeviceReport(task.host.name, Outcome.UNCHANGED, "replace")
     try:
         conn = netmiko_session(task)
@@ -94,13 +93,13 @@ def device_replace_push(
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
     preserve = preserved(task)
-    planned = plan(before, intended, name, preserve)
+    planned = plan(before, intended, platform, preserve)
     describe(task, planned, report, redact)
     if not planned.commands:
         report.reason = "running config already as intended; nothing sent"
         return _result(task, report, started)
-    candidate = canonical(with_protected(before, intended, name, preserve), name)
-    report.diff = redact(config_diff(before, candidate, name, ("running", "candidate")))
+    candidate = canonical(with_protected(before, intended, platform, preserve), platform)
+    report.diff = redact(config_diff(before, candidate, platform, ("running", "candidate")))
     report.commands = [redact(c) for c in planned.commands]
     if dry_run:
         report.outcome = Outcome.WOULD_CHANGE
@@ -117,14 +116,14 @@ def device_replace_push(
     try:
         replace_with(conn, platform, str(platform.data("push")["replace_file"]))
         step = "re-reading the running config"
-        residual = remediation(read_running(task), intended, name, preserve)
+        residual = remediation(read_running(task), intended, platform, preserve)
         if residual:
             report.reason = f"residual diff after replace ({len(residual)} lines)"
-            return _result(task, rollback_merge(task, before, name, report, redact), started)
+            return _result(task, rollback_merge(task, before, platform, report, redact), started)
         step = "saving"
         conn.save_config()
     except Exception as exc:  # refused replace, dropped session, timeout
         report.reason = f"{step}: {redact(why(exc))}"
-        return _result(task, rollback_merge(task, before, name, report, redact), started)
+        return _result(task, rollback_merge(task, before, platform, report, redact), started)
     report.outcome = Outcome.CHANGED
     return _result(task, report, started)

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 import yaml
 from hier_config import Platform as HierPlatform
@@ -19,7 +21,15 @@ from nornir_config.platforms.base import (
 from nornir_config.platforms.hp_comware import acl, lab, layout, naming, secrets
 
 FOLDER = Path(__file__).parent
-PUSH = yaml.safe_load((FOLDER / "push.yaml").read_text(encoding="utf-8"))
+
+
+def _doc(name: str) -> dict[str, Any]:
+    data = yaml.safe_load((FOLDER / f"{name}.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict), name
+    return data
+
+
+PUSH = _doc("push")
 
 DRIVER = Platform(
     name="hp_comware",
@@ -41,7 +51,7 @@ DRIVER = Platform(
         error_pattern=PUSH["error_pattern"],
     ),
     layout=ShowRunLayout(
-        volatile=(),
+        volatile=tuple(_doc("volatile")["volatile"] or ()),
         separator="#",
         end="return",
         comment="#",
@@ -49,10 +59,14 @@ DRIVER = Platform(
         read=layout.read,
         write=layout.write,
     ),
-    secrets=secrets.FORMS,
+    secrets=dataclasses.replace(
+        secrets.FORMS,
+        anywhere=tuple((r["regex"], r["replace"]) for r in _doc("sanitize")["anywhere"]),
+    ),
     naming=naming.NAMING,
     lint=LintDialect(acl_entry=acl.parse_entry),
     device_copy=DeviceCopy(**PUSH["device_copy"]),
     replace="device",
+    label="Comware",
     lab=LabDialect(device=lab.new_device, session=lab.new_session, day0_facts=lab.day0_facts),
 )
