@@ -181,7 +181,9 @@ class DeviceCopy:
     restored: str  # text in the answer that means the restore worked
     failed: str  # regex of an answer that means it did not
     answer: str = r"(\]\?|#)\s*$"  # regex of a question or the prompt after a command
-    question: str = r"\]\?\s*$"  # regex of a question answered with Enter
+    question: str = r"\]\?\s*$"  # regex of a question answered with `reply`
+    reply: str = ""  # the answer to such a question (Enter; Comware: Y)
+    restore_in_config: bool = False  # the restore runs in config mode (Comware's system view)
 
 
 @dataclass(frozen=True)
