@@ -62,15 +62,21 @@ def send_config(conn: Any, commands: list[str], platform: Platform) -> str:
     pattern = platform.commands.error_pattern
     lines = [c for c in commands if "\n" not in c]
     texts = [c for c in commands if "\n" in c]
+    # A Netmiko driver that cannot check echoes (hp_comware) reads for 2 s after each line
+    # when given an error pattern: send the lines in one go and look for a refusal after.
+    verified = getattr(conn, "global_cmd_verify", None) is not False
     output = str(
         conn.send_config_set(
             lines,
-            error_pattern=pattern,
+            error_pattern=pattern if verified else "",
             read_timeout=TIMEOUTS["timeout"],
             cmd_verify=True,
             exit_config_mode=not texts,
         )
     )
+    refused = None if verified else re.search(pattern, output, flags=re.M)
+    if refused is not None:
+        raise ConfigInvalidException(f"Invalid input detected: {refused.group(0).strip()}")
     for text in texts:
         conn.write_channel(conn.normalize_cmd(text))
         answer = str(

@@ -13,6 +13,7 @@ import pytest
 
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import LabFactory, RunningLab
+from nornir_config.platforms import driver
 from nornir_config.project import Project, open_project
 from nornir_config.push import Outcome, PushOptions, PushRun, run_push
 from nornir_config.push.diff import remediation
@@ -42,7 +43,7 @@ class H3cEnv:
         return str(self.lab.call(lambda: self.lab.device(name).text()))
 
     def is_intended(self, name: str) -> bool:
-        return not remediation(self.running(name), self.intended[name], "hp_comware")
+        return not remediation(self.running(name), self.intended[name], driver("hp_comware"))
 
 
 @pytest.fixture
@@ -94,3 +95,30 @@ def test_merge_dry_run_push_then_nothing_left(h3c_env: H3cEnv) -> None:
     assert {r.outcome for r in second.reports.values()} == {Outcome.UNCHANGED}, {
         n: r.commands for n, r in second.reports.items()
     }
+
+
+def test_replace_converges(h3c_env: H3cEnv) -> None:
+    dry = h3c_env.push(method="replace", dry_run=True)
+    assert {r.outcome for r in dry.reports.values()} == {Outcome.WOULD_CHANGE}
+    first = h3c_env.push(method="replace")
+    assert {r.outcome for r in first.reports.values()} == {Outcome.CHANGED}, first.reports
+    assert all(h3c_env.is_intended(n) for n in h3c_env.names)
+    second = h3c_env.push(method="replace")
+    assert {r.outcome for r in second.reports.values()} == {Outcome.UNCHANGED}
+
+
+def test_rollback_under_faults(h3c_env: H3cEnv) -> None:
+    """A refused replace and a refused merge line: each device ends exactly as before."""
+    before = {n: h3c_env.running(n) for n in h3c_env.names}
+    router = next(n for n in h3c_env.names if n.endswith("rt01"))
+    switch = next(n for n in h3c_env.names if n.endswith("sw02"))
+    h3c_env.lab.set_faults(switch, fail_replace=True)
+    h3c_env.lab.set_faults(router, reject_commands=["^ntp-service unicast-server"])
+    replaced = h3c_env.push(method="replace")
+    for name in (switch, router):  # the device refuses the file: its own copy comes back
+        assert replaced.reports[name].outcome == Outcome.ROLLED_BACK, replaced.reports[name]
+        assert not remediation(h3c_env.running(name), before[name], driver("hp_comware"))
+    merged = h3c_env.push()
+    assert merged.reports[router].outcome == Outcome.ROLLED_BACK, merged.reports[router]
+    assert "Unrecognized command" in merged.reports[router].reason
+    assert not remediation(h3c_env.running(router), before[router], driver("hp_comware"))
