@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import re
 from collections import defaultdict
@@ -11,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from nornir_config.collector import collector_paused
 from nornir_config.context import secrets_needed
 from nornir_config.errors import InputError
 from nornir_config.filters import apply_filters
@@ -107,13 +107,8 @@ def run_lint(
 ) -> LintReport:
     """Lint the project at `root` with `packs`; bad waivers raise InputError."""
     new_run()
-    collecting = gc.isenabled()
-    gc.disable()  # ~200k config nodes live through the run: GC passes would only re-scan them
-    try:
+    with collector_paused():  # ~200k config nodes live through the run
         return _run(root, packs, filters, today)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _run(
