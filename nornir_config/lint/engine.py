@@ -36,6 +36,11 @@ class LintReport:
     packs: list[Pack]
     findings: list[Finding] = field(default_factory=list)
     devices: int = 0
+    # device -> "code name" of its province, only when the devices span several provinces
+    provinces: dict[str, str] = field(default_factory=dict)
+
+    def provinces_of(self, finding: Finding) -> list[str]:
+        return sorted({self.provinces[d] for d in finding.devices if d in self.provinces})
 
     @property
     def failed(self) -> bool:
@@ -138,6 +143,8 @@ def _run(
     by_name = {d.name: d for d in province.devices}
     devices = [by_name[name] for name in selected.inventory.hosts]
     report.devices = len(devices)
+    if len({d.province.code for d in devices}) > 1:
+        report.provinces = {d.name: f"{d.province.code} {d.province.name}" for d in devices}
     maps: dict[str, SourceMap] = {}
     entries = CommuneEntries(settings.hosts_dir, settings.root)
     secrets = placeholder_secrets(devices)
