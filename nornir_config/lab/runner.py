@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from nornir_config.lab.control import serve_control
-from nornir_config.lab.day0 import CONSOLE, write_console
 from nornir_config.lab.files import (
+    CONSOLE,
     CONTROL,
     ENDPOINTS,
     KEYS,
@@ -28,6 +28,7 @@ from nornir_config.lab.files import (
     PROGRESS,
     load_or_create_credentials,
     read_progress,
+    write_console,
     write_endpoints,
     write_known_hosts,
     write_progress,

@@ -47,7 +47,8 @@ def iter_views(
     for device in devices:
         env = envs.get(device.platform)
         if env is None:
-            env = envs[device.platform] = jinja_env(state.templates_dir / device.platform)
+            folder = state.templates_dir / device.driver.templates
+            env = envs[device.platform] = jinja_env(folder)
         context = device_context(device, defaults, secrets)  # type: ignore[arg-type]
         state.saw_context(device.name, context)
         state.platforms.add(device.platform)
@@ -66,8 +67,8 @@ def iter_views(
             device.role,
             device.platform,
             context,
-            parse(canonical(text, device.platform)),
-            dialect(device.platform),
+            parse(canonical(text, device.driver), device.driver),
+            dialect(device.driver),
         )
 
 
@@ -105,7 +106,7 @@ def locate(
             rule.id, rule.severity, message, rendered, hit.line, (view.name,), rendered_at
         )
     if rule.partial:
-        path = state.templates_dir / view.platform / "partials" / rule.partial
+        path = state.templates_dir / view.driver.templates / "partials" / rule.partial
         return Finding(
             rule.id,
             rule.severity,

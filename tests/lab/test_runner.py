@@ -103,7 +103,7 @@ def test_a_runner_that_dies_is_reported_with_its_last_log_line(tmp_path: Path) -
 
 
 def test_lab_devices_boot_on_first_use() -> None:
-    from nornir_config.lab.device import LabDevice
+    from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 
     device = LabDevice(make_specs(1, 1)[1])
     assert device._running is None  # nothing parsed yet: a national lab listens in seconds
