@@ -87,6 +87,9 @@ def register(
     """Decorator: add a check kind to the registry under `name` (with `digest`, the function
     runs over the digests of the devices)."""
 
+    if scope == "province" and digest is None:
+        raise ValueError(f"province kind {name!r} needs digest=: lint keeps no parsed config")
+
     def wrap(func: Callable[..., Iterable[Any]]) -> Callable[..., Iterable[Any]]:
         if digest is None:
             KINDS[name] = Kind(name, scope, prepare, func)
