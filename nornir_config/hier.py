@@ -119,7 +119,7 @@ def _without_repeats(base: type[Any], read: Callable[[str], str] | None = None) 
     class Driver(base):  # type: ignore[misc]
         @staticmethod
         def config_preprocessor(config_text: str) -> str:
-            # a device that indents its settings (Comware): read at column 0 first
+            # a device that indents its top-level settings: read at column 0 first
             text = read(config_text) if read is not None else config_text
             return drop_repeated_lines(base.config_preprocessor(text))
 

@@ -66,7 +66,7 @@ def equate_secrets(
         if target is None or target == line:
             return line
         pairs = list(zip(tokens(target, platform)[1], found, strict=False))
-        # A form the device keeps that has no offline check (Comware's $c$3$ cipher):
+        # A form the device keeps that has no offline check (a vendor's own cipher):
         # neither the same secret nor a different one, and the report says so.
         offline = [held.name not in platform.secrets.verify for _, (held, _) in pairs]
         verdicts = [

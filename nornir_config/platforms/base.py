@@ -182,8 +182,8 @@ class DeviceCopy:
     failed: str  # regex of an answer that means it did not
     answer: str = r"(\]\?|#)\s*$"  # regex of a question or the prompt after a command
     question: str = r"\]\?\s*$"  # regex of a question answered with `reply`
-    reply: str = ""  # the answer to such a question (Enter; Comware: Y)
-    restore_in_config: bool = False  # the restore runs in config mode (Comware's system view)
+    reply: str = ""  # the answer to such a question (Enter, or Y to a [Y/N])
+    restore_in_config: bool = False  # the restore runs in config mode, not exec
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,7 @@ class ShowRunLayout:
     banner: str  # regex of a banner's first line; group 1 is its delimiter
     indent: str = " "  # one level of children
     # Device text -> block text (every top-level line at column 0) and back, for a device
-    # that indents top-level settings (Comware's ` sysname X`); None: printed as parsed.
+    # that indents top-level settings (` sysname X`); None: printed as parsed.
     read: Callable[[str], str] | None = None
     write: Callable[[str], str] | None = None
 

@@ -172,8 +172,8 @@ def _negations(node: HConfigChild, negation: str) -> Iterable[str]:
 
 
 def unverifiable_as_intended(have: HConfig, want: HConfig, platform: Platform) -> None:
-    """Take a running secret the device keeps in a form no one can check offline (Comware
-    stores a key sent `simple` as its own `$c$3$` cipher) as the intended line it stands for:
+    """Take a running secret the device keeps in a form no one can check offline (a key sent
+    in clear that the device stores in its own undocumented cipher) as the intended line:
     sending that line again would change nothing anyone can see. Compliance says of such a
     line that it cannot be verified offline; kinds with an offline check are untouched."""
     from nornir_config.compliance.secrets import tokens

@@ -62,7 +62,7 @@ def send_config(conn: Any, commands: list[str], platform: Platform) -> str:
     pattern = platform.commands.error_pattern
     lines = [c for c in commands if "\n" not in c]
     texts = [c for c in commands if "\n" in c]
-    # A Netmiko driver that cannot check echoes (hp_comware) reads for 2 s after each line
+    # A Netmiko driver that cannot check echoes reads for 2 s after each line
     # when given an error pattern: send the lines in one go and look for a refusal after.
     verified = getattr(conn, "global_cmd_verify", None) is not False
     output = str(
