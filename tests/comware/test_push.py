@@ -122,3 +122,41 @@ def test_rollback_under_faults(h3c_env: H3cEnv) -> None:
     assert merged.reports[router].outcome == Outcome.ROLLED_BACK, merged.reports[router]
     assert "Unrecognized command" in merged.reports[router].reason
     assert not remediation(h3c_env.running(router), before[router], driver("hp_comware"))
+
+
+def test_compliance_drift_and_backup(h3c_env: H3cEnv, tmp_path: Path) -> None:
+    from netmiko import ConnectHandler
+
+    from nornir_config.backup import run_backup
+    from nornir_config.compliance.run import run_compliance
+    from tests.comware.conftest import netmiko_params
+
+    assert {r.outcome for r in h3c_env.push().reports.values()} == {Outcome.CHANGED}
+    project = h3c_env.project()
+    h3c_env.lab.point(project.nr)
+    secrets = load_secrets()
+    clean = run_compliance(project.nr, project.province, secrets, project.settings.templates_dir)
+    assert {d.host: d.status for d in clean.devices} == dict.fromkeys(h3c_env.names, "compliant")
+    notes = [n for d in clean.devices for f in d.features for n in f.notes]
+    assert any("cannot be verified offline" in n for n in notes)  # the device's $c$3$ keys
+    router = next(n for n in h3c_env.names if n.endswith("rt01"))
+    switch = next(n for n in h3c_env.names if n.endswith("sw02"))
+    with ConnectHandler(**netmiko_params(h3c_env.lab, router)) as conn:
+        conn.send_config_set(
+            ["undo ntp-service unicast-server 10.38.1.123", "telnet server enable"]
+        )
+    with ConnectHandler(**netmiko_params(h3c_env.lab, switch)) as conn:
+        conn.send_config_set(["interface GigabitEthernet1/0/2", "port access vlan 60"])
+    drift = run_compliance(project.nr, project.province, secrets, project.settings.templates_dir)
+    failing = {
+        d.host: sorted(d.failed_features()) for d in drift.devices if d.status != "compliant"
+    }
+    assert failing == {router: ["hardening", "ntp"], switch: ["access_ports"]}
+    repo = tmp_path / "backups"
+    summary = run_backup(project.nr, repo)
+    assert sorted(summary.changed) == sorted(h3c_env.names) and not summary.failed
+    saved = (repo / f"{router}.cfg").read_text(encoding="utf-8")
+    assert saved.startswith("#\n version 7.1.064") and "\n sysname " in saved
+    assert "$h$6$" not in saved and "$c$3$" not in saved and "<removed>" in saved
+    for value in secrets.values.values():
+        assert value not in saved
