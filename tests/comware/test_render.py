@@ -44,7 +44,7 @@ def test_every_h3c_device_renders_in_comware_layout(rendered: dict[str, str]) ->
     for name, text in rendered.items():
         assert text.startswith("#\n version 7.1.064, Release ") and text.endswith("#\nreturn\n")
         assert f"\n sysname {name}\n" in text
-        assert canonical(text, "hp_comware") == text
+        assert canonical(text, driver("hp_comware")) == text
         assert "\n#\n#\n" not in text
         assert re.search(r"^ password hash \$h\$6\$[^$]{16}\$\S{88}$", text, re.M)
 
