@@ -34,7 +34,8 @@ from netmiko import ConnectHandler  # noqa: E402
 
 from nornir_config.cli.lab import inventory_specs  # noqa: E402
 from nornir_config.lab.control import control_request  # noqa: E402
-from nornir_config.lab.files import CONTROL, ENDPOINTS, lab_access  # noqa: E402
+from nornir_config.lab.files import CONTROL, ENDPOINTS, lab_access, write_credentials  # noqa: E402
+from nornir_config.lab.plan import lab_plan  # noqa: E402
 from nornir_config.lab.spec import LabDeviceSpec  # noqa: E402
 from nornir_config.project import open_project  # noqa: E402
 from nornir_config.push import PushOptions, run_push  # noqa: E402
@@ -53,10 +54,18 @@ def role_of(name: str) -> str:
 class LabProcess:
     """`python -m nornir_config.lab.runner` on the root's .lab/, with CPU seconds read."""
 
-    def __init__(self, root: Path, specs: list[LabDeviceSpec], rtt: float) -> None:
+    def __init__(self, root: Path, specs: list[LabDeviceSpec], rtt: float, network: str) -> None:
         self.dir = root / ".lab"
         self.dir.mkdir(exist_ok=True)
-        run = {"devices": [s.to_dict() for s in specs], "network": "127.15.0.0"}
+        # as `lab up` does: the province's operator logs in, from the NOC's address
+        plan = lab_plan(RunSettings(root=root), specs)
+        if plan.credentials is not None:
+            write_credentials(self.dir, plan.credentials)
+        run = {
+            "devices": [s.to_dict() for s in specs],
+            "network": network,
+            "client_address": plan.client_address,
+        }
         run["faults"] = {"*": {"rtt": rtt}} if rtt else {}
         (self.dir / "run.json").write_text(json.dumps(run))
         (self.dir / ENDPOINTS).unlink(missing_ok=True)
@@ -102,7 +111,7 @@ def project_root(tmp: Path) -> Path:
     tmp.mkdir(parents=True, exist_ok=True)
     secrets = tmp / "secrets.yaml"
     names = ("enable_secret", "password_admin", "ntp_key", "snmp_auth_key", "snmp_priv_key")
-    secrets.write_text("".join(f"{n}: bench-{n}-value\n" for n in (*names, "tacacs_key")))
+    secrets.write_text("".join(f"{n}: bench-{n}\n" for n in (*names, "tacacs_key")))
     secrets.chmod(stat.S_IRUSR | stat.S_IWUSR)
     os.environ["COMMUNELAN_SECRETS_FILE"] = str(secrets)
     root = tmp / "root"
@@ -204,7 +213,7 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
                 if len(picked[tool][role_of(name)]) < args.per_role:
                     picked[tool][role_of(name)].append(name)
     used = sorted({h for t in picked.values() for hs in t.values() for h in hs})
-    lab = LabProcess(root, [s for s in specs if s.name in used], args.rtt)
+    lab = LabProcess(root, [s for s in specs if s.name in used], args.rtt, args.network)
     meter = Meter(lab)
     try:
         intended = render(used)
@@ -268,7 +277,7 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
 def rollout(args: argparse.Namespace, root: Path, codes: list[str]) -> None:
     specs = inventory_specs(RunSettings(root=root), [f"code={','.join(codes)}"])
     hosts = [s.name for s in specs]
-    lab = LabProcess(root, specs, args.rtt)
+    lab = LabProcess(root, specs, args.rtt, args.network)
     meter = Meter(lab)
     try:
         render(hosts)
@@ -293,6 +302,7 @@ def main() -> None:
     parser.add_argument("--rtt", type=float, default=0.05, help="link round trip, seconds")
     parser.add_argument("--communes", type=int, default=0, help="rollout communes (0 = all)")
     parser.add_argument("--workers", type=int, default=20)
+    parser.add_argument("--network", default="127.25.0.0", help="the lab's loopback block")
     parser.add_argument("--per-role", type=int, default=2, help="devices per role and tool")
     parser.add_argument("--skip-rollout", action="store_true")
     parser.add_argument("--skip-per-role", action="store_true")

@@ -146,9 +146,13 @@ def _set_aside(have: HConfig, want: HConfig, owned: OwnedLines) -> tuple[list[st
     def walk(node: HConfig | HConfigChild, other: HConfig | HConfigChild | None) -> None:
         for child in tuple(node.children):
             twin = other.get_child(equals=child.text) if other is not None else None
-            # A protected line the target replaces (`no ip address` by an address) is not kept.
-            replaced = other is not None and child.is_idempotent_command(other.children)
-            if twin is None and not replaced and _matches(child, owned.protected):
+            # A protected line the target replaces (`no ip address` by an address) is not kept
+            # (asked last: hier_config's idempotence check is the costly one).
+            if (
+                twin is None
+                and _matches(child, owned.protected)
+                and not (other is not None and child.is_idempotent_command(other.children))
+            ):
                 kept.append(_path(child))
                 child.delete()
             else:

@@ -9,11 +9,11 @@ from nornir.core.task import Result, Task
 
 from nornir_config.compliance.features import features_for, owner_of
 from nornir_config.compliance.model import UNOWNED
-from nornir_config.connection import why
+from nornir_config.connection import open_netmiko, why
 from nornir_config.inventory import province_of
 from nornir_config.push.diff import Remediation, config_diff, error_pattern, plan, remediation
 from nornir_config.push.rollback import rollback_merge
-from nornir_config.push.session import deliver, netmiko_session, read_running, save
+from nornir_config.push.session import deliver, read_running, save
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]
@@ -35,8 +35,8 @@ def merge_push(
     platform = str(task.host.platform)
     report = DeviceReport(task.host.name, Outcome.UNCHANGED, "merge")
     try:
-        conn = netmiko_session(task)
         before = read_running(task)
+        conn = open_netmiko(task.host, task.nornir.config)
     except Exception as exc:  # no session: the device is untouched
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)

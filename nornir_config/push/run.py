@@ -24,7 +24,7 @@ from nornir.plugins.runners import ThreadedRunner
 
 from nornir_config import audit
 from nornir_config.backup import clean_config
-from nornir_config.connection import open_netmiko, prepare_connections, why
+from nornir_config.connection import close_all, hang_up, open_netmiko, prepare_connections, why
 from nornir_config.errors import InputError, Problem
 from nornir_config.project import Project
 from nornir_config.push import journal
@@ -221,7 +221,7 @@ def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: P
             if stop.is_set() and not run.stopped:
                 run.stopped = f"stopped: interrupted by {signal.Signals(run.signal).name}"
     finally:
-        nr.close_connections()
+        close_all(nr)
         restore()
     _finish(settings.build_dir, options, run)
 
@@ -298,6 +298,7 @@ def _run_batch(
                 result=DeviceReport(task.host.name, Outcome.SKIPPED, options.method, why),
             )
         result = method_task(task, intended[task.host.name], options.dry_run, redact, before_change)
+        hang_up(task.host)  # done with the device: its session ends now, not with the run
         # The progress bar counts what the summary counts: a rolled-back device failed.
         if isinstance(result.result, DeviceReport) and result.result.outcome in FAILURES:
             result.failed = True

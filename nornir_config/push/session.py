@@ -9,7 +9,7 @@ from typing import Any
 from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, get_running_config, netmiko_connection
+from nornir_config.connection import TIMEOUTS, get_running_config, open_netmiko
 from nornir_config.push.transfer import TransferError, deliver_file, delivery, type_texts
 from nornir_config.push.transfer import save as save_running
 
@@ -18,13 +18,9 @@ NAPALM = "napalm"
 CONFIG_PROMPT = r"\(config[^()]*\)#"
 
 
-def netmiko_session(task: Task) -> Any:
-    """The host's Netmiko connection (opened on first use)."""
-    return netmiko_connection(task)
-
-
 def read_running(task: Task) -> str:
-    """The running config, through the shared `get_running_config` task."""
+    """The running config, through the shared `get_running_config` task (a session opened
+    for it reads it in the same round trip as its setup: read before asking for the session)."""
     return str(get_running_config(task).result)
 
 
@@ -34,7 +30,7 @@ def reopen(task: Task, attempts: int = 3, pause: float = 1.0) -> Any:
     for attempt in range(attempts):
         close(task, NETMIKO)
         try:
-            return netmiko_session(task)
+            return open_netmiko(task.host, task.nornir.config)
         except Exception as exc:  # any connect failure: retry, then give up
             last = exc
             time.sleep(pause * (attempt + 1))

@@ -135,3 +135,43 @@ def test_rtt_in_a_faults_file(tmp_path: Path) -> None:
     bad.write_text("R1: {rtt: far}\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"R1\.rtt"):
         load_faults(bad)
+
+
+def test_a_session_opened_to_read_reads_in_its_setup_write(
+    push_env: PushEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Login and the first read in one write (no newline sent to find the prompt): the text
+    and the prompt are what Netmiko's send_command and set_base_prompt give on that session,
+    and the session hangs up without a farewell round trip."""
+    from netmiko.base_connection import BaseConnection
+
+    from nornir_config.connection import get_running_config, hang_up, login, prepare_connections
+
+    project = push_env.project()
+    prepare_connections(project.nr, project.settings)
+    name = push_env.names[-1]
+    host = project.nr.inventory.hosts[name]
+    writes: list[str] = []
+    write = BaseConnection.write_channel
+
+    def spy(self: BaseConnection, out_data: str) -> None:
+        writes.append(out_data)
+        write(self, out_data)
+
+    monkeypatch.setattr(BaseConnection, "write_channel", spy)
+    conn, text = login(host, project.nr.config, "show running-config")
+    assert len(writes) == 1 and writes[0].endswith("show running-config\n"), writes
+    assert text is not None and text.startswith("Building configuration")
+    assert text.rstrip().endswith("end") and name not in text.splitlines()[-1]
+    learnt = conn.base_prompt
+    assert learnt == conn.set_base_prompt() == name[:16]  # Netmiko's IOS rule: 16 characters
+    again = str(conn.send_command("show running-config"))
+    assert _lines(again) == _lines(text) and len(again.splitlines()) == len(text.splitlines())
+    assert login(host, project.nr.config, "show running-config")[1] is None  # already open
+    writes.clear()
+    one = project.nr.filter(name=name)
+    assert one.run(task=get_running_config)[name][0].result == again  # on the open session
+    assert writes == ["show running-config\n"]
+    hang_up(host)
+    assert "netmiko" not in host.connections and conn.remote_conn is None
+    assert login(host, project.nr.config)[0].base_prompt == learnt  # a new session logs in
