@@ -308,10 +308,28 @@ def run_command(conn: Any, command: str) -> str:
     return read_command(conn, command)
 
 
+def send_lines(conn: Any, lines: list[str]) -> str:
+    """Every line in one write, read up to the prompt after the last one (which must be a
+    command, not an answer): a device reads typed-ahead lines in order, so a batch costs
+    one round trip. The raw output, echoes and prompts included."""
+    conn.write_channel(conn.RETURN.join(lines) + conn.RETURN)
+    return read_through(conn, lines[-1])
+
+
+def read_through(conn: Any, last: str) -> str:
+    """What the device prints up to the prompt that follows the echo of `last`."""
+    pattern = rf"{re.escape(last)}[\s\S]*\n{re.escape(conn.base_prompt)}[^\n]*[>#][ \t]*$"
+    return str(conn.read_until_pattern(pattern=pattern, read_timeout=TIMEOUTS["timeout"]))
+
+
 def read_command(conn: Any, command: str) -> str:
     """The output of `command`, already written: read up to the session's prompt."""
-    prompt = rf"{re.escape(command)}[\s\S]*\n{re.escape(conn.base_prompt)}[^\n]*[>#][ \t]*$"
-    output = str(conn.read_until_pattern(pattern=prompt, read_timeout=TIMEOUTS["timeout"]))
+    output = read_through(conn, command)
+    return command_output(conn, command, output)
+
+
+def command_output(conn: Any, command: str, output: str) -> str:
+    """`command`'s own output within `output` (from its echo; echo and prompt stripped)."""
     output = output[output.index(command) :]
     return str(conn.strip_prompt(conn.strip_command(conn.normalize_cmd(command), output)))
 
@@ -319,9 +337,14 @@ def read_command(conn: Any, command: str) -> str:
 def get_running_config(task: Task) -> Result:
     """Nornir task: the device's running config, as it prints it (header included); a
     session opened for it costs one round trip after the SSH login (`login`)."""
-    command = str(platform_data(str(task.host.platform))["show_config"])
+    command = show_config(str(task.host.platform))
     conn, text = login(task.host, task.nornir.config, command)
     return Result(host=task.host, result=text if text is not None else run_command(conn, command))
+
+
+def show_config(platform: str) -> str:
+    """The platform's command that prints the running config."""
+    return str(platform_data(platform)["show_config"])
 
 
 def hang_up(host: Host) -> None:

@@ -13,7 +13,7 @@ from nornir_config.connection import open_netmiko, why
 from nornir_config.inventory import province_of
 from nornir_config.push.diff import Remediation, config_diff, error_pattern, plan, remediation
 from nornir_config.push.rollback import rollback_merge
-from nornir_config.push.session import deliver, read_running, save
+from nornir_config.push.session import deliver, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]
@@ -62,10 +62,8 @@ def merge_push(
     step = "sending commands"
     try:
         deliver(conn, commands, error_pattern(platform), platform)
-        step = "saving"
-        save(conn, platform)
-        step = "re-reading the running config"
-        after = read_running(task)
+        step = "saving and re-reading the running config"
+        after = save_and_read(conn, platform)
     except Exception as exc:  # dropped session, refused command, timeout
         report.reason = f"{step}: {redact(why(exc))}"
         return _result(task, rollback_merge(task, before, platform, report, redact), started)

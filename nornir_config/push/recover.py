@@ -26,7 +26,7 @@ from nornir_config.push import journal
 from nornir_config.push.diff import config_diff, error_pattern, remediation
 from nornir_config.push.lock import lock_devices
 from nornir_config.push.rollback import config_paths, restore_device_copy
-from nornir_config.push.session import read_running, send_config
+from nornir_config.push.session import deliver, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome, update_state
 from nornir_config.secrets import Secrets
 from nornir_config.secrets import redact as redact_text
@@ -71,9 +71,9 @@ def recover_device(
         if to == "before":
             restore_device_copy(conn, platform, entry.device_file)
         else:
-            send_config(conn, remediation(running, intended, platform), error_pattern(platform))
-        conn.save_config()
-        running = read_running(task)
+            commands = remediation(running, intended, platform)
+            deliver(conn, commands, error_pattern(platform), platform)
+        running = save_and_read(conn, platform)
         result.now = _where(running, entry, intended, secrets, platform)
         if result.now != (AS_BEFORE if to == "before" else AS_INTENDED):
             result.detail = _diffs(running, entry, intended, platform, redact)

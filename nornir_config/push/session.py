@@ -9,7 +9,7 @@ from typing import Any
 from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, get_running_config, open_netmiko
+from nornir_config.connection import TIMEOUTS, get_running_config, open_netmiko, show_config
 from nornir_config.push.transfer import TransferError, deliver_file, delivery, type_texts
 from nornir_config.push.transfer import save as save_running
 
@@ -92,15 +92,12 @@ def deliver(conn: Any, commands: list[str], pattern: str, platform: str) -> str:
     texts = [c for c in commands if "\n" in c]
     if settings is None:
         return _typed(conn, commands, pattern)
-    output = ""
-    if lines:
-        try:
-            output = deliver_file(conn, settings, lines, pattern)
-        except TransferError:
-            return _typed(conn, commands, pattern)
-    if texts:
-        output += type_texts(conn, settings, texts, pattern)
-    return output
+    if not lines:
+        return type_texts(conn, settings, texts, pattern, first=[])
+    try:
+        return deliver_file(conn, settings, lines, pattern, texts)
+    except TransferError:
+        return _typed(conn, commands, pattern)
 
 
 def _typed(conn: Any, commands: list[str], pattern: str) -> str:
@@ -109,6 +106,9 @@ def _typed(conn: Any, commands: list[str], pattern: str) -> str:
     return output
 
 
-def save(conn: Any, platform: str) -> None:
-    """Save the running config (write memory), in one round trip where the platform says how."""
-    save_running(conn, delivery(platform))
+def save_and_read(conn: Any, platform: str) -> str:
+    """Save, then read the running config back, both in one write where the platform says
+    how to save (the read checks what was saved)."""
+    text = save_running(conn, delivery(platform), then=show_config(platform))
+    assert text is not None
+    return text

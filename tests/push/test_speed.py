@@ -175,3 +175,38 @@ def test_a_session_opened_to_read_reads_in_its_setup_write(
     hang_up(host)
     assert "netmiko" not in host.connections and conn.remote_conn is None
     assert login(host, project.nr.config)[0].base_prompt == learnt  # a new session logs in
+
+
+def test_rollback_delivers_its_lines_as_one_file(
+    push_env: PushEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A push of 150 lines fails on a refused line and the device refuses its own
+    `configure replace`: the remediation back goes as one file, as a merge does, in a
+    handful of writes whatever its length, and the device ends as before."""
+    from netmiko.base_connection import BaseConnection
+
+    victim = push_env.names[-1]
+    vlans = "".join(f"vlan {n}\n name ROLLBACK-{n}\n" for n in range(200, 275))
+    intended = push_env.intended[victim].replace("\nend", f"\n{vlans}end")
+    _write_intended(push_env.root / "build" / "intended", victim, intended)
+    push_env.lab.set_faults(victim, reject_commands=["^ip domain name"], fail_replace=True)
+    writes: list[str] = []
+    write = BaseConnection.write_channel
+
+    def spy(self: BaseConnection, out_data: str) -> None:
+        writes.append(out_data)
+        write(self, out_data)
+
+    monkeypatch.setattr(BaseConnection, "write_channel", spy)
+    report = push_env.push([f"host={victim}"]).reports[victim]
+    assert report.outcome == Outcome.ROLLED_BACK, (report.reason, report.now)
+    assert "ip domain name" in report.reason and "configure replace failed" in report.reason
+    assert len(report.commands) > 150
+    copies = [w for w in writes if w.startswith("copy flash:") and "running-config" in w]
+    assert len(copies) == 2, writes  # the merge's file, then the rollback's
+    assert any("no vlan 274" in w for w in writes)  # the rollback's file
+    assert len(writes) < 30, len(writes)
+    push_env.lab.clear_faults()
+    assert push_env.is_before(victim), remediation(
+        push_env.running(victim), push_env.before[victim], PLATFORM
+    )
