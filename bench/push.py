@@ -10,6 +10,10 @@ time / devices. The lab runs in its own process: its CPU seconds are read from /
 client's from this process and its children (Ansible). Ansible (`cisco.ios.ios_config`) is
 measured only when `ansible-playbook` is on PATH (`pip install ansible`); else it says so.
 Targets at rtt 0.05: first push <= 1.5 s/device, no-op <= 0.6 s/device, >= 10x Ansible.
+
+Round trips: communelan's SSH packets are watched (paramiko's packet layer, in this process),
+and every wait of most of an rtt between a packet sent and the next one received counts as
+one round trip; the TCP connect and the SSH version exchange are not seen (about one more).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from netmiko import ConnectHandler  # noqa: E402
+from paramiko.packet import Packetizer  # noqa: E402
 
 from nornir_config.cli.lab import inventory_specs  # noqa: E402
 from nornir_config.lab.control import control_request  # noqa: E402
@@ -87,6 +92,43 @@ class LabProcess:
     def stop(self) -> None:
         control_request(self.dir / CONTROL, {"op": "stop"})
         self.proc.wait(60)
+
+
+class RoundTrips:
+    """Counts the waits for the device: a packet received most of an rtt after the first
+    packet sent since the last one received (so a pipelined batch counts once)."""
+
+    def __init__(self, rtt: float) -> None:
+        self.rtt = rtt
+        self.count = 0
+        self.on = False
+        self._sent: float | None = None
+        send, read = Packetizer.send_message, Packetizer.read_message
+
+        def send_message(packetizer: Packetizer, data: object) -> None:
+            if self.on and self._sent is None:
+                self._sent = time.perf_counter()
+            send(packetizer, data)
+
+        def read_message(packetizer: Packetizer) -> object:
+            message = read(packetizer)
+            if self.on and self._sent is not None:
+                if time.perf_counter() - self._sent >= 0.8 * self.rtt:
+                    self.count += 1
+                self._sent = None
+            return message
+
+        Packetizer.send_message = send_message  # type: ignore[method-assign]
+        Packetizer.read_message = read_message  # type: ignore[method-assign]
+
+    def __call__(self, step: Callable[[], object]) -> int:
+        """Run `step`, return the round trips it waited for."""
+        self.count, self._sent, self.on = 0, None, True
+        try:
+            step()
+        finally:
+            self.on = False
+        return self.count
 
 
 def client_cpu() -> float:
@@ -195,6 +237,11 @@ def ansible_push(root: Path, hosts: list[str], playbook: str) -> None:
     )
 
 
+def counting(trips: RoundTrips | None, hosts: list[str], counted: list[int]) -> None:
+    """communelan's push of `hosts`, its round trips appended to `counted`."""
+    counted.append(trips(lambda: communelan_push(hosts, 1)) if trips else 0)
+
+
 def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) -> None:
     ansible = bool(args.ansible_playbook)
     tools = [t for t in TOOLS if t != "ansible" or ansible]
@@ -215,16 +262,20 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
     used = sorted({h for t in picked.values() for hs in t.values() for h in hs})
     lab = LabProcess(root, [s for s in specs if s.name in used], args.rtt, args.network)
     meter = Meter(lab)
+    trips = RoundTrips(args.rtt) if args.rtt else None
     try:
         intended = render(used)
         rows: dict[tuple[str, str, str], tuple[float, float, float]] = {}
         inside: dict[tuple[str, str], float] = {}
+        waits: dict[tuple[str, str], float] = {}
         for tool in tools:
             for role in ROLES:
                 hosts = picked[tool][role]
                 for attempt in ("first", "no-op"):
                     if tool == "communelan":
-                        figures = meter(lambda h=hosts: communelan_push(h, 1))
+                        counted: list[int] = []
+                        figures = meter(lambda h=hosts, c=counted: counting(trips, h, c))
+                        waits[role, attempt] = counted[0] / len(hosts)
                     elif tool == "netmiko":
                         figures = meter(lambda h=hosts: netmiko_push(root, h, intended))
                     else:
@@ -255,6 +306,14 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
         )
         + " (first / no-op)"
     )
+    if trips:
+        print(
+            "communelan round trips per device (SSH login included): "
+            + ", ".join(
+                f"{role} {waits[role, 'first']:.1f} / {waits[role, 'no-op']:.1f}" for role in ROLES
+            )
+            + " (first / no-op)"
+        )
     print()
     for baseline in [t for t in tools if t != "communelan"]:
         for attempt in ("first", "no-op"):
