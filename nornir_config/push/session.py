@@ -90,6 +90,8 @@ def deliver(conn: Any, commands: list[str], pattern: str, platform: str) -> str:
     settings = delivery(platform)
     lines = [c for c in commands if "\n" not in c]
     texts = [c for c in commands if "\n" in c]
+    if not commands:
+        return ""
     if settings is None:
         return _typed(conn, commands, pattern)
     if not lines:
