@@ -356,6 +356,12 @@ def rollout(args: argparse.Namespace, root: Path, codes: list[str]) -> None:
         lab.stop()
 
 
+def _beside_python(name: str) -> str:
+    """`name` in this interpreter's bin/ (a venv's own ansible-playbook), or ""."""
+    path = Path(sys.executable).parent / name
+    return str(path) if path.is_file() else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rtt", type=float, default=0.05, help="link round trip, seconds")
@@ -367,8 +373,8 @@ def main() -> None:
     parser.add_argument("--skip-per-role", action="store_true")
     parser.add_argument(
         "--ansible-playbook",
-        default=shutil.which("ansible-playbook") or "",
-        help="ansible-playbook to compare with (default: the one on PATH; none: skipped)",
+        default=shutil.which("ansible-playbook") or _beside_python("ansible-playbook"),
+        help="ansible-playbook to compare with (default: on PATH or in this venv; '': skipped)",
     )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="communelan-bench-"))
