@@ -30,7 +30,7 @@ from nornir.core.inventory import ConnectionOptions, Host
 from nornir.core.task import Result, Task
 
 from nornir_config.errors import InputError, Problem
-from nornir_config.platforms import platform_data
+from nornir_config.platforms import driver_for
 from nornir_config.secrets import FILE_ENV, load_secrets
 from nornir_config.settings import RunSettings
 
@@ -275,7 +275,7 @@ def login(host: Host, config: Config, command: str = "") -> tuple[Any, str | Non
     conn = host.get_connection("netmiko", config)
     if getattr(conn, "remote_conn", None) is not None:
         return conn, None
-    setup = [str(line) for line in platform_data(str(host.platform)).get("session_setup") or []]
+    setup = list(driver_for(host).commands.session_setup)
     conn.establish_connection()
     if not setup:
         conn.session_preparation()
@@ -337,14 +337,9 @@ def command_output(conn: Any, command: str, output: str) -> str:
 def get_running_config(task: Task) -> Result:
     """Nornir task: the device's running config, as it prints it (header included); a
     session opened for it costs one round trip after the SSH login (`login`)."""
-    command = show_config(str(task.host.platform))
+    command = driver_for(task.host).commands.show_config
     conn, text = login(task.host, task.nornir.config, command)
     return Result(host=task.host, result=text if text is not None else run_command(conn, command))
-
-
-def show_config(platform: str) -> str:
-    """The platform's command that prints the running config."""
-    return str(platform_data(platform)["show_config"])
 
 
 def hang_up(host: Host) -> None:

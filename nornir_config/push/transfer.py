@@ -1,13 +1,13 @@
 """A remediation in a constant number of round trips, whatever its length.
 
-The lines go to the device as one file, written to flash: by Tcl on the session itself, all
-in one write (NAPALM's `inline_transfer`; IOS serves one channel per SSH connection, so SCP
-would cost a second login). The device applies the file with one `copy <file> running-config`,
-as NAPALM's IOS merge does; the copy goes on past a refused line, printing it with `% Invalid
-input`, and those lines are named from the output. The copy's question is answered typed
-ahead; the file's deletion and the multi-line commands (banners) go in one write, the save and
-the re-read in another. The commands and answers are the platform's (`file_delivery` in
-platforms/<platform>/push.yaml).
+The lines go to the device as one file, written on the session itself in one write (as
+NAPALM's `inline_transfer` does: a second channel for SCP would cost a second login on a
+device that serves one per connection). The device applies the file with one copy into its
+running config; the copy goes on past a refused line, printing an error under it, and those
+lines are named from the output. The copy's question is answered typed ahead; the file's
+deletion and the multi-line commands (banners) go in one write, the save and the re-read in
+another. The commands and answers are the driver's (`file_delivery` and `commands`); a driver
+without `file_delivery` has its lines typed.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from nornir_config.connection import (
     TIMEOUTS,
     command_output,
     learn_prompt,
-    run_command,
     send_lines,
 )
-from nornir_config.platforms import platform_data
+from nornir_config.platforms.base import Commands, FileDelivery, Platform
 
 CARET = re.compile(r"^\s*\^\s*$")
 
@@ -34,37 +33,31 @@ class TransferError(Exception):
     """The file could not be put on the device; nothing was changed."""
 
 
-def delivery(platform: str) -> dict[str, Any] | None:
-    """The platform's file delivery settings; None when it has none (lines are typed)."""
-    data = platform_data(platform, "push").get("file_delivery")
-    return dict(data) if data else None
-
-
-def file_text(commands: list[str]) -> str:
+def file_text(commands: list[str], end: str) -> str:
     """The file a remediation becomes: one command per line, indented by section."""
-    return "".join(f"{command}\n" for command in commands) + "end\n"
+    return "".join(f"{command}\n" for command in commands) + f"{end}\n"
 
 
-def upload(conn: Any, settings: dict[str, Any], text: str) -> None:
+def upload(conn: Any, settings: FileDelivery, text: str) -> None:
     """Write `text` to the delivery file in one go: every line is sent before any answer
     is read, so the transfer costs one round trip."""
-    if re.search(settings["unquotable"], text):
+    if re.search(settings.unquotable, text):
         raise TransferError("the change holds characters Tcl would not keep as they are")
-    lines = [str(part).format(path=settings["path"], text=text) for part in settings["write"]]
+    lines = [str(part).format(path=settings.path, text=text) for part in settings.write]
     output = send_lines(conn, lines)
-    if re.search(settings["write_failed"], output):
+    if re.search(settings.write_failed, output):
         raise TransferError(f"file not written: {_failure(output)}")
 
 
-def apply_file(conn: Any, settings: dict[str, Any], pattern: str, size: int) -> str:
+def apply_file(conn: Any, settings: FileDelivery, pattern: str, size: int) -> str:
     """Copy the uploaded file into the running config; raise naming every refused line.
 
     The prompt after the copy is the device's new one (a hostname change takes effect
     during the copy): then the session learns its new base prompt.
     """
-    end = rf"(?:{settings['done']}|{settings['failed']})[^\n]*\n[^\n]*[>#]"
+    end = rf"(?:{settings.done}|{settings.failed})[^\n]*\n[^\n]*[>#]"
     # the question's default answer typed ahead (a device that does not ask prints a prompt)
-    conn.write_channel(conn.normalize_cmd(settings["apply"].format(path=settings["path"])))
+    conn.write_channel(conn.normalize_cmd(settings.apply.format(path=settings.path)))
     conn.write_channel(conn.RETURN)
     output = str(
         conn.read_until_pattern(pattern=end, read_timeout=TIMEOUTS["timeout"], re_flags=re.M)
@@ -72,7 +65,7 @@ def apply_file(conn: Any, settings: dict[str, Any], pattern: str, size: int) -> 
     prompt = output.rstrip().splitlines()[-1].strip()
     if not prompt.startswith(conn.base_prompt):
         learn_prompt(conn, prompt)  # the hostname changed
-    done = re.search(settings["copied"], output)
+    done = re.search(settings.copied, output)
     if not done:
         raise ConfigInvalidException(f"copy into the running config failed: {_failure(output)}")
     refused = refused_lines(output, pattern)
@@ -97,21 +90,22 @@ def refused_lines(output: str, pattern: str) -> list[str]:
     return refused
 
 
-def _delete(settings: dict[str, Any]) -> str:
-    return str(settings["delete"].format(path=settings["path"]))
+def _delete(settings: FileDelivery) -> str:
+    return settings.delete.format(path=settings.path)
 
 
-def remove_file(conn: Any, settings: dict[str, Any]) -> None:
+def remove_file(conn: Any, settings: FileDelivery) -> None:
     """Delete the delivery file (it holds the change, secrets included)."""
     send_lines(conn, [_delete(settings)])
 
 
-def deliver_file(
-    conn: Any, settings: dict[str, Any], lines: list[str], pattern: str, texts: list[str]
-) -> str:
+def deliver_file(conn: Any, platform: Platform, lines: list[str], texts: list[str]) -> str:
     """Upload, apply, then delete the file and type `texts` (multi-line commands) in one
     write; TransferError (nothing changed) if the upload fails."""
-    text = file_text(lines)
+    settings = platform.file_delivery
+    assert settings is not None
+    pattern = platform.commands.error_pattern
+    text = file_text(lines, platform.layout.end)
     upload(conn, settings, text)
     try:
         output = apply_file(conn, settings, pattern, len(text.encode()))
@@ -123,13 +117,13 @@ def deliver_file(
 
 
 def type_texts(
-    conn: Any, settings: dict[str, Any], texts: list[str], pattern: str, first: list[str]
+    conn: Any, settings: FileDelivery, texts: list[str], pattern: str, first: list[str]
 ) -> str:
     """Type `first` (exec commands, unchecked) and multi-line commands (banners) in config
     mode, all in one write, then read the answers up to the exec prompt; raise naming the
     first text refused."""
     body = conn.RETURN.join(texts)
-    typed = [str(part).format(text=body) for part in settings["type"]] if texts else []
+    typed = [str(part).format(text=body) for part in settings.type] if texts else []
     output = send_lines(conn, [*first, *typed])
     answers = output[output.index(typed[0]) :] if typed else ""
     refused = refused_lines(answers, pattern)
@@ -138,15 +132,15 @@ def type_texts(
     return output
 
 
-def save(conn: Any, settings: dict[str, Any] | None, then: str = "") -> str | None:
-    """Save the running config in one round trip (Netmiko's own save first checks the mode),
-    and with `then` send that command in the same write: its output (None without it)."""
-    if settings is None or "save" not in settings:
-        conn.save_config()
-        return run_command(conn, then) if then else None
-    output = send_lines(conn, [settings["save"], *([then] if then else [])])
-    saved = output[: output.index(then, output.index(settings["save"]) + 1)] if then else output
-    if not re.search(settings["saved"], saved):
+def save(conn: Any, commands: Commands, then: str = "") -> str | None:
+    """Save the running config in one round trip (Netmiko's own save first checks the mode;
+    a save that asks for confirmation gets the driver's answer, typed ahead), and with
+    `then` send that command in the same write: its output (None without it)."""
+    answer = [commands.save_answer] if commands.save_confirm else []
+    output = send_lines(conn, [commands.save, *answer, *([then] if then else [])])
+    start = output.index(commands.save)
+    saved = output[: output.index(then, start + len(commands.save))] if then else output
+    if not re.search(commands.saved, saved):
         raise ConfigInvalidException(f"saving failed: {_failure(saved)}")
     return command_output(conn, then, output[len(saved) :]) if then else None
 
