@@ -269,7 +269,7 @@ def login(host: Host, config: Config, command: str = "") -> tuple[Any, str | Non
     Netmiko's own preparation sends the session setup line by line after fixed pauses, then
     sends a newline to find the prompt: a round trip each over a WAN. Here the platform's
     setup and `command` go in one write and one read serves both; the prompt is taken from
-    the echo, with Netmiko's own rules for it (IOS's abbreviation). None: the session was
+    the echo, with Netmiko's own rules for it (a platform's abbreviation). None: the session was
     open already (send `command` on it).
     """
     conn = host.get_connection("netmiko", config)
