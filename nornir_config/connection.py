@@ -28,7 +28,7 @@ from nornir.core.inventory import ConnectionOptions, Host
 from nornir.core.task import Result, Task
 
 from nornir_config.errors import InputError, Problem
-from nornir_config.platforms import platform_data
+from nornir_config.platforms import driver_for
 from nornir_config.secrets import FILE_ENV, load_secrets
 from nornir_config.settings import RunSettings
 
@@ -267,7 +267,7 @@ def open_netmiko(host: Host, config: Any) -> Any:
     """`netmiko_connection` for a host outside a task."""
     conn = host.get_connection("netmiko", config)
     if getattr(conn, "remote_conn", None) is None:
-        setup = platform_data(str(host.platform)).get("session_setup")
+        setup = driver_for(host).commands.session_setup
         conn.establish_connection()
         if not setup:
             conn.session_preparation()

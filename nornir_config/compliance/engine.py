@@ -20,7 +20,7 @@ from nornir_config.compliance.features import Feature, blocks_text, owner_of, sp
 from nornir_config.compliance.model import PROTECTED, UNOWNED, FeatureResult
 from nornir_config.compliance.secrets import TokenVerifier, tokens
 from nornir_config.hier import drop_repeated_lines
-from nornir_config.platforms import platform_data
+from nornir_config.platforms import driver, platform_data
 from nornir_config.push.diff import plan
 from nornir_config.running_config import Block, parse_blocks
 
@@ -32,7 +32,7 @@ def _volatile_filters(platform: str) -> tuple[dict[str, str], ...]:
 
 @cache
 def netutils_platform(platform: str) -> str:
-    return str(platform_data(platform).get("netutils_platform", platform))
+    return driver(platform).netutils_platform
 
 
 def without_volatile(text: str, platform: str) -> str:

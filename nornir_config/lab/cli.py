@@ -27,20 +27,11 @@ from nornir_config.lab.shows import (
     show_version,
     show_vlan,
 )
+from nornir_config.platforms.base import Reply
 
 CONFIG_BANNER = "Enter configuration commands, one per line.  End with CNTL/Z."
 INVALID = "% Invalid input detected at '^' marker."
 INVALID_RANGE = "% Command rejected: Invalid interface range\n"
-
-
-@dataclass
-class Reply:
-    """What the session prints after a line: output (\n line ends), then the prompt."""
-
-    output: str = ""
-    prompt: bool = True
-    close: bool = False
-    abort: bool = False  # cut the connection without a goodbye (drop fault)
 
 
 @dataclass

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from nornir_config.lab.files import Endpoint
 from nornir_config.lab.spec import LabDeviceSpec
+from nornir_config.platforms.base import Day0Facts
 
 CONSOLE = "console.json"
 
@@ -17,16 +17,6 @@ _VIRTUAL = re.compile(
     r"^(Loopback|Vlan|Tunnel|Port-channel|Dialer|Virtual-Template|Virtual-Access|BDI|NVI|"
     r"Null|Async)"
 )
-
-
-@dataclass(frozen=True)
-class Day0Facts:
-    """What a real running config says about the box it came from."""
-
-    hostname: str | None
-    role: str
-    model: str
-    interfaces: tuple[str, ...]
 
 
 def day0_facts(text: str) -> Day0Facts:

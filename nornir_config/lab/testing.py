@@ -19,7 +19,6 @@ import pytest
 from nornir.core import Nornir
 
 from nornir_config.lab.day0 import write_console
-from nornir_config.lab.device import LabDevice
 from nornir_config.lab.files import (
     Endpoint,
     LabCredentials,
@@ -120,7 +119,8 @@ class RunningLab:
     def names(self) -> list[str]:
         return list(self.lab.devices)
 
-    def device(self, name: str) -> LabDevice:
+    def device(self, name: str) -> Any:
+        """The emulated device (its dialect's own class: tests read its config)."""
         return self.lab.devices[name]
 
     def point(self, nr: Nornir) -> None:

@@ -8,11 +8,12 @@ import re
 import pytest
 from hier_config import Platform, get_hconfig
 
-from nornir_config.lint.acl import leaks, parse_entry, span
+from nornir_config.lint.acl import leaks, span
 from nornir_config.lint.devicepass import render_views
 from nornir_config.lint.engine import placeholder_secrets
 from nornir_config.lint.kinds.project import ProjectState
 from nornir_config.lint.parsed import Node, parse
+from nornir_config.platforms.cisco_ios.acl import parse_entry
 from nornir_config.sot.province import load_province
 from tests.conftest import REPO, province_root
 
