@@ -205,7 +205,10 @@ class Lab:
 
     @property
     def endpoints(self) -> dict[str, Endpoint]:
-        return {name: Endpoint(lst.host, lst.port) for name, lst in self._listeners.items()}
+        return {
+            name: Endpoint(lst.host, lst.port, driver(lst.device.spec.driver).netmiko_device_type)
+            for name, lst in self._listeners.items()
+        }
 
     def known_hosts_lines(self) -> list[str]:
         lines = []

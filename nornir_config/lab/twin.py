@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from nornir_config.lab.state import ConfigState, PortState
+from nornir_config.lab.ports import ConfigState, PortState
 
 if TYPE_CHECKING:
     from nornir_config.platforms.base import LabDevice

@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
     from nornir_config.lab.files import LabCredentials
     from nornir_config.lab.flash import Flash
+    from nornir_config.lab.ports import ConfigState
     from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
-    from nornir_config.lab.state import ConfigState
 
 # -- the lab dialect: what the lab server uses -------------------------------------------------
 

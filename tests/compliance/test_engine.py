@@ -10,7 +10,7 @@ from netutils.password import encrypt_cisco_type7, encrypt_cisco_type9
 from nornir_config.compliance.engine import compare_texts
 from nornir_config.compliance.features import feature_specs
 from nornir_config.compliance.model import UNOWNED, FeatureResult
-from nornir_config.lab import hconfig
+from nornir_config.platforms.cisco_ios.lab import hconfig
 from tests.compliance.conftest import Commune
 from tests.conftest import REPO, TEST_SECRETS
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from nornir_config.lab.cli import CONFIG_BANNER, Cli
-from nornir_config.lab.device import LabDevice
 from nornir_config.lab.spec import LabDeviceSpec
+from nornir_config.platforms.cisco_ios.lab.cli import CONFIG_BANNER, Cli
+from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 from nornir_config.push.diff import remediation
 
 RENDERED = """\

@@ -18,10 +18,10 @@ from netmiko import ConnectHandler
 from nornir_config.compliance.run import run_compliance
 from nornir_config.connection import prepare_connections
 from nornir_config.hier import parse
-from nornir_config.lab.cli import Cli
-from nornir_config.lab.device import LabDevice
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import LabFactory, RunningLab
+from nornir_config.platforms.cisco_ios.lab.cli import Cli
+from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 from nornir_config.project import Project, open_project
 from nornir_config.push import Outcome, PushOptions, run_push
 from nornir_config.push.diff import remediation

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from nornir_config.lab import hconfig
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import LabFactory, RunningLab, lab_factory  # noqa: F401
+from nornir_config.platforms.cisco_ios.lab import hconfig
 from nornir_config.project import Project, open_project
 from nornir_config.push import PushOptions, PushRun, run_push
 from nornir_config.push.diff import remediation

@@ -18,9 +18,9 @@ import pytest
 from netmiko import ConnectHandler
 
 from nornir_config.errors import InputError
-from nornir_config.lab import hconfig as lab_hconfig
 from nornir_config.lab.faults import load_faults
 from nornir_config.lab.testing import RunningLab
+from nornir_config.platforms.cisco_ios.lab import hconfig as lab_hconfig
 from nornir_config.push import Outcome
 from nornir_config.push.diff import error_pattern, hconfig, remediation
 from nornir_config.push.session import deliver, send_config

@@ -7,17 +7,21 @@ from typing import TYPE_CHECKING
 from nornir_config.platforms.base import Day0Facts
 
 if TYPE_CHECKING:
-    from nornir_config.lab.device import LabDevice
     from nornir_config.lab.files import LabCredentials
     from nornir_config.lab.spec import LabDeviceSpec
     from nornir_config.platforms.base import LabSession
+    from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 
 
 def new_device(spec: LabDeviceSpec, operator: LabCredentials | None) -> LabDevice:
     """A booted device: the spec's own config (checked by the IOS grammar) or a factory
     config, with the lab operator's user and enable secret when there is one."""
-    from nornir_config.lab.cli import Cli
-    from nornir_config.lab.device import LabDevice, operator_line_password, operator_lines
+    from nornir_config.platforms.cisco_ios.lab.cli import Cli
+    from nornir_config.platforms.cisco_ios.lab.device import (
+        LabDevice,
+        operator_line_password,
+        operator_lines,
+    )
 
     device = LabDevice(
         spec,
@@ -32,12 +36,12 @@ def new_device(spec: LabDeviceSpec, operator: LabCredentials | None) -> LabDevic
 
 
 def new_session(device: LabDevice, user: str, privilege: int) -> LabSession:
-    from nornir_config.lab.cli import Cli
+    from nornir_config.platforms.cisco_ios.lab.cli import Cli
 
     return Cli(device, user, privilege)
 
 
 def day0_facts(text: str) -> Day0Facts:
-    from nornir_config.lab.day0 import day0_facts as facts
+    from nornir_config.platforms.cisco_ios.lab.day0 import day0_facts as facts
 
     return facts(text)

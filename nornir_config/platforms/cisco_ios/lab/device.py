@@ -14,13 +14,14 @@ from functools import cache
 from hier_config import HConfig
 from netutils.password import encrypt_cisco_type7, encrypt_cisco_type9
 
-from nornir_config.lab import hconfig, logins
-from nornir_config.lab.day0 import day0_config
 from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.flash import Flash
+from nornir_config.lab.ports import ConfigState
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
-from nornir_config.lab.state import ConfigState, config_state, software_line
 from nornir_config.platforms.base import Login
+from nornir_config.platforms.cisco_ios.lab import hconfig, logins
+from nornir_config.platforms.cisco_ios.lab.day0 import day0_config
+from nornir_config.platforms.cisco_ios.lab.state import config_state, software_line
 
 log = logging.getLogger(__name__)
 

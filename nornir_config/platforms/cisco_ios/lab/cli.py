@@ -14,12 +14,20 @@ from dataclasses import dataclass, field
 
 from hier_config import HConfig, HConfigChild
 
-from nornir_config.lab import hconfig, show_office, show_ports
-from nornir_config.lab.device import LabDevice, ios_time
 from nornir_config.lab.flash import FlashFullError, config_file_name
-from nornir_config.lab.grammar import Failure, Grammar, Match, load_grammar, match, tokenize
-from nornir_config.lab.logins import enable_ok, hash_plain
-from nornir_config.lab.shows import (
+from nornir_config.platforms.base import Reply
+from nornir_config.platforms.cisco_ios.lab import hconfig, show_office, show_ports
+from nornir_config.platforms.cisco_ios.lab.device import LabDevice, ios_time
+from nornir_config.platforms.cisco_ios.lab.grammar import (
+    Failure,
+    Grammar,
+    Match,
+    load_grammar,
+    match,
+    tokenize,
+)
+from nornir_config.platforms.cisco_ios.lab.logins import enable_ok, hash_plain
+from nornir_config.platforms.cisco_ios.lab.shows import (
     diff_configs,
     incremental_diffs,
     show_hosts,
@@ -27,7 +35,6 @@ from nornir_config.lab.shows import (
     show_version,
     show_vlan,
 )
-from nornir_config.platforms.base import Reply
 
 CONFIG_BANNER = "Enter configuration commands, one per line.  End with CNTL/Z."
 INVALID = "% Invalid input detected at '^' marker."

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
-from nornir_config.lab.files import Endpoint
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.platforms.base import Day0Facts
-
-CONSOLE = "console.json"
 
 # Interface types a config creates (the others are ports of the hardware).
 _VIRTUAL = re.compile(
@@ -45,17 +40,6 @@ def day0_facts(text: str) -> Day0Facts:
         model,
         tuple(ports),
     )
-
-
-def write_console(lab_dir: Path, endpoint: Endpoint) -> None:
-    """Where the lab's console server listens (read by `communelan lab console`)."""
-    path = lab_dir / CONSOLE
-    path.write_text(json.dumps({"host": endpoint.host, "port": endpoint.port}) + "\n")
-
-
-def read_console(lab_dir: Path) -> Endpoint:
-    data = json.loads((lab_dir / CONSOLE).read_text(encoding="utf-8"))
-    return Endpoint(data["host"], int(data["port"]))
 
 
 def day0_config(spec: LabDeviceSpec) -> str:

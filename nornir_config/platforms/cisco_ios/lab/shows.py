@@ -8,8 +8,13 @@ from typing import TYPE_CHECKING
 
 from hier_config import HConfig, HConfigChild
 
-from nornir_config.lab.show_ports import show_ip_interface_brief, show_vlan
-from nornir_config.lab.state import SOFTWARE, SOFTWARE_NOTICE, config_state, software_line
+from nornir_config.platforms.cisco_ios.lab.show_ports import show_ip_interface_brief, show_vlan
+from nornir_config.platforms.cisco_ios.lab.state import (
+    SOFTWARE,
+    SOFTWARE_NOTICE,
+    config_state,
+    software_line,
+)
 
 __all__ = [
     "diff_configs",
@@ -20,7 +25,7 @@ __all__ = [
     "show_vlan",
 ]
 if TYPE_CHECKING:
-    from nornir_config.lab.device import LabDevice
+    from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 
 
 def _uptime(seconds: float) -> str:
