@@ -12,7 +12,7 @@ from collections import deque
 from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.flash import Flash
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
-from nornir_config.lab.state import ALL_VLANS, ConfigState, PortState, mac_of
+from nornir_config.lab.ports import ALL_VLANS, ConfigState, PortState
 from nornir_config.platforms.base import Login
 from nornir_config.platforms.huawei_vrp.lab import edit, tree
 
@@ -191,6 +191,14 @@ class VrpDevice:
         return self._state[1]
 
 
+def mac_of(seed: str, offset: int = 0) -> str:
+    """A stable MAC from the device name (and a port index), in Huawei's OUI range; written
+    as the twin writes MACs (`00e0.fc12.3456`)."""
+    digest = int(hashlib.sha1(seed.encode()).hexdigest()[:6], 16) & 0xFFFF00
+    text = f"{((0x00E0FC << 24) | digest) + offset:012x}"
+    return f"{text[0:4]}.{text[4:8]}.{text[8:12]}"
+
+
 def acl_permits(running: tree.Node, number: str, source: str) -> bool:
     """Whether basic ACL `number` lets `source` in (no ACL: everything; no match: denied)."""
     acl = running.child(f"acl number {number}")
@@ -226,12 +234,21 @@ def _kind(name: str) -> str:
     return "other"
 
 
+_ORDER = ("Vlanif", "LoopBack", "MEth", "Ethernet", "GigabitEthernet", "XGigabitEthernet")
+
+
+def _port_order(name: str) -> tuple[int, list[int]]:
+    kind = re.match(r"[A-Za-z-]+", name)
+    rank = _ORDER.index(kind.group(0)) if kind and kind.group(0) in _ORDER else len(_ORDER)
+    return rank, [int(x) for x in re.findall(r"\d+", name)]
+
+
 def _build(device: VrpDevice) -> ConfigState:
     ports: dict[str, PortState] = {}
     names = list(device.spec.interfaces)
     configured = {c.text.split(None, 1)[1]: c for c in device.top("interface ")}
     names += [n for n in configured if n not in names]
-    names.sort(key=lambda n: (0 if n.startswith("Vlanif") else 1, [int(x) for x in re.findall(r"\d+", n)]))
+    names.sort(key=_port_order)
     for index, name in enumerate(names):
         kind = _kind(name)
         port = PortState(name=name, kind=kind, index=index, switchport=kind == "physical")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 
-from nornir_config.lab.state import PortState
+from nornir_config.lab.ports import PortState
 from nornir_config.lab.twin import view
 from nornir_config.platforms.huawei_vrp.lab.device import SOFTWARE, VrpDevice
 from nornir_config.platforms.huawei_vrp.lab.edit import vlan_text
@@ -173,7 +173,7 @@ def vlan(device: VrpDevice) -> str:
 def lldp_brief(device: VrpDevice) -> str:
     lines = [f"{'Local Intf':<16}{'Neighbor Dev':<25}{'Neighbor Intf':<26}Exptime(s)"]
     for n in view(device).lldp:
-        lines.append(f"{short(n.local_port):<16}{n.name:<25}{short(n.port):<26}{112}")
+        lines.append(f"{short(n.local_port):<16}{n.name:<25}{short(n.port):<26}{112:<10}")
     return "\n".join(lines) + "\n"
 
 
