@@ -1,10 +1,11 @@
-"""The variables a device template sees: derived facts plus hashed secrets, nothing else."""
+"""The variables a device template sees: derived facts plus secrets in the driver's forms."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from nornir_config.secrets import Secrets, required_secrets, type7, type9
+from nornir_config.platforms import driver
+from nornir_config.secrets import Secrets, required_secrets
 from nornir_config.sot.names import ascii_name
 from nornir_config.sot.province import Device
 from nornir_config.sot.schema import Defaults
@@ -37,15 +38,28 @@ def _zones(device: Device) -> list[dict[str, Any]]:
 
 
 def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict[str, Any]:
-    """Template variables for `device`; secrets appear only as type 9 / type 7 forms."""
+    """Template variables for `device`; secrets appear only in its driver's forms (a one-way
+    form for passwords, the reversible one for keys the device sends, or a reference)."""
     settings = device.settings
     scope = f"province-{device.province.code}"
+    vendor = driver(device.platform)
+    forms = vendor.secrets
+
+    def password(name: str) -> str:
+        return forms.password(secrets.get(name), f"{scope}:{name}")
+
+    def key(name: str) -> str:
+        return forms.key(secrets.get(name), f"{scope}:{name}")
+
     zones = _zones(device)
     mgmt = next(z for z in zones if z["key"] == "mgmt")
     services = device.province.services
     router_ports = settings.router_ports
+    naming = vendor.naming
     mgmt_interface = (
-        f"{router_ports.lan}.{mgmt['vlan']}" if device.role == "router" else f"Vlan{mgmt['vlan']}"
+        naming.subinterface(router_ports.lan, mgmt["vlan"])
+        if device.role == "router"
+        else naming.svi(mgmt["vlan"])
     )
     return {
         "hostname": device.name,
@@ -72,16 +86,14 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
         "services": services,
         "banner_lines": settings.banner.rstrip("\n").split("\n"),
         "snmp": settings.snmp,
-        "enable_secret": type9(secrets.get("enable_secret"), scope, "enable_secret"),
+        "enable_secret": password("enable_secret"),
         "users": [
-            {
-                "name": user,
-                "secret": type9(secrets.get(f"password_{user}"), scope, f"password_{user}"),
-            }
-            for user in settings.local_users
+            {"name": user, "secret": password(f"password_{user}")} for user in settings.local_users
         ],
-        "ntp_key": type7(secrets.get("ntp_key"), scope, "ntp_key"),
-        "tacacs_key": type7(secrets.get("tacacs_key"), scope, "tacacs_key"),
+        "ntp_key": key("ntp_key"),
+        "tacacs_key": key("tacacs_key"),
+        "snmp_auth_key": key("snmp_auth_key"),
+        "snmp_priv_key": key("snmp_priv_key"),
     }
 
 

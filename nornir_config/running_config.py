@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from nornir_config.platforms import platform_data
+from nornir_config.platforms import driver, platform_data
 
 Block = tuple[str, tuple[str, ...]]
 
@@ -35,6 +35,10 @@ _BANNER = re.compile(r"^banner \S+ (\^C|\S)")
 class Layout:
     version_line: str
     last_line: str
+    separator: str
+    comment: str
+    banner: re.Pattern[str]
+    leaf_indent: str
     header: tuple[re.Pattern[str], ...]
     sections: tuple[re.Pattern[str], ...]
     sort_keys: tuple[tuple[re.Pattern[str], str], ...]
@@ -89,10 +93,16 @@ _SORTERS: dict[str, Callable[[str, tuple[str, ...]], tuple[object, ...]]] = {
 @cache
 def layout(platform: str) -> Layout:
     data = platform_data(platform, "running_config")
+    printed = driver(platform).layout
+    header = (*HEADER_PATTERNS, *printed.volatile, rf"^{re.escape(printed.separator)}$")
     return Layout(
         version_line=data["version_line"],
-        last_line="end",
-        header=tuple(re.compile(p) for p in HEADER_PATTERNS),
+        last_line=printed.end,
+        separator=printed.separator,
+        comment=printed.comment,
+        banner=re.compile(printed.banner),
+        leaf_indent=printed.leaf_indent,
+        header=tuple(re.compile(p) for p in header),
         sections=tuple(re.compile(p) for p in data["section_order"]),
         sort_keys=tuple((re.compile(r["match"]), r["key"]) for r in data.get("sort_keys", [])),
         interface_order=tuple(data.get("interface_order", [])),
@@ -111,6 +121,8 @@ def _text_blocks(text: str, platform: str) -> list[tuple[str, str]]:
     """
     rules = layout(platform)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if rules.leaf_indent:
+        text = _flatten(text, rules)
     for pattern, replace in rules.normalise:
         text = pattern.sub(replace, text)
     chunks = _TOP_LEVEL.split(text)
@@ -124,9 +136,9 @@ def _text_blocks(text: str, platform: str) -> list[tuple[str, str]]:
         i += 1
         head, _, body = chunk.partition("\n")
         head = head.rstrip()
-        if not head or head == "!" or head == rules.last_line or head[0] == " ":
+        if not head or head == rules.separator or head == rules.last_line or head[0] == " ":
             continue
-        banner = _BANNER.match(head) if head.startswith("banner ") else None
+        banner = rules.banner.match(head)
         if banner:
             delimiter = banner.group(1)
             lines = body.split("\n") if body else []
@@ -148,7 +160,7 @@ def _text_blocks(text: str, platform: str) -> list[tuple[str, str]]:
             body = "\n".join(
                 line.rstrip()
                 for line in body.split("\n")
-                if line.strip() and line.lstrip()[0] != "!"
+                if line.strip() and not line.lstrip().startswith(rules.comment)
             )
         blocks.append((head, body))
     return blocks
@@ -156,23 +168,25 @@ def _text_blocks(text: str, platform: str) -> list[tuple[str, str]]:
 
 def _format_text_blocks(blocks: Iterable[tuple[str, str]], platform: str) -> str:
     rules = layout(platform)
+    separator = rules.separator
     keyed = []
     for index, (head, body) in enumerate(blocks):
         section, order = rules.placement(head)
         keyed.append(((section, order, index), section, head, body))
     keyed.sort(key=lambda item: item[0])
-    out: list[str] = []
+    # A body without a version line starts with a separator (VRP: `#` after its header).
+    out: list[str] = [] if rules.version_line else [separator]
     previous_section: int | None = None
     for _, section, head, body in keyed:
-        if out and out[-1] != "!" and (body or section != previous_section):
-            out.append("!")
-        out.append(head)
+        if out and out[-1] != separator and (body or section != previous_section):
+            out.append(separator)
+        out.append(head if body else rules.leaf_indent + head)
         if body:
             out.append(body)
-            out.append("!")
+            out.append(separator)
         previous_section = section
-    if out and out[-1] != "!":
-        out.append("!")
+    if out and out[-1] != separator:
+        out.append(separator)
     out.append(rules.last_line)
     return "\n".join(out) + "\n"
 
@@ -193,3 +207,30 @@ def format_blocks(blocks: Iterable[Block], platform: str = "cisco_ios") -> str:
 def canonical(text: str, platform: str = "cisco_ios") -> str:
     """`text` laid out exactly as the device prints it back."""
     return _format_text_blocks(_text_blocks(text, platform), platform)
+
+
+def _flatten(text: str, rules: Layout) -> str:
+    """A config whose top-level lines without children are printed indented (VRP's ` sysname
+    X` after a `#`) with those lines moved to column one, as every other top-level line."""
+    out: list[str] = []
+    leaves = False  # inside a block of top-level lines
+    after_separator = True
+    indent = rules.leaf_indent
+    for line in text.split("\n"):
+        bare = line.strip()
+        if not bare:
+            continue
+        if bare == rules.separator or (bare.startswith(rules.comment) and not line[:1].isspace()):
+            out.append(line)
+            leaves, after_separator = False, True
+            continue
+        top = line.startswith(indent) and not line[len(indent) : len(indent) + 1].isspace()
+        if after_separator and top and bare:
+            leaves = True
+        if leaves and top:
+            line = line[len(indent) :]
+        elif not line.startswith(" "):
+            leaves = False
+        after_separator = False
+        out.append(line)
+    return "\n".join(out)

@@ -211,6 +211,9 @@ class ShowRunLayout:
     comment: str  # lines starting with it are comments
     banner: str  # regex of a banner's first line; group 1 is its delimiter
     indent: str = " "  # one level of children
+    # Printed before a top-level line that has no children (VRP: one space, so ` sysname X`
+    # and `interface X` both start a block); read back as top-level.
+    leaf_indent: str = ""
 
 
 @dataclass(frozen=True, eq=False)

@@ -48,7 +48,10 @@ def _driver() -> Platform:
             separator="#",
             end="return",
             comment="#",
-            banner=r'^header \S+ information (")',
+            # communelan's banner is one quoted line (`header login information "..."`): no
+            # line of the body needs joining up to a delimiter.
+            banner=r"(?!)",
+            leaf_indent=" ",
         ),
         secrets=secrets.FORMS,
         naming=naming.NAMING,

@@ -17,6 +17,7 @@ NAMING = Naming(
     reserved_vlans=frozenset({1, 4094}),
     reserved_vlans_text="1, 4094",
     svi=lambda vlan: f"Vlanif{vlan}",
-    subinterface=lambda port, vlan: f"{port}.{vlan}",
+    # An AR's LAN ports are switch ports: a zone's gateway on the router is its Vlanif too.
+    subinterface=lambda _port, vlan: f"Vlanif{vlan}",
     banner_forbidden='"',
 )

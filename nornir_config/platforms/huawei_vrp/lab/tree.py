@@ -167,23 +167,18 @@ def render(root: Node) -> str:
     """The body of `display current-configuration` (from the first `#` to `return`)."""
     out: list[str] = []
     previous_rank: int | None = None  # of the last top-level command printed, if a leaf
-    previous_section = ""
     for child in sorted(root.children, key=_top_key):
         if not child.section:
             rank = _rank(rules().top, child.text)
             if rank != previous_rank:
                 out.append("#")
             out.append(" " + child.text)
-            previous_rank, previous_section = rank, ""
+            previous_rank = rank
             continue
-        both_lines = previous_section.startswith("user-interface ") and child.text.startswith(
-            "user-interface "
-        )
-        if not both_lines:
-            out.append("#")
+        out.append("#")
         out.append(child.text)
         _lines(child, child.text, 1, out)
-        previous_rank, previous_section = None, child.text
+        previous_rank = None
     out.append("#")
     out.append("return")
     return "\n".join(out) + "\n"
