@@ -165,4 +165,6 @@ def drop_repeated_lines(text: str) -> str:
 
 def parse(text: str, platform: str = "cisco_ios") -> HConfig:
     """A config file or `show running-config` output as an HConfig tree."""
-    return get_hconfig(config_rules(platform).driver, text)
+    from nornir_config.running_config import flatten
+
+    return get_hconfig(config_rules(platform).driver, flatten(text, platform))

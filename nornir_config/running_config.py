@@ -209,6 +209,13 @@ def canonical(text: str, platform: str = "cisco_ios") -> str:
     return _format_text_blocks(_text_blocks(text, platform), platform)
 
 
+def flatten(text: str, platform: str) -> str:
+    """`text` with top-level commands in column one (the form hier_config reads), whatever the
+    platform prints before them."""
+    rules = layout(platform)
+    return _flatten(text, rules) if rules.leaf_indent else text
+
+
 def _flatten(text: str, rules: Layout) -> str:
     """A config whose top-level lines without children are printed indented (VRP's ` sysname
     X` after a `#`) with those lines moved to column one, as every other top-level line."""

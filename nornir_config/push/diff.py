@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +22,7 @@ from hier_config.models import IdempotentCommandsRule, NegationSubRule, Ordering
 
 from nornir_config.hier import built_once, config_rules
 from nornir_config.platforms import platform_data
+from nornir_config.running_config import flatten
 
 Lineage = tuple[MatchRule, ...]
 
@@ -97,7 +99,7 @@ def error_pattern(platform: str) -> str:
 
 def hconfig(text: str, platform: str) -> HConfig:
     """A config file or `show running-config` output as a tree (volatile header dropped)."""
-    return get_hconfig(push_driver(platform), text)
+    return get_hconfig(push_driver(platform), flatten(text, platform))
 
 
 @dataclass(frozen=True)
@@ -170,9 +172,43 @@ def _negations(node: HConfigChild) -> Iterable[str]:
             yield _path(child)
 
 
+_REFERENCE = re.compile(r"^<secret:[a-z0-9_]+>$")
+
+
+def equate_references(have: HConfig, want: HConfig, platform: str) -> list[str]:
+    """Running lines holding a token where the target names its secret (`<secret:NAME>`: a
+    driver whose device forms cannot be computed offline) are taken as the target's lines;
+    the paths of those lines. Re-sending them would never converge (the device writes its
+    own form), and compliance reports them as not verifiable offline, never as compliant."""
+    from nornir_config.compliance.secrets import tokens
+
+    equated: list[str] = []
+
+    def walk(mine: HConfig | HConfigChild, theirs: HConfig | HConfigChild) -> None:
+        wanted: dict[str, HConfigChild] = {}
+        for child in theirs.children:
+            masked, found = tokens(child.text, platform)
+            if found and all(_REFERENCE.match(token) for _, token in found):
+                wanted[masked] = child
+        for child in tuple(mine.children):
+            masked, found = tokens(child.text, platform) if wanted else (child.text, [])
+            target = wanted.get(masked) if found else None
+            if target is not None and theirs.get_child(equals=child.text) is None:
+                if mine.get_child(equals=target.text) is None:
+                    child.text = target.text
+                    equated.append(_path(child))
+            twin = theirs.get_child(equals=child.text)
+            if twin is not None and child.children:
+                walk(child, twin)
+
+    walk(have, want)
+    return equated
+
+
 def plan(running: str, target: str, platform: str, preserve: Sequence[str] = ()) -> Remediation:
     """What turns `running` into `target` on the device, and what it keeps on purpose."""
     have, want = hconfig(running, platform), hconfig(target, platform)
+    equate_references(have, want, platform)
     kept, dropped = _set_aside(have, want, owned_lines(platform, tuple(preserve)))
     result = WorkflowRemediation(have, want).remediation_config
     sections = tuple((node.text, tuple(_command_lines(node))) for node in sorted(result.children))
