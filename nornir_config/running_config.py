@@ -210,10 +210,36 @@ def canonical(text: str, platform: str = "cisco_ios") -> str:
 
 
 def flatten(text: str, platform: str) -> str:
-    """`text` with top-level commands in column one (the form hier_config reads), whatever the
-    platform prints before them."""
+    """`text` as hier_config reads it: top-level commands in column one whatever the platform
+    prints before them, and the VLAN lists the platform merges and removes item by item
+    (`running_config.yaml` `expand_lists`: VRP's `vlan batch 10 20 to 22`) one line per VLAN,
+    so a remediation adds and removes single VLANs, never a whole list."""
     rules = layout(platform)
-    return _flatten(text, rules) if rules.leaf_indent else text
+    text = _flatten(text, rules) if rules.leaf_indent else text
+    lists = _expand_lists(platform)
+    if not lists:
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        m = next((m for p in lists if (m := p.match(line))), None)
+        if m is None:
+            out.append(line)
+            continue
+        words = m.group("list").split()
+        vlans: list[int] = []
+        for i, word in enumerate(words):
+            if word == "to" and 0 < i < len(words) - 1:
+                vlans.extend(range(int(words[i - 1]) + 1, int(words[i + 1])))
+            elif word.isdigit():
+                vlans.append(int(word))
+        out.extend(f"{m.group('prefix')}{v}" for v in sorted(set(vlans)))
+    return "\n".join(out)
+
+
+@cache
+def _expand_lists(platform: str) -> tuple[re.Pattern[str], ...]:
+    data = platform_data(platform, "running_config")
+    return tuple(re.compile(p) for p in data.get("expand_lists", []))
 
 
 def _flatten(text: str, rules: Layout) -> str:

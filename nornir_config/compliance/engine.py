@@ -18,7 +18,7 @@ from netutils.config.compliance import feature_compliance
 
 from nornir_config.compliance.features import Feature, blocks_text, owner_of, split_features
 from nornir_config.compliance.model import PROTECTED, UNOWNED, FeatureResult
-from nornir_config.compliance.secrets import TokenVerifier, tokens
+from nornir_config.compliance.secrets import REMOVED, TokenVerifier, tokens
 from nornir_config.hier import drop_repeated_lines
 from nornir_config.platforms import driver, platform_data
 from nornir_config.push.diff import plan
@@ -70,7 +70,8 @@ def equate_secrets(
         if any(v is False for v in verdicts):
             return line
         if any(v is None for v in verdicts):
-            pending.append(f"secret not verifiable (sanitised): {masked}")
+            why = "sanitised" if REMOVED in line else "cannot be verified offline"
+            pending.append(f"secret not verifiable ({why}): {masked}")
         return target
 
     out: list[Block] = []

@@ -69,18 +69,18 @@ def test_getters_read_the_devices_config(office: tuple[Any, Any], hw_lab: Runnin
     router, switch = office
     facts = switch.get_facts()
     assert facts["vendor"] == "Huawei"
-    assert facts["hostname"] == "HUAWEI"
+    assert facts["hostname"] == "HW-S1"
     assert facts["model"] == "S5735-L24T4X-A"
     assert facts["os_version"] == "V200R022C00SPC500"
     assert facts["serial_number"] == [hw_lab.device("HW-S1").esn]
     assert facts["interface_list"][:2] == ["Vlanif10", "GigabitEthernet0/0/1"]
     assert "XGigabitEthernet0/0/4" in facts["interface_list"]
     router_facts = router.get_facts()
-    assert router_facts["hostname"] == "Huawei"
+    assert router_facts["hostname"] == "HW-R1"
     # The driver reads the model with `S\S+` (S-series only): an AR router stays "Unknown".
     assert router_facts["model"] == "Unknown"
 
-    assert " sysname Huawei" in router.get_config()["running"].splitlines()
+    assert " sysname HW-R1" in router.get_config()["running"].splitlines()
 
     interfaces = router.get_interfaces()
     assert interfaces["Vlanif10"]["description"] == "QUAN-LY"
@@ -100,7 +100,7 @@ def test_getters_read_the_devices_config(office: tuple[Any, Any], hw_lab: Runnin
     assert {"username": hw_lab.credentials.username, "state": "A", "type": "S"} in users
 
     lldp = router.get_lldp_neighbors()
-    assert lldp == {"GE0/0/2": [{"hostname": "HUAWEI", "port": "XGE0/0/1"}]}
+    assert lldp == {"GE0/0/2": [{"hostname": "HW-S1", "port": "XGE0/0/1"}]}
 
     arp = {entry["ip"]: entry for entry in router.get_arp_table()}
     assert arp["10.160.7.2"]["interface"] == "Vlanif10"

@@ -13,16 +13,16 @@ from tests.huawei_vrp.conftest import netmiko_params
 
 def test_prompts_views_and_config_set(hw_lab: RunningLab) -> None:
     with ConnectHandler(**netmiko_params(hw_lab, "HW-S1")) as conn:
-        assert conn.find_prompt() == "<HUAWEI>"
-        assert conn.base_prompt == "HUAWEI"
+        assert conn.find_prompt() == "<HW-S1>"
+        assert conn.base_prompt == "HW-S1"
         assert not conn.check_config_mode()
         output = conn.send_config_set(
             ["vlan batch 20 30", "interface GE0/0/5", "description printer",
              "port link-type access", "port default vlan 20"]
         )
-        assert "[HUAWEI]vlan batch 20 30" in output
-        assert "[HUAWEI-GigabitEthernet0/0/5]description printer" in output
-        assert output.rstrip().endswith("<HUAWEI>")  # `return` back to the user view
+        assert "[HW-S1]vlan batch 20 30" in output
+        assert "[HW-S1-GigabitEthernet0/0/5]description printer" in output
+        assert output.rstrip().endswith("<HW-S1>")  # `return` back to the user view
         running = conn.send_command("display current-configuration | begin GigabitEthernet0/0/5")
         assert running.splitlines()[:5] == [
             "interface GigabitEthernet0/0/5",
@@ -33,9 +33,9 @@ def test_prompts_views_and_config_set(hw_lab: RunningLab) -> None:
         ]
         conn.config_mode()
         assert conn.check_config_mode()
-        assert conn.find_prompt() == "[HUAWEI]"
+        assert conn.find_prompt() == "[HW-S1]"
         conn.exit_config_mode()
-        assert conn.find_prompt() == "<HUAWEI>"
+        assert conn.find_prompt() == "<HW-S1>"
 
 
 def test_undo_and_include(hw_lab: RunningLab) -> None:
@@ -47,7 +47,7 @@ def test_undo_and_include(hw_lab: RunningLab) -> None:
         current = conn.send_command("display current-configuration")
         assert " vlan batch 10 20 30" in current.splitlines()
         assert "ntp-service" not in current
-        assert conn.send_command("display current-configuration | include ^ sysname") == " sysname HUAWEI"
+        assert conn.send_command("display current-configuration | include ^ sysname") == " sysname HW-S1"
 
 
 def test_errors_carets_and_wrong_values(hw_lab: RunningLab) -> None:
@@ -86,7 +86,7 @@ def test_version_dir_and_screen_length(hw_lab: RunningLab) -> None:
     with ConnectHandler(**netmiko_params(hw_lab, "HW-R1")) as conn:
         version = conn.send_command("display version")
         assert "VRP (R) software, Version 5.170" in version
-        assert "HUAWEI AR6120 Router uptime is" in version
+        assert "HW-S1 AR6120 Router uptime is" in version
         assert "takes effect on the current user terminal" in conn.send_command(
             "screen-length 0 temporary"
         )

@@ -29,7 +29,8 @@ def _driver() -> Platform:
         hier_config=HierPlatform.HUAWEI_VRP,
         netmiko_device_type="huawei",
         napalm_driver=NAPALM_LIB_MAPPER_REVERSE["huawei"],
-        netutils_platform="huawei_vrp",
+        # netutils has no VRP parser; Comware's (`#` blocks, one-space indents) reads VRP alike.
+        netutils_platform="hp_comware",
         commands=Commands(
             show_config="display current-configuration",
             enter_config="system-view",

@@ -25,11 +25,10 @@ SOFTWARE = {
 
 
 def factory_config(spec: LabDeviceSpec) -> str:
-    """What a new box runs: its default sysname, SSH on, logins through AAA."""
-    name = "Huawei" if spec.role == "router" else "HUAWEI"
+    """What a box runs as staged for the office: its name, SSH on, logins through AAA."""
     return "\n".join(
         [
-            f"sysname {name}",
+            f"sysname {spec.hostname}",
             "stelnet server enable",
             "aaa",
             " authentication-scheme default",
@@ -56,7 +55,7 @@ def operator_lines(credentials: LabCredentials) -> list[tuple[list[str], str]]:
         (["aaa"], f"local-user {user} service-type ssh"),
         ([], f"ssh user {user}"),
         ([], f"ssh user {user} authentication-type password"),
-        ([], f"ssh user {user} service-type stelnet"),
+        ([], f"ssh user {user} service-type all"),
     ]
 
 

@@ -47,6 +47,10 @@ def _rules() -> tuple[list[tuple[re.Pattern[str], re.Pattern[str]]], list[tuple[
     return keyed, default_on
 
 
+# Top-level commands whose VLAN list VRP merges into one line (and `undo` removes items from).
+_MERGED = ("dhcp snooping enable vlan ",)
+
+
 def vlan_set(text: str) -> set[int]:
     words = text.split()
     out: set[int] = set()
@@ -106,6 +110,10 @@ def add(root: Node, path: list[str], text: str, section: bool = False) -> Node:
     m = re.match(r"vlan (\d+)$", text)
     if m and not path:
         _list_line(root, "vlan batch ", _current(root, "vlan batch ") | {int(m.group(1))})
+    if text.startswith(_MERGED) and not path:
+        prefix = next(p for p in _MERGED if text.startswith(p))
+        _list_line(root, prefix, _current(root, prefix) | vlan_set(text[len(prefix) :]))
+        return root
     if text.startswith("port trunk allow-pass vlan "):
         wanted = vlan_set(text[len("port trunk allow-pass vlan ") :])
         if 1 in wanted:
@@ -144,6 +152,10 @@ def undo(root: Node, path: list[str], text: str) -> None:
             c for c in root.children
             if not (re.match(r"vlan \d+$", c.text) and int(c.text[5:]) in gone)
         ]
+        return
+    if text.startswith(_MERGED) and not path:
+        prefix = next(p for p in _MERGED if text.startswith(p))
+        _list_line(root, prefix, _current(root, prefix) - vlan_set(text[len(prefix) :]))
         return
     if text.startswith("port trunk allow-pass vlan "):
         gone = vlan_set(text[len("port trunk allow-pass vlan ") :])
