@@ -281,12 +281,14 @@ def open_netmiko(host: Host, config: Any) -> Any:
 
 
 def get_running_config(task: Task) -> Result:
-    """Nornir task: the device's `show running-config`, as it prints it (header included)."""
+    """Nornir task: the device's running config, as it prints it (header included)."""
     conn = netmiko_connection(task)
     # the session's prompt is known (set at login, after a hostname change by the push):
     # no extra round trip to find it first
     text = conn.send_command(
-        "show running-config", read_timeout=TIMEOUTS["timeout"], auto_find_prompt=False
+        driver_for(task.host).commands.show_config,
+        read_timeout=TIMEOUTS["timeout"],
+        auto_find_prompt=False,
     )
     return Result(host=task.host, result=str(text))
 

@@ -1,11 +1,10 @@
-"""The variables a device template sees: derived facts plus secrets in the driver's forms."""
+"""The variables a device template sees: derived facts plus hashed secrets, nothing else."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from nornir_config.platforms import driver
-from nornir_config.secrets import Secrets, required_secrets
+from nornir_config.secrets import Secrets, hashed, required_secrets, reversible
 from nornir_config.sot.names import ascii_name
 from nornir_config.sot.province import Device
 from nornir_config.sot.schema import Defaults
@@ -38,24 +37,16 @@ def _zones(device: Device) -> list[dict[str, Any]]:
 
 
 def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict[str, Any]:
-    """Template variables for `device`; secrets appear only in its driver's forms (a one-way
-    form for passwords, the reversible one for keys the device sends, or a reference)."""
+    """Template variables for `device`; secrets appear only in its driver's hashed and
+    reversible forms, interface names in its driver's naming."""
     settings = device.settings
+    platform = device.driver
+    naming = platform.naming
     scope = f"province-{device.province.code}"
-    vendor = driver(device.platform)
-    forms = vendor.secrets
-
-    def password(name: str) -> str:
-        return forms.password(secrets.get(name), f"{scope}:{name}")
-
-    def key(name: str) -> str:
-        return forms.key(secrets.get(name), f"{scope}:{name}")
-
     zones = _zones(device)
     mgmt = next(z for z in zones if z["key"] == "mgmt")
     services = device.province.services
     router_ports = settings.router_ports
-    naming = vendor.naming
     mgmt_interface = (
         naming.subinterface(router_ports.lan, mgmt["vlan"])
         if device.role == "router"
@@ -86,14 +77,21 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
         "services": services,
         "banner_lines": settings.banner.rstrip("\n").split("\n"),
         "snmp": settings.snmp,
-        "enable_secret": password("enable_secret"),
+        "enable_secret": hashed(platform, secrets.get("enable_secret"), scope, "enable_secret"),
         "users": [
-            {"name": user, "secret": password(f"password_{user}")} for user in settings.local_users
+            {
+                "name": user,
+                "secret": hashed(
+                    platform, secrets.get(f"password_{user}"), scope, f"password_{user}"
+                ),
+            }
+            for user in settings.local_users
         ],
-        "ntp_key": key("ntp_key"),
-        "tacacs_key": key("tacacs_key"),
-        "snmp_auth_key": key("snmp_auth_key"),
-        "snmp_priv_key": key("snmp_priv_key"),
+        "ntp_key": reversible(platform, secrets.get("ntp_key"), scope, "ntp_key"),
+        "tacacs_key": reversible(platform, secrets.get("tacacs_key"), scope, "tacacs_key"),
+        # SNMPv3 user keys: templates of platforms that keep the user in the config use them.
+        "snmp_auth_key": reversible(platform, secrets.get("snmp_auth_key"), scope, "snmp_auth_key"),
+        "snmp_priv_key": reversible(platform, secrets.get("snmp_priv_key"), scope, "snmp_priv_key"),
     }
 
 

@@ -1,8 +1,8 @@
-"""The layout of `show running-config`, shared by the renderer and the device lab.
+"""The layout of a device's running config as it prints it, used by the renderer and lint.
 
-A config is a list of top-level blocks (a line and its indented children). The platform's
-`running_config.yaml` says in which order IOS prints them and where the `!` lines go; this
-module only applies those rules.
+A config is a list of top-level blocks (a line and its indented children). The driver's
+layout (separator, last line, banner, volatile lines) and its `running_config` data (section
+order, sort keys) say how the device prints them; this module only applies those rules.
 """
 
 from __future__ import annotations
@@ -12,23 +12,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from nornir_config.platforms import driver, platform_data
+from nornir_config.platforms.base import Platform
 
 Block = tuple[str, tuple[str, ...]]
 
-# The volatile lines IOS prints before the body of `show running-config`.
-HEADER_PATTERNS = (
-    r"^Building configuration",
-    r"^Current configuration",
-    r"^! Last configuration change",
-    r"^! NVRAM config last updated",
-    r"^! No configuration change since last restart",
-    r"^$",
-    r"^!$",
-)
-
 _TOP_LEVEL = re.compile(r"\n(?=[^ \n])")
-_BANNER = re.compile(r"^banner \S+ (\^C|\S)")
 
 
 @dataclass(frozen=True)
@@ -91,10 +79,11 @@ _SORTERS: dict[str, Callable[[str, tuple[str, ...]], tuple[object, ...]]] = {
 
 
 @cache
-def layout(platform: str) -> Layout:
-    data = platform_data(platform, "running_config")
-    printed = driver(platform).layout
-    header = (*HEADER_PATTERNS, *printed.volatile, rf"^{re.escape(printed.separator)}$")
+def layout(driver: Platform) -> Layout:
+    data = driver.data("running_config")
+    printed = driver.layout
+    # Before the body: the volatile lines, blank lines and separators.
+    header = (*printed.volatile, r"^$", rf"^{re.escape(printed.separator)}$")
     return Layout(
         version_line=data["version_line"],
         last_line=printed.end,
@@ -112,14 +101,14 @@ def layout(platform: str) -> Layout:
     )
 
 
-def _text_blocks(text: str, platform: str) -> list[tuple[str, str]]:
+def _text_blocks(text: str, driver: Platform) -> list[tuple[str, str]]:
     """Top-level blocks as (head, children text): the one parser behind the public functions.
 
     Splits at every line that starts in column one (one regex pass; children stay one string
     unless they need cleaning, which keeps rendering the province fast); a banner's unindented
     body is joined back up to its delimiter.
     """
-    rules = layout(platform)
+    rules = layout(driver)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if rules.leaf_indent:
         text = _flatten(text, rules)
@@ -166,8 +155,8 @@ def _text_blocks(text: str, platform: str) -> list[tuple[str, str]]:
     return blocks
 
 
-def _format_text_blocks(blocks: Iterable[tuple[str, str]], platform: str) -> str:
-    rules = layout(platform)
+def _format_text_blocks(blocks: Iterable[tuple[str, str]], driver: Platform) -> str:
+    rules = layout(driver)
     separator = rules.separator
     keyed = []
     for index, (head, body) in enumerate(blocks):
@@ -191,32 +180,31 @@ def _format_text_blocks(blocks: Iterable[tuple[str, str]], platform: str) -> str
     return "\n".join(out) + "\n"
 
 
-def parse_blocks(text: str, platform: str = "cisco_ios") -> list[Block]:
-    """Top-level blocks of a config, without `!` separators, header lines or `end`."""
+def parse_blocks(text: str, driver: Platform) -> list[Block]:
+    """Top-level blocks of a config, without separators, header lines or the last line."""
     return [
-        (head, tuple(body.split("\n")) if body else ())
-        for head, body in _text_blocks(text, platform)
+        (head, tuple(body.split("\n")) if body else ()) for head, body in _text_blocks(text, driver)
     ]
 
 
-def format_blocks(blocks: Iterable[Block], platform: str = "cisco_ios") -> str:
-    """Print blocks as IOS prints the body of `show running-config` (from `version` to `end`)."""
-    return _format_text_blocks(((head, "\n".join(kids)) for head, kids in blocks), platform)
+def format_blocks(blocks: Iterable[Block], driver: Platform) -> str:
+    """Print blocks as the device prints the body of its running config (version to end)."""
+    return _format_text_blocks(((head, "\n".join(kids)) for head, kids in blocks), driver)
 
 
-def canonical(text: str, platform: str = "cisco_ios") -> str:
+def canonical(text: str, driver: Platform) -> str:
     """`text` laid out exactly as the device prints it back."""
-    return _format_text_blocks(_text_blocks(text, platform), platform)
+    return _format_text_blocks(_text_blocks(text, driver), driver)
 
 
-def flatten(text: str, platform: str) -> str:
+def flatten(text: str, driver: Platform) -> str:
     """`text` as hier_config reads it: top-level commands in column one whatever the platform
     prints before them, and the VLAN lists the platform merges and removes item by item
     (`running_config.yaml` `expand_lists`: VRP's `vlan batch 10 20 to 22`) one line per VLAN,
     so a remediation adds and removes single VLANs, never a whole list."""
-    rules = layout(platform)
+    rules = layout(driver)
     text = _flatten(text, rules) if rules.leaf_indent else text
-    lists = _expand_lists(platform)
+    lists = _expand_lists(driver)
     if not lists:
         return text
     out: list[str] = []
@@ -237,8 +225,8 @@ def flatten(text: str, platform: str) -> str:
 
 
 @cache
-def _expand_lists(platform: str) -> tuple[re.Pattern[str], ...]:
-    data = platform_data(platform, "running_config")
+def _expand_lists(driver: Platform) -> tuple[re.Pattern[str], ...]:
+    data = driver.data("running_config")
     return tuple(re.compile(p) for p in data.get("expand_lists", []))
 
 

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from nornir_config.sot.province import Device
 
 lab_app = typer.Typer(
-    help="The device lab: emulated IOS-XE devices on loopback SSH.", no_args_is_help=True
+    help="The device lab: emulated devices, each in its vendor's dialect, on loopback SSH.",
+    no_args_is_help=True,
 )
 
 

@@ -309,9 +309,10 @@ ERASE_MORE = "\b" * len(MORE) + " " * len(MORE) + "\b" * len(MORE)
 
 
 class _Terminal:
-    """A PTY shell as IOS runs one: echo, Enter in any form, backspace, Ctrl-U (erase line),
-    Ctrl-W (erase word), Ctrl-Z/C, `?` help, Tab completion, and `--More--` paging of long
-    output until `terminal length 0` (Space: next page, Enter: next line, q: stop)."""
+    """A PTY shell as a network device runs one: echo, Enter in any form, backspace, Ctrl-U
+    (erase line), Ctrl-W (erase word), Ctrl-Z/C, `?` help, Tab completion, and `--More--`
+    paging of long output until `terminal length 0` (Space: next page, Enter: next line, q:
+    stop)."""
 
     def __init__(self, cli: LabSession, proc: asyncssh.SSHServerProcess[str]) -> None:
         self.cli = cli

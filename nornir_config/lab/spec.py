@@ -32,7 +32,7 @@ def model_driver(model: str, role: str) -> str:
 
 @dataclass(frozen=True)
 class LabDeviceSpec:
-    """One emulated device: `name` is the inventory name, `hostname` its day-0 IOS hostname."""
+    """One emulated device: `name` is the inventory name, `hostname` its day-0 hostname."""
 
     name: str
     hostname: str

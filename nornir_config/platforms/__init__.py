@@ -13,8 +13,6 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from nornir_config.platforms.base import Platform
 
 GROUP = "communelan.platforms"
@@ -75,16 +73,16 @@ def driver(name: str) -> Platform:
         return _registered.setdefault(name, loaded)
 
 
+def drivers() -> tuple[Platform, ...]:
+    """Every installed, shipped or registered driver, by name."""
+    return tuple(driver(name) for name in sorted(known_platforms()))
+
+
 def driver_for(host: Any) -> Platform:
     """The driver of a Nornir host (its `data["driver"]`)."""
     return driver(str(host.data[HOST_KEY]))
 
 
-@cache
 def platform_data(platform: str, name: str = "platform") -> dict[str, Any]:
-    """The YAML document `name` of a platform's folder (cached: it never changes in a run)."""
-    path = PLATFORMS_DIR / platform / f"{name}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"{path} must hold a mapping")
-    return data
+    """The YAML document `name` of a driver's folder (`Platform.data`, read once per run)."""
+    return driver(platform).data(name)

@@ -4,7 +4,7 @@ Each folder `nornir_config/platforms/<name>/` exposes `DRIVER: Platform`, regist
 entry point group `communelan.platforms`. The core asks `nornir_config.platforms.driver(name)`
 for it and reads its fields; it never names a vendor nor imports a vendor folder. Data that is
 easier to say in YAML stays in the folder and is read with `Platform.data(document)`; the
-core reads these documents (see the Cisco folder for their shape):
+core reads these documents (the shipped drivers' folders show their shape):
   running_config  show-run layout: section order, sort keys, version line, hier_config rules
   push            remediation ordering, idempotent commands, negation rules
   protected       lines the device owns (never removed, left out of comparisons)
@@ -226,7 +226,7 @@ class SecretForms:
     `key_forms(secret)`: every reversible form a secret can take (for the redactor);
     `key_ok(secret)`: whether a reversible form can carry the secret;
     `verify[kind](secret, token)`: whether `token` of that kind hides `secret` (kinds are
-    strings: Cisco's "0", "5", "7", "9"; a kind without a check is never called compliant);
+    strings, e.g. "9" or "cipher"; a kind without a check is never called compliant);
     `reveal[kind](token)`: the secret a reversible token hides.
     Where tokens sit in lines, and their kinds, is the `secret_tokens` data.
     """
@@ -238,6 +238,7 @@ class SecretForms:
     verify: Mapping[str, Callable[[str, str], bool]]
     reveal: Mapping[str, Callable[[str], str]]
     anywhere: tuple[tuple[str, str], ...] = ()  # (regex, replacement): hash forms in any text
+    key_name: str = "reversible key"  # the reversible form in messages ("type 7 key")
 
 
 @dataclass(frozen=True, eq=False)
@@ -245,12 +246,13 @@ class Naming:
     """Names the device accepts and the names it gives."""
 
     hostname: re.Pattern[str]
-    hostname_rule: str  # the rule in words, for error messages
+    hostname_rule: str  # what a name must be, for messages ("... is not a valid <rule>")
     reserved_vlans: frozenset[int]
     reserved_vlans_text: str  # `1, 1002-1005`
     svi: Callable[[int], str]  # the L3 interface of a VLAN
     subinterface: Callable[[str, int], str]  # a VLAN's subinterface of a routed port
     banner_forbidden: str = ""  # characters a banner cannot hold (the delimiter)
+    hostname_max: int = 63
 
 
 @dataclass(frozen=True)
@@ -293,6 +295,11 @@ class Platform:
     replace: Replace  # NAPALM's replace, or the device's own over Netmiko (`device_copy`)
     lab: LabDialect
     file_delivery: FileDelivery | None = None  # None: remediation lines are typed
+    label: str = ""  # the OS as messages name it (default: the driver name)
+
+    @property
+    def os_label(self) -> str:
+        return self.label or self.name
 
     def data(self, document: str) -> dict[str, Any]:
         """The YAML document `<folder>/<document>.yaml` (read once per run)."""

@@ -67,6 +67,7 @@ def _driver() -> Platform:
         lint=LintDialect(acl_entry=acl.parse_entry),
         device_copy=DeviceCopy(**push["device_copy"]),
         replace="napalm",
+        label="IOS",
         lab=LabDialect(device=lab.new_device, session=lab.new_session, day0_facts=lab.day0_facts),
         file_delivery=FileDelivery(
             path=delivery["path"],

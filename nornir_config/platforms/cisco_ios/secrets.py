@@ -58,4 +58,5 @@ FORMS = SecretForms(
     key_ok=lambda secret: bool(re.fullmatch(r"[\x21-\x7e]+", secret)),
     verify=VERIFY,
     reveal={"7": lambda token: str(decrypt_cisco_type7(token))},
+    key_name="type 7 key",
 )

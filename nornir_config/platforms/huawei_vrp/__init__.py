@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from hier_config import Platform as HierPlatform
 from netutils.lib_mapper import NAPALM_LIB_MAPPER_REVERSE
@@ -19,6 +22,12 @@ from nornir_config.platforms.base import (
 from nornir_config.platforms.huawei_vrp import acl, lab, naming, secrets
 
 FOLDER = Path(__file__).parent
+
+
+def _doc(name: str) -> dict[str, Any]:
+    data = yaml.safe_load((FOLDER / f"{name}.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict), name
+    return data
 
 
 def _driver() -> Platform:
@@ -45,7 +54,7 @@ def _driver() -> Platform:
             error_pattern=r"^Error:",
         ),
         layout=ShowRunLayout(
-            volatile=(r"^!Software Version ", r"^!Last configuration was ", r"^!Time of "),
+            volatile=tuple(_doc("volatile")["volatile"]),
             separator="#",
             end="return",
             comment="#",
@@ -69,6 +78,7 @@ def _driver() -> Platform:
             question=r"\[Y/N\]:?\s*$",
         ),
         replace="device",
+        label="VRP",
         lab=LabDialect(device=lab.new_device, session=lab.new_session, day0_facts=lab.day0_facts),
     )
 

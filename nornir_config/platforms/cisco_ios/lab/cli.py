@@ -30,6 +30,7 @@ from nornir_config.platforms.cisco_ios.lab.logins import enable_ok, hash_plain
 from nornir_config.platforms.cisco_ios.lab.shows import (
     diff_configs,
     incremental_diffs,
+    show_dir,
     show_hosts,
     show_ip_interface_brief,
     show_version,
@@ -545,7 +546,7 @@ class Cli:
         path = m.words[1] if len(m.words) > 1 else "flash:/"
         if self.device.flash.name_of(path) is None:
             return Reply(f"%Error opening {path} (No such file or directory)\n")
-        return Reply(self.device.flash.dir(path))
+        return Reply(show_dir(self.device.flash, path))
 
     def _run_verify_md5(self, m: Match) -> Reply:
         path = m.words[2]
@@ -747,7 +748,7 @@ class Cli:
         return Reply(show_office.show_cdp_status(self.device))
 
     def _run_show_flash(self, _m: Match) -> Reply:
-        return Reply(self.device.flash.dir("flash:/"))
+        return Reply(show_dir(self.device.flash, "flash:/"))
 
 
 def _arg(m: Match, index: int, after: int = 0) -> str | None:
