@@ -274,7 +274,9 @@ def open_netmiko(host: Host, config: Any) -> Any:
             return conn
         conn.write_channel(conn.RETURN.join(setup) + conn.RETURN)
         conn.read_until_pattern(
-            pattern=rf"{re.escape(setup[-1])}[^\n]*\n[^\n]*[>#]", read_timeout=TIMEOUTS["timeout"]
+            # the last command's echo, any answer (VRP: an `Info:` line), then the prompt
+            pattern=rf"{re.escape(setup[-1])}[\s\S]*?[>#]\s*$",
+            read_timeout=TIMEOUTS["timeout"],
         )
         conn.set_base_prompt(pattern=r"[>#]")
     return conn

@@ -181,7 +181,8 @@ class DeviceCopy:
     restored: str  # text in the answer that means the restore worked
     failed: str  # regex of an answer that means it did not
     answer: str = r"(\]\?|#)\s*$"  # regex of a question or the prompt after a command
-    question: str = r"\]\?\s*$"  # regex of a question answered with Enter
+    question: str = r"\]\?\s*$"  # regex of a question the device asks
+    reply: str = ""  # what the question gets (Enter: IOS's default file name; VRP: Y)
 
 
 @dataclass(frozen=True)

@@ -53,13 +53,16 @@ def config_paths(text: str, platform: Platform) -> set[tuple[str, str]]:
 
 
 def _exec(conn: Any, command: str, copy: DeviceCopy) -> str:
-    """Run a file command, answering the device's questions (a destination name) with Enter."""
+    """Run a file command, answering the device's questions (a destination name, a [Y/N])
+    as the driver says."""
     output = str(
         conn.send_command(command, expect_string=copy.answer, read_timeout=TIMEOUTS["timeout"])
     )
     while re.search(copy.question, output):
         output += str(
-            conn.send_command("", expect_string=copy.answer, read_timeout=TIMEOUTS["timeout"])
+            conn.send_command(
+                copy.reply, expect_string=copy.answer, read_timeout=TIMEOUTS["timeout"]
+            )
         )
     return output
 

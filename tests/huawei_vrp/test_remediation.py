@@ -13,9 +13,10 @@ from nornir_config.compliance.features import features_for
 from nornir_config.compliance.secrets import TokenVerifier
 from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.spec import LabDeviceSpec
+from nornir_config.platforms import driver
 from nornir_config.platforms.huawei_vrp import lab
 from nornir_config.platforms.huawei_vrp.lab.device import VrpDevice
-from nornir_config.platforms.huawei_vrp.secrets import resolve
+from nornir_config.secrets import Secrets as _Secrets, reveal
 from nornir_config.push.diff import remediation
 from nornir_config.render import render_device
 from nornir_config.secrets import Secrets
@@ -24,6 +25,7 @@ from tests.conftest import TEST_SECRETS
 from tests.huawei_vrp.province import huawei_root
 
 SECRETS = Secrets(TEST_SECRETS)
+VRP = driver("huawei_vrp")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,7 @@ def _type(box: VrpDevice, commands: list[str]) -> list[str]:
     """Type commands in system view, secrets put in; the answers that are errors."""
     session = lab.new_session(box, "admin", 15)
     session.feed("system-view")
-    errors = [c for c in commands if session.feed(resolve(c, TEST_SECRETS)).output]
+    errors = [c for c in commands if session.feed(reveal(c, _Secrets(TEST_SECRETS))).output]
     session.feed("return")
     return errors
 
@@ -53,11 +55,11 @@ def test_converges_in_one_pass(host: str, province: ProvinceData) -> None:
     device = province.device(host)
     intended = render_device(device, province, SECRETS, huawei_root() / "templates")
     box = _device(device)
-    commands = remediation(box.current_configuration(), intended, "huawei_vrp")
+    commands = remediation(box.current_configuration(), intended, VRP)
     assert "undo telnet server enable" in commands
     assert any(c.strip() == "quit" for c in commands)  # VRP leaves a view with `quit`
     assert _type(box, commands) == []
-    assert remediation(box.current_configuration(), intended, "huawei_vrp") == []
+    assert remediation(box.current_configuration(), intended, VRP) == []
     # The device holds its own forms of the secrets, never the references or clear values.
     shown = box.current_configuration()
     assert "<secret:" not in shown and TEST_SECRETS["tacacs_key"] not in shown
@@ -70,13 +72,13 @@ def test_drift_is_found_per_feature_and_secrets_are_not_called_compliant(
     device = province.device("hac-thanh-14797-sw01")
     intended = render_device(device, province, SECRETS, huawei_root() / "templates")
     box = _device(device)
-    _type(box, remediation(box.current_configuration(), intended, "huawei_vrp"))
+    _type(box, remediation(box.current_configuration(), intended, VRP))
     _type(box, ["vlan batch 123", "undo ntp-service unicast-server 10.38.2.123",
                 "user-interface vty 0 4", "protocol inbound all"])
     results = {
         r.name: r
         for r in compare_texts(
-            intended, box.current_configuration(), features_for(device), "huawei_vrp",
+            intended, box.current_configuration(), features_for(device), VRP,
             TokenVerifier(SECRETS),
         )
     }

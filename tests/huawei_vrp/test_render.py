@@ -12,7 +12,7 @@ from nornir_config.inventory import build_nornir, province_of
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.platforms import driver
 from nornir_config.platforms.huawei_vrp import lab
-from nornir_config.platforms.huawei_vrp.secrets import resolve
+from nornir_config.secrets import Secrets as _Secrets, reveal
 from nornir_config.render import run_render
 from nornir_config.running_config import canonical
 from nornir_config.secrets import load_secrets
@@ -49,7 +49,7 @@ def test_mixed_province_renders(rendered) -> None:  # type: ignore[no-untyped-de
     for host in HOSTS:
         text = (out / f"{host}.cfg").read_text(encoding="utf-8")
         assert text.startswith(f"#\n sysname {host}\n#\n") and text.endswith("#\nreturn\n")
-        assert canonical(text, "huawei_vrp") == text
+        assert canonical(text, vrp) == text
         assert not re.search(r"^(hostname|interface Vlan\d|!)", text, re.M)
         assert vrp.naming.hostname.match(host)
     assert (out / "dong-tien-15853-rt01.cfg").read_text(encoding="utf-8").startswith("version 17.9")
@@ -76,7 +76,7 @@ def test_lab_takes_and_prints_every_rendered_line(host: str, rendered) -> None: 
     text = summary.configs[host]
     spec = LabDeviceSpec(
         host, host, device.model, device.role, tuple(device.interfaces),
-        day0=resolve(text, TEST_SECRETS), driver="huawei_vrp",
+        day0=reveal(text, _Secrets(TEST_SECRETS)), driver="huawei_vrp",
     )
     booted = lab.new_device(spec, None)
     assert booted.boot_errors == []

@@ -68,15 +68,7 @@ def _driver() -> Platform:
         lint=LintDialect(acl_entry=acl.parse_entry),
         # VRP's own full copy and way back: `save <file>` then `rollback configuration to
         # file <file>` (user view; VRP undoes what the file lacks, adds what it has).
-        device_copy=DeviceCopy(
-            file="flash:/communelan-before.cfg",
-            save="save communelan-before.cfg",
-            restore="rollback configuration to file communelan-before.cfg",
-            restored="succeeded",
-            failed=r"(?i)^Error:",
-            answer=r"(\[Y/N\]:?|[>\]])\s*$",
-            question=r"\[Y/N\]:?\s*$",
-        ),
+        device_copy=DeviceCopy(**_doc("push")["device_copy"]),
         replace="device",
         label="VRP",
         lab=LabDialect(device=lab.new_device, session=lab.new_session, day0_facts=lab.day0_facts),

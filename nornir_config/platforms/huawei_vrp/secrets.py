@@ -7,8 +7,8 @@ password functions, so communelan cannot precompute them (as it does Cisco type 
 a device's token against the secret.
 
 So the intended config names the secret instead (`<secret:password_admin>`, the redactor's own
-form): the clear value is put in only in the commands sent to the device at push time, never in
-a file. A device token standing where the intended config names a secret is not compared
+form): the clear value is put in only in the commands sent to the device at push time
+(`nornir_config.secrets.reveal`), never in a file. A device token standing where the intended config names a secret is not compared
 ("cannot be verified offline"): the kinds below have no `verify` check, which the compliance
 report must show as unverifiable, never as compliant.
 """
@@ -16,22 +16,12 @@ report must show as unverifiable, never as compliant.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-
 from nornir_config.platforms.base import SecretForms
-
-REFERENCE = re.compile(r"<secret:([a-z0-9_]+)>")
-
 
 def reference(_secret: str, seed: str) -> str:
     """`<secret:NAME>` for the secret named last in `seed` (`province-38:password_admin`)."""
     name = re.split(r"[:/ ]", seed)[-1]
     return f"<secret:{name}>"
-
-
-def resolve(text: str, values: Mapping[str, str]) -> str:
-    """`text` with every `<secret:NAME>` replaced by its clear value (only for sending)."""
-    return REFERENCE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
 FORMS = SecretForms(

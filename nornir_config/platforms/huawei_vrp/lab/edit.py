@@ -39,6 +39,12 @@ def cipher(secret: str) -> str:
     return f"%^%#{base64.b64encode(data).decode()}%^%#"
 
 
+def decipher(token: str) -> str:
+    """The key a lab `cipher` form hides (what the device uses to talk to a server)."""
+    data = base64.b64decode(token[4:-4])
+    return bytes(b ^ _KEY[i % len(_KEY)] for i, b in enumerate(data)).decode()
+
+
 @cache
 def _rules() -> tuple[list[tuple[re.Pattern[str], re.Pattern[str]]], list[tuple[re.Pattern[str], str]]]:
     data = yaml.safe_load((_DATA / "print.yaml").read_text(encoding="utf-8"))
