@@ -274,7 +274,7 @@ def open_netmiko(host: Host, config: Any) -> Any:
             return conn
         conn.write_channel(conn.RETURN.join(setup) + conn.RETURN)
         conn.read_until_pattern(
-            # the last command's echo, any answer (VRP: an `Info:` line), then the prompt
+            # the last command's echo, any answer (an informational line), then the prompt
             pattern=rf"{re.escape(setup[-1])}[\s\S]*?[>#]\s*$",
             read_timeout=TIMEOUTS["timeout"],
         )

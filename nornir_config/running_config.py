@@ -163,7 +163,7 @@ def _format_text_blocks(blocks: Iterable[tuple[str, str]], driver: Platform) -> 
         section, order = rules.placement(head)
         keyed.append(((section, order, index), section, head, body))
     keyed.sort(key=lambda item: item[0])
-    # A body without a version line starts with a separator (VRP: `#` after its header).
+    # A body without a version line starts with a separator (`#` after a device's header line).
     out: list[str] = [] if rules.version_line else [separator]
     previous_section: int | None = None
     for _, section, head, body in keyed:
@@ -200,7 +200,7 @@ def canonical(text: str, driver: Platform) -> str:
 def flatten(text: str, driver: Platform) -> str:
     """`text` as hier_config reads it: top-level commands in column one whatever the platform
     prints before them, and the VLAN lists the platform merges and removes item by item
-    (`running_config.yaml` `expand_lists`: VRP's `vlan batch 10 20 to 22`) one line per VLAN,
+    (`running_config.yaml` `expand_lists`, e.g. `vlan batch 10 20 to 22`) one line per VLAN,
     so a remediation adds and removes single VLANs, never a whole list."""
     rules = layout(driver)
     text = _flatten(text, rules) if rules.leaf_indent else text
@@ -231,7 +231,7 @@ def _expand_lists(driver: Platform) -> tuple[re.Pattern[str], ...]:
 
 
 def _flatten(text: str, rules: Layout) -> str:
-    """A config whose top-level lines without children are printed indented (VRP's ` sysname
+    """A config whose top-level lines without children are printed indented (` sysname
     X` after a `#`) with those lines moved to column one, as every other top-level line."""
     out: list[str] = []
     leaves = False  # inside a block of top-level lines

@@ -18,11 +18,12 @@ from netutils.config.compliance import feature_compliance
 
 from nornir_config.compliance.features import Feature, blocks_text, owner_of, split_features
 from nornir_config.compliance.model import PROTECTED, UNOWNED, FeatureResult
-from nornir_config.compliance.secrets import REMOVED, TokenVerifier, tokens
+from nornir_config.compliance.secrets import TokenVerifier, tokens
 from nornir_config.hier import drop_repeated_lines
 from nornir_config.platforms.base import Platform
 from nornir_config.push.diff import plan
 from nornir_config.running_config import Block, parse_blocks
+from nornir_config.secrets import REMOVED
 
 
 @cache

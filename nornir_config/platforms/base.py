@@ -182,7 +182,7 @@ class DeviceCopy:
     failed: str  # regex of an answer that means it did not
     answer: str = r"(\]\?|#)\s*$"  # regex of a question or the prompt after a command
     question: str = r"\]\?\s*$"  # regex of a question the device asks
-    reply: str = ""  # what the question gets (Enter: IOS's default file name; VRP: Y)
+    reply: str = ""  # what the question gets (Enter takes a default file name; `y` a [Y/N])
 
 
 @dataclass(frozen=True)
@@ -212,8 +212,8 @@ class ShowRunLayout:
     comment: str  # lines starting with it are comments
     banner: str  # regex of a banner's first line; group 1 is its delimiter
     indent: str = " "  # one level of children
-    # Printed before a top-level line that has no children (VRP: one space, so ` sysname X`
-    # and `interface X` both start a block); read back as top-level.
+    # Printed before a top-level line that has no children (some devices print one space, so
+    # that ` name X` and `interface X` both start a block); read back as top-level.
     leaf_indent: str = ""
 
 

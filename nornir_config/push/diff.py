@@ -194,10 +194,13 @@ def equate_references(have: HConfig, want: HConfig, platform: Platform) -> list[
         for child in tuple(mine.children):
             masked, found = tokens(child.text, platform) if wanted else (child.text, [])
             target = wanted.get(masked) if found else None
-            if target is not None and theirs.get_child(equals=child.text) is None:
-                if mine.get_child(equals=target.text) is None:
-                    child.text = target.text
-                    equated.append(_path(child))
+            if (
+                target is not None
+                and theirs.get_child(equals=child.text) is None
+                and mine.get_child(equals=target.text) is None
+            ):
+                child.text = target.text
+                equated.append(_path(child))
             twin = theirs.get_child(equals=child.text)
             if twin is not None and child.children:
                 walk(child, twin)

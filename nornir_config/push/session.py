@@ -11,10 +11,10 @@ from nornir.core.task import Task
 
 from nornir_config.connection import TIMEOUTS, get_running_config, netmiko_connection
 from nornir_config.platforms.base import Platform
-from nornir_config.secrets import load_secrets, reveal
-from nornir_config.settings import run_settings
 from nornir_config.push.transfer import TransferError, deliver_file, type_texts
 from nornir_config.push.transfer import save as save_running
+from nornir_config.secrets import load_secrets, reveal
+from nornir_config.settings import run_settings
 
 NETMIKO = "netmiko"
 NAPALM = "napalm"

@@ -47,7 +47,9 @@ def _open(lab: RunningLab, name: str) -> Any:
     args = lab.napalm_args(name)
     driver = napalm.get_network_driver("huawei_vrp")
     device = driver(
-        args["hostname"], args["username"], args["password"],
+        args["hostname"],
+        args["username"],
+        args["password"],
         optional_args={"port": args["optional_args"]["port"]},
     )
     device.open()
@@ -123,6 +125,7 @@ def test_getters_the_driver_leaves_unimplemented(office: tuple[Any, Any]) -> Non
     assert router.get_snmp_information() is None
     assert router.get_vlans() is None
     assert router.get_ntp_servers() == {}
-    assert "clock source: 10.38.1.123" in router.cli(["display ntp-service sessions"])[
-        "display ntp-service sessions"
-    ]
+    assert (
+        "clock source: 10.38.1.123"
+        in router.cli(["display ntp-service sessions"])["display ntp-service sessions"]
+    )

@@ -17,8 +17,13 @@ def test_prompts_views_and_config_set(hw_lab: RunningLab) -> None:
         assert conn.base_prompt == "HW-S1"
         assert not conn.check_config_mode()
         output = conn.send_config_set(
-            ["vlan batch 20 30", "interface GE0/0/5", "description printer",
-             "port link-type access", "port default vlan 20"]
+            [
+                "vlan batch 20 30",
+                "interface GE0/0/5",
+                "description printer",
+                "port link-type access",
+                "port default vlan 20",
+            ]
         )
         assert "[HW-S1]vlan batch 20 30" in output
         assert "[HW-S1-GigabitEthernet0/0/5]description printer" in output
@@ -41,13 +46,20 @@ def test_prompts_views_and_config_set(hw_lab: RunningLab) -> None:
 def test_undo_and_include(hw_lab: RunningLab) -> None:
     with ConnectHandler(**netmiko_params(hw_lab, "HW-S1")) as conn:
         conn.send_config_set(["vlan batch 10 20 30 to 33", "ntp-service unicast-server 10.1.1.1"])
-        assert conn.send_command("display current-configuration | include vlan batch").strip() \
+        assert (
+            conn.send_command("display current-configuration | include vlan batch").strip()
             == "vlan batch 10 20 30 to 33"
-        conn.send_config_set(["undo vlan batch 31 to 33", "undo ntp-service unicast-server 10.1.1.1"])
+        )
+        conn.send_config_set(
+            ["undo vlan batch 31 to 33", "undo ntp-service unicast-server 10.1.1.1"]
+        )
         current = conn.send_command("display current-configuration")
         assert " vlan batch 10 20 30" in current.splitlines()
         assert "ntp-service" not in current
-        assert conn.send_command("display current-configuration | include ^ sysname") == " sysname HW-S1"
+        assert (
+            conn.send_command("display current-configuration | include ^ sysname")
+            == " sysname HW-S1"
+        )
 
 
 def test_errors_carets_and_wrong_values(hw_lab: RunningLab) -> None:
@@ -60,14 +72,18 @@ def test_errors_carets_and_wrong_values(hw_lab: RunningLab) -> None:
         assert caret.index("^") == lines[typed].index("link-typo")
         output = conn.send_config_set(["vlan 5000"])
         assert "Error: Wrong parameter found at '^' position." in output
-        assert "display" not in conn.send_command("display current-configuration | include vlan 5000")
+        assert "display" not in conn.send_command(
+            "display current-configuration | include vlan 5000"
+        )
         output = conn.send_command("display foo")
         assert output.splitlines()[-1] == "Error: Unrecognized command found at '^' position."
         with pytest.raises(ConfigInvalidException):
             conn.send_config_set(["interface GE0/0/99"], error_pattern=r"Error:")
         output = conn.send_config_set(["interface Vlanif10", "ip address 10.0.0.1 255.0.255.0"])
         assert "Error: Wrong parameter" in output
-        assert "ip address" not in conn.send_command("display current-configuration | include ip address")
+        assert "ip address" not in conn.send_command(
+            "display current-configuration | include ip address"
+        )
 
 
 def test_save_asks_and_saved_configuration(hw_lab: RunningLab) -> None:
@@ -100,8 +116,15 @@ def _ssh(lab: RunningLab, name: str, username: str, password: str) -> paramiko.S
     endpoint = lab.endpoints[name]
     client = paramiko.SSHClient()
     client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-    client.connect(endpoint.host, endpoint.port, username=username, password=password,
-                   look_for_keys=False, allow_agent=False, timeout=10)
+    client.connect(
+        endpoint.host,
+        endpoint.port,
+        username=username,
+        password=password,
+        look_for_keys=False,
+        allow_agent=False,
+        timeout=10,
+    )
     return client
 
 
@@ -111,10 +134,16 @@ def test_logins_follow_the_devices_own_aaa(hw_lab: RunningLab) -> None:
         _ssh(hw_lab, "HW-S1", creds.username, "wrong-password").close()
     with ConnectHandler(**netmiko_params(hw_lab, "HW-S1")) as conn:
         conn.send_config_set(
-            ["aaa", "local-user ops password irreversible-cipher Ops-Passw0rd",
-             "local-user ops privilege level 3", "local-user ops service-type telnet"]
+            [
+                "aaa",
+                "local-user ops password irreversible-cipher Ops-Passw0rd",
+                "local-user ops privilege level 3",
+                "local-user ops service-type telnet",
+            ]
         )
-        assert "$1a$" in conn.send_command("display current-configuration | include local-user ops password")
+        assert "$1a$" in conn.send_command(
+            "display current-configuration | include local-user ops password"
+        )
     with pytest.raises(paramiko.AuthenticationException):  # no service-type ssh
         _ssh(hw_lab, "HW-S1", "ops", "Ops-Passw0rd").close()
     with ConnectHandler(**netmiko_params(hw_lab, "HW-S1")) as conn:
@@ -122,8 +151,13 @@ def test_logins_follow_the_devices_own_aaa(hw_lab: RunningLab) -> None:
     _ssh(hw_lab, "HW-S1", "ops", "Ops-Passw0rd").close()
     with ConnectHandler(**netmiko_params(hw_lab, "HW-S1")) as conn:
         conn.send_config_set(
-            ["acl number 2000", "rule 5 permit source 10.38.1.0 0.0.0.255", "rule 10 deny",
-             "user-interface vty 0 4", "acl 2000 inbound"]
+            [
+                "acl number 2000",
+                "rule 5 permit source 10.38.1.0 0.0.0.255",
+                "rule 10 deny",
+                "user-interface vty 0 4",
+                "acl 2000 inbound",
+            ]
         )
     with pytest.raises((paramiko.SSHException, EOFError, OSError)):  # 127.x is not a NOC address
         _ssh(hw_lab, "HW-S1", creds.username, creds.password).close()

@@ -4,8 +4,6 @@ is empty, drift shows per feature, and secrets are never claimed compliant."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from nornir_config.compliance.engine import compare_texts
@@ -16,10 +14,10 @@ from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.platforms import driver
 from nornir_config.platforms.huawei_vrp import lab
 from nornir_config.platforms.huawei_vrp.lab.device import VrpDevice
-from nornir_config.secrets import Secrets as _Secrets, reveal
 from nornir_config.push.diff import remediation
 from nornir_config.render import render_device
-from nornir_config.secrets import Secrets
+from nornir_config.secrets import Secrets, reveal
+from nornir_config.secrets import Secrets as _Secrets
 from nornir_config.sot.province import Device, ProvinceData, load_province
 from tests.conftest import TEST_SECRETS
 from tests.huawei_vrp.province import huawei_root
@@ -35,7 +33,11 @@ def province() -> ProvinceData:
 
 def _device(device: Device) -> VrpDevice:
     spec = LabDeviceSpec(
-        device.name, device.name, device.model, device.role, tuple(device.interfaces),
+        device.name,
+        device.name,
+        device.model,
+        device.role,
+        tuple(device.interfaces),
         driver="huawei_vrp",
     )
     return lab.new_device(spec, LabCredentials("admin", TEST_SECRETS["password_admin"], "x"))
@@ -73,12 +75,22 @@ def test_drift_is_found_per_feature_and_secrets_are_not_called_compliant(
     intended = render_device(device, province, SECRETS, huawei_root() / "templates")
     box = _device(device)
     _type(box, remediation(box.current_configuration(), intended, VRP))
-    _type(box, ["vlan batch 123", "undo ntp-service unicast-server 10.38.2.123",
-                "user-interface vty 0 4", "protocol inbound all"])
+    _type(
+        box,
+        [
+            "vlan batch 123",
+            "undo ntp-service unicast-server 10.38.2.123",
+            "user-interface vty 0 4",
+            "protocol inbound all",
+        ],
+    )
     results = {
         r.name: r
         for r in compare_texts(
-            intended, box.current_configuration(), features_for(device), VRP,
+            intended,
+            box.current_configuration(),
+            features_for(device),
+            VRP,
             TokenVerifier(SECRETS),
         )
     }

@@ -12,10 +12,10 @@ from nornir_config.inventory import build_nornir, province_of
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.platforms import driver
 from nornir_config.platforms.huawei_vrp import lab
-from nornir_config.secrets import Secrets as _Secrets, reveal
 from nornir_config.render import run_render
 from nornir_config.running_config import canonical
-from nornir_config.secrets import load_secrets
+from nornir_config.secrets import Secrets as _Secrets
+from nornir_config.secrets import load_secrets, reveal
 from nornir_config.settings import RunSettings
 from tests.conftest import REPO, TEST_SECRETS
 from tests.huawei_vrp.province import huawei_root
@@ -41,7 +41,7 @@ def test_golden(host: str, rendered) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_mixed_province_renders(rendered) -> None:  # type: ignore[no-untyped-def]
-    province, summary, out = rendered
+    province, _summary, out = rendered
     vendors = {d.name: d.platform for d in province.devices}
     assert {vendors[h] for h in HOSTS} == {"huawei_vrp"}
     assert len(set(vendors.values())) == 2
@@ -75,8 +75,13 @@ def test_lab_takes_and_prints_every_rendered_line(host: str, rendered) -> None: 
     device = province.device(host)
     text = summary.configs[host]
     spec = LabDeviceSpec(
-        host, host, device.model, device.role, tuple(device.interfaces),
-        day0=reveal(text, _Secrets(TEST_SECRETS)), driver="huawei_vrp",
+        host,
+        host,
+        device.model,
+        device.role,
+        tuple(device.interfaces),
+        day0=reveal(text, _Secrets(TEST_SECRETS)),
+        driver="huawei_vrp",
     )
     booted = lab.new_device(spec, None)
     assert booted.boot_errors == []

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from hier_config import Platform as HierPlatform
 from netutils.lib_mapper import NAPALM_LIB_MAPPER_REVERSE
 

@@ -8,7 +8,8 @@ a device's token against the secret.
 
 So the intended config names the secret instead (`<secret:password_admin>`, the redactor's own
 form): the clear value is put in only in the commands sent to the device at push time
-(`nornir_config.secrets.reveal`), never in a file. A device token standing where the intended config names a secret is not compared
+(`nornir_config.secrets.reveal`), never in a file. A device token standing where the
+intended config names a secret is not compared
 ("cannot be verified offline"): the kinds below have no `verify` check, which the compliance
 report must show as unverifiable, never as compliant.
 """
@@ -16,7 +17,9 @@ report must show as unverifiable, never as compliant.
 from __future__ import annotations
 
 import re
+
 from nornir_config.platforms.base import SecretForms
+
 
 def reference(_secret: str, seed: str) -> str:
     """`<secret:NAME>` for the secret named last in `seed` (`province-38:password_admin`)."""
@@ -29,8 +32,9 @@ FORMS = SecretForms(
     key=reference,
     key_forms=lambda _secret: (),
     # VRP's `cipher` takes 1-255 printable characters without spaces or `?`; `"` ends a string.
-    key_ok=lambda secret: bool(re.fullmatch(r"[\x21-\x3e\x40-\x7e]{1,255}", secret))
-    and '"' not in secret,
+    key_ok=lambda secret: (
+        bool(re.fullmatch(r"[\x21-\x3e\x40-\x7e]{1,255}", secret)) and '"' not in secret
+    ),
     verify={},
     reveal={},
     anywhere=(

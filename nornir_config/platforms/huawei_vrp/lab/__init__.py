@@ -46,8 +46,11 @@ def day0_facts(text: str) -> Day0Facts:
         for c in root.children
         if re.match(r"interface (X?GigabitEthernet|Ethernet)\d", c.text)
     )
-    router = any(c.text.startswith("nat ") or c.text.startswith("ip address ")
-                 for c in root.children if c.text.startswith("interface GigabitEthernet")
-                 for c in c.children)
+    router = any(
+        c.text.startswith("nat ") or c.text.startswith("ip address ")
+        for c in root.children
+        if c.text.startswith("interface GigabitEthernet")
+        for c in c.children
+    )
     model = "AR6120" if router else "S5735-L24T4X-A"
     return Day0Facts(name, "router" if router else "switch", model, ports)

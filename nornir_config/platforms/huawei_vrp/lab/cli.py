@@ -161,8 +161,11 @@ class VrpSession:
 
     def _apply(self, result: grammar.Match, negated: bool) -> Reply:
         frame = self.stack[-1]
-        text = _store_secrets(result.entry.get("store", "{}").format(*result.values)
-                              if "store" in result.entry else result.text)
+        text = _store_secrets(
+            result.entry.get("store", "{}").format(*result.values)
+            if "store" in result.entry
+            else result.text
+        )
         if any(re.search(p, text) for p in self.device.faults.ignore_commands):
             return Reply()
         if negated:
@@ -192,7 +195,9 @@ class VrpSession:
 
     def _run_screen_length(self, m: grammar.Match) -> Reply:
         self.length = int(m.values[0])
-        return Reply("Info: The configuration takes effect on the current user terminal interface only.\n")
+        return Reply(
+            "Info: The configuration takes effect on the current user terminal interface only.\n"
+        )
 
     def _run_display_current(self, _m: grammar.Match) -> Reply:
         return Reply(self.device.current_configuration())

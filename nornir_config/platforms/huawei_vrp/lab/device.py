@@ -11,8 +11,8 @@ from collections import deque
 
 from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.flash import Flash
-from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
 from nornir_config.lab.ports import ALL_VLANS, ConfigState, PortState
+from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
 from nornir_config.platforms.base import Login
 from nornir_config.platforms.huawei_vrp.lab import edit, tree
 
@@ -49,8 +49,11 @@ def operator_lines(credentials: LabCredentials) -> list[tuple[list[str], str]]:
     """The lab operator as a VRP device keeps it: a level-15 SSH user in `aaa`."""
     user = credentials.username
     return [
-        (["aaa"], f"local-user {user} password irreversible-cipher "
-                  f"{edit.irreversible(credentials.password)}"),
+        (
+            ["aaa"],
+            f"local-user {user} password irreversible-cipher "
+            f"{edit.irreversible(credentials.password)}",
+        ),
         (["aaa"], f"local-user {user} privilege level 15"),
         (["aaa"], f"local-user {user} service-type ssh"),
         ([], f"ssh user {user}"),
@@ -125,8 +128,11 @@ class VrpDevice:
     def admits(self, source: str | None) -> bool:
         """A vty `acl N inbound` refuses other sources before the login (VRP drops them)."""
         vty = next((c for c in self.top("user-interface vty ")), None)
-        acl = next((c.text.split()[1] for c in vty.children if c.text.endswith(" inbound")), None) \
-            if vty else None
+        acl = (
+            next((c.text.split()[1] for c in vty.children if c.text.endswith(" inbound")), None)
+            if vty
+            else None
+        )
         if acl is None or source is None:
             return True
         return acl_permits(self.running, acl, source)
@@ -148,10 +154,22 @@ class VrpDevice:
         if not self.has("stelnet server enable"):
             return Login(False, reason="stelnet server is disabled")
         vty = next((c for c in self.top("user-interface vty ")), None)
-        mode = next((c.text for c in vty.children if c.text.startswith("authentication-mode ")),
-                    "authentication-mode password") if vty else ""
-        protocol = next((c.text for c in vty.children if c.text.startswith("protocol inbound ")),
-                        "protocol inbound ssh") if vty else ""
+        mode = (
+            next(
+                (c.text for c in vty.children if c.text.startswith("authentication-mode ")),
+                "authentication-mode password",
+            )
+            if vty
+            else ""
+        )
+        protocol = (
+            next(
+                (c.text for c in vty.children if c.text.startswith("protocol inbound ")),
+                "protocol inbound ssh",
+            )
+            if vty
+            else ""
+        )
         if not protocol.endswith(("ssh", "all")):
             return Login(False, reason="vty lines take no SSH (protocol inbound)")
         if mode != "authentication-mode aaa":
@@ -169,10 +187,18 @@ class VrpDevice:
         if "ssh" not in service.split():
             return Login(False, reason=f"local-user {username} has no service-type ssh")
         level = next((int(ln.split()[-1]) for ln in mine if ln.startswith("privilege level ")), 0)
-        ui_level = next(
-            (int(c.text.split()[-1]) for c in vty.children if c.text.startswith("user privilege ")),
-            0,
-        ) if vty else 0
+        ui_level = (
+            next(
+                (
+                    int(c.text.split()[-1])
+                    for c in vty.children
+                    if c.text.startswith("user privilege ")
+                ),
+                0,
+            )
+            if vty
+            else 0
+        )
         return Login(True, privilege=max(level, ui_level))
 
     def discovery(self) -> frozenset[str]:
@@ -182,7 +208,10 @@ class VrpDevice:
     @property
     def software(self) -> str:
         model, release, version = SOFTWARE["router" if self.spec.role == "router" else "switch"]
-        return f"Huawei Versatile Routing Platform Software VRP (R) software, Version {version} ({model} {release})"
+        return (
+            "Huawei Versatile Routing Platform Software VRP (R) software, "
+            f"Version {version} ({model} {release})"
+        )
 
     def state(self) -> ConfigState:
         if self._state is None or self._state[0] != self.version:
@@ -215,7 +244,10 @@ def acl_permits(running: tree.Node, number: str, source: str) -> bool:
             i = words.index("source")
             base, wild = words[i + 1], words[i + 2]
             mask = 0 if wild == "0" else int(ipaddress.IPv4Address(wild))
-            if int(address) & ~mask & 0xFFFFFFFF != int(ipaddress.IPv4Address(base)) & ~mask & 0xFFFFFFFF:
+            if (
+                int(address) & ~mask & 0xFFFFFFFF
+                != int(ipaddress.IPv4Address(base)) & ~mask & 0xFFFFFFFF
+            ):
                 continue
         return action == "permit"
     return False
@@ -289,7 +321,9 @@ def _build(device: VrpDevice) -> ConfigState:
     for node in device.top("vlan "):
         m = re.fullmatch(r"vlan (\d+)", node.text)
         if m:
-            desc = next((c.text[12:] for c in node.children if c.text.startswith("description ")), "")
+            desc = next(
+                (c.text[12:] for c in node.children if c.text.startswith("description ")), ""
+            )
             vlans[int(m.group(1))] = desc or f"VLAN {int(m.group(1)):04d}"
     routes: list[tuple[ipaddress.IPv4Network, str]] = []
     for node in device.top("ip route-static "):

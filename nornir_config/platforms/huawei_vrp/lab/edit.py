@@ -46,7 +46,9 @@ def decipher(token: str) -> str:
 
 
 @cache
-def _rules() -> tuple[list[tuple[re.Pattern[str], re.Pattern[str]]], list[tuple[re.Pattern[str], str]]]:
+def _rules() -> tuple[
+    list[tuple[re.Pattern[str], re.Pattern[str]]], list[tuple[re.Pattern[str], str]]
+]:
     data = yaml.safe_load((_DATA / "print.yaml").read_text(encoding="utf-8"))
     keyed = [(re.compile(k["view"]), re.compile(k["key"])) for k in data["single_valued"]]
     default_on = [(re.compile(d["view"]), d["line"]) for d in data["default_on"]]
@@ -155,7 +157,8 @@ def undo(root: Node, path: list[str], text: str) -> None:
         gone = vlan_set(text[11:] if text.startswith("vlan batch ") else text[5:])
         _list_line(root, "vlan batch ", _current(root, "vlan batch ") - gone)
         root.children = [
-            c for c in root.children
+            c
+            for c in root.children
             if not (re.match(r"vlan \d+$", c.text) and int(c.text[5:]) in gone)
         ]
         return

@@ -21,8 +21,16 @@ import yaml
 _DATA = Path(__file__).parent / "grammar.yaml"
 
 VIRTUAL = {"Vlanif": (1, 4094), "LoopBack": (0, 1023), "NULL": (0, 0), "Eth-Trunk": (0, 63)}
-INTERFACE_TYPES = ("GigabitEthernet", "XGigabitEthernet", "Vlanif", "LoopBack", "Eth-Trunk",
-                   "NULL", "MEth", "Ethernet")
+INTERFACE_TYPES = (
+    "GigabitEthernet",
+    "XGigabitEthernet",
+    "Vlanif",
+    "LoopBack",
+    "Eth-Trunk",
+    "NULL",
+    "MEth",
+    "Ethernet",
+)
 _SHORT = {"ge": "GigabitEthernet", "xge": "XGigabitEthernet", "eth": "Ethernet"}
 
 
@@ -206,7 +214,10 @@ def _value(token: Token, word: str, known: Callable[[str], bool]) -> str | None:
 
 
 def _attempt(
-    command: Command, words: list[tuple[str, int]], line: str, known: Callable[[str], bool],
+    command: Command,
+    words: list[tuple[str, int]],
+    line: str,
+    known: Callable[[str], bool],
     prefix_ok: bool,
 ) -> _Try | Failure:
     attempt = _Try()
@@ -269,7 +280,8 @@ def match(
         result = _attempt(command, words, line, known, prefix_ok)
         if isinstance(result, Failure):
             if best is None or (result.column, _ORDER[result.kind]) > (
-                best.column, _ORDER[best.kind]
+                best.column,
+                _ORDER[best.kind],
             ):
                 best = result
             continue
@@ -279,11 +291,12 @@ def match(
         return Failure(best.kind, best.column + offset)
     found.sort(key=lambda tc: -tc[0].exact)
     chosen, command = found[0]
-    for index, typed, full in chosen.keys:  # a prefix of two keywords is ambiguous
+    for index, typed, _full in chosen.keys:  # a prefix of two keywords is ambiguous
         rivals = {
             w
             for other in views()[view].commands
-            if len(other.tokens) > index and other.tokens[index].kind == "key"
+            if len(other.tokens) > index
+            and other.tokens[index].kind == "key"
             and _same_start(other, chosen.out, index)
             for w in other.tokens[index].words
             if w.startswith(typed)

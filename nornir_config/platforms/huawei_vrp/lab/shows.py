@@ -56,7 +56,7 @@ def _ports(device: VrpDevice) -> list[PortState]:
 def _phy(port: PortState) -> str:
     if not port.enabled:
         return "*down"
-    return "up" if port.up or port.kind in ("svi", "loopback") and port.enabled else "down"
+    return "up" if port.up or (port.kind in ("svi", "loopback") and port.enabled) else "down"
 
 
 def interface_brief(device: VrpDevice) -> str:
@@ -70,12 +70,15 @@ def interface_brief(device: VrpDevice) -> str:
         "(dl): DLDP down",
         "(d): Dampening Suppressed",
         "InUti/OutUti: input utility/output utility",
-        f"{'Interface':<28}{'PHY':<6}{'Protocol':<9}{'InUti':>5} {'OutUti':>6}   inErrors  outErrors",
+        f"{'Interface':<28}{'PHY':<6}{'Protocol':<9}{'InUti':>5} {'OutUti':>6}"
+        "   inErrors  outErrors",
     ]
     for port in _ports(device):
         phy = _phy(port)
         protocol = "up" if phy == "up" else "down"
-        lines.append(f"{port.name:<28}{phy:<6}{protocol:<9}{'0%':>5} {'0%':>6}          0          0")
+        lines.append(
+            f"{port.name:<28}{phy:<6}{protocol:<9}{'0%':>5} {'0%':>6}          0          0"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -99,12 +102,17 @@ def interface(device: VrpDevice, name: str | None = None) -> str:
         ]
         if port.switchport:
             pvid = port.native_vlan if port.mode == "trunk" else port.access_vlan
-            lines.append(f"Switch Port, PVID : {pvid:>4}, TPID : 8100(Hex), The Maximum Frame Length is 9216")
+            lines.append(
+                f"Switch Port, PVID : {pvid:>4}, TPID : 8100(Hex), The Maximum Frame Length is 9216"
+            )
         else:
             lines.append(f"Route Port,The Maximum Transmit Unit is {port.mtu}")
             for address in port.ipv4:
                 lines.append(f"Internet Address is {address.with_prefixlen}")
-        lines.append(f"IP Sending Frames' Format is PKTFMT_ETHNT_2, Hardware address is {huawei_mac(port.mac)}")
+        lines.append(
+            "IP Sending Frames' Format is PKTFMT_ETHNT_2, "
+            f"Hardware address is {huawei_mac(port.mac)}"
+        )
         if port.kind == "physical":
             speed = port.bandwidth // 1000
             lines += [f"Speed : {speed},  Loopback: NONE", "Duplex: FULL,  Negotiation: ENABLE"]
@@ -193,7 +201,8 @@ def arp(device: VrpDevice) -> str:
     dynamic = sum(1 for e in entries if not e.own)
     lines += [
         "------------------------------------------------------------------------------",
-        f"Total:{len(entries):<10}Dynamic:{dynamic:<8}Static:0     Interface:{len(entries) - dynamic}",
+        f"Total:{len(entries):<10}Dynamic:{dynamic:<8}Static:0     "
+        f"Interface:{len(entries) - dynamic}",
     ]
     return "\n".join(lines) + "\n"
 
@@ -209,7 +218,8 @@ def mac(device: VrpDevice) -> str:
     ]
     for entry in entries:
         lines.append(
-            f"{huawei_mac(entry.mac):<15}{str(entry.vlan) + '/-/-':<34}{short(entry.port):<20}dynamic"
+            f"{huawei_mac(entry.mac):<15}{str(entry.vlan) + '/-/-':<34}"
+            f"{short(entry.port):<20}dynamic"
         )
     lines += [
         "-------------------------------------------------------------------------------",
@@ -308,7 +318,7 @@ def routing_table(device: VrpDevice) -> str:
         "Destination/Mask    Proto   Pre  Cost      Flags NextHop         Interface",
     ]
     for prefix, hop in device.state().routes:
-        lines.append(f"{str(prefix):<20}Static  60   0           RD  {hop:<16}")
+        lines.append(f"{prefix!s:<20}Static  60   0           RD  {hop:<16}")
     return "\n".join(lines) + "\n"
 
 
@@ -328,7 +338,11 @@ def directory(device: VrpDevice, path: str) -> str:
     names = [name] if name else sorted(files, key=lambda n: files[n].index)
     if name and name not in files:
         return "Error: No file found in the directory.\n"
-    lines = ["Directory of flash:/", "", "  Idx  Attr     Size(Byte)  Date        Time(LMT)  FileName"]
+    lines = [
+        "Directory of flash:/",
+        "",
+        "  Idx  Attr     Size(Byte)  Date        Time(LMT)  FileName",
+    ]
     for index, item in enumerate(names):
         entry = files[item]
         stamp = time.strftime("%b %d %Y %H:%M:%S", time.gmtime(entry.mtime))
@@ -351,7 +365,8 @@ def ping(target: str) -> str:
     return (
         f"  PING {target}: 56  data bytes, press CTRL_C to break\n"
         + "".join(
-            f"    Reply from {target}: bytes=56 Sequence={n} ttl=255 time=1 ms\n" for n in range(1, 6)
+            f"    Reply from {target}: bytes=56 Sequence={n} ttl=255 time=1 ms\n"
+            for n in range(1, 6)
         )
         + f"\n  --- {target} ping statistics ---\n"
         "    5 packet(s) transmitted\n    5 packet(s) received\n    0.00% packet loss\n"
