@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from netmiko import ConnectHandler
 
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import LabFactory, RunningLab
@@ -116,3 +117,38 @@ def test_rollback_when_a_command_is_refused(office: HuaweiOffice) -> None:
     report = run.reports[switch]
     assert report.outcome == Outcome.ROLLED_BACK, report.reason
     assert remediation(office.running(switch), before, VRP) == []
+
+
+def test_compliance_drift_and_backup(office: HuaweiOffice) -> None:
+    from nornir_config.backup import run_backup
+    from nornir_config.compliance.run import run_compliance
+    from nornir_config.connection import prepare_connections
+
+    switch = "hac-thanh-14797-sw01"
+    assert office.push().reports[switch].outcome == Outcome.CHANGED
+    with ConnectHandler(**office.netmiko(switch)) as conn:  # out of band, as a technician would
+        conn.send_config_set(["vlan batch 123", "undo ntp-service unicast-server 10.38.2.123"])
+    project = office.project()
+    prepare_connections(project.nr, project.settings)
+    report = run_compliance(
+        project.nr, project.province, project.secrets(), project.settings.templates_dir
+    )
+    results = {d.host: d for d in report.devices}
+    assert results["hac-thanh-14797-rt01"].status == "compliant"
+    drifted = results[switch]
+    assert drifted.status == "non_compliant"
+    assert sorted(drifted.failed_features()) == ["ntp", "vlans"]
+    aaa = next(f for f in drifted.features if f.name == "aaa")
+    assert any("cannot be verified offline" in n for n in aaa.notes)
+
+    repo = office.root / "build" / "backups"
+    project = office.project()
+    prepare_connections(project.nr, project.settings)
+    summary = run_backup(project.nr, repo, "huawei backup")
+    assert not summary.failed, summary.failed
+    assert sorted(summary.changed) == sorted(office.names)
+    stored = (repo / f"{switch}.cfg").read_text(encoding="utf-8")
+    assert " vlan batch 10 20 30 40 50 60 123 998 to 999" in stored.splitlines()
+    assert "!Software Version" not in stored  # volatile
+    assert "$1a$" not in stored and "%^%#" not in stored  # sanitised
+    assert " local-user admin password irreversible-cipher <removed>" in stored.splitlines()
