@@ -252,7 +252,9 @@ def with_protected(
 
     copy_kept(have, want)
     want.set_order_weight()  # push.yaml's order: a port's mode lines before that mode's lines
-    return "\n".join(line for node in want.children for line in _command_lines(node)) + "\n"
+    # A file holds no generic view exits (`exit`, or `quit` where a view is left with it).
+    lines = (ln for node in want.children for ln in _command_lines(node) if ln.strip() != "quit")
+    return "\n".join(lines) + "\n"
 
 
 def config_diff(before: str, after: str, platform: Platform, names: tuple[str, str]) -> str:

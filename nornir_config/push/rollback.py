@@ -52,7 +52,7 @@ def config_paths(text: str, platform: Platform) -> set[tuple[str, str]]:
     return paths
 
 
-def _exec(conn: Any, command: str, copy: DeviceCopy) -> str:
+def run_answered(conn: Any, command: str, copy: DeviceCopy) -> str:
     """Run a file command, answering the device's questions (a destination name, a [Y/N])
     as the driver says."""
     output = str(
@@ -71,7 +71,7 @@ def save_device_copy(host: Host, conn: Any, platform: Platform) -> str:
     """Have the device copy its running config to its own file system; the file's name."""
     cmds = platform.device_copy
     host.data.pop(DEVICE_COPY, None)
-    output = _exec(conn, cmds.save.format(file=cmds.file), cmds)
+    output = run_answered(conn, cmds.save.format(file=cmds.file), cmds)
     if re.search(cmds.failed, output):
         raise OSError(f"the device could not save its pre-change copy: {output.strip()[:200]}")
     host.data[DEVICE_COPY] = cmds.file
@@ -81,7 +81,7 @@ def save_device_copy(host: Host, conn: Any, platform: Platform) -> str:
 def restore_device_copy(conn: Any, platform: Platform, file: str) -> None:
     """`configure replace` of the device's own pre-change copy; raises if it says it failed."""
     cmds = platform.device_copy
-    output = _exec(conn, cmds.restore.format(file=file), cmds)
+    output = run_answered(conn, cmds.restore.format(file=file), cmds)
     if re.search(cmds.failed, output) or cmds.restored not in output:
         raise OSError(f"configure replace failed: {' '.join(output.split())[:200]}")
 

@@ -123,6 +123,11 @@ def _revealed(commands: list[str]) -> list[str]:
     return [reveal(c, secrets) for c in commands]
 
 
+def revealed(text: str) -> str:
+    """A file for the device (a replace candidate) with its named secrets in clear."""
+    return "\n".join(_revealed([text]))
+
+
 def _typed(conn: Any, commands: list[str], platform: Platform) -> str:
     output = send_config(conn, commands, platform)
     conn.set_base_prompt()  # a hostname change shows in the prompt

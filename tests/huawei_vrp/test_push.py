@@ -152,3 +152,20 @@ def test_compliance_drift_and_backup(office: HuaweiOffice) -> None:
     assert "!Software Version" not in stored  # volatile
     assert "$1a$" not in stored and "%^%#" not in stored  # sanitised
     assert " local-user admin password irreversible-cipher <removed>" in stored.splitlines()
+
+
+def test_replace_converges_and_rolls_back_under_a_fault(office: HuaweiOffice) -> None:
+    router, switch = "hac-thanh-14797-rt01", "hac-thanh-14797-sw01"
+    office.lab.set_faults(switch, fail_replace=True)
+    run = office.push(method="replace")
+    assert run.reports[router].outcome == Outcome.CHANGED, run.reports[router].reason
+    assert office.residual(router) == []
+    uploaded = office.lab.call(
+        lambda: office.lab.device(router).flash.read("communelan-replace.cfg")
+    )
+    assert uploaded is not None and b"<secret:" not in uploaded  # the device got the secrets
+    failed = run.reports[switch]
+    assert failed.outcome in (Outcome.ROLLED_BACK, Outcome.FAILED), failed.reason
+    assert "replace" in failed.reason
+    again = office.push(method="replace")
+    assert again.reports[router].outcome == Outcome.UNCHANGED
