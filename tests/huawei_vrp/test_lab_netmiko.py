@@ -102,7 +102,7 @@ def test_version_dir_and_screen_length(hw_lab: RunningLab) -> None:
     with ConnectHandler(**netmiko_params(hw_lab, "HW-R1")) as conn:
         version = conn.send_command("display version")
         assert "VRP (R) software, Version 5.170" in version
-        assert "HW-S1 AR6120 Router uptime is" in version
+        assert "HUAWEI AR6120 Router uptime is" in version
         assert "takes effect on the current user terminal" in conn.send_command(
             "screen-length 0 temporary"
         )
