@@ -126,7 +126,7 @@ def compare_texts(
     )
     commands: dict[str, list[str]] = {}
     for head, lines in fix.sections:
-        commands.setdefault(owner_of(head, features), []).extend(lines)
+        commands.setdefault(owner_of(head, features, platform.commands.negation), []).extend(lines)
     ordered = {f.name: f.ordered for f in features}
     os_name = netutils_platform(platform)
     results: list[FeatureResult] = []

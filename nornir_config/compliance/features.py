@@ -109,9 +109,9 @@ def features_for(device: Device) -> tuple[Feature, ...]:
     return device_features(device.driver, device.role, context)
 
 
-def owner_of(line: str, features: tuple[Feature, ...]) -> str:
+def owner_of(line: str, features: tuple[Feature, ...], negation: str) -> str:
     """The feature owning a top-level line, or a negation's line; `unowned` if none."""
-    for text in (line, line.removeprefix("no ")):
+    for text in (line, line.removeprefix(negation)):
         owner = next((f.name for f in features if f.owns(text)), None)
         if owner is not None:
             return owner

@@ -167,9 +167,9 @@ def _command_lines(node: HConfigChild) -> list[str]:
     return [line for line in node.lines(sectional_exiting=True) if line.strip() != "exit"]
 
 
-def _negations(node: HConfigChild) -> Iterable[str]:
+def _negations(node: HConfigChild, negation: str) -> Iterable[str]:
     for child in (node, *node.all_children()):
-        if child.text.startswith("no "):
+        if child.text.startswith(negation):
             yield _path(child)
 
 
@@ -218,7 +218,8 @@ def plan(
     kept, dropped = _set_aside(have, want, owned_lines(platform, tuple(preserve)))
     result = WorkflowRemediation(have, want).remediation_config
     sections = tuple((node.text, tuple(_command_lines(node))) for node in sorted(result.children))
-    removed = tuple(line for node in result.children for line in _negations(node))
+    negation = platform.commands.negation
+    removed = tuple(line for node in result.children for line in _negations(node, negation))
     return Remediation(sections, tuple(kept), removed, tuple(dropped))
 
 

@@ -95,7 +95,10 @@ def describe(task: Task, planned: Remediation, report: DeviceReport, redact: Red
     except KeyError:
         features = ()
     heads = {line: line.split(" / ")[0] for line in planned.removed}
-    report.unowned = [redact(r) for r, h in heads.items() if owner_of(h, features) == UNOWNED]
+    negation = driver_for(task.host).commands.negation
+    report.unowned = [
+        redact(r) for r, h in heads.items() if owner_of(h, features, negation) == UNOWNED
+    ]
 
 
 def _result(task: Task, report: DeviceReport, started: float) -> Result:
