@@ -69,12 +69,12 @@ class LabDevice:
     def __init__(
         self,
         spec: LabDeviceSpec,
-        platform: str = "cisco_ios",
+        platform: str | None = None,
         operator: list[str] | None = None,
         line_password: str | None = None,
     ) -> None:
         self.spec = spec
-        self.platform = platform
+        self.platform = platform or spec.driver  # whose lab data (grammar, printing) it reads
         self.faults = DeviceFaults()
         self.flash = Flash()
         self.booted = time.time()
@@ -82,7 +82,7 @@ class LabDevice:
         self.line_password = line_password  # type 7 token for sanitised line passwords
         self.running: HConfig = hconfig.empty()
         self._startup: HConfig | str = ""
-        self.boot(hconfig.parse(day0_config(spec), platform))
+        self.boot(hconfig.parse(day0_config(spec), self.platform))
         self.boot_errors: list[str] = []
         self.login_failures: deque[float] = deque(maxlen=100)
         self.quiet_until = 0.0
