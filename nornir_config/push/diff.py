@@ -167,6 +167,23 @@ def _command_lines(node: HConfigChild) -> list[str]:
     return [line for line in node.lines(sectional_exiting=True) if line.strip() != "exit"]
 
 
+def _file_lines(node: HConfigChild) -> list[str]:
+    """One top-level item as a config file holds it: the exits hier_config writes for a
+    section are left out where they are its generic ones (`exit`, `quit`), kept where a rule
+    names them (a VRF's `exit-address-family`); a config's own lines (a certificate's `quit`)
+    are kept."""
+    plain = list(node.lines(sectional_exiting=False))
+    out: list[str] = []
+    j = 0
+    for line in node.lines(sectional_exiting=True):
+        if j < len(plain) and line == plain[j]:
+            out.append(line)
+            j += 1
+        elif line.strip() not in ("exit", "quit"):
+            out.append(line)
+    return out
+
+
 def _negations(node: HConfigChild, negation: str) -> Iterable[str]:
     for child in (node, *node.all_children()):
         if child.text.startswith(negation):
@@ -253,9 +270,7 @@ def with_protected(
 
     copy_kept(have, want)
     want.set_order_weight()  # push.yaml's order: a port's mode lines before that mode's lines
-    # A file holds no generic view exits (`exit`, or `quit` where a view is left with it).
-    lines = (ln for node in want.children for ln in _command_lines(node) if ln.strip() != "quit")
-    return "\n".join(lines) + "\n"
+    return "\n".join(line for node in want.children for line in _file_lines(node)) + "\n"
 
 
 def config_diff(before: str, after: str, platform: Platform, names: tuple[str, str]) -> str:
