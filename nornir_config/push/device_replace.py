@@ -19,13 +19,13 @@ from typing import Any
 from nornir.core.task import Result, Task
 from scp import SCPClient
 
-from nornir_config.connection import TIMEOUTS, why
+from nornir_config.connection import TIMEOUTS, open_netmiko, why
 from nornir_config.platforms import driver_for
 from nornir_config.platforms.base import Platform
 from nornir_config.push.diff import config_diff, plan, remediation, with_protected
 from nornir_config.push.merge import _result, describe, preserved
 from nornir_config.push.rollback import rollback_merge, run_answered
-from nornir_config.push.session import netmiko_session, read_running, revealed
+from nornir_config.push.session import read_running, revealed
 from nornir_config.push.state import DeviceReport, Outcome
 from nornir_config.running_config import canonical
 
@@ -63,7 +63,7 @@ def device_replace_push(
     platform = driver_for(task.host)
     report = DeviceReport(task.host.name, Outcome.UNCHANGED, "replace")
     try:
-        conn = netmiko_session(task)
+        conn = open_netmiko(task.host, task.nornir.config)
         before = read_running(task)
     except Exception as exc:  # no session: untouched
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
