@@ -332,7 +332,8 @@ def send_lines(conn: Any, lines: list[str]) -> str:
 
 def read_through(conn: Any, last: str) -> str:
     """What the device prints up to the prompt that follows the echo of `last`."""
-    pattern = rf"{re.escape(last)}[\s\S]*\n{re.escape(conn.base_prompt)}[^\n]*[>#][ \t]*$"
+    # a prompt may open with a bracket (`<host>`, `[host]`) and close with one
+    pattern = rf"{re.escape(last)}[\s\S]*\n[<\[]?{re.escape(conn.base_prompt)}[^\n]*[>#\]][ \t]*$"
     return str(conn.read_until_pattern(pattern=pattern, read_timeout=TIMEOUTS["timeout"]))
 
 
