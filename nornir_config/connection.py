@@ -296,7 +296,9 @@ def login(host: Host, config: Config, command: str = "") -> tuple[Any, str | Non
     # the prompt the device prints once the last setup line is done
     head = str(
         conn.read_until_pattern(
-            pattern=rf"{re.escape(setup[-1])}[^\n]*\n[^\n]*?[>#]", read_timeout=TIMEOUTS["timeout"]
+            # the last line's echo, an informational answer if any (`Info: ...`), the prompt
+            pattern=rf"{re.escape(setup[-1])}[^\n]*\n(?:Info:[^\n]*\n)?[^\n]*?[>#]",
+            read_timeout=TIMEOUTS["timeout"],
         )
     )
     learn_prompt(conn, head.rsplit("\n", 1)[-1].strip())

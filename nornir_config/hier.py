@@ -170,4 +170,6 @@ def drop_repeated_lines(text: str) -> str:
 
 def parse(text: str, platform: Platform) -> HConfig:
     """A config file or the device's printed running config as an HConfig tree."""
-    return get_hconfig(config_rules(platform).driver, text)
+    from nornir_config.running_config import flatten
+
+    return get_hconfig(config_rules(platform).driver, flatten(text, platform))

@@ -217,6 +217,9 @@ class ShowRunLayout:
     # that indents top-level settings (` sysname X`); None: printed as parsed.
     read: Callable[[str], str] | None = None
     write: Callable[[str], str] | None = None
+    # Printed before a top-level line that has no children (some devices print one space, so
+    # that ` name X` and `interface X` both start a block); read back as top-level.
+    leaf_indent: str = ""
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,7 +23,7 @@ from nornir_config.platforms import driver_for
 from nornir_config.push.diff import config_diff, plan, remediation, with_protected
 from nornir_config.push.merge import _result, describe, preserved
 from nornir_config.push.rollback import restore_device_copy, rollback_merge, save_device_copy
-from nornir_config.push.session import read_running
+from nornir_config.push.session import read_running, revealed
 from nornir_config.push.state import DeviceReport, Outcome
 from nornir_config.running_config import canonical
 
@@ -65,7 +65,7 @@ def device_replace_push(
         return _result(task, report, started)
     try:
         before_change(task.host.name, before)
-        upload(conn, str(platform.data("push")["replace_file"]), candidate)
+        upload(conn, str(platform.data("push")["replace_file"]), revealed(candidate))
         save_device_copy(task.host, conn, platform)
     except Exception as exc:  # nothing applied yet
         report.outcome = Outcome.FAILED

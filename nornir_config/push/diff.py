@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +22,7 @@ from hier_config.models import IdempotentCommandsRule, NegationSubRule, Ordering
 
 from nornir_config.hier import built_once, config_rules
 from nornir_config.platforms.base import Platform
+from nornir_config.running_config import flatten
 
 Lineage = tuple[MatchRule, ...]
 
@@ -98,7 +100,7 @@ def error_pattern(platform: Platform) -> str:
 def hconfig(text: str, platform: Platform) -> HConfig:
     """A config file or the device's printed running config as a tree (volatile header
     dropped)."""
-    return get_hconfig(push_driver(platform), text)
+    return get_hconfig(push_driver(platform), flatten(text, platform))
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,23 @@ def _command_lines(node: HConfigChild) -> list[str]:
     return [line for line in node.lines(sectional_exiting=True) if line.strip() != "exit"]
 
 
+def _file_lines(node: HConfigChild) -> list[str]:
+    """One top-level item as a config file holds it: the exits hier_config writes for a
+    section are left out where they are its generic ones (`exit`, `quit`), kept where a rule
+    names them (a VRF's `exit-address-family`); a config's own lines (a certificate's `quit`)
+    are kept."""
+    plain = list(node.lines(sectional_exiting=False))
+    out: list[str] = []
+    j = 0
+    for line in node.lines(sectional_exiting=True):
+        if j < len(plain) and line == plain[j]:
+            out.append(line)
+            j += 1
+        elif line.strip() not in ("exit", "quit"):
+            out.append(line)
+    return out
+
+
 def _negations(node: HConfigChild, negation: str) -> Iterable[str]:
     for child in (node, *node.all_children()):
         if child.text.startswith(negation):
@@ -265,7 +284,7 @@ def with_protected(
 
     copy_kept(have, want)
     want.set_order_weight()  # push.yaml's order: a port's mode lines before that mode's lines
-    return "\n".join(line for node in want.children for line in _command_lines(node)) + "\n"
+    return "\n".join(line for node in want.children for line in _file_lines(node)) + "\n"
 
 
 def config_diff(before: str, after: str, platform: Platform, names: tuple[str, str]) -> str:
