@@ -110,6 +110,8 @@ def check_device(
         commune_code=device.commune.code,
         commune=device.commune.name,
         kind=device.commune.kind,
+        province_code=device.province.code,
+        province=device.province.name,
     )
     text, reason = running
     if text is None:
