@@ -23,7 +23,6 @@ from nornir_config.hier import drop_repeated_lines
 from nornir_config.platforms.base import Platform
 from nornir_config.push.diff import plan
 from nornir_config.running_config import Block, parse_blocks
-from nornir_config.secrets import REMOVED
 
 
 @cache
