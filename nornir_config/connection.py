@@ -287,7 +287,8 @@ def login(host: Host, config: Config, command: str = "") -> tuple[Any, str | Non
     conn = host.get_connection("netmiko", config)
     if getattr(conn, "remote_conn", None) is not None:
         return conn, None
-    setup = list(driver_for(host).commands.session_setup)
+    commands = driver_for(host).commands
+    setup = list(commands.session_setup)
     conn.establish_connection()
     if not setup:
         conn.session_preparation()
@@ -297,7 +298,7 @@ def login(host: Host, config: Config, command: str = "") -> tuple[Any, str | Non
     head = str(
         conn.read_until_pattern(
             # the last line's echo, an informational answer if any (`Info: ...`), the prompt
-            pattern=rf"{re.escape(setup[-1])}[^\n]*\n(?:Info:[^\n]*\n)?[^\n]*?[>#]",
+            pattern=rf"{re.escape(setup[-1])}[^\n]*\n(?:Info:[^\n]*\n)?[^\n]*?{commands.prompt_end}",
             read_timeout=TIMEOUTS["timeout"],
         )
     )

@@ -100,8 +100,8 @@ class Secrets:
                         self.source.get(name, where),
                         f"secret '{name}'",
                         f"has characters a {' or '.join(refusing)} cannot carry "
-                        "(non-ASCII or spaces)",
-                        "use printable ASCII letters, digits and punctuation only",
+                        "(non-ASCII, spaces, or too long)",
+                        "use a shorter key of printable ASCII letters, digits and punctuation",
                     )
                 )
         if problems:

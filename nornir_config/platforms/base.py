@@ -169,6 +169,7 @@ class Commands:
     session_setup: tuple[str, ...] = ()  # sent once after login (no paging, no wrapping)
     negation: str = "no "  # prefix that undoes a config line
     error_pattern: str = ""  # regex of an answer meaning a config line was refused
+    prompt_end: str = r"[>#]"  # regex of how an exec prompt ends (`host#`, `<host>`)
 
 
 @dataclass(frozen=True)

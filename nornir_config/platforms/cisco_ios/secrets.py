@@ -37,9 +37,17 @@ def type7(secret: str, seed: str) -> str:
     return str(encrypt_cisco_type7(secret, salt=salt))
 
 
+TYPE7_MAX = 25  # netutils (and IOS) refuse longer type 7 keys
+
+
+def type7_ok(secret: str) -> bool:
+    """Printable ASCII without spaces, at most 25 characters."""
+    return bool(re.fullmatch(rf"[\x21-\x7e]{{1,{TYPE7_MAX}}}", secret))
+
+
 def type7_forms(secret: str) -> tuple[str, ...]:
-    """The 16 type 7 forms of a secret (one per salt)."""
-    if not secret.isascii():
+    """The 16 type 7 forms of a secret (one per salt); none when type 7 cannot carry it."""
+    if not secret.isascii() or len(secret) > TYPE7_MAX:
         return ()
     return tuple(str(encrypt_cisco_type7(secret, salt=s)) for s in range(16))
 
@@ -55,7 +63,7 @@ FORMS = SecretForms(
     password=type9,
     key=type7,
     key_forms=type7_forms,
-    key_ok=lambda secret: bool(re.fullmatch(r"[\x21-\x7e]+", secret)),
+    key_ok=type7_ok,
     verify=VERIFY,
     reveal={"7": lambda token: str(decrypt_cisco_type7(token))},
     key_name="type 7 key",
