@@ -21,6 +21,7 @@ from nornir_config.lint.interfaces import dialect
 from nornir_config.lint.kinds import KINDS
 from nornir_config.lint.kinds.project import ProjectState
 from nornir_config.lint.model import Finding, Rule
+from nornir_config.lint.packs import for_platform
 from nornir_config.lint.parsed import parse
 from nornir_config.lint.registry import DeviceView, Hit
 from nornir_config.lint.sources import SourceMap, closest_line
@@ -34,8 +35,10 @@ from nornir_config.sot.province import Device
 PARALLEL_MIN_PART = 1000
 
 
-def applies(rule: Rule, role: str, platform: str) -> bool:
-    return role in rule.roles and (not rule.platforms or platform in rule.platforms)
+def applicable(rules: list[Rule], role: str, platform: str) -> list[Rule]:
+    """The rules that check a device of this role and platform, in the platform's syntax."""
+    out = (for_platform(rule, platform) for rule in rules if role in rule.roles)
+    return [rule for rule in out if rule is not None]
 
 
 def iter_views(
@@ -148,18 +151,17 @@ def _pass(
     for view in iter_views(devices, state, secrets, defaults):
         plan = plans.get((view.role, view.platform))
         if plan is None:
+            own = applicable(rules, view.role, view.platform)
             plan = plans[(view.role, view.platform)] = (
                 [
                     (rule, KINDS[rule.kind].run)
-                    for rule in rules
+                    for rule in own
                     if KINDS[rule.kind].scope == "device"
-                    and applies(rule, view.role, view.platform)
                 ],
                 [
                     (rule, KINDS[rule.kind].digest)
-                    for rule in rules
+                    for rule in own
                     if KINDS[rule.kind].digest is not None
-                    and applies(rule, view.role, view.platform)
                 ],
             )
         checks, digests = plan

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from nornir_config.errors import InputError, Problem
 from nornir_config.lint.kinds import KINDS
 from nornir_config.lint.model import Pack, Rule
-from nornir_config.platforms import drivers
+from nornir_config.platforms import driver, drivers
 from nornir_config.sot.yamlfile import load_yaml
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "rules" / "packs"
@@ -117,6 +119,27 @@ def load_pack(path: Path, root: Path | None = None) -> Pack:
     return Pack(
         spec.pack, spec.version, spec.effective, spec.description.strip(), shown, tuple(rules)
     )
+
+
+def for_platform(rule: Rule, platform: str) -> Rule | None:
+    """The rule as it checks a device of `platform`, or None if it does not apply there.
+
+    A control keeps one rule id on every vendor; the vendor's own syntax for it is the
+    driver's (`checks: {RULE-ID: {param: value}}` in its `lint.yaml`), laid over the pack's
+    check. A driver that gives a check takes part even in a rule the pack limits to
+    other platforms."""
+    own = drivers_checks(platform).get(rule.id)
+    if own is None:
+        return rule if not rule.platforms or platform in rule.platforms else None
+    params = {**rule.params, **own}
+    KINDS[rule.kind].prepare(params)
+    return replace(rule, params=params, platforms=())
+
+
+@cache
+def drivers_checks(platform: str) -> dict[str, dict[str, Any]]:
+    checks = driver(platform).data("lint").get("checks", {})
+    return {str(k): dict(v) for k, v in checks.items()}
 
 
 def available_packs(root: Path | None) -> dict[str, Path]:

@@ -9,7 +9,8 @@ from nornir_config.platforms.base import AclEntry
 
 def _span(address: str, wildcard: str) -> tuple[int, int]:
     base = int(ipaddress.IPv4Address(address))
-    wild = int(ipaddress.IPv4Address(wildcard))
+    # Comware takes `0` for the wildcard of a single address (`destination 10.0.0.1 0`).
+    wild = 0 if wildcard == "0" else int(ipaddress.IPv4Address(wildcard))
     return base & ~wild & 0xFFFFFFFF, (base & ~wild) | wild
 
 

@@ -1,0 +1,73 @@
+"""The VN level-2 controls on every vendor: one rule id, each driver's own check (its lint.yaml
+`checks:`), clean on rendered offices and failing when the vendor's line goes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nornir_config.lint.engine import run_lint
+from nornir_config.lint.packs import select_packs
+from tests.conftest import REPO, province_root
+
+# The shipped hosts/ groups that put an office on other vendors' models.
+VENDOR_GROUPS = ("huawei", "h3c", "huawei-h3c")
+COMMUNES = {"16591": "huawei", "16636": "h3c", "15271": "huawei-h3c"}
+
+
+def _project(tmp_path: Path) -> Path:
+    root = tmp_path / "mixed"
+    shutil.copytree(province_root() / "hosts", root / "hosts")
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copy(REPO / "config.yaml", root / "config.yaml")
+    shipped = yaml.safe_load((REPO / "hosts" / "groups.yaml").read_text(encoding="utf-8"))
+    groups_path = root / "hosts" / "groups.yaml"
+    groups = yaml.safe_load(groups_path.read_text(encoding="utf-8"))
+    for name in VENDOR_GROUPS:
+        groups["groups"][name] = shipped["groups"][name]
+    groups_path.write_text(yaml.safe_dump(groups, allow_unicode=True), encoding="utf-8")
+    communes_path = root / "hosts" / "communes.yaml"
+    communes = yaml.safe_load(communes_path.read_text(encoding="utf-8"))
+    for commune in communes["communes"]:
+        if commune["code"] in COMMUNES:
+            commune["groups"] = [COMMUNES[commune["code"]]]
+    communes_path.write_text(yaml.safe_dump(communes, allow_unicode=True), encoding="utf-8")
+    return root
+
+
+def _ids(root: Path) -> dict[str, set[str]]:
+    report = run_lint(root, select_packs([], root))
+    found: dict[str, set[str]] = {}
+    for finding in report.findings:
+        found.setdefault(finding.rule, set()).update(finding.devices)
+    return found
+
+
+def test_every_vendor_office_lints_clean(tmp_path: Path) -> None:
+    assert _ids(_project(tmp_path)) == {}
+
+
+@pytest.mark.parametrize(
+    ("driver", "partial", "line", "rule"),
+    [
+        # VRP's gateway class is a Vlanif with a filter, so a gateway without one is caught as
+        # the zone reaching TSLCD (VN2-ZONE-001), not as VN2-ZONE-002.
+        ("huawei_vrp", "lan_gateways.j2", "traffic-filter inbound acl", "VN2-ZONE-001"),
+        ("hp_comware", "lan_gateways.j2", "packet-filter", "VN2-ZONE-002"),
+        ("huawei_vrp", "logging.j2", "info-center loghost {{", "VN2-LOG-001"),
+        ("hp_comware", "ntp.j2", "ntp-service unicast-server", "VN2-LOG-002"),
+    ],
+)
+def test_the_vendor_check_fails_without_its_line(
+    tmp_path: Path, driver: str, partial: str, line: str, rule: str
+) -> None:
+    root = _project(tmp_path)
+    path = root / "templates" / driver / "partials" / partial
+    text = path.read_text(encoding="utf-8")
+    kept = [x for x in text.split("\n") if line not in x]
+    assert len(kept) < len(text.split("\n")), f"{line!r} not in {partial}"
+    path.write_text("\n".join(kept), encoding="utf-8")
+    assert rule in _ids(root)
