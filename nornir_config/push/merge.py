@@ -12,7 +12,7 @@ from nornir_config.compliance.model import UNOWNED
 from nornir_config.connection import why
 from nornir_config.inventory import province_of
 from nornir_config.push.diff import Remediation, config_diff, error_pattern, plan, remediation
-from nornir_config.push.rollback import rollback_merge
+from nornir_config.push.rollback import prove_way_back, rollback_merge
 from nornir_config.push.session import deliver, netmiko_session, read_running, save
 from nornir_config.push.state import DeviceReport, Outcome
 
@@ -58,6 +58,11 @@ def merge_push(
         before_change(task.host.name, before)
     except OSError as exc:
         report.outcome, report.reason = Outcome.FAILED, f"pre-change backup failed: {exc}"
+        return _result(task, report, started)
+    try:
+        prove_way_back(task.host, conn, platform)
+    except Exception as exc:  # refused, or the session failed: nothing was changed
+        report.outcome, report.reason = Outcome.FAILED, f"{redact(why(exc))}; nothing changed"
         return _result(task, report, started)
     step = "sending commands"
     try:

@@ -4,7 +4,8 @@ For each one: what it runs now, compared with its pre-change backup and its inte
 (as before, as intended, or between), and on request put back (`--to before`: the device's
 own `configure replace` of the copy it saved before the change) or forward (`--to intended`:
 the remediation to the intended config), saved and verified. A device found as before or as
-intended, or put there, leaves the journal.
+intended, or put there, leaves the journal. First the change's delivery file a killed run may
+have left on the device (it holds the change, secrets included) is deleted.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from nornir_config.push.lock import lock_devices
 from nornir_config.push.rollback import config_paths, restore_device_copy
 from nornir_config.push.session import netmiko_session, read_running, send_config
 from nornir_config.push.state import DeviceReport, Outcome, update_state
+from nornir_config.push.transfer import remove_delivery_file
 from nornir_config.secrets import Secrets
 from nornir_config.secrets import redact as redact_text
 
@@ -63,6 +65,7 @@ def recover_device(
     result = Recovery(task.host.name, entry.run, "unreachable")
     try:
         conn = netmiko_session(task)
+        remove_delivery_file(conn, platform)
         running = read_running(task)
         result.found = _where(running, entry, intended, secrets, platform)
         if to is None or result.found == (AS_BEFORE if to == "before" else AS_INTENDED):

@@ -112,11 +112,22 @@ def remove_file(conn: Any, settings: dict[str, Any]) -> None:
     )
 
 
+def remove_delivery_file(conn: Any, platform: str) -> None:
+    """Delete a delivery file an earlier session could not (dropped mid-change, killed run);
+    nothing to do where the platform has no file delivery or there is no file."""
+    settings = delivery(platform)
+    if settings is not None:
+        remove_file(conn, settings)
+
+
 def deliver_file(conn: Any, settings: dict[str, Any], lines: list[str], pattern: str) -> str:
-    """Upload, apply and delete; TransferError (nothing changed) if the upload fails."""
+    """Upload, apply and delete; TransferError (nothing changed) if the upload fails.
+
+    The file is deleted on every path (a failed or half-written upload included); when the
+    session is gone the rollback's fresh session, or `communelan recover`, deletes it."""
     text = file_text(lines)
-    upload(conn, settings, text)
     try:
+        upload(conn, settings, text)
         output = apply_file(conn, settings, pattern, len(text.encode()))
     except Exception:
         with contextlib.suppress(Exception):  # the session may be gone: the error says why
