@@ -25,8 +25,8 @@ from nornir_config.connection import TIMEOUTS, why
 from nornir_config.platforms import platform_data
 from nornir_config.push.diff import config_diff, error_pattern, remediation
 from nornir_config.push.session import read_running, reopen, send_config
-from nornir_config.push.transfer import remove_delivery_file
 from nornir_config.push.state import DeviceReport, Outcome
+from nornir_config.push.transfer import remove_delivery_file
 
 Redact = Callable[[str], str]
 PASSES = 3
