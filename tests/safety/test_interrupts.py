@@ -1,135 +1,217 @@
-"""A `communelan push` subprocess interrupted mid-rollout (SIGINT, SIGTERM, SIGKILL), and two
-pushes started together. Every device is then read over our own Netmiko session: as before
-or as intended, never between, startup equal to running."""
+"""A `communelan push` of 30 devices interrupted at a random point (SIGINT, SIGTERM, SIGKILL),
+a killed run that left its delivery file on a device, and two pushes started together.
+
+Every device is then read over our own Netmiko session: as before or as intended, never
+between, startup equal to running, no delivery file on flash; and what the run (or `recover`)
+says of each device is what the device runs. The random points come from one seed, printed
+with every failure; `INTERRUPT_SEED=N pytest tests/safety/test_interrupts.py` replays them.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import random
 import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.safety.conftest import SafetyLab, paths
 
-LATENCY = 0.005  # seconds per command answer: keeps a factory device changing for seconds
+LATENCY = 0.005  # seconds per command answer: keeps a factory device changing for a while
+DEVICES = 30
+WORKERS = 6
+STARTS = ("factory", "brownfield", "drift")
+DELIVERY_FILE = "communelan-merge.cfg"
+SEED = int(os.environ.get("INTERRUPT_SEED") or random.SystemRandom().randrange(1_000_000))
+RECOVERED = {"as before": "before", "as intended": "intended", "between": "between"}
+
+
+def seeded(message: str) -> str:
+    return f"{message} [seed {SEED}: rerun with INTERRUPT_SEED={SEED}]"
 
 
 def _journal(root: Path) -> list[Path]:
     return sorted((root / "build" / "journal").glob("*.json"))
 
 
-def _start(lab: SafetyLab) -> dict[str, list[str]]:
+def _audit(root: Path, action: str) -> list[dict[str, Any]]:
+    path = root / "build" / "audit.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    return [r for r in map(json.loads, lines) if r["action"] == action]
+
+
+def _start(
+    lab: SafetyLab, names: list[str], rng: random.Random | None = None
+) -> dict[str, list[str]]:
+    """Each device reset to a start (random with `rng`, else factory), then slowed down."""
     lab.fresh_build()
     lab.lab.clear_faults()
-    before = {n: lab.reset(n, "factory") for n in lab.names}
+    before = {n: lab.reset(n, rng.choice(STARTS) if rng else "factory") for n in names}
     lab.lab.set_faults("*", latency=LATENCY)
     return before
 
 
-def _wait_for_journal(lab: SafetyLab, proc: subprocess.Popen[str], timeout: float = 90) -> None:
+def _wait_for_journal(
+    lab: SafetyLab, proc: subprocess.Popen[str], count: int = 1, timeout: float = 120
+) -> None:
+    """Until `count` devices have started changing (the run's write-ahead journal)."""
     deadline = time.monotonic() + timeout
-    while not _journal(lab.root):
-        assert time.monotonic() < deadline, "no device started changing"
+    while len(_journal(lab.root)) < count:
+        assert time.monotonic() < deadline, seeded(f"fewer than {count} devices started changing")
         if proc.poll() is not None:
-            raise AssertionError(f"push ended before any change: {proc.communicate()}")
-        time.sleep(0.02)
+            raise AssertionError(seeded(f"push ended before {count} changes: {proc.communicate()}"))
+        time.sleep(0.01)
 
 
-def _check_states(lab: SafetyLab, before: dict[str, list[str]]) -> dict[str, str]:
+def _check_states(
+    lab: SafetyLab, before: dict[str, list[str]], names: list[str] | None = None
+) -> dict[str, str]:
+    """Each device as before or intended (never between), startup equal to running, and no
+    delivery file on its flash: read over our own sessions."""
     states: dict[str, str] = {}
-    for name in lab.names:
-        state, running, startup = lab.state(name, before[name])
-        assert state != "between", name
-        assert paths(startup) == paths(running), f"{name}: startup differs from running"
+    for name, (state, running, startup, flash) in lab.states(before, names or list(before)).items():
+        assert state != "between", seeded(f"{name} is between")
+        assert paths(startup) == paths(running), seeded(f"{name}: startup differs from running")
+        assert DELIVERY_FILE not in flash, seeded(f"{name}: the change's file is left on flash")
         states[name] = state
     return states
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_interrupt_finishes_in_flight_and_reports(
-    small_lab: SafetyLab, sig: signal.Signals
-) -> None:
-    before = _start(small_lab)
-    proc = small_lab.popen("push", "--workers", "2")
-    _wait_for_journal(small_lab, proc)
+def _interrupted_push(
+    lab: SafetyLab, sig: signal.Signals
+) -> tuple[random.Random, list[str], dict[str, list[str]], subprocess.Popen[str]]:
+    """A 30-device push from random starts, hit by `sig` once a random number of devices
+    started changing, plus a random pause."""
+    rng = random.Random(f"{SEED}-{sig.name}")
+    print(seeded(f"{sig.name}: random starts and interrupt point"))
+    names = lab.names[:DEVICES]
+    before = _start(lab, names, rng)
+    started, pause = rng.randint(1, DEVICES - 2 * WORKERS), rng.uniform(0, 0.4)
+    proc = lab.popen("push", "--filter", f"host={','.join(names)}", "--workers", str(WORKERS))
+    _wait_for_journal(lab, proc, started)
+    time.sleep(pause)
     proc.send_signal(sig)
-    out, err = proc.communicate(timeout=180)
-    small_lab.lab.clear_faults()
-    assert proc.returncode == 1, (out, err)
-    assert f"interrupted by {sig.name}" in out + err
-    assert "push " in out and "skipped" in out  # the summary table, with unstarted devices
-    assert _journal(small_lab.root) == []  # the in-flight devices finished
-    records = [
-        json.loads(line)
-        for line in (small_lab.root / "build" / "audit.jsonl").read_text().splitlines()
-    ]
-    finished = {r["device"] for r in records}
-    assert finished and len(finished) < len(small_lab.names)
-    state = json.loads((small_lab.root / "build" / "push-state.json").read_text())
-    assert {state["devices"][n] for n in small_lab.names} - {"changed", "skipped"} == set()
-    states = _check_states(small_lab, before)
-    assert {n for n, s in states.items() if s == "intended"} == {
-        n for n in small_lab.names if state["devices"][n] == "changed"
-    }
-    if sig == signal.SIGINT:  # the rest follows (once is enough: it takes a while)
-        retry = small_lab.cli("push", "--retry-failed")
-        assert retry.returncode == 0, retry.stdout + retry.stderr
-        assert set(_check_states(small_lab, before).values()) == {"intended"}
+    print(seeded(f"{sig.name} after {started} devices started and {pause:.3f} s"))
+    return rng, names, before, proc
 
 
-def test_kill_9_then_recover(small_lab: SafetyLab) -> None:
-    before = _start(small_lab)
-    proc = small_lab.popen("push", "--workers", "2")
-    _wait_for_journal(small_lab, proc)
-    time.sleep(0.5)  # some commands sent
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupt_finishes_in_flight_and_says_which(
+    safety_lab: SafetyLab, sig: signal.Signals
+) -> None:
+    _rng, names, before, proc = _interrupted_push(safety_lab, sig)
+    out, err = proc.communicate(timeout=300)
+    safety_lab.lab.clear_faults()
+    assert proc.returncode == 1, seeded(out + err)
+    assert f"interrupted by {sig.name}" in out + err, seeded(out + err)
+    assert "push " in out and "skipped" in out, seeded(out)  # the summary, unstarted devices
+    assert _journal(safety_lab.root) == [], seeded("in-flight devices left in the journal")
+    state = json.loads((safety_lab.root / "build" / "push-state.json").read_text())
+    said = {n: state["devices"][n] for n in names}
+    assert set(said.values()) <= {"changed", "skipped"}, seeded(str(said))
+    changed = {n for n, s in said.items() if s == "changed"}
+    assert changed and len(changed) < len(names), seeded(str(said))
+    assert {r["device"] for r in _audit(safety_lab.root, "push")} == changed
+    states = _check_states(safety_lab, before)
+    assert {n for n, s in states.items() if s == "intended"} == changed, seeded(str(said))
+    if sig == signal.SIGINT:  # the rest follows (once is enough)
+        retry = safety_lab.cli("push", "--retry-failed", "--workers", str(WORKERS))
+        assert retry.returncode == 0, seeded(retry.stdout + retry.stderr)
+        assert set(_check_states(safety_lab, before).values()) == {"intended"}, seeded("retry")
+
+
+def test_kill_9_then_recover_says_which(safety_lab: SafetyLab) -> None:
+    rng, names, before, proc = _interrupted_push(safety_lab, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    safety_lab.lab.clear_faults()
+    midway = sorted(p.stem for p in _journal(safety_lab.root))
+    assert midway, seeded("the write-ahead journal names no device")
+    # what each device runs now, read before recover looks at it
+    seen = {n: s for n, (s, *_rest) in safety_lab.states(before, names).items()}
+    untouched = [n for n in names if n not in midway]
+    assert {seen[n] for n in untouched} <= {"before"}, seeded(f"changed without a journal: {seen}")
+
+    # the next push refuses to touch a journaled device and names the way out
+    again = safety_lab.cli("push", "--filter", f"host={midway[0]}")
+    assert again.returncode == 1 and "communelan recover" in again.stdout, seeded(again.stdout)
+
+    shown = safety_lab.cli("recover", "--filter", f"host={','.join(names)}")
+    assert shown.returncode in (0, 1), seeded(shown.stdout + shown.stderr)
+    found = {r["device"]: RECOVERED[r["found"]] for r in _audit(safety_lab.root, "recover")}
+    assert found == {n: seen[n] for n in midway}, seeded(f"recover said {found}, devices {seen}")
+    for name in midway:
+        assert name in shown.stdout, seeded(shown.stdout)
+    between = sorted(n for n, s in found.items() if s == "between")
+    assert (shown.returncode == 1) == bool(between), seeded(shown.stdout)
+    assert sorted(p.stem for p in _journal(safety_lab.root)) == between  # settled ones leave
+
+    # each device left between goes back or forward, as the seed says
+    targets = {n: rng.choice(("before", "intended")) for n in between}
+    for to in ("before", "intended"):
+        chosen = [n for n, t in targets.items() if t == to]
+        if chosen:
+            fixed = safety_lab.cli("recover", "--filter", f"host={','.join(chosen)}", "--to", to)
+            assert fixed.returncode == 0, seeded(fixed.stdout + fixed.stderr)
+    assert _journal(safety_lab.root) == [], seeded("journal not cleared")
+    said = {r["device"]: r["result"] for r in _audit(safety_lab.root, "recover")}  # the last
+    states = _check_states(safety_lab, before)
+    for name in midway:
+        assert RECOVERED[said[name]] == states[name], seeded(f"{name}: recover said {said[name]}")
+        assert states[name] == targets.get(name, seen[name]), seeded(name)
+
+    retry = safety_lab.cli("push", "--retry-failed", "--workers", str(WORKERS))
+    assert retry.returncode == 0, seeded(retry.stdout + retry.stderr)
+    assert set(_check_states(safety_lab, before).values()) == {"intended"}, seeded("retry")
+
+
+def test_killed_run_leaves_no_delivery_file_after_recover(small_lab: SafetyLab) -> None:
+    """The session drops while the device applies the change's file, and the run is killed
+    before its rollback: the file (secrets included) is on flash until `recover` runs."""
+    victim = small_lab.names[1]
+    before = _start(small_lab, [victim])
+    small_lab.lab.set_faults(victim, drop_after=3)  # cut inside the copy of the file
+    proc = small_lab.popen("push", "--filter", f"host={victim}")
+    flash = small_lab.lab.device(victim).flash
+    deadline = time.monotonic() + 120
+    while small_lab.lab.call(lambda: DELIVERY_FILE not in flash.files):
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.01)
+    time.sleep(0.5)  # the copy is cut; the run waits for an answer that never comes
     proc.kill()
     proc.communicate(timeout=30)
     small_lab.lab.clear_faults()
-    midway = {p.stem for p in _journal(small_lab.root)}
-    assert midway  # the write-ahead journal names the devices that were changing
-
-    # the next push refuses to touch them and names the way out
-    again = small_lab.cli("push", "--filter", f"host={sorted(midway)[0]}")
-    assert again.returncode == 1
-    assert "communelan recover" in again.stdout
-
+    state, _running, _startup, listing = small_lab.states(before, [victim])[victim]
+    assert DELIVERY_FILE in listing and state == "between"  # the leftover is real
     shown = small_lab.cli("recover")
-    assert sorted(midway)[0] in shown.stdout
-    assert shown.returncode in (0, 1), shown.stderr
-    if shown.returncode == 1:
-        assert "between" in shown.stdout and "--to before|intended" in shown.stdout
+    assert DELIVERY_FILE not in small_lab.states(before, [victim])[victim][3], shown.stdout
     fixed = small_lab.cli("recover", "--to", "before")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
-    assert _journal(small_lab.root) == []
-    states = _check_states(small_lab, before)
-    for name in midway:
-        assert states[name] in ("before", "intended")
-
-    retry = small_lab.cli("push", "--retry-failed")  # every device of the killed run
-    assert retry.returncode == 0, retry.stdout + retry.stderr
-    assert set(_check_states(small_lab, before).values()) == {"intended"}
+    assert _check_states(small_lab, before) == {victim: "before"}
 
 
 def test_recover_forward_to_intended(small_lab: SafetyLab) -> None:
-    before = _start(small_lab)
     victim = small_lab.names[0]
+    before = _start(small_lab, [victim])
+    small_lab.lab.set_faults(victim, drop_after=3)
     proc = small_lab.popen("push", "--filter", f"host={victim}")
     _wait_for_journal(small_lab, proc)
-    time.sleep(0.5)
+    time.sleep(1)  # the session is cut mid-change: the device is between
     proc.kill()
     proc.communicate(timeout=30)
     small_lab.lab.clear_faults()
     fixed = small_lab.cli("recover", "--to", "intended")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
-    assert _check_states(small_lab, before)[victim] == "intended"
+    assert _check_states(small_lab, before) == {victim: "intended"}
     assert _journal(small_lab.root) == []
 
 
 def test_two_pushes_at_once(small_lab: SafetyLab) -> None:
-    before = _start(small_lab)
+    before = _start(small_lab, small_lab.names)
     first = small_lab.popen("push")
     _wait_for_journal(small_lab, first)
     second = small_lab.cli("push")
@@ -144,7 +226,7 @@ def test_two_pushes_at_once(small_lab: SafetyLab) -> None:
 
 
 def test_stale_lock_is_taken_over(small_lab: SafetyLab) -> None:
-    _start(small_lab)
+    _start(small_lab, small_lab.names[:1])
     small_lab.lab.clear_faults()
     locks = small_lab.root / "build" / "locks"
     locks.mkdir(parents=True, exist_ok=True)
