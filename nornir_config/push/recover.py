@@ -4,8 +4,9 @@ For each one: what it runs now, compared with its pre-change backup and its inte
 (as before, as intended, or between), and on request put back (`--to before`: the device's
 own `configure replace` of the copy it saved before the change) or forward (`--to intended`:
 the remediation to the intended config), saved and verified. A device found as before or as
-intended, or put there, leaves the journal. First the change's delivery file a killed run may
-have left on the device (it holds the change, secrets included) is deleted.
+intended, or put there, is saved (startup equal to running) and leaves the journal. First the
+change's delivery file a killed run may have left on the device (it holds the change, secrets
+included) is deleted.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def recover_device(
         running = read_running(task)
         result.found = _where(running, entry, intended, secrets, platform)
         if to is None or result.found == (AS_BEFORE if to == "before" else AS_INTENDED):
+            if result.settled:  # killed before it saved: a reload must not bring back a change
+                conn.save_config()
             result.detail = _diffs(running, entry, intended, platform, redact)
             return Result(host=task.host, result=result)
         if to == "before":

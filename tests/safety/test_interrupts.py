@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from nornir_config.lab import hconfig
 from tests.safety.conftest import SafetyLab, paths
 
 LATENCY = 0.005  # seconds per command answer: keeps a factory device changing for a while
@@ -46,12 +47,12 @@ def _audit(root: Path, action: str) -> list[dict[str, Any]]:
 
 
 def _start(
-    lab: SafetyLab, names: list[str], rng: random.Random | None = None
+    lab: SafetyLab, names: list[str], starts: dict[str, str] | None = None
 ) -> dict[str, list[str]]:
-    """Each device reset to a start (random with `rng`, else factory), then slowed down."""
+    """Each device reset to its start (factory unless `starts` names one), then slowed down."""
     lab.fresh_build()
     lab.lab.clear_faults()
-    before = {n: lab.reset(n, rng.choice(STARTS) if rng else "factory") for n in names}
+    before = {n: lab.reset(n, (starts or {}).get(n, "factory")) for n in names}
     lab.lab.set_faults("*", latency=LATENCY)
     return before
 
@@ -65,6 +66,15 @@ def _wait_for_journal(
         assert time.monotonic() < deadline, seeded(f"fewer than {count} devices started changing")
         if proc.poll() is not None:
             raise AssertionError(seeded(f"push ended before {count} changes: {proc.communicate()}"))
+        time.sleep(0.01)
+
+
+def _wait_for_file(lab: SafetyLab, proc: subprocess.Popen[str], name: str) -> None:
+    """Until the change's delivery file is on the device's flash (read on the lab's loop)."""
+    flash = lab.lab.device(name).flash
+    deadline = time.monotonic() + 120
+    while lab.lab.call(lambda: DELIVERY_FILE not in flash.files):
+        assert time.monotonic() < deadline and proc.poll() is None, seeded(f"{name}: no file")
         time.sleep(0.01)
 
 
@@ -83,20 +93,29 @@ def _check_states(
 
 
 def _interrupted_push(
-    lab: SafetyLab, sig: signal.Signals
+    lab: SafetyLab, sig: signal.Signals, drops: int = 0
 ) -> tuple[random.Random, list[str], dict[str, list[str]], subprocess.Popen[str]]:
     """A 30-device push from random starts, hit by `sig` once a random number of devices
-    started changing, plus a random pause."""
+    started changing, plus a random pause. `drops` random devices cut the session part-way
+    through applying the change (the run waits for an answer that never comes)."""
     rng = random.Random(f"{SEED}-{sig.name}")
     print(seeded(f"{sig.name}: random starts and interrupt point"))
     names = lab.names[:DEVICES]
-    before = _start(lab, names, rng)
+    starts = {n: rng.choice(STARTS) for n in names}
+    before = _start(lab, names, starts)
     started, pause = rng.randint(1, DEVICES - 2 * WORKERS), rng.uniform(0, 0.4)
+    # among the first devices the run starts, with changes long enough to be cut
+    early = [n for n in names[: started + WORKERS] if starts[n] != "drift"]
+    cut = rng.sample(early, min(drops, len(early)))
+    for name in cut:
+        lab.lab.set_faults(name, drop_after=rng.randint(1, 10))
     proc = lab.popen("push", "--filter", f"host={','.join(names)}", "--workers", str(WORKERS))
     _wait_for_journal(lab, proc, started)
+    for name in cut:  # the copy is cut once the file is on flash
+        _wait_for_file(lab, proc, name)
     time.sleep(pause)
     proc.send_signal(sig)
-    print(seeded(f"{sig.name} after {started} devices started and {pause:.3f} s"))
+    print(seeded(f"{sig.name} after {started} devices started, {cut} cut, {pause:.3f} s"))
     return rng, names, before, proc
 
 
@@ -126,7 +145,7 @@ def test_interrupt_finishes_in_flight_and_says_which(
 
 
 def test_kill_9_then_recover_says_which(safety_lab: SafetyLab) -> None:
-    rng, names, before, proc = _interrupted_push(safety_lab, signal.SIGKILL)
+    rng, names, before, proc = _interrupted_push(safety_lab, signal.SIGKILL, drops=3)
     proc.communicate(timeout=30)
     safety_lab.lab.clear_faults()
     midway = sorted(p.stem for p in _journal(safety_lab.root))
@@ -152,6 +171,7 @@ def test_kill_9_then_recover_says_which(safety_lab: SafetyLab) -> None:
 
     # each device left between goes back or forward, as the seed says
     targets = {n: rng.choice(("before", "intended")) for n in between}
+    print(seeded(f"journaled {len(midway)}, found {found}, sent {targets}"))
     for to in ("before", "intended"):
         chosen = [n for n, t in targets.items() if t == to]
         if chosen:
@@ -176,11 +196,7 @@ def test_killed_run_leaves_no_delivery_file_after_recover(small_lab: SafetyLab) 
     before = _start(small_lab, [victim])
     small_lab.lab.set_faults(victim, drop_after=3)  # cut inside the copy of the file
     proc = small_lab.popen("push", "--filter", f"host={victim}")
-    flash = small_lab.lab.device(victim).flash
-    deadline = time.monotonic() + 120
-    while small_lab.lab.call(lambda: DELIVERY_FILE not in flash.files):
-        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
-        time.sleep(0.01)
+    _wait_for_file(small_lab, proc, victim)
     time.sleep(0.5)  # the copy is cut; the run waits for an answer that never comes
     proc.kill()
     proc.communicate(timeout=30)
@@ -192,6 +208,29 @@ def test_killed_run_leaves_no_delivery_file_after_recover(small_lab: SafetyLab) 
     fixed = small_lab.cli("recover", "--to", "before")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert _check_states(small_lab, before) == {victim: "before"}
+
+
+def test_recover_saves_a_device_killed_before_it_saved(small_lab: SafetyLab) -> None:
+    """A run killed after the device took the change but before `write memory`: running is
+    as intended, startup as before. `recover` says so and saves, so a reload keeps it."""
+    victim = small_lab.names[2]
+    before = _start(small_lab, [victim])
+    proc = small_lab.popen("push", "--filter", f"host={victim}")
+    _wait_for_journal(small_lab, proc)
+    proc.kill()
+    proc.communicate(timeout=30)
+    small_lab.lab.clear_faults()
+    device = small_lab.lab.device(victim)
+    # the change as the device would have taken it, not saved (the lab's own parser)
+    intended = hconfig.parse(small_lab.intended[victim])
+    small_lab.lab.call(lambda: device.replace(hconfig.apply(hconfig.empty(), intended), "admin"))
+    running, startup = small_lab.read(victim)
+    assert small_lab.where(victim, before[victim], running) == "intended"
+    assert paths(startup) == paths(before[victim])
+    shown = small_lab.cli("recover")
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert _check_states(small_lab, before) == {victim: "intended"}  # startup saved
+    assert _journal(small_lab.root) == []
 
 
 def test_recover_forward_to_intended(small_lab: SafetyLab) -> None:
