@@ -67,23 +67,29 @@ class Secrets:
             )
 
     @cached_property
-    def _forms(self) -> list[tuple[re.Pattern[str], str]]:
-        """Each secret's clear value and its 16 possible type 7 forms, longest first."""
-        forms: list[tuple[str, str]] = []
+    def _forms(self) -> tuple[re.Pattern[str], dict[str, str]] | None:
+        """One pattern for each secret's clear value and its 16 possible type 7 forms, longest
+        first, and the name behind each form (lower case); None without secrets."""
+        names: dict[str, str] = {}
         for name, value in self.values.items():
             if not value or len(value) < 4:
                 continue
-            forms.append((value, name))
+            names.setdefault(value.lower(), name)
             if value.isascii():
-                forms += [(str(encrypt_cisco_type7(value, salt=s)), name) for s in range(16)]
-        forms.sort(key=lambda f: -len(f[0]))
-        return [(re.compile(re.escape(text), re.IGNORECASE), f"<secret:{n}>") for text, n in forms]
+                for salt in range(16):
+                    names.setdefault(str(encrypt_cisco_type7(value, salt=salt)).lower(), name)
+        if not names:
+            return None
+        forms = sorted(names, key=lambda f: -len(f))
+        return re.compile("|".join(map(re.escape, forms)), re.IGNORECASE), names
 
     def redact(self, text: str) -> str:
-        """`text` with every secret value, and its type 7 forms, replaced."""
-        for pattern, replacement in self._forms:
-            text = pattern.sub(replacement, text)
-        return text
+        """`text` with every secret value, and its type 7 forms, replaced in one pass (a
+        replacement is never searched again: a value that is part of a name stays whole)."""
+        if self._forms is None:
+            return text
+        pattern, names = self._forms
+        return pattern.sub(lambda m: f"<secret:{names[m.group(0).lower()]}>", text)
 
     def check_reversible(self, names: Iterable[str], where: str) -> None:
         """Refuse keys a type 7 form cannot carry (printable ASCII only, no spaces)."""
