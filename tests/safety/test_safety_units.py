@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,7 +103,7 @@ def test_locks_name_their_holder_and_refuse_a_second_run(
     assert "device S1" in text and "S1.lock" in text
     assert f"pid {os.getpid()}" in text and "user lan" in text
     assert "command 'communelan push'" in text and "started 20" in text
-    assert "wait for that run to finish" in text
+    assert text.endswith("; fix: wait for that run to finish")
     # all or none: the device locked before the refusal was let go
     again = lock_devices(tmp_path, ["A0"])
     again.release()
@@ -113,11 +114,15 @@ def test_locks_name_their_holder_and_refuse_a_second_run(
     after.release()
 
 
-def test_lock_command_defaults_to_the_command_line(tmp_path: Path) -> None:
-    held = lock_devices(tmp_path, ["R1"])
-    data = json.loads((tmp_path / "locks" / "R1.lock").read_text(encoding="utf-8"))
+def test_lock_command_defaults_to_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["/usr/bin/communelan", "push", "--filter", "code=1"])
+    build = tmp_path / "not" / "yet"  # made on the way
+    held = lock_devices(build, ["R1"])
+    data = json.loads((build / "locks" / "R1.lock").read_text(encoding="utf-8"))
     held.release()
-    assert data["command"].startswith("communelan")
+    assert data["command"] == "communelan push --filter code=1"
 
 
 def test_a_garbled_lock_file_still_gives_one_line(tmp_path: Path) -> None:
@@ -169,8 +174,9 @@ def test_state_says_what_retry_failed_resumes(tmp_path: Path) -> None:
 
 
 def test_update_state_without_an_earlier_run(tmp_path: Path) -> None:
-    update_state(tmp_path, "run-1", {"R1": DeviceReport("R1", Outcome.NEEDS_ATTENTION, "")})
-    assert unfinished_hosts(tmp_path) == ["R1"]
+    build = tmp_path / "not" / "yet"  # made on the way
+    update_state(build, "run-1", {"R1": DeviceReport("R1", Outcome.NEEDS_ATTENTION, "")})
+    assert unfinished_hosts(build) == ["R1"]
 
 
 def test_device_report_dict() -> None:
