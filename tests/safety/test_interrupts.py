@@ -20,7 +20,12 @@ from typing import Any
 
 import pytest
 
+from nornir_config.errors import InputError
 from nornir_config.lab import hconfig
+from nornir_config.project import open_project
+from nornir_config.push.recover import Recovery, run_recover
+from nornir_config.settings import RunSettings, set_run_settings
+from tests.conftest import TEST_SECRETS
 from tests.safety.conftest import SafetyLab, paths
 
 LATENCY = 0.005  # seconds per command answer: keeps a factory device changing for a while
@@ -76,6 +81,12 @@ def _wait_for_file(lab: SafetyLab, proc: subprocess.Popen[str], name: str) -> No
     while lab.lab.call(lambda: DELIVERY_FILE not in flash.files):
         assert time.monotonic() < deadline and proc.poll() is None, seeded(f"{name}: no file")
         time.sleep(0.01)
+
+
+def _recover(lab: SafetyLab, to: str | None) -> list[Recovery]:
+    """`communelan recover [--to TO]` in this process (its CLI runs in the 30-device test)."""
+    set_run_settings(RunSettings(root=lab.root, lab=True))
+    return run_recover(open_project([lab.codes]), to)
 
 
 def _check_states(
@@ -203,11 +214,29 @@ def test_killed_run_leaves_no_delivery_file_after_recover(small_lab: SafetyLab) 
     small_lab.lab.clear_faults()
     state, _running, _startup, listing = small_lab.states(before, [victim])[victim]
     assert DELIVERY_FILE in listing and state == "between"  # the leftover is real
-    shown = small_lab.cli("recover")
-    assert DELIVERY_FILE not in small_lab.states(before, [victim])[victim][3], shown.stdout
-    fixed = small_lab.cli("recover", "--to", "before")
-    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    [shown] = _recover(small_lab, None)
+    assert (shown.host, shown.found, shown.now, shown.settled) == (victim, "between", "", False)
+    assert "before the change" in shown.detail and "running now" in shown.detail
+    assert not any(v in shown.detail for v in TEST_SECRETS.values())
+    assert DELIVERY_FILE not in small_lab.states(before, [victim])[victim][3]
+    assert [p.stem for p in _journal(small_lab.root)] == [victim]  # still between
+    [fixed] = _recover(small_lab, "before")
+    assert (fixed.found, fixed.now, fixed.detail, fixed.settled) == (
+        "between",
+        "as before",
+        "",
+        True,
+    )
     assert _check_states(small_lab, before) == {victim: "before"}
+    assert _journal(small_lab.root) == []
+    state = json.loads((small_lab.root / "build" / "push-state.json").read_text())
+    assert state["devices"][victim] == "rolled back"
+    said = _audit(small_lab.root, "recover")
+    assert [(r["device"], r["to"], r["found"], r["result"]) for r in said] == [
+        (victim, "", "between", "between"),
+        (victim, "before", "between", "as before"),
+    ]
+    assert said[0]["reason"] and said[1]["reason"] == ""
 
 
 def test_recover_saves_a_device_killed_before_it_saved(small_lab: SafetyLab) -> None:
@@ -227,10 +256,13 @@ def test_recover_saves_a_device_killed_before_it_saved(small_lab: SafetyLab) -> 
     running, startup = small_lab.read(victim)
     assert small_lab.where(victim, before[victim], running) == "intended"
     assert paths(startup) == paths(before[victim])
-    shown = small_lab.cli("recover")
-    assert shown.returncode == 0, shown.stdout + shown.stderr
+    [shown] = _recover(small_lab, None)
+    assert (shown.found, shown.now, shown.settled) == ("as intended", "", True)
     assert _check_states(small_lab, before) == {victim: "intended"}  # startup saved
     assert _journal(small_lab.root) == []
+    state = json.loads((small_lab.root / "build" / "push-state.json").read_text())
+    assert state["devices"][victim] == "changed"
+    assert _recover(small_lab, None) == []  # nothing left mid-change
 
 
 def test_recover_forward_to_intended(small_lab: SafetyLab) -> None:
@@ -238,13 +270,15 @@ def test_recover_forward_to_intended(small_lab: SafetyLab) -> None:
     before = _start(small_lab, [victim])
     small_lab.lab.set_faults(victim, drop_after=3)
     proc = small_lab.popen("push", "--filter", f"host={victim}")
-    _wait_for_journal(small_lab, proc)
-    time.sleep(1)  # the session is cut mid-change: the device is between
+    _wait_for_file(small_lab, proc, victim)
+    time.sleep(0.5)  # the session is cut mid-copy: the device is between
     proc.kill()
     proc.communicate(timeout=30)
     small_lab.lab.clear_faults()
-    fixed = small_lab.cli("recover", "--to", "intended")
-    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    with pytest.raises(InputError, match="unknown target"):
+        _recover(small_lab, "sideways")
+    [fixed] = _recover(small_lab, "intended")
+    assert (fixed.found, fixed.now, fixed.settled) == ("between", "as intended", True)
     assert _check_states(small_lab, before) == {victim: "intended"}
     assert _journal(small_lab.root) == []
 

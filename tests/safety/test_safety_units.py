@@ -26,7 +26,7 @@ from nornir_config.push.state import (
     unfinished_hosts,
     update_state,
 )
-from nornir_config.secrets import Secrets, redact
+from nornir_config.secrets import Secrets, load_secrets, redact, write_secrets_file
 
 PLATFORM = "cisco_ios"
 
@@ -263,3 +263,20 @@ def test_config_paths_tell_sections_apart_but_not_their_order() -> None:
     assert config_paths(swapped, PLATFORM) == paths
     moved = PRINTED.replace("interface Gi0/2\n description A", "interface Gi0/2\n description B")
     assert config_paths(moved, PLATFORM) != paths
+
+
+def test_redactor_hides_a_key_it_does_not_know_on_a_diff_line() -> None:
+    """A device's old key (not a secret we hold) in NAPALM's diff: only the token rules,
+    applied after the `+`/`-` mark, can see it."""
+    old = str(encrypt_cisco_type7("an-old-device-key", salt=3))
+    diff = f"-tacacs server T\n- key 7 {old}\n+ntp authentication-key 1 md5 {old} 7\n"
+    shown = redact(diff, Secrets(CLEAR), PLATFORM)
+    assert old not in shown
+    assert shown.split("\n")[0] == "-tacacs server T"
+    assert shown.split("\n")[1].startswith("- key 7 ")
+
+
+def test_secrets_file_is_written_private_and_reads_back(tmp_path: Path) -> None:
+    path = write_secrets_file(tmp_path / "new" / "dir" / "secrets.yaml", CLEAR)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert dict(load_secrets(path, environ={}).values) == CLEAR
