@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import paramiko
+from netmiko.exceptions import ReadException
 from nornir.core import Nornir
 from nornir.core.inventory import ConnectionOptions, Host
 from nornir.core.task import Result, Task
@@ -269,6 +270,7 @@ def open_netmiko(host: Host, config: Any) -> Any:
     if getattr(conn, "remote_conn", None) is None:
         setup = platform_data(str(host.platform)).get("session_setup")
         conn.establish_connection()
+        _fail_when_closed(conn)
         if not setup:
             conn.session_preparation()
             return conn
@@ -278,6 +280,21 @@ def open_netmiko(host: Host, config: Any) -> Any:
         )
         conn.set_base_prompt(pattern=r"[>#]")
     return conn
+
+
+def _fail_when_closed(conn: Any) -> None:
+    """A session the device dropped fails its read at once: Netmiko reads a closed channel as
+    "no output yet" and waits out the whole read timeout (a minute) before it says so."""
+    read = conn.read_channel
+    channel = conn.remote_conn
+
+    def read_channel() -> str:
+        output = str(read())
+        if not output and (channel.closed or channel.eof_received):
+            raise ReadException("the device closed the session")
+        return output
+
+    conn.read_channel = read_channel
 
 
 def get_running_config(task: Task) -> Result:

@@ -63,19 +63,41 @@ def _start(
 
 
 def _wait_for_journal(
-    lab: SafetyLab, proc: subprocess.Popen[str], count: int = 1, timeout: float = 120
+    lab: SafetyLab,
+    proc: subprocess.Popen[str],
+    count: int = 1,
+    timeout: float = 120,
+    cut: list[str] | None = None,
 ) -> None:
-    """Until `count` devices have started changing (the run's write-ahead journal)."""
+    """Until `count` devices have started changing (the run's write-ahead journal); the
+    `cut` ones that did are cut off (`_refuse_when_journaled`) on the way."""
     deadline = time.monotonic() + timeout
-    while len(_journal(lab.root)) < count:
+    waiting = list(cut or [])
+    while True:
+        waiting = [n for n in waiting if n not in _refuse_when_journaled(lab, waiting)]
+        if len(_journal(lab.root)) >= count:
+            return
         assert time.monotonic() < deadline, seeded(f"fewer than {count} devices started changing")
         if proc.poll() is not None:
             raise AssertionError(seeded(f"push ended before {count} changes: {proc.communicate()}"))
         time.sleep(0.01)
 
 
-def _wait_for_file(lab: SafetyLab, proc: subprocess.Popen[str], name: str) -> None:
-    """Until the change's delivery file is on the device's flash (read on the lab's loop)."""
+def _refuse_when_journaled(lab: SafetyLab, names: list[str]) -> list[str]:
+    """Devices among `names` that started changing now refuse new sessions (their session is
+    open already): once `drop_after` cuts the copy, the rollback cannot get back in."""
+    journaled = {p.stem for p in _journal(lab.root)}
+    hit = [n for n in names if n in journaled]
+    for name in hit:
+        lab.lab.set_faults(name, refuse_connections=True)
+    return hit
+
+
+def _cut_off(lab: SafetyLab, proc: subprocess.Popen[str], name: str) -> None:
+    """Until `name` started changing, then refused new sessions and holds the change's file
+    on flash, its copy cut (read on the lab's loop)."""
+    _wait_for_journal(lab, proc)
+    assert _refuse_when_journaled(lab, [name]) == [name]
     flash = lab.lab.device(name).flash
     deadline = time.monotonic() + 120
     while lab.lab.call(lambda: DELIVERY_FILE not in flash.files):
@@ -108,23 +130,21 @@ def _interrupted_push(
 ) -> tuple[random.Random, list[str], dict[str, list[str]], subprocess.Popen[str]]:
     """A 30-device push from random starts, hit by `sig` once a random number of devices
     started changing, plus a random pause. `drops` random devices cut the session part-way
-    through applying the change (the run waits for an answer that never comes)."""
+    through applying the change, then refuse the rollback's new sessions."""
     rng = random.Random(f"{SEED}-{sig.name}")
     print(seeded(f"{sig.name}: random starts and interrupt point"))
     names = lab.names[:DEVICES]
     starts = {n: rng.choice(STARTS) for n in names}
     before = _start(lab, names, starts)
     started, pause = rng.randint(1, DEVICES - 2 * WORKERS), rng.uniform(0, 0.4)
-    # among the first devices the run starts, with changes long enough to be cut
-    early = [n for n in names[: started + WORKERS] if starts[n] != "drift"]
-    cut = rng.sample(early, min(drops, len(early)))
+    # devices with changes long enough to be cut (a drift is a few lines)
+    cut = rng.sample([n for n in names if starts[n] != "drift"], drops)
     for name in cut:
         lab.lab.set_faults(name, drop_after=rng.randint(1, 10))
     proc = lab.popen("push", "--filter", f"host={','.join(names)}", "--workers", str(WORKERS))
-    _wait_for_journal(lab, proc, started)
-    for name in cut:  # the copy is cut once the file is on flash
-        _wait_for_file(lab, proc, name)
+    _wait_for_journal(lab, proc, started, cut=cut)
     time.sleep(pause)
+    _refuse_when_journaled(lab, cut)
     proc.send_signal(sig)
     print(seeded(f"{sig.name} after {started} devices started, {cut} cut, {pause:.3f} s"))
     return rng, names, before, proc
@@ -207,8 +227,8 @@ def test_killed_run_leaves_no_delivery_file_after_recover(small_lab: SafetyLab) 
     before = _start(small_lab, [victim])
     small_lab.lab.set_faults(victim, drop_after=3)  # cut inside the copy of the file
     proc = small_lab.popen("push", "--filter", f"host={victim}")
-    _wait_for_file(small_lab, proc, victim)
-    time.sleep(0.5)  # the copy is cut; the run waits for an answer that never comes
+    _cut_off(small_lab, proc, victim)
+    time.sleep(0.5)  # the copy is cut; the run's rollback cannot get back in
     proc.kill()
     proc.communicate(timeout=30)
     small_lab.lab.clear_faults()
@@ -216,7 +236,8 @@ def test_killed_run_leaves_no_delivery_file_after_recover(small_lab: SafetyLab) 
     assert DELIVERY_FILE in listing and state == "between"  # the leftover is real
     [shown] = _recover(small_lab, None)
     assert (shown.host, shown.found, shown.now, shown.settled) == (victim, "between", "", False)
-    assert "before the change" in shown.detail and "running now" in shown.detail
+    assert "--- before the change\n+++ running now\n" in shown.detail
+    assert "--- intended\n+++ running now\n" in shown.detail
     assert not any(v in shown.detail for v in TEST_SECRETS.values())
     assert DELIVERY_FILE not in small_lab.states(before, [victim])[victim][3]
     assert [p.stem for p in _journal(small_lab.root)] == [victim]  # still between
@@ -270,7 +291,7 @@ def test_recover_forward_to_intended(small_lab: SafetyLab) -> None:
     before = _start(small_lab, [victim])
     small_lab.lab.set_faults(victim, drop_after=3)
     proc = small_lab.popen("push", "--filter", f"host={victim}")
-    _wait_for_file(small_lab, proc, victim)
+    _cut_off(small_lab, proc, victim)
     time.sleep(0.5)  # the session is cut mid-copy: the device is between
     proc.kill()
     proc.communicate(timeout=30)
