@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from nornir_config.sot.province import Device
 
 lab_app = typer.Typer(
-    help="The device lab: emulated IOS-XE devices on loopback SSH.", no_args_is_help=True
+    help="The device lab: emulated devices, each in its vendor's dialect, on loopback SSH.",
+    no_args_is_help=True,
 )
 
 
@@ -47,7 +48,15 @@ def inventory_specs(settings: RunSettings, filters: list[str]) -> list[LabDevice
     devices = province_of(nr).devices
     ports = {d.name: set(d.interfaces) for d in devices}
     return [
-        LabDeviceSpec(d.name, d.name, d.model, d.role, tuple(d.interfaces), links=_cables(d, ports))
+        LabDeviceSpec(
+            d.name,
+            d.name,
+            d.model,
+            d.role,
+            tuple(d.interfaces),
+            links=_cables(d, ports),
+            driver=d.platform,
+        )
         for d in devices
         if d.name in names
     ]
@@ -237,7 +246,7 @@ def console_cmd(
     ssh = shutil.which("ssh")
     if ssh is None:
         raise InputError.one("ssh", "client", "is not installed", "install openssh-client")
-    from nornir_config.lab.day0 import read_console
+    from nornir_config.lab.files import read_console
 
     endpoint = read_console(lab_dir)
     console.print(

@@ -15,6 +15,7 @@ import pytest
 from netutils.password import encrypt_cisco_type7
 
 from nornir_config.errors import InputError
+from nornir_config.platforms import driver
 from nornir_config.push import journal
 from nornir_config.push.lock import holder_text, lock_devices
 from nornir_config.push.rollback import body_lines, config_paths
@@ -28,7 +29,7 @@ from nornir_config.push.state import (
 )
 from nornir_config.secrets import Secrets, load_secrets, redact, write_secrets_file
 
-PLATFORM = "cisco_ios"
+PLATFORM = driver("cisco_ios")
 
 
 def _entry(host: str, run: str = "r1") -> journal.JournalEntry:
