@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from nornir_config.errors import InputError
-from nornir_config.lab import hconfig
+from nornir_config.platforms.cisco_ios.lab import hconfig
 from nornir_config.project import open_project
 from nornir_config.push.recover import Recovery, run_recover
 from nornir_config.settings import RunSettings, set_run_settings
