@@ -30,7 +30,7 @@ class Layout:
     sections: tuple[re.Pattern[str], ...]
     sort_keys: tuple[tuple[re.Pattern[str], str], ...]
     interface_order: tuple[str, ...]
-    normalise: tuple[tuple[re.Pattern[str], str], ...] = ()
+    normalise: tuple[tuple[re.Pattern[str], str, bool], ...] = ()
     placement_cache: dict[str, tuple[int, tuple[object, ...]]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -94,9 +94,18 @@ def layout(driver: Platform) -> Layout:
         sort_keys=tuple((re.compile(r["match"]), r["key"]) for r in data.get("sort_keys", [])),
         interface_order=tuple(data.get("interface_order", [])),
         normalise=tuple(
-            (re.compile(r["search"], re.MULTILINE), r["replace"]) for r in data.get("normalise", [])
+            _line_start_rule(r["search"], r["replace"]) for r in data.get("normalise", [])
         ),
     )
+
+
+def _line_start_rule(search: str, replace: str) -> tuple[re.Pattern[str], str, bool]:
+    """A per-line rule, compiled. `^x` becomes a search for newline + x over the text with a
+    newline put before it: the regex engine then jumps from newline to newline instead of
+    trying `^` at every character (2 s of a national render)."""
+    if search.startswith("^") and search[1:2] not in ("*", "+", "?", "{") and "|" not in search:
+        return re.compile("\n" + search[1:], re.MULTILINE), "\n" + replace, True
+    return re.compile(search, re.MULTILINE), replace, False
 
 
 def _text_blocks(text: str, driver: Platform) -> list[tuple[str, str]]:
@@ -108,8 +117,10 @@ def _text_blocks(text: str, driver: Platform) -> list[tuple[str, str]]:
     """
     rules = layout(driver)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for pattern, replace in rules.normalise:
-        text = pattern.sub(replace, text)
+    for pattern, replace, after_newline in rules.normalise:
+        text = (
+            pattern.sub(replace, "\n" + text)[1:] if after_newline else pattern.sub(replace, text)
+        )
     chunks = _TOP_LEVEL.split(text)
     blocks: list[tuple[str, str]] = []
     i = 0

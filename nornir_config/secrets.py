@@ -79,12 +79,16 @@ class Secrets:
                 continue
             names.setdefault(value.lower(), name)
             for key_forms in reversible:
-                for form in key_forms(value):
+                try:
+                    forms = key_forms(value)
+                except ValueError:  # no such form of this value (e.g. too long): none to hide
+                    continue
+                for form in forms:
                     names.setdefault(form.lower(), name)
         if not names:
             return None
-        forms = sorted(names, key=lambda f: -len(f))
-        return re.compile("|".join(map(re.escape, forms)), re.IGNORECASE), names
+        longest = sorted(names, key=lambda f: -len(f))
+        return re.compile("|".join(map(re.escape, longest)), re.IGNORECASE), names
 
     def redact(self, text: str) -> str:
         """`text` with every secret value, and its reversible forms, replaced in one pass (a

@@ -122,7 +122,23 @@ class Remediation:
 
 
 def _matches(child: HConfigChild, rules: Iterable[Lineage]) -> bool:
-    return any(child.is_lineage_match(lineage) for lineage in rules)
+    """`child.is_lineage_match` of any rule, the child's lineage walked once for them all
+    (hier_config walks it again for every rule: the costliest part of a plan)."""
+    lineage = tuple(child.lineage())
+    return any(
+        len(rule) == len(lineage)
+        and all(
+            node.is_match(
+                equals=level.equals,
+                startswith=level.startswith,
+                endswith=level.endswith,
+                contains=level.contains,
+                re_search=level.re_search,
+            )
+            for node, level in zip(lineage, rule, strict=True)
+        )
+        for rule in rules
+    )
 
 
 def _path(child: HConfigChild) -> str:
@@ -147,9 +163,13 @@ def _set_aside(have: HConfig, want: HConfig, owned: OwnedLines) -> tuple[list[st
     def walk(node: HConfig | HConfigChild, other: HConfig | HConfigChild | None) -> None:
         for child in tuple(node.children):
             twin = other.get_child(equals=child.text) if other is not None else None
-            # A protected line the target replaces (`no ip address` by an address) is not kept.
-            replaced = other is not None and child.is_idempotent_command(other.children)
-            if twin is None and not replaced and _matches(child, owned.protected):
+            # A protected line the target replaces (`no ip address` by an address) is not kept
+            # (asked last: hier_config's idempotence check is the costly one).
+            if (
+                twin is None
+                and _matches(child, owned.protected)
+                and not (other is not None and child.is_idempotent_command(other.children))
+            ):
                 kept.append(_path(child))
                 child.delete()
             else:

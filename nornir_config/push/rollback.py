@@ -6,10 +6,11 @@ the running config): a device that refuses the restore could not be put back exa
 failed change, so it is not changed at all. The rollback is the device's own `configure
 replace` of that copy, which restores it exactly from any state (factory defaults the
 remediation cannot negate included); only if that is refused after all does a hier_config
-remediation back to the pre-change config run, a few passes. Either way the result is verified
-line by line against the config read before the change, and saved, so startup equals running.
-A failed rollback is reported with how the device now differs from that pre-change config.
-The rollback's fresh session also deletes the change's delivery file a dropped session left.
+remediation back to the pre-change config run, a few passes, each delivered as one file as a
+merge is. Either way the result is verified line by line against the config read before the
+change, and saved, so startup equals running. A failed rollback is reported with how the
+device now differs from that pre-change config. The rollback's fresh session also deletes the
+change's delivery file a dropped session left.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from nornir.core.task import Task
 from nornir_config.connection import TIMEOUTS, why
 from nornir_config.platforms.base import DeviceCopy, Platform
 from nornir_config.push.diff import config_diff, remediation
-from nornir_config.push.session import read_running, reopen, send_config
+from nornir_config.push.session import deliver, reopen, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
 from nornir_config.push.transfer import remove_delivery_file
 
@@ -116,17 +117,17 @@ def rollback_merge(
                 restore_device_copy(conn, platform, str(file))
             except OSError as exc:  # e.g. the device refuses the replace: remediate instead
                 report.reason = f"{report.reason}; {why(exc)}"
-        now = read_running(task)
+        # saved whatever it is, so that startup equals running whatever the failure left saved
+        now = save_and_read(conn, platform)
         left = remediation(now, before, platform)
-        # A few passes: one command can undo another's effect (negations a device keeps).
+        # A few passes: one command can undo another's effect (negations a device keeps). Each is
+        # delivered as a file, as a merge is: a few round trips, whatever its length.
         for _ in range(PASSES):
             if not left:
                 break
-            send_config(conn, left, platform)
-            conn.save_config()
-            now = read_running(task)
+            deliver(conn, left, platform)
+            now = save_and_read(conn, platform)
             left = remediation(now, before, platform)
-        conn.save_config()  # startup equals running, whatever the failure left saved
         if not left:
             differing = config_paths(now, platform) ^ config_paths(before, platform)
             left = sorted(line for _section, line in differing)

@@ -1,5 +1,9 @@
-"""A rollout: canary first, then the rest in batches, stopping at --max-failures; every
-device audited, its end state saved for --retry-failed.
+"""A rollout: canary first, then the rest, stopping at --max-failures; every device audited,
+its end state saved for --retry-failed.
+
+The rest run as one pool of workers: a worker that frees up starts the next device unless
+--max-failures devices have failed by then (the devices in flight finish), so no device
+waits for the slowest of a batch.
 
 The run locks its devices (push/lock.py) and journals each before its first change
 (push/journal.py). SIGINT and SIGTERM stop it from starting more devices; the ones in flight
@@ -24,7 +28,7 @@ from nornir.plugins.runners import ThreadedRunner
 
 from nornir_config import audit
 from nornir_config.backup import clean_config
-from nornir_config.connection import open_netmiko, prepare_connections, why
+from nornir_config.connection import close_all, hang_up, open_netmiko, prepare_connections, why
 from nornir_config.errors import InputError, Problem
 from nornir_config.platforms import driver_for
 from nornir_config.project import Project
@@ -195,9 +199,7 @@ def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: P
 
     workers = options.workers or int(nr.config.runner.options.get("num_workers", 20))
     canary, rest = hosts[: options.canary], hosts[options.canary :]
-    batches = [canary] if canary else []
-    size = workers if options.max_failures is not None else len(rest)
-    batches += [rest[i : i + size] for i in range(0, len(rest), max(size, 1))]
+    batches = [b for b in (canary, rest) if b]
     stop = threading.Event()
     restore = _catch_signals(stop, run)
     try:
@@ -221,7 +223,7 @@ def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: P
             if stop.is_set() and not run.stopped:
                 run.stopped = f"stopped: interrupted by {signal.Signals(run.signal).name}"
     finally:
-        nr.close_connections()
+        close_all(nr)
         restore()
     _finish(settings.build_dir, options, run)
 
@@ -289,18 +291,27 @@ def _run_batch(
 
         part = part.with_processors([RichProgressBar()])
     method_task = merge_push if options.method == "merge" else replace_push
+    failures = [len(run.failed)]  # so far in the run, counted as devices finish
+    counting = threading.Lock()
 
     def push_device(task: Task) -> Result:
+        why = ""
         if stop.is_set():  # interrupted: start no more devices
             why = f"not started: interrupted by {signal.Signals(run.signal).name}"
+        elif options.max_failures and failures[0] >= options.max_failures:
+            why = f"not started: {failures[0]} devices failed (--max-failures)"
+        if why:
             return Result(
                 host=task.host,
                 result=DeviceReport(task.host.name, Outcome.SKIPPED, options.method, why),
             )
         result = method_task(task, intended[task.host.name], options.dry_run, redact, before_change)
+        hang_up(task.host)  # done with the device: its session ends now, not with the run
         # The progress bar counts what the summary counts: a rolled-back device failed.
         if isinstance(result.result, DeviceReport) and result.result.outcome in FAILURES:
             result.failed = True
+            with counting:
+                failures[0] += 1
         return result
 
     results = part.run(task=push_device, name=f"push ({options.method})", on_failed=True)

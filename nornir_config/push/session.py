@@ -9,7 +9,7 @@ from typing import Any
 from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, get_running_config, netmiko_connection
+from nornir_config.connection import TIMEOUTS, get_running_config, open_netmiko
 from nornir_config.platforms.base import Platform
 from nornir_config.push.transfer import TransferError, deliver_file, type_texts
 from nornir_config.push.transfer import save as save_running
@@ -18,13 +18,9 @@ NETMIKO = "netmiko"
 NAPALM = "napalm"
 
 
-def netmiko_session(task: Task) -> Any:
-    """The host's Netmiko connection (opened on first use)."""
-    return netmiko_connection(task)
-
-
 def read_running(task: Task) -> str:
-    """The running config, through the shared `get_running_config` task."""
+    """The running config, through the shared `get_running_config` task (a session opened
+    for it reads it in the same round trip as its setup: read before asking for the session)."""
     return str(get_running_config(task).result)
 
 
@@ -34,7 +30,7 @@ def reopen(task: Task, attempts: int = 3, pause: float = 1.0) -> Any:
     for attempt in range(attempts):
         close(task, NETMIKO)
         try:
-            return netmiko_session(task)
+            return open_netmiko(task.host, task.nornir.config)
         except Exception as exc:  # any connect failure: retry, then give up
             last = exc
             time.sleep(pause * (attempt + 1))
@@ -98,17 +94,17 @@ def deliver(conn: Any, commands: list[str], platform: Platform) -> str:
     settings = platform.file_delivery
     lines = [c for c in commands if "\n" not in c]
     texts = [c for c in commands if "\n" in c]
+    if not commands:
+        return ""
     if settings is None:
         return _typed(conn, commands, platform)
-    output = ""
-    if lines:
-        try:
-            output = deliver_file(conn, platform, lines)
-        except TransferError:
-            return _typed(conn, commands, platform)
-    if texts:
-        output += type_texts(conn, settings, texts, platform.commands.error_pattern)
-    return output
+    pattern = platform.commands.error_pattern
+    if not lines:
+        return type_texts(conn, settings, texts, pattern, first=[])
+    try:
+        return deliver_file(conn, platform, lines, texts)
+    except TransferError:
+        return _typed(conn, commands, platform)
 
 
 def _typed(conn: Any, commands: list[str], platform: Platform) -> str:
@@ -117,6 +113,9 @@ def _typed(conn: Any, commands: list[str], platform: Platform) -> str:
     return output
 
 
-def save(conn: Any, platform: Platform) -> None:
-    """Save the running config in one round trip, as the driver says."""
-    save_running(conn, platform.commands)
+def save_and_read(conn: Any, platform: Platform) -> str:
+    """Save, then read the running config back, both in one write (the read checks what
+    was saved)."""
+    text = save_running(conn, platform.commands, then=platform.commands.show_config)
+    assert text is not None
+    return text

@@ -281,3 +281,8 @@ def test_secrets_file_is_written_private_and_reads_back(tmp_path: Path) -> None:
     path = write_secrets_file(tmp_path / "new" / "dir" / "secrets.yaml", CLEAR)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert dict(load_secrets(path, environ={}).values) == CLEAR
+
+
+def test_redactor_takes_a_secret_too_long_for_a_reversible_form() -> None:
+    long = "a-password-longer-than-25-characters"
+    assert Secrets({"password_admin": long}).redact(f"x {long} y") == "x <secret:password_admin> y"
