@@ -298,7 +298,9 @@ def login(host: Host, config: Config, command: str = "") -> tuple[Any, str | Non
     # the prompt the device prints once the last setup line is done
     head = str(
         conn.read_until_pattern(
-            pattern=rf"{re.escape(setup[-1])}[^\n]*\n[^\n]*?[>#]", read_timeout=TIMEOUTS["timeout"]
+            # the last line's echo, an informational answer if any (`Info: ...`), the prompt
+            pattern=rf"{re.escape(setup[-1])}[^\n]*\n(?:Info:[^\n]*\n)?[^\n]*?[>#]",
+            read_timeout=TIMEOUTS["timeout"],
         )
     )
     learn_prompt(conn, head.rsplit("\n", 1)[-1].strip())
@@ -332,7 +334,8 @@ def send_lines(conn: Any, lines: list[str]) -> str:
 
 def read_through(conn: Any, last: str) -> str:
     """What the device prints up to the prompt that follows the echo of `last`."""
-    pattern = rf"{re.escape(last)}[\s\S]*\n{re.escape(conn.base_prompt)}[^\n]*[>#][ \t]*$"
+    # a prompt may wrap the name (`<host>`, `[host]`) as well as end it (`host#`)
+    pattern = rf"{re.escape(last)}[\s\S]*\n[<\[]?{re.escape(conn.base_prompt)}[^\n]*[>#\]][ \t]*$"
     return str(conn.read_until_pattern(pattern=pattern, read_timeout=TIMEOUTS["timeout"]))
 
 

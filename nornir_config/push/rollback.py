@@ -57,15 +57,20 @@ def config_paths(text: str, platform: Platform) -> set[tuple[str, str]]:
     return paths
 
 
-def _exec(conn: Any, command: str, copy: DeviceCopy) -> str:
-    """Run a file command, answering the device's questions (a destination name) with Enter."""
-    output = str(
+def run_answered(conn: Any, command: str, copy: DeviceCopy) -> str:
+    """Run a file command, answering the device's questions (a destination name) with the
+    driver's reply (Enter for most)."""
+    answer = str(
         conn.send_command(command, expect_string=copy.answer, read_timeout=TIMEOUTS["timeout"])
     )
-    while re.search(copy.question, output):
-        output += str(
-            conn.send_command("", expect_string=copy.answer, read_timeout=TIMEOUTS["timeout"])
+    output = answer
+    while re.search(copy.question, answer):
+        answer = str(
+            conn.send_command(
+                copy.reply, expect_string=copy.answer, read_timeout=TIMEOUTS["timeout"]
+            )
         )
+        output += answer
     return output
 
 
@@ -73,7 +78,7 @@ def save_device_copy(host: Host, conn: Any, platform: Platform) -> str:
     """Have the device copy its running config to its own file system; the file's name."""
     cmds = platform.device_copy
     host.data.pop(DEVICE_COPY, None)
-    output = _exec(conn, cmds.save.format(file=cmds.file), cmds)
+    output = run_answered(conn, cmds.save.format(file=cmds.file), cmds)
     if re.search(cmds.failed, output):
         raise OSError(f"the device could not save its pre-change copy: {output.strip()[:200]}")
     host.data[DEVICE_COPY] = cmds.file
@@ -83,7 +88,13 @@ def save_device_copy(host: Host, conn: Any, platform: Platform) -> str:
 def restore_device_copy(conn: Any, platform: Platform, file: str) -> None:
     """`configure replace` of the device's own pre-change copy; raises if it says it failed."""
     cmds = platform.device_copy
-    output = _exec(conn, cmds.restore.format(file=file), cmds)
+    if cmds.restore_in_config:
+        conn.config_mode(platform.commands.enter_config)
+    try:
+        output = run_answered(conn, cmds.restore.format(file=file), cmds)
+    finally:
+        if cmds.restore_in_config:
+            conn.exit_config_mode(platform.commands.exit_config)
     if re.search(cmds.failed, output) or cmds.restored not in output:
         raise OSError(f"configure replace failed: {' '.join(output.split())[:200]}")
 

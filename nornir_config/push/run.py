@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from nornir.core import Nornir
 from nornir.core.task import Result, Task
@@ -33,6 +34,7 @@ from nornir_config.errors import InputError, Problem
 from nornir_config.platforms import driver_for
 from nornir_config.project import Project
 from nornir_config.push import journal
+from nornir_config.push.device_replace import device_replace_push
 from nornir_config.push.intended import intended_configs
 from nornir_config.push.lock import lock_devices
 from nornir_config.push.merge import merge_push
@@ -290,9 +292,15 @@ def _run_batch(
         from nornir_rich.progress_bar import RichProgressBar
 
         part = part.with_processors([RichProgressBar()])
-    method_task = merge_push if options.method == "merge" else replace_push
     failures = [len(run.failed)]  # so far in the run, counted as devices finish
     counting = threading.Lock()
+
+    def method_task(task: Task, *args: Any) -> Result:
+        if options.method == "merge":
+            return merge_push(task, *args)
+        if driver_for(task.host).replace == "device":  # no NAPALM replace: the device's own
+            return device_replace_push(task, *args)
+        return replace_push(task, *args)
 
     def push_device(task: Task) -> Result:
         why = ""

@@ -69,12 +69,12 @@ class LabDevice:
     def __init__(
         self,
         spec: LabDeviceSpec,
-        platform: str = "cisco_ios",
+        platform: str | None = None,
         operator: list[str] | None = None,
         line_password: str | None = None,
     ) -> None:
         self.spec = spec
-        self.platform = platform
+        self.platform = platform or spec.driver  # whose lab data (grammar, printing) it reads
         self.faults = DeviceFaults()
         self.flash = Flash()
         self.booted = time.time()
