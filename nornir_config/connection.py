@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import paramiko
+from netmiko.exceptions import ReadException
 from nornir.core import Nornir
 from nornir.core.configuration import Config
 from nornir.core.inventory import ConnectionOptions, Host
@@ -290,6 +291,7 @@ def login(host: Host, config: Config, command: str = "") -> tuple[Any, str | Non
     commands = driver_for(host).commands
     setup = list(commands.session_setup)
     conn.establish_connection()
+    _fail_when_closed(conn)
     if not setup:
         conn.session_preparation()
         return conn, (run_command(conn, command) if command else None)
@@ -348,6 +350,21 @@ def command_output(conn: Any, command: str, output: str) -> str:
     """`command`'s own output within `output` (from its echo; echo and prompt stripped)."""
     output = output[output.index(command) :]
     return str(conn.strip_prompt(conn.strip_command(conn.normalize_cmd(command), output)))
+
+
+def _fail_when_closed(conn: Any) -> None:
+    """A session the device dropped fails its read at once: Netmiko reads a closed channel as
+    "no output yet" and waits out the whole read timeout (a minute) before it says so."""
+    read = conn.read_channel
+    channel = conn.remote_conn
+
+    def read_channel() -> str:
+        output = str(read())
+        if not output and (channel.closed or channel.eof_received):
+            raise ReadException("the device closed the session")
+        return output
+
+    conn.read_channel = read_channel
 
 
 def get_running_config(task: Task) -> Result:

@@ -68,24 +68,35 @@ class Secrets:
             )
 
     @cached_property
-    def _forms(self) -> list[tuple[re.Pattern[str], str]]:
-        """Each secret's clear value and every reversible form any platform gives it, longest
-        first."""
-        forms: list[tuple[str, str]] = []
+    def _forms(self) -> tuple[re.Pattern[str], dict[str, str]] | None:
+        """One pattern for each secret's clear value and every reversible form any platform
+        gives it, longest first, and the name behind each form (lower case); None without
+        secrets."""
+        names: dict[str, str] = {}
         reversible = [d.secrets.key_forms for d in drivers()]
         for name, value in self.values.items():
             if not value or len(value) < 4:
                 continue
-            forms.append((value, name))
-            forms += [(form, name) for key_forms in reversible for form in key_forms(value)]
-        forms.sort(key=lambda f: -len(f[0]))
-        return [(re.compile(re.escape(text), re.IGNORECASE), f"<secret:{n}>") for text, n in forms]
+            names.setdefault(value.lower(), name)
+            for key_forms in reversible:
+                try:
+                    forms = key_forms(value)
+                except ValueError:  # no such form of this value (e.g. too long): none to hide
+                    continue
+                for form in forms:
+                    names.setdefault(form.lower(), name)
+        if not names:
+            return None
+        longest = sorted(names, key=lambda f: -len(f))
+        return re.compile("|".join(map(re.escape, longest)), re.IGNORECASE), names
 
     def redact(self, text: str) -> str:
-        """`text` with every secret value, and its reversible forms, replaced."""
-        for pattern, replacement in self._forms:
-            text = pattern.sub(replacement, text)
-        return text
+        """`text` with every secret value, and its reversible forms, replaced in one pass (a
+        replacement is never searched again: a value that is part of a name stays whole)."""
+        if self._forms is None:
+            return text
+        pattern, names = self._forms
+        return pattern.sub(lambda m: f"<secret:{names[m.group(0).lower()]}>", text)
 
     def check_reversible(self, names: Iterable[str], where: str) -> None:
         """Refuse keys a platform's reversible form cannot carry."""

@@ -13,7 +13,7 @@ from nornir_config.connection import open_netmiko, why
 from nornir_config.inventory import province_of
 from nornir_config.platforms import driver_for
 from nornir_config.push.diff import Remediation, config_diff, plan, remediation
-from nornir_config.push.rollback import rollback_merge
+from nornir_config.push.rollback import prove_way_back, rollback_merge
 from nornir_config.push.session import deliver, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
 
@@ -59,6 +59,11 @@ def merge_push(
         before_change(task.host.name, before)
     except OSError as exc:
         report.outcome, report.reason = Outcome.FAILED, f"pre-change backup failed: {exc}"
+        return _result(task, report, started)
+    try:
+        prove_way_back(task.host, conn, platform)
+    except Exception as exc:  # refused, or the session failed: nothing was changed
+        report.outcome, report.reason = Outcome.FAILED, f"{redact(why(exc))}; nothing changed"
         return _result(task, report, started)
     step = "sending commands"
     try:

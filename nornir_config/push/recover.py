@@ -4,7 +4,9 @@ For each one: what it runs now, compared with its pre-change backup and its inte
 (as before, as intended, or between), and on request put back (`--to before`: the device's
 own `configure replace` of the copy it saved before the change) or forward (`--to intended`:
 the remediation to the intended config), saved and verified. A device found as before or as
-intended, or put there, leaves the journal.
+intended, or put there, is saved (startup equal to running) and leaves the journal. First the
+change's delivery file a killed run may have left on the device (it holds the change, secrets
+included) is deleted.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from nornir_config.push.lock import lock_devices
 from nornir_config.push.rollback import config_paths, restore_device_copy
 from nornir_config.push.session import deliver, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome, update_state
+from nornir_config.push.transfer import remove_delivery_file
 from nornir_config.secrets import Secrets, redactor
 
 TARGETS = ("before", "intended")
@@ -65,8 +68,11 @@ def recover_device(
     try:
         running = read_running(task)
         conn = open_netmiko(task.host, task.nornir.config)
+        remove_delivery_file(conn, platform)
         result.found = _where(running, entry, intended, secrets, platform)
         if to is None or result.found == (AS_BEFORE if to == "before" else AS_INTENDED):
+            if result.settled:  # killed before it saved: a reload must not bring back a change
+                conn.save_config()
             result.detail = _diffs(running, entry, intended, platform, redact)
             return Result(host=task.host, result=result)
         if to == "before":

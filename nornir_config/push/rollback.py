@@ -1,13 +1,16 @@
 """Putting a device back exactly as it was before a change that went wrong.
 
 Before its first change a device saves its own full copy of the running config (secrets
-included; the copy never leaves the device). The rollback is the device's own `configure
+included; the copy never leaves the device) and restores it once (a no-op, since the copy is
+the running config): a device that refuses the restore could not be put back exactly after a
+failed change, so it is not changed at all. The rollback is the device's own `configure
 replace` of that copy, which restores it exactly from any state (factory defaults the
-remediation cannot negate included); only if that is refused does a hier_config remediation
-back to the pre-change config run, a few passes, each delivered as one file as a merge is.
-Either way the result is verified line by line against the config read before the change, and
-saved, so startup equals running. A failed
-rollback is reported with how the device now differs from that pre-change config.
+remediation cannot negate included); only if that is refused after all does a hier_config
+remediation back to the pre-change config run, a few passes, each delivered as one file as a
+merge is. Either way the result is verified line by line against the config read before the
+change, and saved, so startup equals running. A failed rollback is reported with how the
+device now differs from that pre-change config. The rollback's fresh session also deletes the
+change's delivery file a dropped session left.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from nornir_config.platforms.base import DeviceCopy, Platform
 from nornir_config.push.diff import config_diff, remediation
 from nornir_config.push.session import deliver, reopen, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
+from nornir_config.push.transfer import remove_delivery_file
 
 Redact = Callable[[str], str]
 PASSES = 3
@@ -95,6 +99,21 @@ def restore_device_copy(conn: Any, platform: Platform, file: str) -> None:
         raise OSError(f"configure replace failed: {' '.join(output.split())[:200]}")
 
 
+def prove_way_back(host: Host, conn: Any, platform: Platform) -> None:
+    """Restore the pre-change copy just saved (a no-op) before any change; OSError when the
+    device refuses, so a change that then failed could not be undone exactly."""
+    file = host.data.get(DEVICE_COPY)
+    if not file:
+        raise OSError("the device holds no pre-change copy to go back to")
+    try:
+        restore_device_copy(conn, platform, str(file))
+    except OSError as exc:
+        raise OSError(
+            f"the device cannot restore its own pre-change copy ({why(exc)}), so a failed "
+            "change could not be undone exactly"
+        ) from exc
+
+
 def rollback_merge(
     task: Task, before: str, platform: Platform, report: DeviceReport, redact: Redact
 ) -> DeviceReport:
@@ -102,6 +121,7 @@ def rollback_merge(
     now = ""
     try:
         conn = reopen(task)
+        remove_delivery_file(conn, platform)  # the dropped session could not
         file = task.host.data.get(DEVICE_COPY)
         if file:
             try:

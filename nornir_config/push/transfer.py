@@ -99,15 +99,25 @@ def remove_file(conn: Any, settings: FileDelivery) -> None:
     send_lines(conn, [_delete(settings)])
 
 
+def remove_delivery_file(conn: Any, platform: Platform) -> None:
+    """Delete a delivery file an earlier session could not (dropped mid-change, killed run);
+    nothing to do where the platform has no file delivery or there is no file."""
+    if platform.file_delivery is not None:
+        remove_file(conn, platform.file_delivery)
+
+
 def deliver_file(conn: Any, platform: Platform, lines: list[str], texts: list[str]) -> str:
     """Upload, apply, then delete the file and type `texts` (multi-line commands) in one
-    write; TransferError (nothing changed) if the upload fails."""
+    write; TransferError (nothing changed) if the upload fails.
+
+    The file is deleted on every path (a failed or half-written upload included); when the
+    session is gone the rollback's fresh session, or `communelan recover`, deletes it."""
     settings = platform.file_delivery
     assert settings is not None
     pattern = platform.commands.error_pattern
     text = file_text(lines, platform.layout.end)
-    upload(conn, settings, text)
     try:
+        upload(conn, settings, text)
         output = apply_file(conn, settings, pattern, len(text.encode()))
     except Exception:
         with contextlib.suppress(Exception):  # the session may be gone: the error says why

@@ -106,9 +106,8 @@ def test_push_drift_fix_and_reports(
     assert by_host[rt]["ntp"].remediation == [ntp]
     assert by_host[sw1]["vlans"].extra == ["vlan 77", " name ROGUE"]
     assert by_host[sw1]["vlans"].remediation == ["no vlan 77"]
-    # The lab drops `no ip http server` but does not print `ip http server` (IOS would).
     assert by_host[sw2]["hardening"].missing == ["no ip http server"]
-    assert by_host[sw2]["hardening"].extra in ([], ["ip http server"])
+    assert by_host[sw2]["hardening"].extra == ["ip http server"]
     assert by_host[sw2]["hardening"].remediation == ["no ip http server"]
 
     # Reports of a run with an unreachable device, after a history of one run.

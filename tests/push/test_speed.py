@@ -182,19 +182,24 @@ def test_rollback_delivers_its_lines_as_one_file(
     push_env: PushEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A push of 150 lines fails on a refused line and the device refuses its own
-    `configure replace`: the remediation back goes as one file, as a merge does, in a
-    handful of writes whatever its length, and the device ends as before."""
+    `configure replace` (only from the change on: one it refuses before the change is left
+    untouched): the remediation back goes as one file, as a merge does, in a handful of
+    writes whatever its length, and the device ends as before."""
     from netmiko.base_connection import BaseConnection
 
     victim = push_env.names[-1]
     vlans = "".join(f"vlan {n}\n name ROLLBACK-{n}\n" for n in range(200, 275))
     intended = push_env.intended[victim].replace("\nend", f"\n{vlans}end")
     _write_intended(push_env.root / "build" / "intended", victim, intended)
-    push_env.lab.set_faults(victim, reject_commands=["^ip domain name"], fail_replace=True)
+    push_env.lab.set_faults(victim, reject_commands=["^ip domain name"])
     writes: list[str] = []
     write = BaseConnection.write_channel
 
     def spy(self: BaseConnection, out_data: str) -> None:
+        if out_data.startswith("copy flash:") and not any(
+            w.startswith("copy flash:") for w in writes
+        ):
+            push_env.lab.set_faults(victim, fail_replace=True)  # the change starts
         writes.append(out_data)
         write(self, out_data)
 

@@ -1,6 +1,7 @@
-"""One lab per test module: six communes' devices (24) behind the real SSH server, their
-rendered intended configs, and helpers that read a device with our own Netmiko session (never
-through the product) and reset it to a factory, brownfield or drifted starting state."""
+"""Two labs for the whole session: eight communes' devices (32) and one commune's (4), behind
+the real SSH server, with their rendered intended configs, and helpers that read a device with
+our own Netmiko session (never through the product) and reset it to a factory, brownfield or
+drifted starting state. Every test resets the devices it uses and clears its faults."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +30,8 @@ from nornir_config.settings import RunSettings, run_settings, set_run_settings
 from tests.conftest import TEST_SECRETS
 
 REPO = Path(__file__).resolve().parents[2]
-CODES = "code=14797,16522,16417,16378,15853,14758"
+CODES = "code=14797,16522,16417,16378,15853,14758,15925,16531"
+READERS = 8  # our own Netmiko sessions reading devices at once
 CLI = [sys.executable, "-m", "nornir_config"]
 
 # What IOS prints around a config that changes on every read (Cisco IOS Configuration
@@ -137,12 +140,18 @@ class SafetyLab:
 
     def read(self, name: str) -> tuple[list[str], list[str]]:
         """(running, startup) lines, read over SSH with our own Netmiko session."""
+        running, startup, _flash = self.look(name)
+        return running, startup
+
+    def look(self, name: str) -> tuple[list[str], list[str], str]:
+        """(running, startup) lines and the `dir flash:` listing, over one Netmiko session."""
         params = self.lab.netmiko_params(name)
         with ConnectHandler(**params) as conn:
             conn.enable()
             running = conn.send_command("show running-config", read_timeout=60)
             startup = conn.send_command("show startup-config", read_timeout=60)
-        return body(str(running)), body(str(startup))
+            flash = conn.send_command("dir flash:", read_timeout=60)
+        return body(str(running)), body(str(startup)), str(flash)
 
     def intended_lines(self, name: str) -> list[str]:
         return body(self.intended[name])
@@ -150,11 +159,27 @@ class SafetyLab:
     def state(self, name: str, before: list[str]) -> tuple[str, list[str], list[str]]:
         """('before' | 'intended' | 'between', running, startup) read over SSH now."""
         running, startup = self.read(name)
+        return self.where(name, before, running), running, startup
+
+    def where(self, name: str, before: list[str], running: list[str]) -> str:
         if paths(running) == paths(before):
-            return "before", running, startup
+            return "before"
         if paths(running) == paths(self.intended_lines(name)):
-            return "intended", running, startup
-        return "between", running, startup
+            return "intended"
+        return "between"
+
+    def states(
+        self, before: dict[str, list[str]], names: Iterable[str] | None = None
+    ) -> dict[str, tuple[str, list[str], list[str], str]]:
+        """`state` of many devices, read in parallel, with each one's `dir flash:` listing."""
+
+        def one(name: str) -> tuple[str, list[str], list[str], str]:
+            running, startup, flash = self.look(name)
+            return self.where(name, before[name], running), running, startup, flash
+
+        chosen = list(self.names if names is None else names)
+        with ThreadPoolExecutor(READERS) as pool:
+            return dict(zip(chosen, pool.map(one, chosen), strict=True))
 
     def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -224,9 +249,10 @@ def start_safety_lab(base: Path, secrets_file: Path, codes: str) -> SafetyLab:
     return SafetyLab(root, lab, names, intended, codes)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def safety_lab(tmp_path_factory: pytest.TempPathFactory, secrets_file: Path) -> Iterator[SafetyLab]:
-    """Six communes (24 devices): one device per cell of the fault matrix."""
+    """Eight communes (32 devices): one device per cell of the fault matrix, 30 devices for
+    the interrupted rollouts."""
     previous = run_settings()
     env = start_safety_lab(tmp_path_factory.mktemp("safety"), secrets_file, CODES)
     try:
@@ -236,7 +262,7 @@ def safety_lab(tmp_path_factory: pytest.TempPathFactory, secrets_file: Path) -> 
         stop_lab(env.lab)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def small_lab(tmp_path_factory: pytest.TempPathFactory, secrets_file: Path) -> Iterator[SafetyLab]:
     """One commune (a router and three switches)."""
     previous = run_settings()

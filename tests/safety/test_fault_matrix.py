@@ -3,7 +3,7 @@ as it was or exactly as intended, with startup equal to running.
 
 Verified independently: each device is read with our own Netmiko session and its lines are
 compared with the lines it ran before the push and with the intended file, never through the
-product's remediation. One push run per method covers the whole matrix, one device per cell.
+product's remediation; its flash holds no delivery file (a dropped session's included). One push run per method covers the whole matrix, one device per cell.
 """
 
 from __future__ import annotations
@@ -31,7 +31,13 @@ FAULTS: list[dict[str, Any]] = [
     {"reject_commands": ["LOGGING"]},
     {"fail_replace": True},
     {"flash_full": True},
+    # a double fault: the device refuses the replace of its own copy and a change line; a
+    # merge then could not put it back exactly, so it is not changed (before); a replace fails
+    # as a whole and the device restores itself (before)
+    {"fail_replace": True, "reject_commands": ["LOGGING"]},
 ]
+REJECTED, FAIL_REPLACE, DOUBLE = FAULTS[5], FAULTS[6], FAULTS[8]
+DELIVERY_FILE = "communelan-merge.cfg"
 AS_BEFORE = (Outcome.ROLLED_BACK, Outcome.FAILED, Outcome.UNREACHABLE)
 AS_INTENDED = (Outcome.CHANGED, Outcome.UNCHANGED)
 
@@ -50,7 +56,7 @@ def test_fault_matrix(safety_lab: SafetyLab, method: str, monkeypatch: pytest.Mo
     for name, (fault, _start) in plan.items():
         if fault.get("reject_commands") == ["LOGGING"]:
             first = next(x for x in safety_lab.intended_lines(name) if x.startswith("logging host"))
-            fault = {"reject_commands": [f"^{re.escape(first)}$"]}
+            fault = {**fault, "reject_commands": [f"^{re.escape(first)}$"]}
         if fault:
             safety_lab.lab.set_faults(name, **fault)
     set_run_settings(RunSettings(root=safety_lab.root, lab=True))
@@ -59,10 +65,13 @@ def test_fault_matrix(safety_lab: SafetyLab, method: str, monkeypatch: pytest.Mo
     safety_lab.lab.clear_faults()
 
     between = []
+    seen = safety_lab.states(before, plan)
     for name, (fault, start) in plan.items():
         report = run.reports[name]
-        state, running, startup = safety_lab.state(name, before[name])
+        state, running, startup, flash = seen[name]
         cell = f"{name} {fault} {start}: {report.outcome.value} ({report.reason[:600]})"
+        if DELIVERY_FILE in flash:  # it holds the change, secrets included
+            between.append(f"{cell}: {DELIVERY_FILE} left on flash")
         if state == "between":
             missing = [x for x in safety_lab.intended_lines(name) if x not in running][:5]
             extra = [x for x in running if x not in safety_lab.intended_lines(name)][:5]
@@ -81,4 +90,12 @@ def test_fault_matrix(safety_lab: SafetyLab, method: str, monkeypatch: pytest.Mo
         assert outcomes[(str({"flash_full": True}), start)] == Outcome.FAILED
         if method == "merge":  # replace sends no config commands: nothing to cut
             assert outcomes[(str(FAULTS[4]), start)] == Outcome.ROLLED_BACK
-        assert outcomes[(str(FAULTS[5]), start)] == Outcome.ROLLED_BACK
+        assert outcomes[(str(REJECTED), start)] == Outcome.ROLLED_BACK
+        if method == "merge":  # no way back exactly: refused before any change
+            assert outcomes[(str(FAIL_REPLACE), start)] == Outcome.FAILED
+            assert outcomes[(str(DOUBLE), start)] == Outcome.FAILED
+        else:
+            assert outcomes[(str(DOUBLE), start)] in AS_BEFORE
+    for name, (fault, _start) in plan.items():
+        if fault in (FAIL_REPLACE, DOUBLE) and method == "merge":
+            assert "cannot restore its own pre-change copy" in run.reports[name].reason

@@ -19,6 +19,7 @@ from nornir_config.connection import TIMEOUTS
 from nornir_config.project import open_project
 from nornir_config.push import Outcome, PushOptions, PushRun, run_push
 from nornir_config.settings import RunSettings, set_run_settings
+from tests.conftest import TEST_SECRETS
 from tests.safety.conftest import SafetyLab, body, paths
 
 
@@ -67,9 +68,37 @@ def test_silently_ignored_command_is_caught_and_undone(
         small_lab.lab.clear_faults()
     report = run.reports[victim]
     assert report.outcome == Outcome.ROLLED_BACK, report
-    assert "residual" in report.reason
+    assert report.reason.startswith("residual diff after ")
     state, running, startup = small_lab.state(victim, before)
     assert state == "before" and paths(startup) == paths(running)
+
+
+def test_failed_merge_on_a_factory_device_is_undone_exactly(
+    small_lab: SafetyLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A factory device prints default lines no remediation can negate: only the device's own
+    restore of its pre-change copy puts it back exactly. The report says what was sent and
+    why it failed, secrets removed."""
+    monkeypatch.setitem(TIMEOUTS, "timeout", 10)
+    small_lab.fresh_build()
+    victim = small_lab.names[0]  # the router: `no negotiation auto` on every port once touched
+    before = small_lab.reset(victim, "factory")
+    refused = _first(small_lab, victim, "logging host")
+    small_lab.lab.set_faults(victim, reject_commands=[f"^{re.escape(refused)}$"])
+    try:
+        run = _push(small_lab, victim, "merge")
+    finally:
+        small_lab.lab.clear_faults()
+    report = run.reports[victim]
+    assert (report.outcome, report.method) == (Outcome.ROLLED_BACK, "merge"), report
+    assert report.reason.startswith("sending commands: ") and refused in report.reason
+    assert refused in report.commands and len(report.commands) > 20
+    assert report.diff.startswith("--- running\n+++ intended\n")
+    shown = "\n".join([report.reason, report.diff, *report.commands])
+    assert not any(secret in shown for secret in TEST_SECRETS.values())
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before", [x for x in running if x not in before][:5]
+    assert paths(startup) == paths(running)
 
 
 def test_replace_failing_half_way_is_undone(
