@@ -64,6 +64,8 @@ class DeviceView:
     cdp: list[Neighbor] = field(default_factory=list)
     arp: list[ArpEntry] = field(default_factory=list)
     macs: list[MacEntry] = field(default_factory=list)
+    # the layer-2 segment each up L3 interface sits on (equal keys: the same segment)
+    segments: dict[str, Node] = field(default_factory=dict)
 
     def l3_ports(self) -> list[PortState]:
         return [p for p in self.ports.values() if p.ipv4 and not p.switchport]
@@ -98,6 +100,8 @@ class Twin:
             self.adjacent.setdefault(dev, []).append(peer)
         self._office: dict[str, tuple[str, ...]] = {}
         self._views: dict[tuple[str, ...], tuple[_Key, dict[str, DeviceView]]] = {}
+        # devices the NOC has reached through their office, with the address it used
+        self.placed: dict[str, str] = {}
 
     def office(self, name: str) -> tuple[str, ...]:
         """The devices connected to `name` by cables (itself included), sorted."""
@@ -116,13 +120,17 @@ class Twin:
         return self._office[name]
 
     def view(self, device: LabDevice) -> DeviceView:
-        group = self.office(device.spec.name)
+        return self.office_views(device.spec.name)[device.spec.name]
+
+    def office_views(self, name: str) -> dict[str, DeviceView]:
+        """Every device of `name`'s office, with the cabling applied."""
+        group = self.office(name)
         key = tuple((id(self.devices[n].running), self.devices[n].changed_at) for n in group)
         hit = self._views.get(group)
         if hit is None or hit[0] != key:
             hit = (key, _compute(self, group))
             self._views[group] = hit
-        return hit[1][device.spec.name]
+        return hit[1]
 
 
 _twins: WeakKeyDictionary[LabDevice, Twin] = WeakKeyDictionary()
@@ -136,12 +144,17 @@ def cable(devices: dict[str, LabDevice]) -> Twin:
     return twin
 
 
-def view(device: LabDevice) -> DeviceView:
-    """The device's state in its lab (alone when it was never cabled)."""
+def twin_of(device: LabDevice) -> Twin:
+    """The device's lab (itself alone when it was never cabled)."""
     twin = _twins.get(device)
     if twin is None:
         twin = cable({device.spec.name: device})
-    return twin.view(device)
+    return twin
+
+
+def view(device: LabDevice) -> DeviceView:
+    """The device's state in its lab."""
+    return twin_of(device).view(device)
 
 
 # -- computing one office --------------------------------------------------------------------
@@ -246,7 +259,9 @@ def _compute(twin: Twin, group: tuple[str, ...]) -> dict[str, DeviceView]:
         for port in view_.ports.values():
             if not port.up or port.switchport or port.kind == "loopback":
                 continue
-            endpoints.setdefault(union.find(_l3_node(name, port)), []).append((name, port))
+            segment = union.find(_l3_node(name, port))
+            view_.segments[port.name] = segment
+            endpoints.setdefault(segment, []).append((name, port))
     for name, view_ in views.items():
         _arp(name, view_, union, endpoints)
         if view_.config.switch:

@@ -1,0 +1,177 @@
+"""Whether the NOC reaches a lab device's management address, as a real office decides it.
+
+The NOC sits beyond the provider: out of any enabled routed port that no lab cable joins (the
+router's WAN). A device answers the NOC when its management address is on an up interface,
+its replies find the way out (connected subnets, `ip default-gateway`, static routes, hop by
+hop across the office's cabling, VLANs and trunks) and the edge router routes the NOC's
+packets back to that address; then its vty lines must take SSH and their `access-class` the
+NOC's address. A device refused here gets no login at all: the SSH connection is reset
+before the banner, and a session already open stalls until the path is back.
+
+A device the NOC has never reached through its office is on the staging bench (a factory box
+is configured over the NOC's staging port): only once its office path has worked does the path
+decide. `communelan lab console HOST` never goes through here.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import TYPE_CHECKING
+
+from nornir_config.lab import logins
+from nornir_config.lab.state import PortState
+from nornir_config.lab.twin import DeviceView, Twin, twin_of
+
+if TYPE_CHECKING:
+    from nornir_config.lab.device import LabDevice
+
+Address = ipaddress.IPv4Address
+HOPS = 8
+
+
+def refusal(device: LabDevice, source: str | None, noc: str | None) -> str | None:
+    """Why a new SSH connection from `source` gets no login (None: it does); `noc`: the NOC
+    address clients are presented from (None: no path to check)."""
+    if not logins.transport_allows(device.running, "ssh"):
+        return "the vty lines do not take ssh (transport input)"
+    if not logins.access_class_permits(device.running, source):
+        return f"vty access-class denies {source}"
+    return path_refusal(device, noc)
+
+
+def path_refusal(device: LabDevice, noc: str | None) -> str | None:
+    """Why the NOC's packets do not reach the device through its office (None: they do, or
+    the device is still on the staging bench); marks the device placed once they do."""
+    if noc is None:
+        return None
+    twin = twin_of(device)
+    name = device.spec.name
+    known = device.spec.address or twin.placed.get(name)
+    why, used = _reach(twin, name, Address(noc), known)
+    if why is None:
+        twin.placed.setdefault(name, str(used))
+        return None
+    return why if name in twin.placed else None
+
+
+def _reach(
+    twin: Twin, name: str, noc: Address, known: str | None
+) -> tuple[str | None, Address | None]:
+    views = twin.office_views(name)
+    owned = _owned(twin, name, views[name])
+    candidates = [Address(known)] if known else list(owned)
+    if not candidates:
+        return f"{_host(twin, name)} has no address on an up interface", None
+    why = ""
+    for address in candidates:
+        if address not in owned:
+            why = f"management address {address} is not on an up interface"
+            continue
+        end, where = _forward(twin, views, name, noc)
+        if end != "out":
+            return where, None
+        back, there = _forward(twin, views, where, address)
+        if back == "device" and there == name:
+            return None, address
+        why = there if back == "lost" else f"the NOC's packets for {address} end elsewhere"
+    return why, None
+
+
+def _host(twin: Twin, name: str) -> str:
+    return twin.devices[name].hostname
+
+
+def _outside(twin: Twin, name: str, view: DeviceView, port: PortState) -> bool:
+    """A routed port toward the provider: enabled, and no lab cable on it (or its parent)."""
+    parent = port.name.split(".")[0]
+    if port.switchport or port.kind not in ("physical", "subinterface") or port.vrf:
+        return False
+    base = view.ports.get(parent)
+    enabled = port.enabled and base is not None and base.enabled
+    return enabled and (name, parent) not in twin.cables
+
+
+def _usable(twin: Twin, name: str, view: DeviceView) -> list[PortState]:
+    """The device's global-table L3 interfaces that pass packets."""
+    return [
+        p
+        for p in view.ports.values()
+        if p.ipv4 and not p.switchport and not p.vrf and (p.up or _outside(twin, name, view, p))
+    ]
+
+
+def _owned(twin: Twin, name: str, view: DeviceView) -> dict[Address, PortState]:
+    return {a.ip: p for p in _usable(twin, name, view) for a in p.ipv4}
+
+
+def _gateway(twin: Twin, name: str) -> Address | None:
+    device = twin.devices[name]
+    if device.spec.role == "router":
+        return None
+    for line in device.top_level("ip default-gateway "):
+        try:
+            return Address(line.split()[2])
+        except (ValueError, IndexError):
+            return None
+    return None
+
+
+def _route(
+    twin: Twin, name: str, view: DeviceView, dst: Address
+) -> tuple[PortState, Address | None] | None:
+    """The egress interface and next hop (None: dst is on the wire) for `dst`."""
+    usable = [p for p in _usable(twin, name, view) if p.kind != "loopback"]
+    for port in usable:
+        if any(dst in a.network for a in port.ipv4):
+            return port, None
+    hop: Address | None = _gateway(twin, name)
+    if hop is None:
+        matching = [(net, target) for net, target in view.config.routes if dst in net]
+        if not matching:
+            return None
+        _net, target = max(matching, key=lambda r: r[0].prefixlen)
+        if not re.match(r"\d+\.\d+\.\d+\.\d+$", target):
+            via = next((p for p in usable if p.name == target), None)
+            return (via, None) if via is not None else None
+        hop = Address(target)
+    for port in usable:
+        if any(hop in a.network for a in port.ipv4):
+            return port, hop
+    return None
+
+
+def _forward(twin: Twin, views: dict[str, DeviceView], start: str, dst: Address) -> tuple[str, str]:
+    """Where a packet for `dst` sent by `start` ends: ("device", its owner), ("out", the
+    device whose port toward the provider it leaves by), or ("lost", why)."""
+    here = start
+    for _ in range(HOPS):
+        view = views[here]
+        if dst in _owned(twin, here, view):
+            return "device", here
+        route = _route(twin, here, view, dst)
+        if route is None:
+            return "lost", f"{_host(twin, here)} has no route to {dst}"
+        port, hop = route
+        if _outside(twin, here, view, port):
+            return "out", here
+        target = hop or dst
+        segment = view.segments.get(port.name)
+        owner = next(
+            (
+                dev
+                for dev, other in views.items()
+                if dev != here
+                and any(
+                    other.segments.get(p.name) == segment and any(target == a.ip for a in p.ipv4)
+                    for p in other.ports.values()
+                )
+            ),
+            None,
+        )
+        if owner is None:
+            return "lost", f"{target} does not answer {_host(twin, here)} on {port.name}"
+        if hop is None:
+            return "device", owner
+        here = owner
+    return "lost", f"no way to {dst} within {HOPS} hops"
