@@ -18,6 +18,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -267,17 +268,52 @@ def open_netmiko(host: Host, config: Any) -> Any:
     """`netmiko_connection` for a host outside a task."""
     conn = host.get_connection("netmiko", config)
     if getattr(conn, "remote_conn", None) is None:
-        setup = platform_data(str(host.platform)).get("session_setup")
-        conn.establish_connection()
-        if not setup:
-            conn.session_preparation()
-            return conn
-        conn.write_channel(conn.RETURN.join(setup) + conn.RETURN)
-        conn.read_until_pattern(
-            pattern=rf"{re.escape(setup[-1])}[^\n]*\n[^\n]*[>#]", read_timeout=TIMEOUTS["timeout"]
-        )
-        conn.set_base_prompt(pattern=r"[>#]")
+        _log_in(conn, host)
     return conn
+
+
+def _log_in(conn: Any, host: Host) -> None:
+    setup = platform_data(str(host.platform)).get("session_setup")
+    conn.establish_connection()
+    if not setup:
+        conn.session_preparation()
+        return
+    conn.write_channel(conn.RETURN.join(setup) + conn.RETURN)
+    conn.read_until_pattern(
+        pattern=rf"{re.escape(setup[-1])}[^\n]*\n[^\n]*[>#]", read_timeout=TIMEOUTS["timeout"]
+    )
+    conn.set_base_prompt(pattern=r"[>#]")
+
+
+def fresh_login(host: Host, attempts: int = 2, pause: float = 1.0) -> None:
+    """Log in to `host` on a new SSH connection of its own, as the next run will, and leave;
+    raises when the device cannot be reached or refuses the login (after `attempts`)."""
+    from netmiko import ConnectHandler
+
+    params = host.get_connection_parameters("netmiko")
+    last: Exception | None = None
+    for attempt in range(attempts):
+        conn = ConnectHandler(
+            host=params.hostname,
+            username=params.username,
+            password=params.password,
+            port=params.port,
+            device_type=params.platform,
+            **{**(params.extras or {}), "auto_connect": False},
+        )
+        try:
+            _log_in(conn, host)
+            return
+        except Exception as exc:  # refused, reset, timed out, wrong password: try once more
+            last = exc
+            time.sleep(pause * (attempt + 1))
+        finally:
+            try:
+                conn.disconnect()
+            except Exception:  # a connection that never opened has nothing to close
+                pass
+    assert last is not None
+    raise last
 
 
 def get_running_config(task: Task) -> Result:

@@ -21,7 +21,7 @@ from nornir.core.task import Task
 from nornir_config.connection import TIMEOUTS, why
 from nornir_config.platforms import platform_data
 from nornir_config.push.diff import config_diff, error_pattern, remediation
-from nornir_config.push.session import read_running, reopen, send_config
+from nornir_config.push.session import netmiko_session, read_running, reopen, send_config
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]
@@ -88,12 +88,20 @@ def restore_device_copy(conn: Any, platform: str, file: str) -> None:
 
 
 def rollback_merge(
-    task: Task, before: str, platform: str, report: DeviceReport, redact: Redact
+    task: Task,
+    before: str,
+    platform: str,
+    report: DeviceReport,
+    redact: Redact,
+    fresh: bool = True,
 ) -> DeviceReport:
-    """Bring the device back to `before`; ROLLED_BACK or NEEDS_ATTENTION in `report`."""
+    """Bring the device back to `before`; ROLLED_BACK or NEEDS_ATTENTION in `report`.
+
+    `fresh`: on a new session (the old one dropped); else on the session still open (a
+    change that refuses new logins leaves the open ones working, as IOS's vty lines do)."""
     now = ""
     try:
-        conn = reopen(task)
+        conn = reopen(task) if fresh else netmiko_session(task)
         file = task.host.data.get(DEVICE_COPY)
         if file:
             try:
@@ -125,6 +133,19 @@ def rollback_merge(
         report.now = _state(now, before, platform, redact)
         return report
     report.outcome = Outcome.ROLLED_BACK
+    return report
+
+
+def recheck(report: DeviceReport, check: Callable[[str], str | None]) -> DeviceReport:
+    """After rolling back a change that lost management access: does the NOC get in again?"""
+    if report.outcome != Outcome.ROLLED_BACK:
+        return report
+    again = check(report.host)
+    if again is None:
+        report.reason = f"{report.reason}; rolled back, and it answers again"
+    else:
+        report.outcome = Outcome.NEEDS_ATTENTION
+        report.reason = f"{report.reason}; rolled back, but still: {again}"
     return report
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from nornir.core import Nornir
 from nornir.core.task import Result, Task
@@ -28,6 +29,7 @@ from nornir_config.connection import open_netmiko, prepare_connections, why
 from nornir_config.errors import InputError, Problem
 from nornir_config.project import Project
 from nornir_config.push import journal
+from nornir_config.push.access import access_check, waves
 from nornir_config.push.intended import intended_configs
 from nornir_config.push.lock import lock_devices
 from nornir_config.push.merge import merge_push
@@ -37,6 +39,7 @@ from nornir_config.push.state import DeviceReport, Outcome, save_state, unfinish
 from nornir_config.render import private_dir, write_private
 from nornir_config.secrets import redact as redact_text
 
+LOST = (Outcome.UNREACHABLE, Outcome.FAILED, Outcome.NEEDS_ATTENTION)
 FAILURES = (Outcome.ROLLED_BACK, Outcome.FAILED, Outcome.UNREACHABLE, Outcome.NEEDS_ATTENTION)
 METHODS = ("merge", "replace")
 
@@ -280,15 +283,9 @@ def _run_batch(
     audit_log: Path,
     stop: threading.Event,
 ) -> None:
-    names = set(batch)
-    part = nr.filter(filter_func=lambda h: h.name in names).with_runner(
-        ThreadedRunner(num_workers=workers)
-    )
-    if options.progress and sys.stderr.isatty():
-        from nornir_rich.progress_bar import RichProgressBar
-
-        part = part.with_processors([RichProgressBar()])
     method_task = merge_push if options.method == "merge" else replace_push
+    # the devices behind a changed one that did not answer before are not its fault
+    check = access_check(nr, lambda h: h in run.reports and run.reports[h].outcome in LOST)
 
     def push_device(task: Task) -> Result:
         if stop.is_set():  # interrupted: start no more devices
@@ -297,15 +294,32 @@ def _run_batch(
                 host=task.host,
                 result=DeviceReport(task.host.name, Outcome.SKIPPED, options.method, why),
             )
-        result = method_task(task, intended[task.host.name], options.dry_run, redact, before_change)
+        result = method_task(
+            task, intended[task.host.name], options.dry_run, redact, before_change, check
+        )
         # The progress bar counts what the summary counts: a rolled-back device failed.
         if isinstance(result.result, DeviceReport) and result.result.outcome in FAILURES:
             result.failed = True
         return result
 
-    results = part.run(task=push_device, name=f"push ({options.method})", on_failed=True)
-    part.data.reset_failed_hosts()  # reported in run.reports; later steps still see them
-    for host in batch:
+    for wave in waves(nr, batch):  # farthest from the NOC first
+        names = set(wave)
+        part = nr.filter(filter_func=lambda h, names=names: h.name in names).with_runner(
+            ThreadedRunner(num_workers=workers)
+        )
+        if options.progress and sys.stderr.isatty():
+            from nornir_rich.progress_bar import RichProgressBar
+
+            part = part.with_processors([RichProgressBar()])
+        results = part.run(task=push_device, name=f"push ({options.method})", on_failed=True)
+        part.data.reset_failed_hosts()  # reported in run.reports; later steps still see them
+        _report(results, wave, options, run, audit_log)
+
+
+def _report(
+    results: Any, wave: list[str], options: PushOptions, run: PushRun, audit_log: Path
+) -> None:
+    for host in wave:
         first = results[host][0]
         if isinstance(first.result, DeviceReport):
             report = first.result
