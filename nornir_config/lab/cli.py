@@ -263,7 +263,11 @@ class Cli:
             fake_prompt = " " * prompt_len
             return Reply(self._error(result, line, fake_prompt))
         handler = getattr(self, f"_run_{result.action.run}")
-        reply: Reply = handler(result)
+        try:
+            reply: Reply = handler(result)
+        except show_ports.Refused as refused:
+            column = prompt_len + _refused_column(command, refused.word)
+            return Reply(" " * column + "^\n" + INVALID + "\n\n")
         if pipe.strip():
             filtered = _pipe(reply.output, pipe.strip())
             if filtered is None:
@@ -756,6 +760,16 @@ def _arg(m: Match, index: int, after: int = 0) -> str | None:
     """The optional word at `index` of a matched command (an interface name), when `after`
     keywords follow it (`show interfaces Gi1/0/1 switchport`)."""
     return m.words[index] if len(m.words) > index + after else None
+
+
+def _refused_column(command: str, word: str) -> int:
+    """Where IOS puts the caret for a refused word: under an interface's number (the type
+    is a keyword it took), else under the word."""
+    at = command.lower().rfind(word.lower()) if word else -1
+    if at < 0:
+        return tokenize(command)[-1][1]
+    digit = re.search(r"\d", word)
+    return at + (digit.start() if digit and word[0].isalpha() else 0)
 
 
 def _single(text: str, platform: str) -> HConfig:

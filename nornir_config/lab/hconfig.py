@@ -329,7 +329,24 @@ def apply_line(
         return None
     if same:
         return _replace_at(node, same, text)
+    if _PRIMARY.match(text):  # IOS prints the primary address before the secondaries
+        secondaries = [c for c in node.children if _SECONDARY.match(c.text)]
+        if secondaries:
+            return _insert_before(node, secondaries[0], text)
     return node.add_child(text, check_if_present=False)
+
+
+_PRIMARY = re.compile(r"ip address \S+ \S+$")
+_SECONDARY = re.compile(r"ip address \S+ \S+ secondary$")
+
+
+def _insert_before(node: Node, child: HConfigChild, text: str) -> HConfigChild:
+    kids = list(node.children)
+    at = kids.index(child)
+    new = HConfigChild(node, text)
+    node.children.clear()
+    node.children.extend([*kids[:at], new, *kids[at:]])
+    return new
 
 
 def _matching(node: Node, parent: str | None, base: str, rules: Semantics) -> list[HConfigChild]:
