@@ -6,7 +6,7 @@ from typing import Any
 
 from nornir_config.secrets import Secrets, required_secrets, type7, type9
 from nornir_config.sot.names import ascii_name
-from nornir_config.sot.province import Device
+from nornir_config.sot.province import Device, expand_interfaces
 from nornir_config.sot.schema import Defaults
 
 
@@ -44,8 +44,14 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
     mgmt = next(z for z in zones if z["key"] == "mgmt")
     services = device.province.services
     router_ports = settings.router_ports
+    model = defaults.models.get(device.model)
+    switch_ports = expand_interfaces(model.switch_ports) if model is not None else ()
+    # an 8xx's LAN port is a switch port: the zones' gateways are SVIs, not sub-interfaces
+    lan_switched = device.role == "router" and router_ports.lan in switch_ports
     mgmt_interface = (
-        f"{router_ports.lan}.{mgmt['vlan']}" if device.role == "router" else f"Vlan{mgmt['vlan']}"
+        f"{router_ports.lan}.{mgmt['vlan']}"
+        if device.role == "router" and not lan_switched
+        else f"Vlan{mgmt['vlan']}"
     )
     return {
         "hostname": device.name,
@@ -65,6 +71,8 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
         "ports": device.ports,
         "peers": device.peers,
         "router_ports": router_ports,
+        "lan_switched": lan_switched,
+        "switch_ports": switch_ports,
         "interfaces": device.interfaces,
         "wan": settings.wan,
         "tslcd": device.plan.tslcd,

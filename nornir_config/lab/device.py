@@ -98,7 +98,9 @@ class LabDevice:
     def boot(self, day0: HConfig) -> None:
         """Start from a day-0 tree, with the lab operator added (its user and enable secret)."""
         printed = self.spec.day0 is not None  # a real device's config: stored as printed
-        running = hconfig.apply(hconfig.empty(), day0, self.platform, as_printed=printed)
+        running = hconfig.apply(
+            hconfig.empty(), day0, self.platform, as_printed=printed, model=self.spec.model
+        )
         extra = list(self.operator)
         if self.line_password:  # a backup's `password 7 <removed>`: the lab's own, so it logs in
             for block in running.children:
@@ -107,7 +109,9 @@ class LabDevice:
                 ):
                     extra += [block.text, f" password 7 {self.line_password}"]
         if extra:
-            running = hconfig.apply(running, hconfig.parse("\n".join(extra)), self.platform)
+            running = hconfig.apply(
+                running, hconfig.parse("\n".join(extra)), self.platform, model=self.spec.model
+            )
         self.running = running
         self._ensure_interfaces()
         self._startup = self.running  # printed when first read: booting stays cheap
@@ -132,7 +136,7 @@ class LabDevice:
         self.apply(hconfig.lines_config(lines, self.platform), user)
 
     def apply(self, change: HConfig, user: str) -> None:
-        self.running = hconfig.apply(self.running, change, self.platform)
+        self.running = hconfig.apply(self.running, change, self.platform, model=self.spec.model)
         self._ensure_interfaces()
         self.touch(user)
 

@@ -47,7 +47,7 @@ def path_refusal(device: LabDevice, noc: str | None) -> str | None:
         return None
     twin = twin_of(device)
     name = device.spec.name
-    known = device.spec.address or twin.placed.get(name)
+    known = device.spec.address  # None: any address of the device will do
     why, used = _reach(twin, name, Address(noc), known)
     if why is None:
         twin.placed.setdefault(name, str(used))

@@ -23,7 +23,7 @@ class LabDeviceSpec:
     day0: str | None = None
     # Cables from this device: (local port, peer device name, peer port); either end may say.
     links: tuple[tuple[str, str, str], ...] = ()
-    # The management address the NOC knows the device by (None: the first one it reached).
+    # The management address the NOC knows the device by (None: any address it has).
     address: str | None = None
 
     def __post_init__(self) -> None:

@@ -160,6 +160,8 @@ class DeviceModel(Strict):
     role: Literal["router", "switch"]
     platform: str
     interfaces: Annotated[list[str], Field(min_length=1)]
+    # Ports of a router's built-in switch (ISR 8xx): Layer 2 only, routed through Vlan SVIs.
+    switch_ports: list[str] = []
 
 
 class ChangeControl(Strict):
