@@ -12,6 +12,7 @@ OpenSSH's `StrictHostKeyChecking=accept-new`); a changed key is never replaced.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import re
 import shutil
@@ -308,10 +309,8 @@ def fresh_login(host: Host, attempts: int = 2, pause: float = 1.0) -> None:
             last = exc
             time.sleep(pause * (attempt + 1))
         finally:
-            try:
+            with contextlib.suppress(Exception):  # one that never opened has nothing to close
                 conn.disconnect()
-            except Exception:  # a connection that never opened has nothing to close
-                pass
     assert last is not None
     raise last
 

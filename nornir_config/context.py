@@ -73,6 +73,7 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
         "router_ports": router_ports,
         "lan_switched": lan_switched,
         "switch_ports": switch_ports,
+        "routed_ports": model is not None and model.routed_ports,
         "interfaces": device.interfaces,
         "wan": settings.wan,
         "tslcd": device.plan.tslcd,

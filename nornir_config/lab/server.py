@@ -6,9 +6,9 @@ import asyncio
 import fnmatch
 import ipaddress
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import asyncssh

@@ -162,6 +162,8 @@ class DeviceModel(Strict):
     interfaces: Annotated[list[str], Field(min_length=1)]
     # Ports of a router's built-in switch (ISR 8xx): Layer 2 only, routed through Vlan SVIs.
     switch_ports: list[str] = []
+    # LAN ports are routed until `switchport` (Catalyst 6500): the config says it on each one.
+    routed_ports: bool = False
 
 
 class ChangeControl(Strict):
