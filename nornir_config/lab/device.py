@@ -115,7 +115,10 @@ class LabDevice:
         self.line_password = line_password  # type 7 token for sanitised line passwords
         self.running: HConfig = hconfig.empty()
         self._startup: HConfig | str = ""
-        self._boot_factory()
+        if spec.day0 is None:
+            self._boot_factory()
+        else:
+            self.boot(hconfig.parse(day0_config(spec), platform))
         self.boot_errors: list[str] = []
         self.login_failures: deque[float] = deque(maxlen=100)
         self.quiet_until = 0.0
