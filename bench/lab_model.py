@@ -19,11 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nornir_config.cli.lab import inventory_specs  # noqa: E402
-from nornir_config.lab.cli import Cli  # noqa: E402
-from nornir_config.lab.day0 import day0_facts  # noqa: E402
 from nornir_config.lab.server import Lab  # noqa: E402
 from nornir_config.lab.spec import LabDeviceSpec  # noqa: E402
 from nornir_config.lab.testing import TEST_CREDENTIALS  # noqa: E402
+from nornir_config.platforms.cisco_ios.lab.cli import Cli  # noqa: E402
+from nornir_config.platforms.cisco_ios.lab.day0 import day0_facts  # noqa: E402
 from nornir_config.settings import RunSettings  # noqa: E402
 
 

@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 from nornir_config.cli.lab import inventory_specs
-from nornir_config.lab.cli import Cli
-from nornir_config.lab.device import LabDevice
 from nornir_config.lab.twin import cable
+from nornir_config.platforms.cisco_ios.lab.cli import Cli
+from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
 
 COMMANDS = (

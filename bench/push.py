@@ -36,6 +36,7 @@ from nornir_config.cli.lab import inventory_specs  # noqa: E402
 from nornir_config.lab.control import control_request  # noqa: E402
 from nornir_config.lab.files import CONTROL, ENDPOINTS, lab_access  # noqa: E402
 from nornir_config.lab.spec import LabDeviceSpec  # noqa: E402
+from nornir_config.platforms import driver  # noqa: E402
 from nornir_config.project import open_project  # noqa: E402
 from nornir_config.push import PushOptions, run_push  # noqa: E402
 from nornir_config.push.diff import error_pattern, remediation  # noqa: E402
@@ -143,10 +144,10 @@ def netmiko_push(root: Path, hosts: list[str], intended: dict[str, str]) -> None
     for host in hosts:
         with ConnectHandler(**access.netmiko_params(host)) as conn:
             running = conn.send_command("show running-config")
-            commands = remediation(running, intended[host], "cisco_ios")
+            commands = remediation(running, intended[host], driver("cisco_ios"))
             lines = [c for c in commands if "\n" not in c]
             if lines:
-                conn.send_config_set(lines, error_pattern=error_pattern("cisco_ios"))
+                conn.send_config_set(lines, error_pattern=error_pattern(driver("cisco_ios")))
                 conn.save_config()
 
 
@@ -226,7 +227,7 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
                     rows[tool, role, attempt] = (figures[0] / n, figures[1] / n, figures[2] / n)
                     if tool == "communelan":
                         inside[role, attempt] = sum(DEVICE_SECONDS) / len(DEVICE_SECONDS)
-        lines = {h: len(remediation("", intended[h], "cisco_ios")) for h in used}
+        lines = {h: len(remediation("", intended[h], driver("cisco_ios"))) for h in used}
     finally:
         lab.stop()
     print(f"\nper device, sequential, rtt {args.rtt} s (wall s | client CPU s | lab CPU s):")

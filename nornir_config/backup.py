@@ -19,22 +19,23 @@ from netutils.config.clean import sanitize_config
 from nornir.core import Nornir
 
 from nornir_config.connection import get_running_config, why
-from nornir_config.platforms import platform_data
+from nornir_config.platforms import driver_for
+from nornir_config.platforms.base import Platform
 
 
 @cache
-def _filters(platform: str) -> tuple[list[dict[str, str]], re.Pattern[str]]:
-    data = platform_data(platform, "sanitize")
-    volatile = re.compile("|".join(f"(?:{p})" for p in data["volatile"]))
+def _filters(platform: Platform) -> tuple[list[dict[str, str]], re.Pattern[str]]:
+    data = platform.data("sanitize")
+    volatile = re.compile("|".join(f"(?:{p})" for p in platform.layout.volatile))
     return list(data["filters"]), volatile
 
 
-def sanitize(text: str, platform: str) -> str:
+def sanitize(text: str, platform: Platform) -> str:
     """`text` with every secret replaced by `<removed>`."""
     return str(sanitize_config(text, _filters(platform)[0]))
 
 
-def clean_config(text: str, platform: str) -> str:
+def clean_config(text: str, platform: Platform) -> str:
     """What a backup stores: no volatile lines, no secrets, newline-terminated."""
     volatile = _filters(platform)[1]
     lines = [
@@ -105,7 +106,7 @@ def run_backup(nr: Nornir, repo: Path, message: str = "backup") -> BackupSummary
             exc = multi[0].exception
             summary.failed[host] = why(exc) if exc else "failed"
             continue
-        platform = str(nr.inventory.hosts[host].platform)
+        platform = driver_for(nr.inventory.hosts[host])
         configs[host] = clean_config(str(multi[0].result), platform)
     summary.changed, summary.commit = store(repo, configs, message)
     summary.unchanged = sorted(set(configs) - set(summary.changed))

@@ -30,7 +30,7 @@ from nornir.core.inventory import ConnectionOptions, Host
 from nornir.core.task import Result, Task
 
 from nornir_config.errors import InputError, Problem
-from nornir_config.platforms import platform_data
+from nornir_config.platforms import driver_for
 from nornir_config.secrets import FILE_ENV, load_secrets
 from nornir_config.settings import RunSettings
 
@@ -274,7 +274,7 @@ def open_netmiko(host: Host, config: Any) -> Any:
 
 
 def _log_in(conn: Any, host: Host) -> None:
-    setup = platform_data(str(host.platform)).get("session_setup")
+    setup = driver_for(host).commands.session_setup
     conn.establish_connection()
     if not setup:
         conn.session_preparation()
@@ -316,12 +316,14 @@ def fresh_login(host: Host, attempts: int = 2, pause: float = 1.0) -> None:
 
 
 def get_running_config(task: Task) -> Result:
-    """Nornir task: the device's `show running-config`, as it prints it (header included)."""
+    """Nornir task: the device's running config, as it prints it (header included)."""
     conn = netmiko_connection(task)
     # the session's prompt is known (set at login, after a hostname change by the push):
     # no extra round trip to find it first
     text = conn.send_command(
-        "show running-config", read_timeout=TIMEOUTS["timeout"], auto_find_prompt=False
+        driver_for(task.host).commands.show_config,
+        read_timeout=TIMEOUTS["timeout"],
+        auto_find_prompt=False,
     )
     return Result(host=task.host, result=str(text))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nornir_config.secrets import Secrets, required_secrets, type7, type9
+from nornir_config.secrets import Secrets, hashed, required_secrets, reversible
 from nornir_config.sot.names import ascii_name
 from nornir_config.sot.province import Device, expand_interfaces
 from nornir_config.sot.schema import Defaults
@@ -37,8 +37,11 @@ def _zones(device: Device) -> list[dict[str, Any]]:
 
 
 def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict[str, Any]:
-    """Template variables for `device`; secrets appear only as type 9 / type 7 forms."""
+    """Template variables for `device`; secrets appear only in its driver's hashed and
+    reversible forms, interface names in its driver's naming."""
     settings = device.settings
+    platform = device.driver
+    naming = platform.naming
     scope = f"province-{device.province.code}"
     zones = _zones(device)
     mgmt = next(z for z in zones if z["key"] == "mgmt")
@@ -49,9 +52,9 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
     # an 8xx's LAN port is a switch port: the zones' gateways are SVIs, not sub-interfaces
     lan_switched = device.role == "router" and router_ports.lan in switch_ports
     mgmt_interface = (
-        f"{router_ports.lan}.{mgmt['vlan']}"
+        naming.subinterface(router_ports.lan, mgmt["vlan"])
         if device.role == "router" and not lan_switched
-        else f"Vlan{mgmt['vlan']}"
+        else naming.svi(mgmt["vlan"])
     )
     return {
         "hostname": device.name,
@@ -81,16 +84,18 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
         "services": services,
         "banner_lines": settings.banner.rstrip("\n").split("\n"),
         "snmp": settings.snmp,
-        "enable_secret": type9(secrets.get("enable_secret"), scope, "enable_secret"),
+        "enable_secret": hashed(platform, secrets.get("enable_secret"), scope, "enable_secret"),
         "users": [
             {
                 "name": user,
-                "secret": type9(secrets.get(f"password_{user}"), scope, f"password_{user}"),
+                "secret": hashed(
+                    platform, secrets.get(f"password_{user}"), scope, f"password_{user}"
+                ),
             }
             for user in settings.local_users
         ],
-        "ntp_key": type7(secrets.get("ntp_key"), scope, "ntp_key"),
-        "tacacs_key": type7(secrets.get("tacacs_key"), scope, "tacacs_key"),
+        "ntp_key": reversible(platform, secrets.get("ntp_key"), scope, "ntp_key"),
+        "tacacs_key": reversible(platform, secrets.get("tacacs_key"), scope, "tacacs_key"),
     }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache, wraps
 from typing import Any, TypeVar
 
-from hier_config import HConfig, MatchRule, Platform, get_hconfig, get_hconfig_driver
+from hier_config import HConfig, MatchRule, get_hconfig, get_hconfig_driver
 from hier_config.models import (
     IdempotentCommandsRule,
     NegationDefaultWithRule,
@@ -21,14 +21,14 @@ from hier_config.models import (
     SectionalExitingRule,
 )
 
-from nornir_config.platforms import platform_data
+from nornir_config.platforms.base import Platform
 
 
 @dataclass(frozen=True)
 class ConfigRules:
     """How config commands combine on one platform (hier_config driver plus kept negations)."""
 
-    platform: str
+    platform: Platform
     version_line: str
     stored_negations: tuple[re.Pattern[str], ...]
     driver: Any
@@ -40,26 +40,26 @@ class ConfigRules:
 T = TypeVar("T")
 
 
-def built_once(build: Callable[[str], T]) -> Callable[[str], T]:
+def built_once(build: Callable[[Platform], T]) -> Callable[[Platform], T]:
     """`functools.cache` that builds each value once even when push threads ask for it at the
     same moment: hier_config refuses to compare trees parsed with two driver objects."""
     cached = cache(build)
     lock = threading.Lock()
 
     @wraps(build)
-    def get(platform: str) -> T:
+    def get(driver: Platform) -> T:
         with lock:
-            return cached(platform)
+            return cached(driver)
 
     return get
 
 
 @built_once
-def config_rules(platform: str = "cisco_ios") -> ConfigRules:
+def config_rules(platform: Platform) -> ConfigRules:
     """The stock hier_config driver of the platform, with the rules its YAML adds or replaces."""
-    raw = platform_data(platform, "running_config")
+    raw = platform.data("running_config")
     hc = raw.get("hier_config", {})
-    stock = get_hconfig_driver(Platform[str(hc.get("base", platform)).upper()])
+    stock = get_hconfig_driver(platform.hier_config)
     driver = _without_repeats(type(stock))()
     rules = driver.rules
     keep = set(hc.get("keep_post_load_callbacks", []))
@@ -163,6 +163,6 @@ def drop_repeated_lines(text: str) -> str:
     return "\n".join(out)
 
 
-def parse(text: str, platform: str = "cisco_ios") -> HConfig:
-    """A config file or `show running-config` output as an HConfig tree."""
+def parse(text: str, platform: Platform) -> HConfig:
+    """A config file or the device's printed running config as an HConfig tree."""
     return get_hconfig(config_rules(platform).driver, text)

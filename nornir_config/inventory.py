@@ -21,7 +21,7 @@ from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir.core.state import GlobalState
 from nornir.init_nornir import load_inventory, load_runner
 
-from nornir_config.platforms import platform_data
+from nornir_config.platforms import HOST_KEY, driver
 from nornir_config.settings import RunSettings
 from nornir_config.sot.province import ProvinceData, load_province
 
@@ -49,16 +49,16 @@ class CommuneInventory:
         # otherwise: 10,000 of them for the whole country).
         defaults = Defaults()
         for device in province.devices:
-            dialect = platform_data(device.platform)
+            vendor = driver(device.platform)
             hosts[device.name] = Host(
                 name=device.name,
                 hostname=str(device.mgmt_ip),
-                platform=dialect["netmiko_device_type"],
+                platform=vendor.netmiko_device_type,
                 groups=ParentGroups(groups[g] for g in device.groups),
-                data=device.facts(),
+                data={**device.facts(), HOST_KEY: vendor.name},
                 connection_options={
-                    "napalm": ConnectionOptions(platform=dialect["napalm_driver"]),
-                    "netmiko": ConnectionOptions(platform=dialect["netmiko_device_type"]),
+                    "napalm": ConnectionOptions(platform=vendor.napalm_driver),
+                    "netmiko": ConnectionOptions(platform=vendor.netmiko_device_type),
                 },
                 defaults=defaults,
             )

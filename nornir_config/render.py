@@ -75,10 +75,10 @@ def render_device(
     device: Device, province: ProvinceData, secrets: Secrets, templates_dir: Path
 ) -> str:
     """The intended config of one device, laid out as the device prints it."""
-    env = jinja_env(templates_dir / device.platform)
+    env = jinja_env(templates_dir / device.driver.templates)
     context = device_context(device, province.defaults, secrets)
     text = env.get_template(template_for(device)).render(**context)
-    return canonical(text, device.platform)
+    return canonical(text, device.driver)
 
 
 def render_config(
@@ -90,10 +90,10 @@ def render_config(
 ) -> Result:
     """Nornir task: render the host's template; write `<out_dir>/<host>.cfg` when it changed."""
     device = province.device(task.host.name)
-    env = jinja_env(templates_dir / device.platform)
+    env = jinja_env(templates_dir / device.driver.templates)
     context = device_context(device, province.defaults, secrets)
     rendered = template_file(task, template=template_for(device), jinja_env=env, **context)
-    text = canonical(rendered.result, device.platform)
+    text = canonical(rendered.result, device.driver)
     changed = write_if_changed(out_dir / f"{device.name}.cfg", text) if out_dir else False
     return Result(host=task.host, result=text, changed=changed)
 

@@ -1,8 +1,8 @@
-"""The layout of `show running-config`, shared by the renderer and the device lab.
+"""The layout of a device's running config as it prints it, used by the renderer and lint.
 
-A config is a list of top-level blocks (a line and its indented children). The platform's
-`running_config.yaml` says in which order IOS prints them and where the `!` lines go; this
-module only applies those rules.
+A config is a list of top-level blocks (a line and its indented children). The driver's
+layout (separator, last line, banner, volatile lines) and its `running_config` data (section
+order, sort keys) say how the device prints them; this module only applies those rules.
 """
 
 from __future__ import annotations
@@ -12,29 +12,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from nornir_config.platforms import platform_data
+from nornir_config.platforms.base import Platform
 
 Block = tuple[str, tuple[str, ...]]
 
-# The volatile lines IOS prints before the body of `show running-config`.
-HEADER_PATTERNS = (
-    r"^Building configuration",
-    r"^Current configuration",
-    r"^! Last configuration change",
-    r"^! NVRAM config last updated",
-    r"^! No configuration change since last restart",
-    r"^$",
-    r"^!$",
-)
-
 _TOP_LEVEL = re.compile(r"\n(?=[^ \n])")
-_BANNER = re.compile(r"^banner \S+ (\^C|\S)")
 
 
 @dataclass(frozen=True)
 class Layout:
     version_line: str
     last_line: str
+    separator: str
+    comment: str
+    banner: re.Pattern[str]
     header: tuple[re.Pattern[str], ...]
     sections: tuple[re.Pattern[str], ...]
     sort_keys: tuple[tuple[re.Pattern[str], str], ...]
@@ -87,12 +78,18 @@ _SORTERS: dict[str, Callable[[str, tuple[str, ...]], tuple[object, ...]]] = {
 
 
 @cache
-def layout(platform: str) -> Layout:
-    data = platform_data(platform, "running_config")
+def layout(driver: Platform) -> Layout:
+    data = driver.data("running_config")
+    printed = driver.layout
+    # Before the body: the volatile lines, blank lines and separators.
+    header = (*printed.volatile, r"^$", rf"^{re.escape(printed.separator)}$")
     return Layout(
         version_line=data["version_line"],
-        last_line="end",
-        header=tuple(re.compile(p) for p in HEADER_PATTERNS),
+        last_line=printed.end,
+        separator=printed.separator,
+        comment=printed.comment,
+        banner=re.compile(printed.banner),
+        header=tuple(re.compile(p) for p in header),
         sections=tuple(re.compile(p) for p in data["section_order"]),
         sort_keys=tuple((re.compile(r["match"]), r["key"]) for r in data.get("sort_keys", [])),
         interface_order=tuple(data.get("interface_order", [])),
@@ -102,14 +99,14 @@ def layout(platform: str) -> Layout:
     )
 
 
-def _text_blocks(text: str, platform: str) -> list[tuple[str, str]]:
+def _text_blocks(text: str, driver: Platform) -> list[tuple[str, str]]:
     """Top-level blocks as (head, children text): the one parser behind the public functions.
 
     Splits at every line that starts in column one (one regex pass; children stay one string
     unless they need cleaning, which keeps rendering the province fast); a banner's unindented
     body is joined back up to its delimiter.
     """
-    rules = layout(platform)
+    rules = layout(driver)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     for pattern, replace in rules.normalise:
         text = pattern.sub(replace, text)
@@ -124,9 +121,9 @@ def _text_blocks(text: str, platform: str) -> list[tuple[str, str]]:
         i += 1
         head, _, body = chunk.partition("\n")
         head = head.rstrip()
-        if not head or head == "!" or head == rules.last_line or head[0] == " ":
+        if not head or head == rules.separator or head == rules.last_line or head[0] == " ":
             continue
-        banner = _BANNER.match(head) if head.startswith("banner ") else None
+        banner = rules.banner.match(head)
         if banner:
             delimiter = banner.group(1)
             lines = body.split("\n") if body else []
@@ -148,14 +145,15 @@ def _text_blocks(text: str, platform: str) -> list[tuple[str, str]]:
             body = "\n".join(
                 line.rstrip()
                 for line in body.split("\n")
-                if line.strip() and line.lstrip()[0] != "!"
+                if line.strip() and not line.lstrip().startswith(rules.comment)
             )
         blocks.append((head, body))
     return blocks
 
 
-def _format_text_blocks(blocks: Iterable[tuple[str, str]], platform: str) -> str:
-    rules = layout(platform)
+def _format_text_blocks(blocks: Iterable[tuple[str, str]], driver: Platform) -> str:
+    rules = layout(driver)
+    separator = rules.separator
     keyed = []
     for index, (head, body) in enumerate(blocks):
         section, order = rules.placement(head)
@@ -164,32 +162,31 @@ def _format_text_blocks(blocks: Iterable[tuple[str, str]], platform: str) -> str
     out: list[str] = []
     previous_section: int | None = None
     for _, section, head, body in keyed:
-        if out and out[-1] != "!" and (body or section != previous_section):
-            out.append("!")
+        if out and out[-1] != separator and (body or section != previous_section):
+            out.append(separator)
         out.append(head)
         if body:
             out.append(body)
-            out.append("!")
+            out.append(separator)
         previous_section = section
-    if out and out[-1] != "!":
-        out.append("!")
+    if out and out[-1] != separator:
+        out.append(separator)
     out.append(rules.last_line)
     return "\n".join(out) + "\n"
 
 
-def parse_blocks(text: str, platform: str = "cisco_ios") -> list[Block]:
-    """Top-level blocks of a config, without `!` separators, header lines or `end`."""
+def parse_blocks(text: str, driver: Platform) -> list[Block]:
+    """Top-level blocks of a config, without separators, header lines or the last line."""
     return [
-        (head, tuple(body.split("\n")) if body else ())
-        for head, body in _text_blocks(text, platform)
+        (head, tuple(body.split("\n")) if body else ()) for head, body in _text_blocks(text, driver)
     ]
 
 
-def format_blocks(blocks: Iterable[Block], platform: str = "cisco_ios") -> str:
-    """Print blocks as IOS prints the body of `show running-config` (from `version` to `end`)."""
-    return _format_text_blocks(((head, "\n".join(kids)) for head, kids in blocks), platform)
+def format_blocks(blocks: Iterable[Block], driver: Platform) -> str:
+    """Print blocks as the device prints the body of its running config (version to end)."""
+    return _format_text_blocks(((head, "\n".join(kids)) for head, kids in blocks), driver)
 
 
-def canonical(text: str, platform: str = "cisco_ios") -> str:
+def canonical(text: str, driver: Platform) -> str:
     """`text` laid out exactly as the device prints it back."""
-    return _format_text_blocks(_text_blocks(text, platform), platform)
+    return _format_text_blocks(_text_blocks(text, driver), driver)

@@ -1,33 +1,34 @@
 """Device secrets: from the environment or a 0600 file outside the repository, never from hosts/.
 
-Passwords are rendered as Cisco type 9 (scrypt) hashes and keys as type 7, through netutils.
-The salt of a type 9 hash is derived from the province and the secret's name, so renders are
-reproducible (an unchanged config is not rewritten) and one province-wide scrypt run per secret
-keeps rendering ~500 devices fast; the salt never repeats across provinces or secrets.
+Passwords are rendered in the platform driver's one-way form and keys in its reversible form
+(`Platform.secrets`). The salt is derived from the province and the secret's name, so renders
+are reproducible (an unchanged config is not rewritten) and one province-wide hash run per
+secret keeps rendering ~500 devices fast; the salt never repeats across provinces or secrets.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
-from netutils.password import encrypt_cisco_type7, encrypt_cisco_type9
+from netutils.config.clean import sanitize_config
 
 from nornir_config.errors import InputError, Problem
+from nornir_config.platforms import drivers
+from nornir_config.platforms.base import Platform
 
 ENV_PREFIX = "COMMUNELAN_SECRET_"
 FILE_ENV = "COMMUNELAN_SECRETS_FILE"
 DEFAULT_FILE = Path("~/.config/communelan/secrets.yaml")
-# Keys the device must be able to send, rendered in reversible type 7 form.
+# Keys the device must be able to send, rendered in the platform's reversible form.
 REVERSIBLE = ("ntp_key", "tacacs_key")
-_SALT_CHARS = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+REMOVED = "<removed>"
 
 
 def required_secrets(local_users: Iterable[str]) -> list[str]:
@@ -68,40 +69,43 @@ class Secrets:
 
     @cached_property
     def _forms(self) -> list[tuple[re.Pattern[str], str]]:
-        """Each secret's clear value and its 16 possible type 7 forms, longest first."""
+        """Each secret's clear value and every reversible form any platform gives it, longest
+        first."""
         forms: list[tuple[str, str]] = []
+        reversible = [d.secrets.key_forms for d in drivers()]
         for name, value in self.values.items():
             if not value or len(value) < 4:
                 continue
             forms.append((value, name))
-            if value.isascii():
-                forms += [(str(encrypt_cisco_type7(value, salt=s)), name) for s in range(16)]
+            forms += [(form, name) for key_forms in reversible for form in key_forms(value)]
         forms.sort(key=lambda f: -len(f[0]))
         return [(re.compile(re.escape(text), re.IGNORECASE), f"<secret:{n}>") for text, n in forms]
 
     def redact(self, text: str) -> str:
-        """`text` with every secret value, and its type 7 forms, replaced."""
+        """`text` with every secret value, and its reversible forms, replaced."""
         for pattern, replacement in self._forms:
             text = pattern.sub(replacement, text)
         return text
 
     def check_reversible(self, names: Iterable[str], where: str) -> None:
-        """Refuse keys a type 7 form cannot carry (printable ASCII only, no spaces)."""
-        bad = [
-            n
-            for n in names
-            if n in REVERSIBLE and not re.fullmatch(r"[\x21-\x7e]+", self.values.get(n, "x"))
-        ]
-        if bad:
-            raise InputError(
-                Problem(
-                    self.source.get(name, where),
-                    f"secret '{name}'",
-                    "has characters a type 7 key cannot carry (non-ASCII or spaces)",
-                    "use printable ASCII letters, digits and punctuation only",
+        """Refuse keys a platform's reversible form cannot carry."""
+        forms = [d.secrets for d in drivers()]
+        problems = []
+        for name in names:
+            value = self.values.get(name, "x")
+            refusing = [f.key_name for f in forms if name in REVERSIBLE and not f.key_ok(value)]
+            if refusing:
+                problems.append(
+                    Problem(
+                        self.source.get(name, where),
+                        f"secret '{name}'",
+                        f"has characters a {' or '.join(refusing)} cannot carry "
+                        "(non-ASCII or spaces)",
+                        "use printable ASCII letters, digits and punctuation only",
+                    )
                 )
-                for name in bad
-            )
+        if problems:
+            raise InputError(problems)
 
 
 def _check_file(path: Path, root: Path | None) -> None:
@@ -178,44 +182,58 @@ def write_secrets_file(path: Path, values: Mapping[str, str]) -> Path:
     return path
 
 
-def _salt(scope: str, name: str, length: int = 14) -> str:
-    digest = hashlib.sha256(f"communelan:{scope}:{name}".encode()).digest()
-    return "".join(_SALT_CHARS[b % len(_SALT_CHARS)] for b in digest[:length])
+@cache
+def hashed(platform: Platform, secret: str, scope: str, name: str) -> str:
+    """The platform's one-way form of a login secret, salted reproducibly per scope and name."""
+    return platform.secrets.password(secret, f"{scope}:{name}")
 
 
 @cache
-def type9(secret: str, scope: str, name: str) -> str:
-    """Cisco type 9 (scrypt) hash with a reproducible salt."""
-    return str(encrypt_cisco_type9(secret, salt=_salt(scope, name)))
-
-
-@cache
-def type7(secret: str, scope: str, name: str) -> str:
-    """Cisco type 7 form (reversible: only for keys IOS must send, such as NTP and TACACS+)."""
-    salt = hashlib.sha256(f"{scope}:{name}".encode()).digest()[0] % 16
-    return str(encrypt_cisco_type7(secret, salt=salt))
+def reversible(platform: Platform, secret: str, scope: str, name: str) -> str:
+    """The platform's reversible form of a key the device must send (NTP, TACACS+)."""
+    return platform.secrets.key(secret, f"{scope}:{name}")
 
 
 _DIFF_MARK = re.compile(r"^[+-](?![+-]{2} )")
 
 
-def redact(text: str, secrets: Secrets, platform: str) -> str:
+@cache
+def _token_filters(platform: Platform) -> tuple[dict[str, str], ...]:
+    """The platform's secret tokens (`secret_tokens` data) as sanitize_config filters."""
+    return tuple(
+        {"regex": rule["regex"], "replace": rf"\g<pre>{REMOVED}\g<post>"}
+        for rule in platform.data("secret_tokens")["secret_tokens"]
+    )
+
+
+def redactor(secrets: Secrets, platforms: Iterable[Platform]) -> Callable[[str], str]:
+    """`redact` for a run over devices of several platforms (each one's tokens removed)."""
+    chosen = tuple(dict.fromkeys(platforms))
+
+    def run_redact(text: str) -> str:
+        for platform in chosen:
+            text = redact(text, secrets, platform)
+        return text
+
+    return run_redact
+
+
+def redact(text: str, secrets: Secrets, platform: Platform) -> str:
     """The one redactor for every output (reports, audit log, diffs, messages).
 
-    Clear secret values and their type 7 forms by name, then every secret token the platform
-    knows, also on the `+`/`-` lines of a unified diff (NAPALM's compare_config), then the
-    platform's hash forms wherever they appear in a line (an error message quoting a command).
+    Clear secret values and their reversible forms by name, then every secret token the
+    platform knows, also on the `+`/`-` lines of a unified diff (NAPALM's compare_config), then
+    the platform's hash forms wherever they appear in a line (an error message quoting a
+    command).
     """
     from nornir_config.backup import sanitize
-    from nornir_config.compliance.secrets import redact as token_redact
-    from nornir_config.platforms import platform_data
 
     lines = secrets.redact(text).split("\n")
     marks = [m.group(0) if (m := _DIFF_MARK.match(line)) else "" for line in lines]
     body = "\n".join(line[len(mark) :] for line, mark in zip(lines, marks, strict=True))
-    body = sanitize(token_redact(body, secrets, platform), platform)
-    for pattern in platform_data(platform, "sanitize").get("anywhere", []):
-        body = re.sub(pattern["regex"], pattern["replace"], body)
+    body = sanitize(str(sanitize_config(body, list(_token_filters(platform)))), platform)
+    for pattern, replacement in platform.secrets.anywhere:
+        body = re.sub(pattern, replacement, body)
     clean = body.split("\n")
     if len(clean) != len(marks):  # a filter joined lines: never show the unmarked text
         return body

@@ -21,6 +21,7 @@ from nornir_config.change.plan import Plan, check_ready
 from nornir_config.compliance.run import running_live
 from nornir_config.connection import prepare_connections
 from nornir_config.errors import InputError
+from nornir_config.platforms import driver
 from nornir_config.project import Project
 from nornir_config.push.diff import remediation
 from nornir_config.push.intended import intended_configs
@@ -55,7 +56,7 @@ def why_stale(
 ) -> str | None:
     """Why `host` may not get its planned commands now, or None when it may."""
     device = planned.devices[host]
-    platform = device.platform
+    platform = driver(device.platform)
     if fingerprint(intended, platform) != device.intended_sha256:
         return f"{STALE} (the intended config changed since plan {planned.id})"
     if fingerprint(running, platform) != device.running_sha256:

@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 
 from nornir_config.backup import clean_config, sanitize
+from nornir_config.platforms.base import Platform
 from nornir_config.secrets import Secrets
 
 
-def fingerprint(config: str, platform: str) -> str:
+def fingerprint(config: str, platform: Platform) -> str:
     """sha256 (hex) of the config as a backup stores it."""
     return hashlib.sha256(clean_config(config, platform).encode("utf-8")).hexdigest()
 
 
-def redacted(commands: list[str], secrets: Secrets, platform: str) -> list[str]:
+def redacted(commands: list[str], secrets: Secrets, platform: Platform) -> list[str]:
     """Commands safe to write down: clear secrets by name, hashes and keys `<removed>`."""
     return [sanitize(secrets.redact(c), platform) for c in commands]

@@ -25,6 +25,7 @@ from nornir_config.change.fingerprint import fingerprint, redacted
 from nornir_config.compliance.run import running_live
 from nornir_config.connection import prepare_connections
 from nornir_config.errors import InputError
+from nornir_config.platforms import driver_for
 from nornir_config.project import Project
 from nornir_config.push.diff import remediation
 from nornir_config.push.intended import intended_configs
@@ -104,10 +105,10 @@ def make_plan(project: Project, filters: list[str], accept_new_host_keys: bool =
     now = datetime.now(UTC).replace(microsecond=0)
     devices: dict[str, PlannedDevice] = {}
     for host in hosts:
-        platform = str(nr.inventory.hosts[host].platform)
+        platform = driver_for(nr.inventory.hosts[host])
         running, reason = fetched.get(host, (None, "not read"))
         device = PlannedDevice(
-            platform=platform,
+            platform=platform.name,
             running_sha256=None,
             intended_sha256=fingerprint(intended[host], platform),
             commands=[],

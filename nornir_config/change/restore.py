@@ -22,11 +22,13 @@ from pathlib import Path
 
 from nornir_config import audit
 from nornir_config.backup import git, sanitize
-from nornir_config.compliance.secrets import REMOVED
 from nornir_config.errors import InputError, Problem
+from nornir_config.platforms import driver_for
+from nornir_config.platforms.base import Platform
 from nornir_config.project import Project
 from nornir_config.push.intended import intended_configs
 from nornir_config.push.run import PushOptions, PushRun, run_push
+from nornir_config.secrets import REMOVED
 
 BEFORE_LAST_PUSH = "before-last-push"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
@@ -42,7 +44,7 @@ class RestoreRun:
         return self.push is not None and self.push.ok
 
 
-def _section_keys(text: str, platform: str) -> list[tuple[str, str, str]]:
+def _section_keys(text: str, platform: Platform) -> list[tuple[str, str, str]]:
     """(section, sanitised line, line) for every line; the section is the top-level line
     above an indented one (so `line con 0` and `line vty 0 4` passwords stay apart)."""
     keys = []
@@ -54,7 +56,7 @@ def _section_keys(text: str, platform: str) -> list[tuple[str, str, str]]:
     return keys
 
 
-def with_secrets(backup: str, intended: str, platform: str, where: str) -> str:
+def with_secrets(backup: str, intended: str, platform: Platform, where: str) -> str:
     """The backup with every `<removed>` line replaced by its intended counterpart."""
     real: dict[tuple[str, str], set[str]] = {}
     for section, clean, line in _section_keys(intended, platform):
@@ -178,7 +180,7 @@ def run_restore(project: Project, to: str, options: PushOptions) -> RestoreRun:
     for host in hosts:
         rev = result.revisions[host]
         backup = git(repo, "show", f"{rev}:{host}.cfg")
-        platform = str(project.nr.inventory.hosts[host].platform)
+        platform = driver_for(project.nr.inventory.hosts[host])
         try:
             restored[host] = with_secrets(
                 backup, intended[host], platform, f"{host}.cfg@{rev[:10]}"

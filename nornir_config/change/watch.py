@@ -34,6 +34,7 @@ from nornir_config.compliance.model import ComplianceReport, FeatureResult
 from nornir_config.compliance.run import run_compliance, running_live
 from nornir_config.connection import prepare_connections
 from nornir_config.errors import InputError
+from nornir_config.platforms import driver_for
 from nornir_config.project import Project
 from nornir_config.push.intended import intended_configs
 from nornir_config.reports import publish
@@ -210,7 +211,7 @@ def watch_round(project: Project, options: WatchOptions) -> RoundResult:
     fetched = running_live(nr)
     repo = settings.build_dir / "backups"
     texts = {
-        h: clean_config(text, str(nr.inventory.hosts[h].platform))
+        h: clean_config(text, driver_for(nr.inventory.hosts[h]))
         for h, (text, _) in fetched.items()
         if text is not None
     }

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     pass
 
 lab_app = typer.Typer(
-    help="The device lab: emulated IOS-XE devices on loopback SSH.", no_args_is_help=True
+    help="The device lab: emulated devices, each in its vendor's dialect, on loopback SSH.",
+    no_args_is_help=True,
 )
 
 
@@ -55,6 +56,7 @@ def inventory_specs(settings: RunSettings, filters: list[str]) -> list[LabDevice
             d.role,
             tuple(d.interfaces),
             links=cables(d, ports),
+            driver=d.platform,
             address=str(d.mgmt_ip),
         )
         for d in devices
@@ -235,7 +237,7 @@ def console_cmd(
     ssh = shutil.which("ssh")
     if ssh is None:
         raise InputError.one("ssh", "client", "is not installed", "install openssh-client")
-    from nornir_config.lab.day0 import read_console
+    from nornir_config.lab.files import read_console
 
     endpoint = read_console(lab_dir)
     console.print(

@@ -20,22 +20,22 @@ from nornir_config.compliance.features import Feature, blocks_text, owner_of, sp
 from nornir_config.compliance.model import PROTECTED, UNOWNED, FeatureResult
 from nornir_config.compliance.secrets import TokenVerifier, tokens
 from nornir_config.hier import drop_repeated_lines
-from nornir_config.platforms import platform_data
+from nornir_config.platforms.base import Platform
 from nornir_config.push.diff import plan
 from nornir_config.running_config import Block, parse_blocks
 
 
 @cache
-def _volatile_filters(platform: str) -> tuple[dict[str, str], ...]:
-    return tuple({"regex": r} for r in platform_data(platform, "volatile")["volatile"])
+def _volatile_filters(platform: Platform) -> tuple[dict[str, str], ...]:
+    return tuple({"regex": f"(?:{r}).*\n"} for r in platform.layout.volatile)
 
 
 @cache
-def netutils_platform(platform: str) -> str:
-    return str(platform_data(platform).get("netutils_platform", platform))
+def netutils_platform(platform: Platform) -> str:
+    return platform.netutils_platform
 
 
-def without_volatile(text: str, platform: str) -> str:
+def without_volatile(text: str, platform: Platform) -> str:
     """The config without the lines that change on their own (timestamps, clock drift), nor
     a line repeated in one section (a sanitised backup's; netutils refuses them)."""
     text = text.replace("\r\n", "\n")
@@ -49,7 +49,7 @@ class _Equated:
 
 
 def equate_secrets(
-    running: list[Block], intended: list[Block], verifier: TokenVerifier, platform: str
+    running: list[Block], intended: list[Block], verifier: TokenVerifier, platform: Platform
 ) -> _Equated:
     """Running blocks where a token hiding the same secret as the intended one is written
     exactly as intended; a different secret stays different (and so non-compliant)."""
@@ -88,7 +88,7 @@ def _lines(text: str) -> list[str]:
 
 
 def remediation(
-    running_text: str, intended_text: str, platform: str, preserve: Sequence[str] = ()
+    running_text: str, intended_text: str, platform: Platform, preserve: Sequence[str] = ()
 ) -> list[str]:
     """The commands a push would send (the push's own remediation, one for both)."""
     return plan(running_text, intended_text, platform, preserve).commands
@@ -108,7 +108,7 @@ def compare_texts(
     intended: str,
     running: str,
     features: tuple[Feature, ...],
-    platform: str,
+    platform: Platform,
     verifier: TokenVerifier,
     preserve: Sequence[str] = (),
 ) -> list[FeatureResult]:
@@ -124,7 +124,7 @@ def compare_texts(
     )
     commands: dict[str, list[str]] = {}
     for head, lines in fix.sections:
-        commands.setdefault(owner_of(head, features), []).extend(lines)
+        commands.setdefault(owner_of(head, features, platform.commands.negation), []).extend(lines)
     ordered = {f.name: f.ordered for f in features}
     os_name = netutils_platform(platform)
     results: list[FeatureResult] = []

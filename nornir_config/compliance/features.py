@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from nornir_config.compliance.model import UNOWNED
-from nornir_config.platforms import platform_data
+from nornir_config.platforms.base import Platform
 from nornir_config.running_config import Block
 from nornir_config.sot.province import Device
 
@@ -45,8 +45,8 @@ class Feature:
 
 
 @cache
-def feature_specs(platform: str) -> tuple[FeatureSpec, ...]:
-    data = platform_data(platform, "features")
+def feature_specs(platform: Platform) -> tuple[FeatureSpec, ...]:
+    data = platform.data("features")
     return tuple(
         FeatureSpec(
             name=str(f["name"]),
@@ -81,7 +81,9 @@ def _compile(regex: str) -> re.Pattern[str]:
     return re.compile(regex)
 
 
-def device_features(platform: str, role: str, context: Mapping[str, Any]) -> tuple[Feature, ...]:
+def device_features(
+    platform: Platform, role: str, context: Mapping[str, Any]
+) -> tuple[Feature, ...]:
     """The features of a device of `role`, placeholders filled from its template variables."""
     return tuple(
         Feature(
@@ -104,12 +106,12 @@ def features_for(device: Device) -> tuple[Feature, ...]:
         "hostname": device.name,
         "code": device.code,
     }
-    return device_features(device.platform, device.role, context)
+    return device_features(device.driver, device.role, context)
 
 
-def owner_of(line: str, features: tuple[Feature, ...]) -> str:
+def owner_of(line: str, features: tuple[Feature, ...], negation: str) -> str:
     """The feature owning a top-level line, or a negation's line; `unowned` if none."""
-    for text in (line, line.removeprefix("no ")):
+    for text in (line, line.removeprefix(negation)):
         owner = next((f.name for f in features if f.owns(text)), None)
         if owner is not None:
             return owner
@@ -127,7 +129,7 @@ def split_features(blocks: list[Block], features: tuple[Feature, ...]) -> dict[s
 
 
 def blocks_text(blocks: list[Block]) -> str:
-    """Blocks as config text (one space of indentation per level, as IOS prints them)."""
+    """Blocks as config text (one space of indentation per level, as the device prints them)."""
     lines: list[str] = []
     for head, children in blocks:
         lines.append(head)

@@ -18,11 +18,12 @@ from nornir_config.compliance.model import (
     RunSummary,
     Source,
 )
-from nornir_config.compliance.secrets import TokenVerifier, redact
+from nornir_config.compliance.secrets import TokenVerifier
 from nornir_config.connection import failure_reason, get_running_config, reason_class
 from nornir_config.errors import InputError
+from nornir_config.platforms.base import Platform
 from nornir_config.render import run_render
-from nornir_config.secrets import Secrets
+from nornir_config.secrets import Secrets, redact
 from nornir_config.sot.province import Device, ProvinceData
 
 Fetched = tuple[str | None, str]  # (running text, or None and why not)
@@ -69,10 +70,10 @@ def running_from_backups(hosts: list[str], backups_dir: Path) -> dict[str, Fetch
 
 
 def running_live(nr: Nornir) -> dict[str, Fetched]:
-    """`show running-config` of every host over SSH (connections prepared by the caller)."""
+    """The running config of every host over SSH (connections prepared by the caller)."""
     fetched: dict[str, Fetched] = {}
     try:
-        results = nr.run(task=get_running_config, name="show running-config", on_failed=True)
+        results = nr.run(task=get_running_config, name="running config", on_failed=True)
     finally:
         nr.close_connections()
         # An unreachable device is reported here as unknown; it must not be skipped by the
@@ -113,23 +114,23 @@ def check_device(
     text, reason = running
     if text is None:
         result.reason = reason_class(reason)
-        result.error = redact(reason, secrets, device.platform)
+        result.error = redact(reason, secrets, device.driver)
         return result
     try:
         features = features_for(device)
         found = compare_texts(
-            intended, text, features, device.platform, verifier, device.settings.preserve
+            intended, text, features, device.driver, verifier, device.settings.preserve
         )
     except Exception as exc:  # a config we cannot read: this device only, never the run
         why = f"running config could not be compared: {type(exc).__name__}: {exc}"
-        result.error = redact(why.splitlines()[0], secrets, device.platform)
+        result.error = redact(why.splitlines()[0], secrets, device.driver)
         return result
-    result.features = [_redacted(f, secrets, device.platform) for f in found]
+    result.features = [_redacted(f, secrets, device.driver) for f in found]
     result.status = "compliant" if all(f.compliant for f in found) else "non_compliant"
     return result
 
 
-def _redacted(feature: FeatureResult, secrets: Secrets, platform: str) -> FeatureResult:
+def _redacted(feature: FeatureResult, secrets: Secrets, platform: Platform) -> FeatureResult:
     def clean(lines: list[str]) -> list[str]:
         return redact("\n".join(lines), secrets, platform).split("\n") if lines else []
 

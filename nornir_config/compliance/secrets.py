@@ -1,76 +1,55 @@
-"""Secret tokens in config lines: redact them for reports, and compare them by the secret.
+"""Secret tokens in config lines, compared by the secret they hide.
 
 Two renders of the same password differ by salt; what matters to an auditor is whether the
 device's hash verifies against the secret the province decided. Where the tokens sit is data
-(`secret_tokens.yaml` of the platform); hashing and sanitising are netutils.
+(the driver's `secret_tokens`); how a kind of token is checked is the driver's
+(`Platform.secrets.verify` / `reveal`). A kind without a check is never called the same secret.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
-from netutils.config.clean import sanitize_config
-from netutils.password import (
-    compare_cisco_type5,
-    compare_cisco_type7,
-    compare_cisco_type9,
-    decrypt_cisco_type7,
-)
+from nornir_config.platforms.base import Platform
+from nornir_config.secrets import REMOVED, Secrets
 
-from nornir_config.platforms import platform_data
-from nornir_config.secrets import Secrets
 
-REMOVED = "<removed>"
+class TokenKind(NamedTuple):
+    """A token's form on its platform: the key of `Platform.secrets.verify` / `reveal`."""
 
-# How each Cisco type checks a clear secret against a token.
-_VERIFY: dict[int, Callable[[str, str], bool]] = {
-    0: lambda secret, token: secret == token,
-    5: lambda secret, token: bool(compare_cisco_type5(secret, token)),
-    7: lambda secret, token: bool(compare_cisco_type7(secret, token)),
-    9: lambda secret, token: bool(compare_cisco_type9(secret, token)),
-}
+    platform: Platform
+    name: str
 
 
 @dataclass(frozen=True)
 class TokenRule:
     regex: re.Pattern[str]
-    type: int | None  # None: read from the regex group `type`
+    kind: str | None  # None: read from the regex group `type`
 
 
 @cache
-def token_rules(platform: str) -> tuple[TokenRule, ...]:
-    data = platform_data(platform, "secret_tokens")
+def token_rules(platform: Platform) -> tuple[TokenRule, ...]:
+    data = platform.data("secret_tokens")
     return tuple(
-        TokenRule(re.compile(r["regex"], re.MULTILINE), r.get("type"))
+        TokenRule(
+            re.compile(r["regex"], re.MULTILINE), None if r.get("type") is None else str(r["type"])
+        )
         for r in data["secret_tokens"]
     )
 
 
-@cache
-def _sanitize_filters(platform: str) -> tuple[dict[str, str], ...]:
-    return tuple(
-        {"regex": rule.regex.pattern, "replace": rf"\g<pre>{REMOVED}\g<post>"}
-        for rule in token_rules(platform)
-    )
-
-
-def redact(text: str, secrets: Secrets, platform: str) -> str:
-    """`text` safe for a report: clear secrets by name, every hash and key token removed."""
-    return sanitize_config(secrets.redact(text), list(_sanitize_filters(platform)))
-
-
-def tokens(line: str, platform: str) -> tuple[str, list[tuple[int, str]]]:
-    """The line with its secret tokens masked, and the (type, token) pairs in order."""
-    found: list[tuple[int, str]] = []
+def tokens(line: str, platform: Platform) -> tuple[str, list[tuple[TokenKind, str]]]:
+    """The line with its secret tokens masked, and the (kind, token) pairs in order."""
+    found: list[tuple[TokenKind, str]] = []
     for rule in token_rules(platform):
         match = rule.regex.match(line)
         if not match:
             continue
-        kind = rule.type if rule.type is not None else int(match.group("type"))
-        found.append((kind, match.group("hash")))
+        kind = rule.kind if rule.kind is not None else match.group("type")
+        found.append((TokenKind(platform, kind), match.group("hash")))
         line = f"{match.group('pre')}{REMOVED}{match.group('post')}"
     return line, found
 
@@ -80,26 +59,27 @@ class TokenVerifier:
     """Decides whether two tokens hide the same secret, caching every (slow) hash check."""
 
     secrets: Secrets
-    _owner: dict[tuple[int, str], str | None] = field(default_factory=dict)
-    _checked: dict[tuple[int, str, str], bool] = field(default_factory=dict)
+    _owner: dict[tuple[TokenKind, str], str | None] = field(default_factory=dict)
+    _checked: dict[tuple[TokenKind, str, str], bool] = field(default_factory=dict)
 
-    def _verify(self, kind: int, secret: str, token: str) -> bool:
+    def _verify(self, kind: TokenKind, secret: str, token: str) -> bool:
         key = (kind, secret, token)
         if key not in self._checked:
-            check = _VERIFY.get(kind)
+            check = kind.platform.secrets.verify.get(kind.name)
             try:
                 self._checked[key] = bool(check and check(secret, token))
             except Exception:  # a malformed token verifies against nothing
                 self._checked[key] = False
         return self._checked[key]
 
-    def secret_of(self, kind: int, token: str) -> str | None:
+    def secret_of(self, kind: TokenKind, token: str) -> str | None:
         """The stored secret an intended token was made from, if any."""
         key = (kind, token)
         if key not in self._owner:
-            if kind == 7:
+            reveal = kind.platform.secrets.reveal.get(kind.name)
+            if reveal is not None:
                 try:
-                    clear: str | None = str(decrypt_cisco_type7(token))
+                    clear: str | None = reveal(token)
                 except Exception:
                     clear = None
                 self._owner[key] = clear
@@ -110,7 +90,7 @@ class TokenVerifier:
                 )
         return self._owner[key]
 
-    def same_secret(self, kind: int, intended: str, running: str) -> bool | None:
+    def same_secret(self, kind: TokenKind, intended: str, running: str) -> bool | None:
         """True/False, or None when the running token cannot be checked (a sanitised backup)."""
         if intended == running:
             return True

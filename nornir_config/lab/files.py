@@ -15,6 +15,7 @@ KEYS = "keys"
 CONTROL = "control.sock"
 PIDFILE = "lab.pid"
 LOGFILE = "lab.log"
+CONSOLE = "console.json"
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Endpoint:
 
     host: str
     port: int
+    device_type: str = ""  # Netmiko's device type of the device behind it
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class LabAccess:
         """`netmiko.ConnectHandler` arguments for one device, its host key checked."""
         endpoint = self.endpoints[name]
         return {
-            "device_type": "cisco_ios",
+            "device_type": endpoint.device_type,
             "host": endpoint.host,
             "port": endpoint.port,
             "username": self.credentials.username,
@@ -68,7 +70,10 @@ def lab_endpoints(lab_dir: Path) -> dict[str, Endpoint]:
     if not path.exists():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {name: Endpoint(e["host"], int(e["port"])) for name, e in data["devices"].items()}
+    return {
+        name: Endpoint(e["host"], int(e["port"]), e.get("device_type", ""))
+        for name, e in data["devices"].items()
+    }
 
 
 def lab_credentials(lab_dir: Path) -> LabCredentials:
@@ -106,7 +111,12 @@ def write_endpoints(
 ) -> None:
     data = {
         "devices": {
-            name: {"host": e.host, "port": e.port, "hostname": hostnames.get(name, name)}
+            name: {
+                "host": e.host,
+                "port": e.port,
+                "device_type": e.device_type,
+                "hostname": hostnames.get(name, name),
+            }
             for name, e in endpoints.items()
         }
     }
@@ -123,3 +133,14 @@ def write_known_hosts(lab_dir: Path, lines: list[str]) -> None:
     known = {line.split(" ", 1)[0] for line in kept if line.strip()}
     added = [line for line in lines if line.split(" ", 1)[0] not in known]
     path.write_text("\n".join([*kept, *added]) + "\n", encoding="utf-8")
+
+
+def write_console(lab_dir: Path, endpoint: Endpoint) -> None:
+    """Where the lab's console server listens (read by `communelan lab console`)."""
+    path = lab_dir / CONSOLE
+    path.write_text(json.dumps({"host": endpoint.host, "port": endpoint.port}) + "\n")
+
+
+def read_console(lab_dir: Path) -> Endpoint:
+    data = json.loads((lab_dir / CONSOLE).read_text(encoding="utf-8"))
+    return Endpoint(data["host"], int(data["port"]))

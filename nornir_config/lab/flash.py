@@ -72,27 +72,3 @@ class Flash:
 
     def rename(self, old: str, new: str) -> None:
         self.files[new] = self.files.pop(old)
-
-    def listing_line(self, name: str) -> str:
-        file = self.files[name]
-        stamp = time.strftime("%b %d %Y %H:%M:%S +00:00", time.gmtime(file.mtime))
-        return f"{file.index:>5}  -rw-     {len(file.data):>12}  {stamp}  {name}"
-
-    def dir(self, path: str = "flash:/") -> str:
-        """`dir` output as IOS prints it; the error line if the file does not exist."""
-        name = self.name_of(path) or ""
-        shown = path if ":" in path else f"flash:/{name}"
-        if not shown.startswith(("flash:/", "bootflash:/")):
-            shown = shown.replace(":", ":/", 1)
-        if name:
-            if name not in self.files:
-                return f"%Error opening {shown} (No such file or directory)\n"
-            names = [name]
-        else:
-            names = sorted(self.files, key=lambda n: self.files[n].index)
-        lines = [f"Directory of {shown}", ""]
-        lines += [self.listing_line(n) for n in names]
-        if not names:
-            lines.append("No files in directory")
-        lines += ["", f"{FLASH_TOTAL} bytes total ({self.free()} bytes free)"]
-        return "\n".join(lines) + "\n"

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nornir_config.errors import InputError
-from nornir_config.lab.day0 import day0_facts
 from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.spec import LabDeviceSpec
+from nornir_config.platforms import driver
 from nornir_config.settings import RunSettings
 
 
@@ -37,8 +37,10 @@ def lab_plan(
     texts = {p.stem: read_day0(p) for p in sorted(day0_dir.glob("*.cfg"))} if day0_dir else {}
     planned = [boot_from(spec, texts.pop(spec.name, None)) for spec in specs]
     for name, text in texts.items():  # a device only the folder knows: as its config shows
-        facts = day0_facts(text)
-        planned.append(boot_from(LabDeviceSpec(name, name, facts.model, facts.role), text))
+        vendor = LabDeviceSpec(name, name).driver  # the bundled default model's driver
+        facts = driver(vendor).lab.day0_facts(text)
+        spec = LabDeviceSpec(name, name, facts.model, facts.role, driver=vendor)
+        planned.append(boot_from(spec, text))
     users = province.defaults.site.get("local_users") or []
     user = str(users[0]) if isinstance(users, list) and users else None
     values = load_secrets(root=settings.root).values
@@ -64,7 +66,7 @@ def boot_from(spec: LabDeviceSpec, day0: str | None) -> LabDeviceSpec:
     """`spec` booting from a real config: with that config's hostname and ports."""
     if day0 is None:
         return spec
-    facts = day0_facts(day0)
+    facts = driver(spec.driver).lab.day0_facts(day0)
     return dataclasses.replace(
         spec,
         hostname=facts.hostname or spec.hostname,

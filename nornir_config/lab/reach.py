@@ -2,11 +2,12 @@
 
 The NOC sits beyond the provider: out of any enabled routed port that no lab cable joins (the
 router's WAN). A device answers the NOC when its management address is on an up interface,
-its replies find the way out (connected subnets, `ip default-gateway`, static routes, hop by
-hop across the office's cabling, VLANs and trunks) and the edge router routes the NOC's
-packets back to that address; then its vty lines must take SSH and their `access-class` the
-NOC's address. A device refused here gets no login at all: the SSH connection is reset
-before the banner, and a session already open stalls until the path is back.
+its replies find the way out (connected subnets, a host-mode default gateway, static routes,
+hop by hop across the office's cabling, VLANs and trunks) and the edge router routes the NOC's
+packets back to that address; then its login lines must take SSH from the NOC's address (the
+device's dialect decides that part: `admits`). A device refused here gets no login at all:
+the SSH connection is reset before the banner, and a session already open stalls until the
+path is back.
 
 A device the NOC has never reached through its office is on the staging bench (a factory box
 is configured over the NOC's staging port): only once its office path has worked does the path
@@ -19,12 +20,11 @@ import ipaddress
 import re
 from typing import TYPE_CHECKING
 
-from nornir_config.lab import logins
-from nornir_config.lab.state import PortState
+from nornir_config.lab.ports import PortState
 from nornir_config.lab.twin import DeviceView, Twin, twin_of
 
 if TYPE_CHECKING:
-    from nornir_config.lab.device import LabDevice
+    from nornir_config.platforms.base import LabDevice
 
 Address = ipaddress.IPv4Address
 HOPS = 8
@@ -33,10 +33,8 @@ HOPS = 8
 def refusal(device: LabDevice, source: str | None, noc: str | None) -> str | None:
     """Why a new SSH connection from `source` gets no login (None: it does); `noc`: the NOC
     address clients are presented from (None: no path to check)."""
-    if not logins.transport_allows(device.running, "ssh"):
-        return "the vty lines do not take ssh (transport input)"
-    if not logins.access_class_permits(device.running, source):
-        return f"vty access-class denies {source}"
+    if not device.admits(source):
+        return f"the login lines refuse ssh from {source}"
     return path_refusal(device, noc)
 
 
@@ -105,18 +103,6 @@ def _owned(twin: Twin, name: str, view: DeviceView) -> dict[Address, PortState]:
     return {a.ip: p for p in _usable(twin, name, view) for a in p.ipv4}
 
 
-def _gateway(twin: Twin, name: str) -> Address | None:
-    device = twin.devices[name]
-    if device.spec.role == "router":
-        return None
-    for line in device.top_level("ip default-gateway "):
-        try:
-            return Address(line.split()[2])
-        except (ValueError, IndexError):
-            return None
-    return None
-
-
 def _route(
     twin: Twin, name: str, view: DeviceView, dst: Address
 ) -> tuple[PortState, Address | None] | None:
@@ -125,7 +111,7 @@ def _route(
     for port in usable:
         if any(dst in a.network for a in port.ipv4):
             return port, None
-    hop: Address | None = _gateway(twin, name)
+    hop: Address | None = view.config.gateway
     if hop is None:
         matching = [(net, target) for net, target in view.config.routes if dst in net]
         if not matching:

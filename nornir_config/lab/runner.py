@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from nornir_config.lab.control import serve_control
-from nornir_config.lab.day0 import CONSOLE, write_console
 from nornir_config.lab.files import (
+    CONSOLE,
     CONTROL,
     ENDPOINTS,
     KEYS,
     PIDFILE,
     load_or_create_credentials,
+    write_console,
     write_endpoints,
     write_known_hosts,
 )

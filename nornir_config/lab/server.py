@@ -14,13 +14,13 @@ from typing import Any
 import asyncssh
 
 from nornir_config.lab import reach
-from nornir_config.lab.cli import Cli, Reply
-from nornir_config.lab.device import LabDevice, operator_line_password, operator_lines
 from nornir_config.lab.files import Endpoint, LabCredentials
 from nornir_config.lab.link import WanLink
 from nornir_config.lab.sftp import FlashSFTPServer
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
 from nornir_config.lab.twin import cable
+from nornir_config.platforms import driver
+from nornir_config.platforms.base import LabDevice, LabSession, Reply
 
 log = logging.getLogger(__name__)
 
@@ -129,18 +129,13 @@ class Lab:
         self.client_address = client_address
         self.devices: dict[str, LabDevice] = {}
         self._listeners: dict[str, _Listener] = {}
-        operator = operator_lines(credentials) if seed_operator else []
-        line_password = operator_line_password(credentials) if seed_operator else None
+        operator = credentials if seed_operator else None
         self._console_host = device_address(0, network)
         self._console_port = base_port + len(specs) if base_port else 0
         self._console_key = load_or_create_key(keys_dir, "console")
         self._console_server: Any = None
         for index, spec in enumerate(specs):
-            device = LabDevice(spec, operator=operator, line_password=line_password)
-            if spec.day0 is not None:  # a real config: the grammar checks it as IOS would
-                tree, errors = Cli(device, "console").load_file(spec.day0)
-                device.boot(tree)
-                device.boot_errors = errors
+            device = driver(spec.driver).lab.device(spec, operator)
             self.devices[spec.name] = device
             port = base_port + index if base_port else 0
             key = load_or_create_key(keys_dir, spec.name)
@@ -174,7 +169,7 @@ class Lab:
         device = self.devices[proc.get_extra_info("username")]
         device.sessions += 1
         try:
-            await _Terminal(Cli(device, "console", 15), proc).run()
+            await _Terminal(_session(device, "console", 15), proc).run()
         except (asyncssh.Error, OSError, BrokenPipeError, ConnectionError):
             pass
         finally:
@@ -215,7 +210,10 @@ class Lab:
 
     @property
     def endpoints(self) -> dict[str, Endpoint]:
-        return {name: Endpoint(lst.host, lst.port) for name, lst in self._listeners.items()}
+        return {
+            name: Endpoint(lst.host, lst.port, driver(lst.device.spec.driver).netmiko_device_type)
+            for name, lst in self._listeners.items()
+        }
 
     def known_hosts_lines(self) -> list[str]:
         lines = []
@@ -283,7 +281,7 @@ class Lab:
         noc = self.client_address
         try:
             privilege = min(proc.get_extra_info("lab_privilege", 1), self.login_privilege)
-            cli = Cli(device, proc.get_extra_info("username") or "", privilege)
+            cli = _session(device, proc.get_extra_info("username") or "", privilege)
             if proc.command:
                 await self._exec(cli, proc)
             elif proc.subsystem:
@@ -296,7 +294,7 @@ class Lab:
             device.sessions -= 1
             reach.path_refusal(device, noc)  # a config that made it reachable places it
 
-    async def _exec(self, cli: Cli, proc: asyncssh.SSHServerProcess[str]) -> None:
+    async def _exec(self, cli: LabSession, proc: asyncssh.SSHServerProcess[str]) -> None:
         """`ssh host "show version"`: run each line in privileged exec, print, close."""
         for line in str(proc.command).split(";"):
             if cli.device.faults.latency:
@@ -308,15 +306,21 @@ class Lab:
         proc.exit(0)
 
 
+def _session(device: LabDevice, user: str, privilege: int) -> LabSession:
+    """One session's command line, from the device's own dialect."""
+    return driver(device.spec.driver).lab.session(device, user, privilege)
+
+
 MORE = " --More-- "
 STALL_POLL = 0.2  # seconds between looks at a stalled session's path
 ERASE_MORE = "\b" * len(MORE) + " " * len(MORE) + "\b" * len(MORE)
 
 
 class _Terminal:
-    """A PTY shell as IOS runs one: echo, Enter in any form, backspace, Ctrl-U (erase line),
-    Ctrl-W (erase word), Ctrl-Z/C, `?` help, Tab completion, and `--More--` paging of long
-    output until `terminal length 0` (Space: next page, Enter: next line, q: stop).
+    """A PTY shell as a network device runs one: echo, Enter in any form, backspace, Ctrl-U
+    (erase line), Ctrl-W (erase word), Ctrl-Z/C, `?` help, Tab completion, and `--More--`
+    paging of long output until `terminal length 0` (Space: next page, Enter: next line, q:
+    stop).
 
     `cut_off()` says why the client's packets no longer reach the device (None: they do):
     while it does, the session stalls both ways, as TCP holds a session whose path is gone.
@@ -324,7 +328,7 @@ class _Terminal:
 
     def __init__(
         self,
-        cli: Cli,
+        cli: LabSession,
         proc: asyncssh.SSHServerProcess[str],
         cut_off: Callable[[], str | None] = lambda: None,
     ) -> None:
@@ -345,15 +349,8 @@ class _Terminal:
             self.proc.stdout.write("".join(self.out))
             self.out.clear()
 
-    def _motd(self) -> str:
-        for child in self.cli.device.running.children:
-            if child.text.startswith("banner motd "):
-                lines = child.text.split("\n")[1:-1]
-                return "\r\n" + "\r\n".join(lines) + "\r\n"
-        return ""
-
     async def run(self) -> None:
-        self.out.append(self._motd() + "\r\n" + self.cli.prompt)
+        self.out.append(self.cli.device.motd() + "\r\n" + self.cli.prompt)
         self._flush()
         last_cr = 0.0  # when a chunk ended in CR: an LF right after it is the same Enter
         loop = asyncio.get_running_loop()

@@ -9,8 +9,8 @@ from typing import Any
 
 import asyncssh
 
-from nornir_config.lab.device import LabDevice
 from nornir_config.lab.flash import FILE_SYSTEMS, FlashFullError
+from nornir_config.platforms.base import LabDevice
 
 
 class _Handle:

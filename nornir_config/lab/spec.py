@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 ROUTER_INTERFACES = tuple(f"GigabitEthernet0/0/{n}" for n in range(4))
 SWITCH_INTERFACES = tuple(f"GigabitEthernet1/0/{n}" for n in range(1, 25)) + tuple(
@@ -11,9 +15,24 @@ SWITCH_INTERFACES = tuple(f"GigabitEthernet1/0/{n}" for n in range(1, 25)) + tup
 )
 
 
+@cache
+def _bundled_models() -> dict[str, dict[str, Any]]:
+    path = Path(__file__).resolve().parent.parent / "sot" / "data" / "site_defaults.yaml"
+    models = yaml.safe_load(path.read_text(encoding="utf-8"))["models"]
+    return {str(name): dict(model) for name, model in models.items()}
+
+
+def model_driver(model: str, role: str) -> str:
+    """The driver of a bundled model, else of the first bundled model of that role."""
+    models = _bundled_models()
+    if model in models:
+        return str(models[model]["platform"])
+    return next(str(m["platform"]) for m in models.values() if m["role"] == role)
+
+
 @dataclass(frozen=True)
 class LabDeviceSpec:
-    """One emulated device: `name` is the inventory name, `hostname` its day-0 IOS hostname."""
+    """One emulated device: `name` is the inventory name, `hostname` its day-0 hostname."""
 
     name: str
     hostname: str
@@ -23,10 +42,15 @@ class LabDeviceSpec:
     day0: str | None = None
     # Cables from this device: (local port, peer device name, peer port); either end may say.
     links: tuple[tuple[str, str, str], ...] = ()
+    # The platform driver that emulates it; "" = the driver of its model in the bundled
+    # site defaults (the models `communelan init` writes).
+    driver: str = ""
     # The management address the NOC knows the device by (None: any address it has).
     address: str | None = None
 
     def __post_init__(self) -> None:
+        if not self.driver:
+            object.__setattr__(self, "driver", model_driver(self.model, self.role))
         if not self.interfaces:
             default = ROUTER_INTERFACES if self.role == "router" else SWITCH_INTERFACES
             object.__setattr__(self, "interfaces", default)

@@ -19,12 +19,11 @@ from typing import Any, TypeVar
 import pytest
 from nornir.core import Nornir
 
-from nornir_config.lab.day0 import write_console
-from nornir_config.lab.device import LabDevice
 from nornir_config.lab.files import (
     Endpoint,
     LabCredentials,
     known_hosts_path,
+    write_console,
     write_credentials,
     write_endpoints,
     write_known_hosts,
@@ -127,7 +126,8 @@ class RunningLab:
     def names(self) -> list[str]:
         return list(self.lab.devices)
 
-    def device(self, name: str) -> LabDevice:
+    def device(self, name: str) -> Any:
+        """The emulated device (its dialect's own class: tests read its config)."""
         return self.lab.devices[name]
 
     def point(self, nr: Nornir) -> None:
@@ -145,10 +145,10 @@ class RunningLab:
             host.connection_options["netmiko"].extras = options
 
     def netmiko_params(self, name: str, **extra: Any) -> dict[str, Any]:
-        """Keyword arguments for `netmiko.ConnectHandler` (device_type cisco_ios)."""
+        """Keyword arguments for `netmiko.ConnectHandler` (the device's own device type)."""
         e = self.endpoints[name]
         params: dict[str, Any] = {
-            "device_type": "cisco_ios",
+            "device_type": e.device_type,
             "host": e.host,
             "port": e.port,
             "username": self.credentials.username,
@@ -161,7 +161,7 @@ class RunningLab:
         return params
 
     def napalm_args(self, name: str, **optional: Any) -> dict[str, Any]:
-        """Keyword arguments for `napalm.get_network_driver("ios")(...)`."""
+        """Keyword arguments for `napalm.get_network_driver(<the device's driver>)(...)`."""
         e = self.endpoints[name]
         optional_args: dict[str, Any] = {
             "port": e.port,
@@ -181,7 +181,7 @@ class RunningLab:
         """`netmiko.ConnectHandler` arguments for the device's console (always gets in)."""
         e = self.lab.console
         params: dict[str, Any] = {
-            "device_type": "cisco_ios",
+            "device_type": self.endpoints[name].device_type,
             "host": e.host,
             "port": e.port,
             "username": name,

@@ -12,17 +12,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from nornir_config.lab.state import ConfigState, PortState, config_state, software_line
+from nornir_config.lab.ports import ConfigState, PortState
 
 if TYPE_CHECKING:
-    from nornir_config.lab.device import LabDevice
+    from nornir_config.platforms.base import LabDevice
 
 Node = tuple[str, str, str]  # ("vlan", device, "10") or ("port", device, interface)
-_Key = tuple[tuple[int, float], ...]
+_Key = tuple[ConfigState, ...]  # each device's state: a new object after each change
 
 
 @dataclass(frozen=True)
@@ -126,9 +127,9 @@ class Twin:
     def office_views(self, name: str) -> dict[str, DeviceView]:
         """Every device of `name`'s office, with the cabling applied."""
         group = self.office(name)
-        key = tuple((id(self.devices[n].running), self.devices[n].changed_at) for n in group)
+        key = tuple(self.devices[n].state() for n in group)
         hit = self._views.get(group)
-        if hit is None or hit[0] != key:
+        if hit is None or any(a is not b for a, b in zip(hit[0], key, strict=True)):
             hit = (key, _compute(self, group))
             self._views[group] = hit
         return hit[1]
@@ -159,13 +160,6 @@ def view(device: LabDevice) -> DeviceView:
 
 
 # -- computing one office --------------------------------------------------------------------
-
-
-def _uses(device: LabDevice, protocol: str) -> bool:
-    """CDP runs unless `no cdp run`; LLDP only with `lldp run` (IOS-XE defaults)."""
-    if protocol == "cdp":
-        return not device.has("no cdp run")
-    return device.has("lldp run")
 
 
 def _tags(name: str, view: DeviceView) -> dict[int | None, Node]:
@@ -215,7 +209,7 @@ def _node(dev: str, local: Node) -> Node:
 def _compute(twin: Twin, group: tuple[str, ...]) -> dict[str, DeviceView]:
     views: dict[str, DeviceView] = {}
     for name in group:
-        state = config_state(twin.devices[name])
+        state = twin.devices[name].state()
         ports = {n: dataclasses.replace(p) for n, p in state.ports.items()}
         views[name] = DeviceView(state, ports)
     # physical links
@@ -252,7 +246,7 @@ def _compute(twin: Twin, group: tuple[str, ...]) -> dict[str, DeviceView]:
             elif port.kind in ("loopback", "other"):
                 port.up = port.enabled
             elif port.kind == "svi":
-                vid = int(port.name[4:])
+                vid = int(re.findall(r"\d+", port.name)[-1])
                 carried = any(p.up and p.carries(vid) for p in view_.ports.values() if p.switchport)
                 port.up = port.enabled and vid in view_.config.vlans and carried
     # layer 3 endpoints per segment
@@ -420,9 +414,10 @@ def _neighbors(name: str, views: dict[str, DeviceView], twin: Twin) -> None:
             router=other.spec.role == "router",
             address=address,
             mac=theirs.config.base_mac,
-            software=software_line(other.spec.role),
+            software=other.software,
         )
-        if _uses(me, "cdp") and _uses(other, "cdp"):
+        both = me.discovery() & other.discovery()
+        if "cdp" in both:
             view_.cdp.append(neighbor)
-        if _uses(me, "lldp") and _uses(other, "lldp"):
+        if "lldp" in both:
             view_.lldp.append(neighbor)

@@ -52,7 +52,8 @@ def render_views(
     for device in devices:
         env = envs.get(device.platform)
         if env is None:
-            env = envs[device.platform] = jinja_env(state.templates_dir / device.platform)
+            folder = state.templates_dir / device.driver.templates
+            env = envs[device.platform] = jinja_env(folder)
         context = device_context(device, defaults, secrets)  # type: ignore[arg-type]
         state.contexts[device.name] = context
         state.platforms.add(device.platform)
@@ -72,8 +73,8 @@ def render_views(
                 device.role,
                 device.platform,
                 context,
-                parse(canonical(text, device.platform)),
-                dialect(device.platform),
+                parse(canonical(text, device.driver), device.driver),
+                dialect(device.driver),
             )
         )
     return views
@@ -106,7 +107,7 @@ def locate(
             rule.id, rule.severity, message, rendered, hit.line, (view.name,), rendered_at
         )
     if rule.partial:
-        path = state.templates_dir / view.platform / "partials" / rule.partial
+        path = state.templates_dir / view.driver.templates / "partials" / rule.partial
         return Finding(
             rule.id,
             rule.severity,
@@ -217,8 +218,8 @@ def device_pass(
                     device.role,
                     device.platform,
                     context_vars,
-                    parse(text),
-                    dialect(device.platform),
+                    parse(text, device.driver),
+                    dialect(device.driver),
                 )
             )
     return views, findings + their_findings

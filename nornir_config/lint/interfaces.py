@@ -5,24 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from nornir_config.lint.parsed import Node, compiled, compiled_lines, fill, literal
 from nornir_config.lint.registry import DeviceView
+from nornir_config.platforms.base import Platform
 
-DIALECTS_DIR = Path(__file__).resolve().parent.parent / "rules" / "platforms"
 
-
-@cache
-def dialect(platform: str) -> dict[str, Any]:
-    """The lint dialect of a platform (nornir_config/rules/platforms/<platform>.yaml)."""
-    data = yaml.safe_load((DIALECTS_DIR / f"{platform}.yaml").read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"lint dialect of {platform} must be a mapping")
-    return data
+def dialect(platform: Platform) -> dict[str, Any]:
+    """The lint dialect of a platform (its driver's `lint` data)."""
+    return platform.data("lint")
 
 
 @dataclass(frozen=True)
@@ -48,7 +40,7 @@ def _spec(data: dict[str, Any]) -> _Spec:
 
 
 @cache
-def _specs(platform: str) -> tuple[_Spec, ...]:
+def _specs(platform: Platform) -> tuple[_Spec, ...]:
     return tuple(_spec(d) for d in dialect(platform)["interface_classes"])
 
 
@@ -57,7 +49,7 @@ def classify(view: DeviceView) -> list[tuple[str, str, Node]]:
     head = compiled(view.dialect["interface"])
     specs = [
         (spec, {fill(n, view.context, escape=False) for n in spec.names} if spec.names else None)
-        for spec in _specs(view.platform)
+        for spec in _specs(view.driver)
     ]
     out: list[tuple[str, str, Node]] = []
     for node in view.parsed.top:

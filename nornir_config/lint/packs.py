@@ -1,4 +1,5 @@
-"""Rule packs as data: YAML files shipped in nornir_config/rules/packs/ or a project's rules/."""
+"""Rule packs as data: YAML files shipped in nornir_config/rules/packs/ (vendor-neutral), in
+each platform driver's `packs/` folder (its vendor baseline), or in a project's rules/."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from nornir_config.errors import InputError, Problem
 from nornir_config.lint.kinds import KINDS
 from nornir_config.lint.model import Pack, Rule
+from nornir_config.platforms import drivers
 from nornir_config.sot.yamlfile import load_yaml
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "rules" / "packs"
@@ -118,9 +120,11 @@ def load_pack(path: Path, root: Path | None = None) -> Pack:
 
 
 def available_packs(root: Path | None) -> dict[str, Path]:
-    """Pack files by pack name: the shipped ones, then the project's rules/*.yaml (which win)."""
+    """Pack files by pack name: the shipped ones, the drivers', then the project's
+    rules/*.yaml (which win)."""
     found: dict[str, Path] = {}
-    folders = [SHIPPED_DIR] + ([root / "rules"] if root is not None else [])
+    vendors = [d.folder / "packs" for d in drivers()]
+    folders = [SHIPPED_DIR, *vendors] + ([root / "rules"] if root is not None else [])
     for folder in folders:
         for path in sorted(folder.glob("*.yaml")):
             found[path.stem] = path

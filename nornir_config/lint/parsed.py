@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-_BANNER = re.compile(r"^banner \S+ (\S+)")
+from nornir_config.platforms.base import Platform
+
 _VAR = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
 
 
@@ -186,12 +187,22 @@ class Parsed:
         return self.text.count("\n", 0, offset) + 1
 
 
-def parse(text: str) -> Parsed:
-    """Parse an IOS-style config (indent = nesting; `!` and `end` ignored; banners kept whole)."""
+@cache
+def _banner(platform: Platform) -> re.Pattern[str]:
+    return re.compile(platform.layout.banner)
+
+
+def parse(text: str, platform: Platform) -> Parsed:
+    """Parse a config as the platform prints it (indent = nesting; comments and the last line
+    ignored; banners kept whole)."""
+    layout = platform.layout
+    comment, end, banner_head = layout.comment, layout.end, _banner(platform)
     # Interned: most lines repeat across offices (port and service lines), and every device's
     # lines stay alive until the province rules have run (a third of lint's memory nationally).
     lines = [sys.intern(raw) for raw in text.split("\n")]
-    heads = [i for i, raw in enumerate(lines) if raw and raw[0] != " " and raw[0] != "!"]
+    heads = [
+        i for i, raw in enumerate(lines) if raw and raw[0] != " " and not raw.startswith(comment)
+    ]
     heads.append(len(lines))
     top: list[Node] = []
     skip_to = -1
@@ -200,19 +211,18 @@ def parse(text: str) -> Parsed:
         if index < skip_to:
             continue
         raw = lines[index].rstrip()
-        if raw == "end":
+        if raw == end:
             continue
-        if raw.startswith("banner "):
-            banner = _BANNER.match(raw)
-            if banner and raw.count(banner.group(1)) == 1:
-                delimiter = banner.group(1)
-                last = next(
-                    (j for j in range(index + 1, len(lines)) if delimiter in lines[j]),
-                    len(lines) - 1,
-                )
-                top.append(Node(raw, index + 1, lines, index + 1, last + 1, flat=True))
-                skip_to = last + 1
-                continue
+        banner = banner_head.match(raw)
+        if banner and raw.count(banner.group(1)) == 1:
+            delimiter = banner.group(1)
+            last = next(
+                (j for j in range(index + 1, len(lines)) if delimiter in lines[j]),
+                len(lines) - 1,
+            )
+            top.append(Node(raw, index + 1, lines, index + 1, last + 1, flat=True))
+            skip_to = last + 1
+            continue
         top.append(Node(raw, index + 1, lines, index + 1, heads[k + 1]))
     return Parsed(lines, top)
 

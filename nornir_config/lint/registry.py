@@ -13,6 +13,8 @@ from typing import Any
 
 from nornir_config.lint.model import Rule
 from nornir_config.lint.parsed import Node, Parsed
+from nornir_config.platforms import driver
+from nornir_config.platforms.base import Platform
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,11 @@ class DeviceView:
     # Facts several rules derive from the same config (kinds key it by their own name); not
     # copied by dataclasses.replace, so a view with another config starts empty.
     memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def driver(self) -> Platform:
+        """The platform driver named by `platform`."""
+        return driver(self.platform)
 
     def interfaces(self) -> list[tuple[str, str, Node]]:
         """(name, class, node) of every interface, classified once by the platform's rules."""

@@ -19,7 +19,8 @@ from typing import Any
 import jinja2
 
 from nornir_config.lint.parsed import Node, Parsed
-from nornir_config.platforms import platform_data
+from nornir_config.platforms import driver
+from nornir_config.platforms.base import Platform
 from nornir_config.render import jinja_env
 
 _SHARED: dict[tuple[Path, str, str, str, str | None], tuple[str, int] | None] = {}
@@ -77,8 +78,8 @@ def _closest_line_at(path: Path, pattern: str, _stamp: tuple[int, int]) -> int |
     return best
 
 
-def _partials(platform: str, role: str) -> list[str]:
-    features = platform_data(platform, "features")["features"]
+def _partials(platform: Platform, role: str) -> list[str]:
+    features = platform.data("features")["features"]
     return [f["partial"] for f in features if role in f.get("roles", ())]
 
 
@@ -110,7 +111,7 @@ class SourceMap:
 
     def _partial_lines(self, partial: str) -> list[str]:
         if partial not in self._rendered:
-            env = jinja_env(self.templates_dir / self.platform)
+            env = jinja_env(self.templates_dir / driver(self.platform).templates)
             try:
                 text = env.get_template(f"partials/{partial}").render(**self.context)
             except jinja2.TemplateError:
@@ -119,7 +120,7 @@ class SourceMap:
         return self._rendered[partial]
 
     def partial_path(self, partial: str) -> Path:
-        return self.templates_dir / self.platform / "partials" / partial
+        return self.templates_dir / driver(self.platform).templates / "partials" / partial
 
     def locate(self, line: int) -> tuple[str, int] | None:
         """(template path relative to the root, line) of rendered `line`, or None.
@@ -143,7 +144,7 @@ class SourceMap:
         return _SHARED[key]
 
     def _locate(self, node: Node, parent: Node | None) -> tuple[str, int] | None:
-        for partial in _partials(self.platform, self.role):
+        for partial in _partials(driver(self.platform), self.role):
             patterns = _source_patterns(self.partial_path(partial))
             if not any(regex.match(node.text) for _, regex in patterns):
                 continue  # this partial cannot print the line: no need to render it

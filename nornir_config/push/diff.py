@@ -20,7 +20,7 @@ from hier_config import HConfig, HConfigChild, MatchRule, WorkflowRemediation, g
 from hier_config.models import IdempotentCommandsRule, NegationSubRule, OrderingRule
 
 from nornir_config.hier import built_once, config_rules
-from nornir_config.platforms import platform_data
+from nornir_config.platforms.base import Platform
 
 Lineage = tuple[MatchRule, ...]
 
@@ -33,10 +33,10 @@ def _lineage(rule: Any) -> Lineage:
 
 
 @built_once
-def push_driver(platform: str) -> Any:
+def push_driver(platform: Platform) -> Any:
     """The platform's hier_config driver with push.yaml's rules added."""
     base = config_rules(platform).driver
-    extra = platform_data(platform, "push")
+    extra = platform.data("push")
     driver = copy.copy(base)
     driver.rules = base.rules.model_copy(
         update={
@@ -80,9 +80,9 @@ class OwnedLines:
 
 
 @cache
-def owned_lines(platform: str, preserve: tuple[str, ...] = ()) -> OwnedLines:
+def owned_lines(platform: Platform, preserve: tuple[str, ...] = ()) -> OwnedLines:
     """The platform's protected lines plus hosts/' `preserve:` regexes (top-level lines)."""
-    data = platform_data(platform, "protected")
+    data = platform.data("protected")
     return OwnedLines(
         device_owned=tuple(_lineage(r) for r in data.get("device_owned", [])),
         protected=tuple(_lineage(r) for r in [*data.get("protected", []), *preserve]),
@@ -90,13 +90,14 @@ def owned_lines(platform: str, preserve: tuple[str, ...] = ()) -> OwnedLines:
     )
 
 
-def error_pattern(platform: str) -> str:
+def error_pattern(platform: Platform) -> str:
     """The regex of device answers that mean a config command was refused."""
-    return str(platform_data(platform, "push")["error_pattern"])
+    return platform.commands.error_pattern
 
 
-def hconfig(text: str, platform: str) -> HConfig:
-    """A config file or `show running-config` output as a tree (volatile header dropped)."""
+def hconfig(text: str, platform: Platform) -> HConfig:
+    """A config file or the device's printed running config as a tree (volatile header
+    dropped)."""
     return get_hconfig(push_driver(platform), text)
 
 
@@ -160,35 +161,40 @@ def _set_aside(have: HConfig, want: HConfig, owned: OwnedLines) -> tuple[list[st
 
 def _command_lines(node: HConfigChild) -> list[str]:
     """One top-level remediation item as sendable lines: explicit sub-mode exits kept (a
-    VRF's `exit-address-family`), hier_config's generic `exit` left out as IOS needs none."""
+    VRF's `exit-address-family`), hier_config's generic `exit` left out (the device needs none)."""
     return [line for line in node.lines(sectional_exiting=True) if line.strip() != "exit"]
 
 
-def _negations(node: HConfigChild) -> Iterable[str]:
+def _negations(node: HConfigChild, negation: str) -> Iterable[str]:
     for child in (node, *node.all_children()):
-        if child.text.startswith("no "):
+        if child.text.startswith(negation):
             yield _path(child)
 
 
-def plan(running: str, target: str, platform: str, preserve: Sequence[str] = ()) -> Remediation:
+def plan(
+    running: str, target: str, platform: Platform, preserve: Sequence[str] = ()
+) -> Remediation:
     """What turns `running` into `target` on the device, and what it keeps on purpose."""
     have, want = hconfig(running, platform), hconfig(target, platform)
     kept, dropped = _set_aside(have, want, owned_lines(platform, tuple(preserve)))
     result = WorkflowRemediation(have, want).remediation_config
     sections = tuple((node.text, tuple(_command_lines(node))) for node in sorted(result.children))
-    removed = tuple(line for node in result.children for line in _negations(node))
+    negation = platform.commands.negation
+    removed = tuple(line for node in result.children for line in _negations(node, negation))
     return Remediation(sections, tuple(kept), removed, tuple(dropped))
 
 
 def remediation(
-    running: str, target: str, platform: str, preserve: Sequence[str] = ()
+    running: str, target: str, platform: Platform, preserve: Sequence[str] = ()
 ) -> list[str]:
     """The commands, in sending order and indented by section, that turn `running` into
     `target` (protected lines kept); empty when nothing differs."""
     return plan(running, target, platform, preserve).commands
 
 
-def with_protected(running: str, target: str, platform: str, preserve: Sequence[str] = ()) -> str:
+def with_protected(
+    running: str, target: str, platform: Platform, preserve: Sequence[str] = ()
+) -> str:
     """`target` plus the running lines a push keeps: the candidate of a full replace, so that
     `configure replace` removes no more than a merge would."""
     have, want = hconfig(running, platform), hconfig(target, platform)
@@ -211,7 +217,7 @@ def with_protected(running: str, target: str, platform: str, preserve: Sequence[
     return "\n".join(line for node in want.children for line in _command_lines(node)) + "\n"
 
 
-def config_diff(before: str, after: str, platform: str, names: tuple[str, str]) -> str:
+def config_diff(before: str, after: str, platform: Platform, names: tuple[str, str]) -> str:
     """A unified line diff of two configs' bodies (volatile header lines dropped)."""
     a = list(hconfig(before, platform).dump_simple())
     b = list(hconfig(after, platform).dump_simple())

@@ -11,7 +11,8 @@ from nornir_config.compliance.features import features_for, owner_of
 from nornir_config.compliance.model import UNOWNED
 from nornir_config.connection import why
 from nornir_config.inventory import province_of
-from nornir_config.push.diff import Remediation, config_diff, error_pattern, plan, remediation
+from nornir_config.platforms import driver_for
+from nornir_config.push.diff import Remediation, config_diff, plan, remediation
 from nornir_config.push.rollback import recheck, rollback_merge
 from nornir_config.push.session import deliver, netmiko_session, read_running, save
 from nornir_config.push.state import DeviceReport, Outcome
@@ -36,7 +37,7 @@ def merge_push(
     back on the session still open.
     """
     started = time.perf_counter()
-    platform = str(task.host.platform)
+    platform = driver_for(task.host)
     report = DeviceReport(task.host.name, Outcome.UNCHANGED, "merge")
     try:
         conn = netmiko_session(task)
@@ -65,7 +66,7 @@ def merge_push(
         return _result(task, report, started)
     step = "sending commands"
     try:
-        deliver(conn, commands, error_pattern(platform), platform)
+        deliver(conn, commands, platform)
         step = "saving"
         save(conn, platform)
         step = "re-reading the running config"
@@ -103,7 +104,10 @@ def describe(task: Task, planned: Remediation, report: DeviceReport, redact: Red
     except KeyError:
         features = ()
     heads = {line: line.split(" / ")[0] for line in planned.removed}
-    report.unowned = [redact(r) for r, h in heads.items() if owner_of(h, features) == UNOWNED]
+    negation = driver_for(task.host).commands.negation
+    report.unowned = [
+        redact(r) for r, h in heads.items() if owner_of(h, features, negation) == UNOWNED
+    ]
 
 
 def _result(task: Task, report: DeviceReport, started: float) -> Result:

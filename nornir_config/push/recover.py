@@ -21,15 +21,16 @@ from nornir_config import audit
 from nornir_config.backup import clean_config
 from nornir_config.connection import prepare_connections, why
 from nornir_config.errors import InputError
+from nornir_config.platforms import driver_for
+from nornir_config.platforms.base import Platform
 from nornir_config.project import Project
 from nornir_config.push import journal
-from nornir_config.push.diff import config_diff, error_pattern, remediation
+from nornir_config.push.diff import config_diff, remediation
 from nornir_config.push.lock import lock_devices
 from nornir_config.push.rollback import config_paths, restore_device_copy
 from nornir_config.push.session import netmiko_session, read_running, send_config
 from nornir_config.push.state import DeviceReport, Outcome, update_state
-from nornir_config.secrets import Secrets
-from nornir_config.secrets import redact as redact_text
+from nornir_config.secrets import Secrets, redactor
 
 TARGETS = ("before", "intended")
 AS_BEFORE, AS_INTENDED, BETWEEN = "as before", "as intended", "between"
@@ -59,7 +60,7 @@ def recover_device(
     redact: Callable[[str], str],
 ) -> Result:
     """Nornir task: classify the device, and with `to` put it there."""
-    platform = str(task.host.platform)
+    platform = driver_for(task.host)
     result = Recovery(task.host.name, entry.run, "unreachable")
     try:
         conn = netmiko_session(task)
@@ -71,7 +72,7 @@ def recover_device(
         if to == "before":
             restore_device_copy(conn, platform, entry.device_file)
         else:
-            send_config(conn, remediation(running, intended, platform), error_pattern(platform))
+            send_config(conn, remediation(running, intended, platform), platform)
         conn.save_config()
         running = read_running(task)
         result.now = _where(running, entry, intended, secrets, platform)
@@ -85,7 +86,7 @@ def recover_device(
 
 
 def _where(
-    running: str, entry: journal.JournalEntry, intended: str, secrets: Secrets, platform: str
+    running: str, entry: journal.JournalEntry, intended: str, secrets: Secrets, platform: Platform
 ) -> str:
     before = Path(entry.before_file).read_text(encoding="utf-8")
     now = clean_config(secrets.redact(running), platform)
@@ -100,7 +101,7 @@ def _diffs(
     running: str,
     entry: journal.JournalEntry,
     intended: str,
-    platform: str,
+    platform: Platform,
     redact: Callable[[str], str],
 ) -> str:
     before = Path(entry.before_file).read_text(encoding="utf-8")
@@ -129,8 +130,7 @@ def run_recover(project: Project, to: str | None) -> list[Recovery]:
         prepare_connections(nr, settings)
         secrets = project.secrets()
 
-        def redact(text: str) -> str:
-            return redact_text(text, secrets, "cisco_ios")
+        redact = redactor(secrets, (driver_for(h) for h in nr.inventory.hosts.values()))
 
         intended = {
             h: Path(e.intended_file).read_text(encoding="utf-8") for h, e in entries.items()

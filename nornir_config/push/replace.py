@@ -1,6 +1,6 @@
 """Replace push: NAPALM load_replace_candidate, compare, commit with a revert timer, verify.
 
-`configure replace` with `revert timer` is IOS's own safety net: if this process dies after the
+A commit with a revert timer is the device's own safety net: if this process dies after the
 commit, the device reverts by itself. The commit is confirmed only once the re-read running
 config has no residual diff against the intended one.
 """
@@ -14,6 +14,8 @@ from napalm.base.exceptions import CommitConfirmException
 from nornir.core.task import Result, Task
 
 from nornir_config.connection import why
+from nornir_config.platforms import driver_for
+from nornir_config.platforms.base import Platform
 from nornir_config.push.diff import plan, remediation, with_protected
 from nornir_config.push.merge import AfterHook, BeforeHook, Redact, _result, describe, preserved
 from nornir_config.push.rollback import recheck, rollback_merge
@@ -54,7 +56,7 @@ def replace_push(
     `after_change(host)` runs before the commit is confirmed: a replace that lost management
     access is rolled back on the sessions still open."""
     started = time.perf_counter()
-    platform = str(task.host.platform)
+    platform = driver_for(task.host)
     report = DeviceReport(task.host.name, Outcome.UNCHANGED, "replace")
     try:
         device = _napalm(task)
@@ -132,7 +134,7 @@ def _undo(
     task: Task,
     device: Any,
     before: str,
-    platform: str,
+    platform: Platform,
     report: DeviceReport,
     redact: Redact,
     fresh: bool = True,

@@ -19,22 +19,17 @@ from nornir.core.inventory import Host
 from nornir.core.task import Task
 
 from nornir_config.connection import TIMEOUTS, why
-from nornir_config.platforms import platform_data
-from nornir_config.push.diff import config_diff, error_pattern, remediation
+from nornir_config.platforms.base import DeviceCopy, Platform
+from nornir_config.push.diff import config_diff, remediation
 from nornir_config.push.session import netmiko_session, read_running, reopen, send_config
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]
 PASSES = 3
 DEVICE_COPY = "communelan_device_copy"  # host.data key: the device holds its pre-change copy
-_ANSWER = r"(\]\?|#)\s*$"  # IOS asks "Destination filename [x]?" unless `file prompt quiet`
 
 
-def _commands(platform: str) -> dict[str, str]:
-    return dict(platform_data(platform, "push")["device_copy"])
-
-
-def body_lines(text: str, platform: str) -> list[str]:
+def body_lines(text: str, platform: Platform) -> list[str]:
     """A config's lines as the device prints them, volatile header lines dropped: what two
     reads of an unchanged device share exactly."""
     from nornir_config.backup import clean_config
@@ -45,7 +40,7 @@ def body_lines(text: str, platform: str) -> list[str]:
     return lines
 
 
-def config_paths(text: str, platform: str) -> set[tuple[str, str]]:
+def config_paths(text: str, platform: Platform) -> set[tuple[str, str]]:
     """Each line with the section it is in: equal sets mean the same config, whatever order
     a device prints equal sections in."""
     paths: set[tuple[str, str]] = set()
@@ -57,40 +52,41 @@ def config_paths(text: str, platform: str) -> set[tuple[str, str]]:
     return paths
 
 
-def _exec(conn: Any, command: str) -> str:
+def _exec(conn: Any, command: str, copy: DeviceCopy) -> str:
+    """Run a file command, answering the device's questions (a destination name) with Enter."""
     output = str(
-        conn.send_command(command, expect_string=_ANSWER, read_timeout=TIMEOUTS["timeout"])
+        conn.send_command(command, expect_string=copy.answer, read_timeout=TIMEOUTS["timeout"])
     )
-    while re.search(r"\]\?\s*$", output):
+    while re.search(copy.question, output):
         output += str(
-            conn.send_command("", expect_string=_ANSWER, read_timeout=TIMEOUTS["timeout"])
+            conn.send_command("", expect_string=copy.answer, read_timeout=TIMEOUTS["timeout"])
         )
     return output
 
 
-def save_device_copy(host: Host, conn: Any, platform: str) -> str:
+def save_device_copy(host: Host, conn: Any, platform: Platform) -> str:
     """Have the device copy its running config to its own file system; the file's name."""
-    cmds = _commands(platform)
+    cmds = platform.device_copy
     host.data.pop(DEVICE_COPY, None)
-    output = _exec(conn, cmds["save"].format(file=cmds["file"]))
-    if re.search(cmds["failed"], output):
+    output = _exec(conn, cmds.save.format(file=cmds.file), cmds)
+    if re.search(cmds.failed, output):
         raise OSError(f"the device could not save its pre-change copy: {output.strip()[:200]}")
-    host.data[DEVICE_COPY] = cmds["file"]
-    return cmds["file"]
+    host.data[DEVICE_COPY] = cmds.file
+    return cmds.file
 
 
-def restore_device_copy(conn: Any, platform: str, file: str) -> None:
+def restore_device_copy(conn: Any, platform: Platform, file: str) -> None:
     """`configure replace` of the device's own pre-change copy; raises if it says it failed."""
-    cmds = _commands(platform)
-    output = _exec(conn, cmds["restore"].format(file=file))
-    if re.search(cmds["failed"], output) or cmds["restored"] not in output:
+    cmds = platform.device_copy
+    output = _exec(conn, cmds.restore.format(file=file), cmds)
+    if re.search(cmds.failed, output) or cmds.restored not in output:
         raise OSError(f"configure replace failed: {' '.join(output.split())[:200]}")
 
 
 def rollback_merge(
     task: Task,
     before: str,
-    platform: str,
+    platform: Platform,
     report: DeviceReport,
     redact: Redact,
     fresh: bool = True,
@@ -110,11 +106,11 @@ def rollback_merge(
                 report.reason = f"{report.reason}; {why(exc)}"
         now = read_running(task)
         left = remediation(now, before, platform)
-        # A few passes: one command can undo another's effect (negations IOS keeps).
+        # A few passes: one command can undo another's effect (negations a device keeps).
         for _ in range(PASSES):
             if not left:
                 break
-            send_config(conn, left, error_pattern(platform))
+            send_config(conn, left, platform)
             conn.save_config()
             now = read_running(task)
             left = remediation(now, before, platform)
@@ -149,7 +145,7 @@ def recheck(report: DeviceReport, check: Callable[[str], str | None]) -> DeviceR
     return report
 
 
-def _state(now: str, before: str, platform: str, redact: Redact) -> str:
+def _state(now: str, before: str, platform: Platform, redact: Redact) -> str:
     if not now:
         return "could not read the running config after the failure; its state is unknown"
     diff = config_diff(before, now, platform, ("before push", "running now"))

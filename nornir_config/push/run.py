@@ -27,6 +27,7 @@ from nornir_config import audit
 from nornir_config.backup import clean_config
 from nornir_config.connection import open_netmiko, prepare_connections, why
 from nornir_config.errors import InputError, Problem
+from nornir_config.platforms import driver_for
 from nornir_config.project import Project
 from nornir_config.push import journal
 from nornir_config.push.access import access_check, waves
@@ -37,7 +38,7 @@ from nornir_config.push.replace import replace_push
 from nornir_config.push.rollback import save_device_copy
 from nornir_config.push.state import DeviceReport, Outcome, save_state, unfinished_hosts
 from nornir_config.render import private_dir, write_private
-from nornir_config.secrets import redact as redact_text
+from nornir_config.secrets import redactor
 
 LOST = (Outcome.UNREACHABLE, Outcome.FAILED, Outcome.NEEDS_ATTENTION)
 FAILURES = (Outcome.ROLLED_BACK, Outcome.FAILED, Outcome.UNREACHABLE, Outcome.NEEDS_ATTENTION)
@@ -162,15 +163,14 @@ def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: P
     before_dir = settings.build_dir / "push" / run.run_id / "before"
     audit_log = settings.build_dir / "audit.jsonl"
 
-    def redact(text: str) -> str:
-        return redact_text(text, secrets, "cisco_ios")
+    redact = redactor(secrets, (driver_for(nr.inventory.hosts[h]) for h in hosts))
 
     def before_change(host: str, running: str) -> None:
         """Local redacted backup, the device's own full copy, then the journal entry."""
         if options.guard is not None:
             options.guard(host, running)
         device = nr.inventory.hosts[host]
-        platform = str(device.platform)
+        platform = driver_for(device)
         private_dir(before_dir)
         write_private(
             before_dir / f"{host}.cfg",

@@ -10,12 +10,12 @@ from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Task
 
 from nornir_config.connection import TIMEOUTS, get_running_config, netmiko_connection
-from nornir_config.push.transfer import TransferError, deliver_file, delivery, type_texts
+from nornir_config.platforms.base import Platform
+from nornir_config.push.transfer import TransferError, deliver_file, type_texts
 from nornir_config.push.transfer import save as save_running
 
 NETMIKO = "netmiko"
 NAPALM = "napalm"
-CONFIG_PROMPT = r"\(config[^()]*\)#"
 
 
 def netmiko_session(task: Task) -> Any:
@@ -51,13 +51,15 @@ def close(task: Task, connection: str) -> None:
             task.host.connections.pop(connection, None)
 
 
-def send_config(conn: Any, commands: list[str], pattern: str) -> str:
+def send_config(conn: Any, commands: list[str], platform: Platform) -> str:
     """Send config lines (stopping at the first one the device refuses) and leave config mode.
 
     A multi-line command (a banner) goes last, written whole and read up to the next config
-    prompt: IOS answers its first line with "Enter TEXT message", not the echo that Netmiko's
-    command check waits for (and Netmiko's own banner bypass misses multi-line commands).
+    prompt: a device may answer its first line with a question ("Enter TEXT message"),
+    not the echo that Netmiko's command check waits for (and Netmiko's own banner bypass misses
+    multi-line commands).
     """
+    pattern = platform.commands.error_pattern
     lines = [c for c in commands if "\n" not in c]
     texts = [c for c in commands if "\n" in c]
     output = str(
@@ -72,7 +74,9 @@ def send_config(conn: Any, commands: list[str], pattern: str) -> str:
     for text in texts:
         conn.write_channel(conn.normalize_cmd(text))
         answer = str(
-            conn.read_until_pattern(pattern=CONFIG_PROMPT, read_timeout=TIMEOUTS["timeout"])
+            conn.read_until_pattern(
+                pattern=platform.commands.config_prompt, read_timeout=TIMEOUTS["timeout"]
+            )
         )
         output += answer
         if re.search(pattern, answer, flags=re.M):
@@ -84,35 +88,35 @@ def send_config(conn: Any, commands: list[str], pattern: str) -> str:
     return output
 
 
-def deliver(conn: Any, commands: list[str], pattern: str, platform: str) -> str:
+def deliver(conn: Any, commands: list[str], platform: Platform) -> str:
     """Apply a remediation in a few round trips: single lines as one file copied into the
     running config (where the platform can), multi-line commands typed after it.
 
     When the file cannot be written (no Tcl, flash full, characters Tcl would change)
     nothing has changed yet, and every line is typed instead.
     """
-    settings = delivery(platform)
+    settings = platform.file_delivery
     lines = [c for c in commands if "\n" not in c]
     texts = [c for c in commands if "\n" in c]
     if settings is None:
-        return _typed(conn, commands, pattern)
+        return _typed(conn, commands, platform)
     output = ""
     if lines:
         try:
-            output = deliver_file(conn, settings, lines, pattern)
+            output = deliver_file(conn, platform, lines)
         except TransferError:
-            return _typed(conn, commands, pattern)
+            return _typed(conn, commands, platform)
     if texts:
-        output += type_texts(conn, settings, texts, pattern)
+        output += type_texts(conn, settings, texts, platform.commands.error_pattern)
     return output
 
 
-def _typed(conn: Any, commands: list[str], pattern: str) -> str:
-    output = send_config(conn, commands, pattern)
+def _typed(conn: Any, commands: list[str], platform: Platform) -> str:
+    output = send_config(conn, commands, platform)
     conn.set_base_prompt()  # a hostname change shows in the prompt
     return output
 
 
-def save(conn: Any, platform: str) -> None:
-    """Save the running config (write memory), in one round trip where the platform says how."""
-    save_running(conn, delivery(platform))
+def save(conn: Any, platform: Platform) -> None:
+    """Save the running config in one round trip, as the driver says."""
+    save_running(conn, platform.commands)

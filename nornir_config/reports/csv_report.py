@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from nornir_config.compliance.model import ComplianceReport
+from nornir_config.platforms import driver
 from nornir_config.reports.findings import (
     apply_command,
     feature_controls,
@@ -70,7 +71,7 @@ def render_csv(report: ComplianceReport, lang: str = "vi") -> bytes:
             rows.append([*base, *blank, reason_text(d, lang), d.error, when])
         for f in d.features:
             controls = (
-                feature_controls(d.platform, f.name, lang, f.missing, f.extra)
+                feature_controls(driver(d.platform), f.name, lang, f.missing, f.extra)
                 if not f.compliant
                 else ()
             )
@@ -83,7 +84,7 @@ def render_csv(report: ComplianceReport, lang: str = "vi") -> bytes:
                     " ".join(c.rule for c in controls),
                     "\n".join(f"{c.rule} {c.title}" for c in controls),
                     "\n".join(r for c in controls for r in c.references),
-                    feature_purpose(d.platform, f.name, lang) if not f.compliant else "",
+                    feature_purpose(driver(d.platform), f.name, lang) if not f.compliant else "",
                     "\n".join(line for kind, line in diff if kind == "del"),
                     "\n".join(line for kind, line in diff if kind == "add"),
                     "\n".join(f.remediation),

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from nornir_config.compliance.model import ComplianceReport, DeviceResult, FeatureResult
 from nornir_config.lint.model import Rule
-from nornir_config.platforms import platform_data
+from nornir_config.platforms import driver
+from nornir_config.platforms.base import Platform
 from nornir_config.reports.i18n import labels
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -65,14 +66,14 @@ def _rules(root: Path | None) -> dict[str, Rule]:
     return {rule.id: rule for pack in select_packs([], root) for rule in pack.rules}
 
 
-def _controls_data(platform: str) -> dict[str, Any]:
+def _controls_data(platform: Platform) -> dict[str, Any]:
     try:
-        return platform_data(platform, "controls")
+        return platform.data("controls")
     except (FileNotFoundError, ValueError):
         return {"features": {}, "rules_vi": {}, "leadership": {}}
 
 
-def feature_purpose(platform: str, feature: str, lang: str) -> str:
+def feature_purpose(platform: Platform, feature: str, lang: str) -> str:
     entry = _controls_data(platform).get("features", {}).get(feature, {})
     return str(entry.get("why", {}).get(lang, ""))
 
@@ -88,7 +89,7 @@ def _names_drift(rule: Rule, missing: list[str], extra: list[str]) -> bool:
 
 
 def feature_controls(
-    platform: str,
+    platform: Platform,
     feature: str,
     lang: str,
     missing: list[str] | None = None,
@@ -118,7 +119,7 @@ def feature_controls(
     return tuple(found)
 
 
-def leadership_features(platform: str) -> dict[str, list[str]]:
+def leadership_features(platform: Platform) -> dict[str, list[str]]:
     """Indicator -> the features that carry it (controls.yaml `leadership`)."""
     data = _controls_data(platform).get("leadership", {})
     return {str(k): [str(f) for f in v] for k, v in data.items()}
@@ -150,9 +151,9 @@ def findings(report: ComplianceReport, lang: str) -> list[Finding]:
                 Finding(
                     device,
                     feature,
-                    feature_purpose(device.platform, feature.name, lang),
+                    feature_purpose(driver(device.platform), feature.name, lang),
                     feature_controls(
-                        device.platform, feature.name, lang, feature.missing, feature.extra
+                        driver(device.platform), feature.name, lang, feature.missing, feature.extra
                     ),
                     tuple(feature_diff(feature.actual, feature.intended)),
                     apply_command(device),

@@ -19,6 +19,7 @@ from pathlib import Path
 import jinja2
 
 from nornir_config.compliance.model import ComplianceReport, DeviceResult
+from nornir_config.platforms import driver
 from nornir_config.reports.findings import leadership_features, shown_time, timezone_of
 from nornir_config.reports.html_report import province_label
 from nornir_config.reports.i18n import labels
@@ -54,7 +55,7 @@ def office_progress(
     for code in sorted(offices):
         devices = offices[code]
         routers = [d for d in devices if d.role == "router"]
-        carriers = leadership_features(devices[0].platform)
+        carriers = leadership_features(driver(devices[0].platform))
         lan: Verdict = (
             None
             if any(d.status == "unknown" for d in devices)

@@ -1,4 +1,4 @@
-"""Vietnamese names to ASCII and to IOS hostnames; identity stays the official code."""
+"""Vietnamese names to ASCII and to hostnames; identity stays the official code."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ import functools
 import re
 import unicodedata
 
-# IOS: letters, digits and hyphens; starts with a letter, ends with a letter or digit; <= 63.
-IOS_HOSTNAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
-MAX_HOSTNAME = 63
 ROLE_SUFFIX = {"router": "rt", "switch": "sw"}
 
 
@@ -33,7 +30,3 @@ def hostname(short_name: str, code: str, role: str, index: int) -> str:
     if not base[0].isalpha():
         base = f"c-{base}"
     return f"{base}-{code}-{ROLE_SUFFIX[role]}{index:02d}"
-
-
-def is_ios_hostname(name: str) -> bool:
-    return bool(IOS_HOSTNAME.match(name))

@@ -14,7 +14,9 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
+from nornir_config import platforms
 from nornir_config.errors import InputError, Problem
+from nornir_config.platforms.base import Platform
 from nornir_config.sot import addressing, names
 from nornir_config.sot.schema import (
     Addressing,
@@ -75,6 +77,11 @@ class Device:
     @property
     def code(self) -> str:
         return self.commune.code
+
+    @property
+    def driver(self) -> Platform:
+        """The platform driver of its model."""
+        return platforms.driver(self.platform)
 
     @property
     def ascii_name(self) -> str:
@@ -408,28 +415,27 @@ def _check_province_networks(
 def _check_models(
     defaults: Defaults, doc: YamlDoc, templates_dir: Path | None, problems: _Collector
 ) -> None:
-    from nornir_config.platforms import known_platforms
-
-    platforms = known_platforms()
+    known = platforms.known_platforms()
     for name, model in defaults.models.items():
         loc = ("models", name, "platform")
-        if model.platform not in platforms:
+        if model.platform not in known:
             problems.add(
                 doc,
                 f"model {name}",
                 f"unknown platform '{model.platform}'",
-                f"use one of: {', '.join(sorted(platforms))}",
+                f"use one of: {', '.join(sorted(known))}",
                 loc,
             )
             continue
         if templates_dir is not None:
-            template = templates_dir / model.platform / f"{model.role}.j2"
+            folder = platforms.driver(model.platform).templates
+            template = templates_dir / folder / f"{model.role}.j2"
             if not template.is_file():
                 problems.add(
                     doc,
                     f"model {name}",
-                    f"missing template templates/{model.platform}/{model.role}.j2",
-                    f"create templates/{model.platform}/{model.role}.j2",
+                    f"missing template templates/{folder}/{model.role}.j2",
+                    f"create templates/{folder}/{model.role}.j2",
                     loc,
                 )
 
@@ -482,26 +488,29 @@ def _check_unique_hostnames(
     reported: set[str] = set()
     for device in devices:
         loc = ("communes", positions[device.code], "short_name")
-        if not names.is_ios_hostname(device.name):
+        if device.platform not in platforms.known_platforms():
+            continue  # reported with its model
+        naming = device.driver.naming
+        if not naming.hostname.match(device.name):
             if device.code in reported:
                 continue
             reported.add(device.code)
-            longest = names.MAX_HOSTNAME - (
+            longest = naming.hostname_max - (
                 len(device.name) - len(names.slug(device.commune.short_name))
             )
             fix = (
                 f"shorten short_name to at most {longest} letters (the hostname adds the code "
                 "and role)"
-                if len(device.name) > names.MAX_HOSTNAME
+                if len(device.name) > naming.hostname_max
                 else "use letters, digits and spaces in short_name"
             )
             problems.add(
                 doc,
                 f"commune {device.code} short_name",
-                f"hostname '{device.name}' is not a valid IOS hostname"
+                f"hostname '{device.name}' is not a valid {naming.hostname_rule}"
                 + (
-                    f" ({len(device.name)} > {names.MAX_HOSTNAME} characters)"
-                    if len(device.name) > names.MAX_HOSTNAME
+                    f" ({len(device.name)} > {naming.hostname_max} characters)"
+                    if len(device.name) > naming.hostname_max
                     else ""
                 ),
                 fix,

@@ -15,8 +15,8 @@ from pydantic import (
     model_validator,
 )
 
-# VLAN 1 is the default VLAN and 1002-1005 are reserved for FDDI/Token Ring on IOS.
-RESERVED_VLANS = frozenset({1, 1002, 1003, 1004, 1005})
+from nornir_config.platforms import drivers
+
 PORT_RANGE = re.compile(r"^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$")
 
 Code = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
@@ -32,8 +32,10 @@ class Strict(BaseModel):
 def _vlan_id(value: int) -> int:
     if not 1 <= value <= 4094:
         raise ValueError(f"VLAN id {value} is outside 1-4094")
-    if value in RESERVED_VLANS:
-        raise ValueError(f"VLAN id {value} is reserved on IOS (1, 1002-1005)")
+    reserving = [d for d in drivers() if value in d.naming.reserved_vlans]
+    if reserving:
+        on = "; ".join(f"{d.os_label} ({d.naming.reserved_vlans_text})" for d in reserving)
+        raise ValueError(f"VLAN id {value} is reserved on {on}")
     return value
 
 
@@ -127,9 +129,23 @@ class SiteSettings(Strict):
     @field_validator("banner")
     @classmethod
     def _banner_text(cls, value: str) -> str:
-        if "^" in value or not value.isascii():
-            raise ValueError("the banner must be plain ASCII without '^' (the IOS delimiter)")
+        if not value.isascii():
+            raise ValueError(_banner_rule())
+        for d in drivers():
+            if any(c in value for c in d.naming.banner_forbidden):
+                raise ValueError(_banner_rule())
         return value
+
+
+def _banner_rule() -> str:
+    delimiters = [
+        f"'{d.naming.banner_forbidden}' (the {d.os_label} delimiter)"
+        for d in drivers()
+        if d.naming.banner_forbidden
+    ]
+    return "the banner must be plain ASCII" + (
+        " without " + ", ".join(delimiters) if delimiters else ""
+    )
 
 
 class Province(Strict):

@@ -9,11 +9,12 @@ from nornir_config.compliance.engine import remediation as compliance_remediatio
 from nornir_config.compliance.model import PROTECTED
 from nornir_config.compliance.secrets import TokenVerifier
 from nornir_config.hier import drop_repeated_lines
+from nornir_config.platforms import driver
 from nornir_config.push.diff import plan, remediation, with_protected
 from nornir_config.secrets import Secrets
 from tests.brownfield.conftest import corpus
 
-IOS = "cisco_ios"
+IOS = driver("cisco_ios")
 
 HAND_MADE = """\
 hostname OLD

@@ -23,6 +23,7 @@ from nornir_config.compliance.run import run_compliance
 from nornir_config.compliance.secrets import tokens
 from nornir_config.connection import prepare_connections
 from nornir_config.errors import InputError
+from nornir_config.platforms import driver
 from nornir_config.push.state import Outcome
 from tests.change.conftest import CODE, PushEnv, out_of_band
 from tests.conftest import TEST_SECRETS
@@ -144,7 +145,7 @@ def test_a_full_plan_holds_no_secret_token(push_env: PushEnv, tmp_path: Path) ->
     rt = next(n for n in push_env.names if n.endswith("rt01"))
     plan = make_plan(push_env.project([f"host={rt}"]), [f"host={rt}"])
     commands = plan.devices[rt].commands
-    found = [t for line in commands for t in tokens(line, "cisco_ios")[1]]
+    found = [t for line in commands for t in tokens(line, driver("cisco_ios"))[1]]
     assert len(found) >= 5
     assert {token for _, token in found} == {"<removed>"}
     assert any(c.strip() == "key 7 <removed>" for c in commands), commands

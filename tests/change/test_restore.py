@@ -12,6 +12,7 @@ from nornir_config.change.restore import resolve, run_restore
 from nornir_config.compliance.secrets import TokenVerifier, tokens
 from nornir_config.connection import prepare_connections
 from nornir_config.errors import InputError
+from nornir_config.platforms import driver
 from nornir_config.push import PushOptions
 from nornir_config.push.state import Outcome
 from nornir_config.secrets import load_secrets
@@ -32,7 +33,7 @@ def _backup(env: PushEnv, host: str) -> str:
 
 
 def _secret_tokens(config: str) -> list[tuple[int, str]]:
-    return [found for line in config.splitlines() for found in tokens(line, "cisco_ios")[1]]
+    return [found for line in config.splitlines() for found in tokens(line, driver("cisco_ios"))[1]]
 
 
 def test_restore_before_last_push_with_real_secrets(push_env: PushEnv) -> None:

@@ -29,7 +29,7 @@ class Commune:
     def features(self, host: str) -> tuple[Feature, ...]:
         device = self.project.province.device(host)
         context = device_context(device, self.project.province.defaults, self.secrets)
-        return device_features(device.platform, device.role, context)
+        return device_features(device.driver, device.role, context)
 
     def verifier(self) -> TokenVerifier:
         return TokenVerifier(self.secrets)

@@ -10,7 +10,8 @@ from netutils.password import encrypt_cisco_type7, encrypt_cisco_type9
 from nornir_config.compliance.engine import compare_texts
 from nornir_config.compliance.features import feature_specs
 from nornir_config.compliance.model import UNOWNED, FeatureResult
-from nornir_config.lab import hconfig
+from nornir_config.platforms import driver
+from nornir_config.platforms.cisco_ios.lab import hconfig
 from tests.compliance.conftest import Commune
 from tests.conftest import REPO, TEST_SECRETS
 
@@ -30,7 +31,7 @@ def failing(results: list[FeatureResult]) -> dict[str, FeatureResult]:
 
 
 def test_features_match_template_partials_one_to_one() -> None:
-    specs = feature_specs("cisco_ios")
+    specs = feature_specs(driver("cisco_ios"))
     assert sorted(s.partial for s in specs) == sorted(p.name for p in PARTIALS.glob("*.j2"))
     assert len({s.name for s in specs}) == len(specs)
     for role in ("router", "switch"):
@@ -41,7 +42,9 @@ def test_features_match_template_partials_one_to_one() -> None:
 
 def test_intended_lines_all_owned_and_each_feature_holds_its_partial(commune: Commune) -> None:
     for host, text in commune.intended.items():
-        results = compare_texts(text, text, commune.features(host), "cisco_ios", commune.verifier())
+        results = compare_texts(
+            text, text, commune.features(host), driver("cisco_ios"), commune.verifier()
+        )
         assert all(r.compliant for r in results), host
         by_name = {r.name: r for r in results}
         assert by_name[UNOWNED].intended == [], host
@@ -55,7 +58,9 @@ def test_volatile_header_and_clock_period_ignored(commune: Commune) -> None:
     running = HEADER + text.replace(
         "ntp server", "ntp clock-period 36028797018963968\nntp server", 1
     )
-    results = compare_texts(text, running, commune.features(host), "cisco_ios", commune.verifier())
+    results = compare_texts(
+        text, running, commune.features(host), driver("cisco_ios"), commune.verifier()
+    )
     assert failing(results) == {}
 
 
@@ -69,7 +74,9 @@ def test_out_of_band_changes_name_device_feature_and_lines(commune: Commune) -> 
         .replace("\nvlan 999\n", "\nvlan 77\n name ROGUE\n!\nvlan 999\n", 1)
         .replace("hostname ", "memory free low-watermark processor 1000\nhostname ", 1)
     )
-    results = compare_texts(text, running, commune.features(host), "cisco_ios", commune.verifier())
+    results = compare_texts(
+        text, running, commune.features(host), driver("cisco_ios"), commune.verifier()
+    )
     bad = failing(results)
     assert set(bad) == {"ntp", "hardening", "vlans", UNOWNED}
     assert bad["ntp"].missing == [ntp] and bad["ntp"].extra == []
@@ -84,7 +91,7 @@ def test_out_of_band_changes_name_device_feature_and_lines(commune: Commune) -> 
     change = "\n".join(line for r in results for line in r.remediation)
     fixed = hconfig.render(hconfig.apply(hconfig.parse(running), hconfig.parse(change)))
     after = failing(
-        compare_texts(text, fixed, commune.features(host), "cisco_ios", commune.verifier())
+        compare_texts(text, fixed, commune.features(host), driver("cisco_ios"), commune.verifier())
     )
     assert set(after) <= {"l2_security"}
     assert all(f.missing == [LAB_DROPPED_NEGATION] and not f.extra for f in after.values())
@@ -98,7 +105,9 @@ def test_hash_with_other_salt_same_secret_is_compliant(commune: Commune) -> None
     running = re.sub(r"(username admin privilege 15 secret 9 )\S+", rf"\g<1>{salted}", text)
     running = re.sub(r"(ntp authentication-key 1 md5 )\S+", rf"\g<1>{ntp7}", running)
     assert running != text
-    results = compare_texts(text, running, commune.features(host), "cisco_ios", commune.verifier())
+    results = compare_texts(
+        text, running, commune.features(host), driver("cisco_ios"), commune.verifier()
+    )
     assert failing(results) == {}
 
 
@@ -108,7 +117,9 @@ def test_hash_of_another_secret_is_not_compliant(commune: Commune) -> None:
     other = encrypt_cisco_type9("someone-elses-password", salt="zzzzzzzzzzzzzz")
     running = re.sub(r"(enable secret 9 )\S+", rf"\g<1>{other}", text)
     bad = failing(
-        compare_texts(text, running, commune.features(host), "cisco_ios", commune.verifier())
+        compare_texts(
+            text, running, commune.features(host), driver("cisco_ios"), commune.verifier()
+        )
     )
     assert set(bad) == {"aaa"}
     assert bad["aaa"].extra == [f"enable secret 9 {other}"]
@@ -118,7 +129,9 @@ def test_sanitised_backup_hash_is_noted_not_failed(commune: Commune) -> None:
     host = commune.host("sw02")
     text = commune.intended[host]
     running = re.sub(r"(enable secret 9 )\S+", r"\g<1><removed>", text)
-    results = compare_texts(text, running, commune.features(host), "cisco_ios", commune.verifier())
+    results = compare_texts(
+        text, running, commune.features(host), driver("cisco_ios"), commune.verifier()
+    )
     assert failing(results) == {}
     aaa = next(r for r in results if r.name == "aaa")
     assert any("not verifiable" in note for note in aaa.notes)
@@ -134,7 +147,9 @@ def test_reordered_acl_is_not_compliant_but_reordered_ntp_is(commune: Commune) -
     lines[acl + 1], lines[acl + 2] = lines[acl + 2], lines[acl + 1]
     running = "\n".join(lines) + "\n"
     bad = failing(
-        compare_texts(text, running, commune.features(host), "cisco_ios", commune.verifier())
+        compare_texts(
+            text, running, commune.features(host), driver("cisco_ios"), commune.verifier()
+        )
     )
     assert set(bad) == {"zone_acls"}
     assert bad["zone_acls"].missing == [] and bad["zone_acls"].extra == []

@@ -20,6 +20,7 @@ from nornir_config.compliance.run import run_compliance
 from nornir_config.compliance.secrets import tokens
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import LabFactory, RunningLab
+from nornir_config.platforms import driver
 from nornir_config.reports import write_reports
 from nornir_config.reports.json_report import load_schema
 from tests.compliance.conftest import Commune
@@ -49,7 +50,11 @@ def push_remediation(lab: RunningLab, commune: Commune, host: str) -> None:
     with netmiko.ConnectHandler(**lab.netmiko_params(host)) as conn:
         running = str(conn.send_command("show running-config"))
         results = compare_texts(
-            commune.intended[host], running, commune.features(host), "cisco_ios", commune.verifier()
+            commune.intended[host],
+            running,
+            commune.features(host),
+            driver("cisco_ios"),
+            commune.verifier(),
         )
         commands = [line for r in results for line in r.remediation]
         if commands:
@@ -120,7 +125,7 @@ def test_push_drift_fix_and_reports(
         token
         for text in commune.intended.values()
         for line in text.splitlines()
-        for _, token in tokens(line, "cisco_ios")[1]
+        for _, token in tokens(line, driver("cisco_ios"))[1]
     }
     assert len(hidden) >= 4  # the type 9 hashes and type 7 keys of the intended configs
     assert_reports(paths, sw1, hidden, tmp_path)

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from nornir_config.lab.cli import CONFIG_BANNER, Cli
-from nornir_config.lab.device import LabDevice
 from nornir_config.lab.spec import LabDeviceSpec
+from nornir_config.platforms import driver
+from nornir_config.platforms.cisco_ios.lab.cli import CONFIG_BANNER, Cli
+from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 from nornir_config.push.diff import remediation
 
 RENDERED = """\
@@ -170,7 +171,7 @@ def test_configured_from_a_rendered_file_prints_it_back() -> None:
         if (m, n) != (0, 1)
     )
     expected = RENDERED.replace("!\ninterface Vlan10", "!\n" + ports + "!\ninterface Vlan10")
-    assert remediation(printed, expected, "cisco_ios") == []
+    assert remediation(printed, expected, driver("cisco_ios")) == []
     again = make_cli()
     again.device.flash.write("candidate.txt", printed.encode())
     again.feed("configure replace flash:candidate.txt force")
@@ -240,4 +241,4 @@ def test_rendered_golden_config_prints_back(path: Path) -> None:
     out = cli.feed("configure replace flash:candidate.txt force revert trigger error").output
     assert "Rollback Done" in out
     printed = body(cli)
-    assert remediation(printed, text, "cisco_ios") == []
+    assert remediation(printed, text, driver("cisco_ios")) == []

@@ -22,12 +22,12 @@ import pytest
 from netmiko import ConnectHandler
 
 from nornir_config.cli.lab import inventory_specs
-from nornir_config.lab.cli import Cli
-from nornir_config.lab.day0 import day0_facts
-from nornir_config.lab.device import LabDevice
 from nornir_config.lab.plan import lab_plan
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import LabFactory
+from nornir_config.platforms.cisco_ios.lab.cli import Cli
+from nornir_config.platforms.cisco_ios.lab.day0 import day0_facts
+from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 from nornir_config.settings import RunSettings
 
 SAMPLES = sorted((Path(__file__).parent / "day0").glob("*.cfg"))

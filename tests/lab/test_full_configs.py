@@ -18,10 +18,11 @@ from netmiko import ConnectHandler
 from nornir_config.compliance.run import run_compliance
 from nornir_config.connection import prepare_connections
 from nornir_config.hier import parse
-from nornir_config.lab.cli import Cli
-from nornir_config.lab.device import LabDevice
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import LabFactory, RunningLab
+from nornir_config.platforms import driver
+from nornir_config.platforms.cisco_ios.lab.cli import Cli
+from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 from nornir_config.project import Project, open_project
 from nornir_config.push import Outcome, PushOptions, run_push
 from nornir_config.push.diff import remediation
@@ -35,6 +36,7 @@ CODE = "14797"  # Hac Thanh: a router, a core switch (sw01) and access switches
 HOSTS = tuple(f"hac-thanh-{CODE}-{role}" for role in ("rt01", "sw01", "sw02"))
 FILTERS = [f"code={CODE}", f"host={','.join(HOSTS)}"]
 ERRORS = r"% Invalid|% Incomplete|% Ambiguous"
+IOS = driver("cisco_ios")
 
 
 @dataclass
@@ -124,7 +126,7 @@ def test_every_rendered_line_typed_is_accepted(site: Site) -> None:
             output = conn.send_config_set(lines[start : stop + 1], cmd_verify=False)
             assert "% " not in output
         running = site.running(name)
-        missing = parse(text).difference(parse(running))
+        missing = parse(text, IOS).difference(parse(running, IOS))
         assert list(missing.dump_simple()) == [], name
 
 
@@ -136,7 +138,7 @@ def test_merge_push_of_full_configs(site: Site) -> None:
     ), {h: r.reason for h, r in first.reports.items()}
     assert all(len(r.commands) > 100 for r in first.reports.values())
     for name, text in site.rendered.items():
-        assert remediation(site.running(name), text, "cisco_ios") == [], name
+        assert remediation(site.running(name), text, driver("cisco_ios")) == [], name
     second = run_push(site.project(), PushOptions())
     assert {h: r.outcome for h, r in second.reports.items()} == dict.fromkeys(
         HOSTS, Outcome.UNCHANGED
@@ -162,7 +164,7 @@ def test_napalm_replace_of_full_configs(site: Site) -> None:
             device.close()
         with ConnectHandler(**site.lab.netmiko_params(name)) as conn:
             shown = str(conn.send_command("show running-config"))
-        assert remediation(shown, text, "cisco_ios") == [], name
+        assert remediation(shown, text, driver("cisco_ios")) == [], name
         assert "\n 10 permit 10.38.1.0 0.0.0.255\n" in shown
     assert site.non_compliant() == {}
     again = run_push(site.project(), PushOptions())

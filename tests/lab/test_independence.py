@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import nornir_config.lab.hconfig
+import nornir_config.lab.server
 
 ENGINE = (
     "nornir_config.running_config",
@@ -29,11 +29,18 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+def _lab_modules() -> list[Path]:
+    """The lab core and every vendor's lab dialect (`platforms/<driver>/lab/`)."""
+    core = Path(nornir_config.lab.server.__file__).parent
+    dialects = sorted(core.parent.glob("platforms/*/lab/*.py"))
+    assert dialects, "no vendor lab dialect found"
+    return [*sorted(core.glob("*.py")), *dialects]
+
+
 def test_lab_imports_no_engine_module() -> None:
-    folder = Path(nornir_config.lab.hconfig.__file__).parent
     offenders = {
-        f"{path.name}: {name}"
-        for path in folder.glob("*.py")
+        f"{path.parent.name}/{path.name}: {name}"
+        for path in _lab_modules()
         for name in _imports(path)
         if any(name == m or name.startswith(m + ".") for m in ENGINE)
     }

@@ -18,9 +18,9 @@ import pytest
 from netmiko import ConnectHandler
 from netutils.password import encrypt_cisco_type5, encrypt_cisco_type7, encrypt_cisco_type9
 
-from nornir_config.lab import hconfig, logins
 from nornir_config.lab.files import known_hosts_path
 from nornir_config.lab.testing import LabFactory, RunningLab, make_specs
+from nornir_config.platforms.cisco_ios.lab import hconfig, logins
 
 NOC = "10.38.1.10"
 

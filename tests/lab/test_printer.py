@@ -18,9 +18,9 @@ References (public IOS-XE 16/17 running configs, read for layout, not copied):
 
 from __future__ import annotations
 
-from nornir_config.lab.cli import Cli
-from nornir_config.lab.device import LabDevice
 from nornir_config.lab.spec import LabDeviceSpec
+from nornir_config.platforms.cisco_ios.lab.cli import Cli
+from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 
 
 def typed(*lines: str, role: str = "switch", day0: str | None = None) -> str:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import pytest
 from netmiko import ConnectHandler
 
-from nornir_config.lab.cli import Cli
-from nornir_config.lab.device import LabDevice
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import RunningLab
+from nornir_config.platforms.cisco_ios.lab.cli import Cli
+from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 
 INVALID = "% Invalid input detected at '^' marker."
 

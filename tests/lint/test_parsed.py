@@ -8,11 +8,13 @@ import re
 import pytest
 from hier_config import Platform, get_hconfig
 
-from nornir_config.lint.acl import leaks, parse_entry, span
+from nornir_config.lint.acl import leaks, span
 from nornir_config.lint.devicepass import render_views
 from nornir_config.lint.engine import placeholder_secrets
 from nornir_config.lint.kinds.project import ProjectState
 from nornir_config.lint.parsed import Node, parse
+from nornir_config.platforms import driver
+from nornir_config.platforms.cisco_ios.acl import parse_entry
 from nornir_config.sot.province import load_province
 from tests.conftest import REPO, province_root
 
@@ -54,7 +56,7 @@ def test_parse_nesting_banner_and_line_numbers() -> None:
         "hostname x\n!\npolicy-map P\n class C\n  set dscp af41\n!\n"
         "banner motd ^C\nline one\n indented\n^C\n!\ninterface G1\n shutdown\nend\n"
     )
-    parsed = parse(text)
+    parsed = parse(text, driver("cisco_ios"))
     assert [(n.text, n.line) for n in parsed.top] == [
         ("hostname x", 1),
         ("policy-map P", 3),

@@ -20,6 +20,7 @@ from nornir_config.lint.model import Rule
 from nornir_config.lint.packs import select_packs
 from nornir_config.lint.parsed import parse
 from nornir_config.lint.registry import DeviceView, Hit
+from nornir_config.platforms import driver
 from nornir_config.sot.province import load_province
 from tests.conftest import REPO, province_root
 
@@ -43,7 +44,7 @@ def edit(role: str, pattern: str, repl: str, count: int = 1) -> Mutation:
         text, n = re.subn(pattern, repl, view.parsed.text, count=count, flags=re.MULTILINE)
         assert n, f"mutation {pattern!r} found nothing in {role}"
         out = dict(views)
-        out[role] = replace(view, parsed=parse(text), _interfaces=None)
+        out[role] = replace(view, parsed=parse(text, driver("cisco_ios")), _interfaces=None)
         return out
 
     return mutate

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from nornir_config.lab import hconfig
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import LabFactory, RunningLab, lab_factory  # noqa: F401
+from nornir_config.platforms import driver
+from nornir_config.platforms.cisco_ios.lab import hconfig
 from nornir_config.project import Project, open_project
 from nornir_config.push import PushOptions, PushRun, run_push
 from nornir_config.push.diff import remediation
@@ -49,10 +50,10 @@ class PushEnv:
         return self.lab.call(lambda: self.lab.device(name).body())
 
     def is_before(self, name: str) -> bool:
-        return not remediation(self.running(name), self.before[name], "cisco_ios")
+        return not remediation(self.running(name), self.before[name], driver("cisco_ios"))
 
     def is_intended(self, name: str) -> bool:
-        return not remediation(self.running(name), self.intended[name], "cisco_ios")
+        return not remediation(self.running(name), self.intended[name], driver("cisco_ios"))
 
     def use_rendered(self) -> None:
         """Intended configs = the full configs `communelan render` writes for these devices."""

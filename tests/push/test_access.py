@@ -15,6 +15,7 @@ from netmiko import ConnectHandler
 
 from nornir_config.cli.lab import inventory_specs
 from nornir_config.lab.testing import LabFactory, RunningLab
+from nornir_config.platforms import driver
 from nornir_config.project import open_project
 from nornir_config.push import PushOptions, run_push
 from nornir_config.push.diff import remediation
@@ -102,7 +103,7 @@ def test_a_push_pruning_the_management_vlan_is_rolled_back(office: Office, metho
     assert outcome == Outcome.ROLLED_BACK, reason
     assert "lost management access" in reason and ACCESS in reason, reason
     assert "answers again" in reason, reason
-    assert not remediation(office.running(CORE), before, "cisco_ios")
+    assert not remediation(office.running(CORE), before, driver("cisco_ios"))
     assert reports[ACCESS][0] == Outcome.UNCHANGED
     assert all(office.answers(n) for n in (ROUTER, CORE, ACCESS))
 
@@ -123,5 +124,5 @@ def test_a_push_locking_the_noc_out_of_the_vty_lines_is_rolled_back(
     outcome, reason = office.push(method)[ACCESS]
     assert outcome == Outcome.ROLLED_BACK, reason
     assert "a fresh login to it failed" in reason and "answers again" in reason, reason
-    assert not remediation(office.running(ACCESS), before, "cisco_ios")
+    assert not remediation(office.running(ACCESS), before, driver("cisco_ios"))
     assert office.answers(ACCESS)

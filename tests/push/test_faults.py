@@ -9,6 +9,7 @@ import paramiko
 import pytest
 
 from nornir_config.connection import TIMEOUTS
+from nornir_config.platforms import driver
 from nornir_config.push import Outcome
 from nornir_config.push.diff import remediation
 from tests.push.conftest import PushEnv
@@ -41,7 +42,7 @@ def test_fault_end_state(
     push_env.lab.clear_faults()
     assert push_env.is_before(victim), (
         report,
-        remediation(push_env.running(victim), push_env.before[victim], "cisco_ios"),
+        remediation(push_env.running(victim), push_env.before[victim], driver("cisco_ios")),
     )  # never half-configured
 
 

@@ -18,15 +18,16 @@ import pytest
 from netmiko import ConnectHandler
 
 from nornir_config.errors import InputError
-from nornir_config.lab import hconfig as lab_hconfig
 from nornir_config.lab.faults import load_faults
 from nornir_config.lab.testing import RunningLab
+from nornir_config.platforms import driver
+from nornir_config.platforms.cisco_ios.lab import hconfig as lab_hconfig
 from nornir_config.push import Outcome
-from nornir_config.push.diff import error_pattern, hconfig, remediation
+from nornir_config.push.diff import hconfig, remediation
 from nornir_config.push.session import deliver, send_config
 from tests.push.conftest import PushEnv, _write_intended
 
-PLATFORM = "cisco_ios"
+PLATFORM = driver("cisco_ios")
 
 
 def _lines(show_running: str) -> set[str]:
@@ -50,10 +51,10 @@ def test_file_delivery_ends_where_typing_ends(push_env: PushEnv) -> None:
             commands = remediation(conn.send_command("show running-config"), target, PLATFORM)
             assert len(commands) > 100 and "hostname " + name in commands
             if path == "file":
-                output = deliver(conn, commands, error_pattern(PLATFORM), PLATFORM)
+                output = deliver(conn, commands, PLATFORM)
                 assert "bytes copied" in output  # one copy, not typed
             else:
-                send_config(conn, commands, error_pattern(PLATFORM))
+                send_config(conn, commands, PLATFORM)
         with ConnectHandler(**push_env.lab.netmiko_params(name)) as conn:
             assert conn.find_prompt() == f"{name[:20]}#"
             read[path] = conn.send_command("show running-config")

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from netmiko import ConnectHandler
 
-from nornir_config.lab import hconfig
-from nornir_config.lab.day0 import day0_config
 from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import RunningLab, start_lab, stop_lab
+from nornir_config.platforms.cisco_ios.lab import hconfig
+from nornir_config.platforms.cisco_ios.lab.day0 import day0_config
 from nornir_config.project import open_project
 from nornir_config.render import render_device
 from nornir_config.secrets import load_secrets

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from nornir_config.inventory import build_nornir, province_of
+from nornir_config.platforms import driver
 from nornir_config.render import render_device, run_render
 from nornir_config.running_config import canonical
 from nornir_config.secrets import Secrets
@@ -45,7 +46,9 @@ def test_whole_province_renders(province_render) -> None:  # type: ignore[no-unt
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert text.startswith("version 17.9\n") and text.endswith("!\nend\n")
-        assert canonical(text) == text, f"{path.name} is not laid out as IOS prints it"
+        assert canonical(text, driver("cisco_ios")) == text, (
+            f"{path.name} is not laid out as IOS prints it"
+        )
         assert f"hostname {path.stem}\n" in text
         assert "  " not in text.replace("\n  ", "\n"), "double spaces inside a line"
 

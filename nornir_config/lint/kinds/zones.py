@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from nornir_config.lint.acl import Net, leaks, parse_entry, span
+from nornir_config.lint.acl import Net, leaks, span
 from nornir_config.lint.model import Rule
 from nornir_config.lint.parsed import compiled, compiled_lines, lookup
 from nornir_config.lint.registry import DeviceView, Hit, register
+from nornir_config.platforms import driver
 
 
 def _prepare(params: dict[str, Any]) -> None:
@@ -107,11 +108,12 @@ def zone_isolation(rule: Rule, view: DeviceView) -> Iterator[Hit]:
             continue
         if acl_name not in acls:
             yield Hit(
-                f"zone {key}: ACL {acl_name} on {iface} is not defined (IOS then permits all)",
+                f"zone {key}: ACL {acl_name} on {iface} is not defined (so all is permitted)",
                 node.line,
             )
             continue
         extended, acl_node = acls[acl_name]
+        parse_entry = driver(view.platform).lint.acl_entry
         entries = [
             (c.line, e)
             for c in acl_node.children

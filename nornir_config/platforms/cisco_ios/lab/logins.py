@@ -12,7 +12,6 @@ import base64
 import hashlib
 import ipaddress
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from hier_config import HConfig, HConfigChild
@@ -23,20 +22,13 @@ from netutils.password import (
     encrypt_cisco_type9,
 )
 
+from nornir_config.platforms.base import Login
+
 # Cisco's base64 alphabet for type 8/9 hashes (`./0-9A-Za-z`), from the standard one.
 _CISCO_B64 = bytes.maketrans(
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
     b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
 )
-
-
-@dataclass(frozen=True)
-class Login:
-    """The outcome of a login attempt: whether it is let in, at which privilege, and why not."""
-
-    ok: bool
-    privilege: int = 1
-    reason: str = ""
 
 
 def type8(secret: str, salt: str) -> str:

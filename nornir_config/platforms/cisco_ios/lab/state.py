@@ -2,26 +2,26 @@
 
 Read from the running config tree only (never from render code). Derived once per config
 change and cached; the cabling between devices (link status, neighbours, ARP and MAC tables)
-is `nornir_config.lab.twin`'s.
+is the lab core's (`nornir_config.lab.twin`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from hier_config import HConfigChild
-from netutils.interface import abbreviated_interface_name
 from netutils.vlan import vlanconfig_to_list
 
-if TYPE_CHECKING:
-    from nornir_config.lab.device import LabDevice
+from nornir_config.lab.ports import ALL_VLANS, ConfigState, PortState
 
-ALL_VLANS = frozenset(range(1, 4095))
+if TYPE_CHECKING:
+    from nornir_config.platforms.cisco_ios.lab.device import LabDevice
+
 DEFAULT_VLANS = {1: "default"}
 # Present on every Catalyst (`show vlan`), never configurable.
 RESERVED_VLANS = {
@@ -49,61 +49,6 @@ def software_line(role: str) -> str:
 
 
 _SPEED = {"GigabitEthernet": 1_000_000, "TenGigabitEthernet": 10_000_000}
-
-
-@dataclass
-class PortState:
-    """One interface as the config sets it up (link status is filled in by the twin)."""
-
-    name: str
-    kind: str  # physical | subinterface | svi | loopback | other
-    index: int
-    description: str = ""
-    enabled: bool = True
-    switchport: bool = False
-    mode: str = "access"  # access | trunk (switchports only)
-    access_vlan: int = 1
-    native_vlan: int = 1
-    allowed: frozenset[int] = ALL_VLANS
-    dot1q: int | None = None
-    ipv4: list[ipaddress.IPv4Interface] = field(default_factory=list)
-    ipv6: list[ipaddress.IPv6Interface] = field(default_factory=list)
-    helpers: list[str] = field(default_factory=list)
-    acl_in: str = ""
-    acl_out: str = ""
-    vrf: str = ""
-    mtu: int = 1500
-    bandwidth: int = 1_000_000  # kbit/s
-    mac: str = ""
-    up: bool = False  # line protocol
-    peer: tuple[str, str] | None = None  # (device name, port) when cabled and up
-
-    @property
-    def short(self) -> str:
-        return str(abbreviated_interface_name(self.name))
-
-    @property
-    def status(self) -> str:
-        if not self.enabled:
-            return "administratively down"
-        return "up" if self.up else "down"
-
-    def carries(self, vlan: int) -> bool:
-        """A switchport that forwards frames of `vlan`."""
-        if self.mode == "trunk":
-            return vlan in self.allowed
-        return vlan == self.access_vlan
-
-
-@dataclass
-class ConfigState:
-    """What one device's own config says; no cabling."""
-
-    ports: dict[str, PortState]
-    vlans: dict[int, str]
-    routes: list[tuple[ipaddress.IPv4Network, str]]  # static: prefix, next hop or interface
-    base_mac: str
-    switch: bool
 
 
 def mac_of(seed: str, offset: int = 0) -> str:
@@ -239,7 +184,11 @@ def _build(device: LabDevice) -> ConfigState:
         ports[port.name] = port
     vlans: dict[int, str] = dict(DEFAULT_VLANS) if switch else {}
     routes: list[tuple[ipaddress.IPv4Network, str]] = []
+    gateway: ipaddress.IPv4Address | None = None
     for child in device.running.children:
+        if switch and child.text.startswith("ip default-gateway "):
+            with contextlib.suppress(ValueError):  # IOS uses it where the switch does not route
+                gateway = ipaddress.IPv4Address(child.text.split()[2])
         m = re.fullmatch(r"vlan (\d+)", child.text)
         if m and switch:
             vid = int(m.group(1))
@@ -254,4 +203,6 @@ def _build(device: LabDevice) -> ConfigState:
             routes.append((net, m.group(3)))
     if switch:
         vlans.update(RESERVED_VLANS)
-    return ConfigState(ports, dict(sorted(vlans.items())), routes, mac_of(device.spec.name), switch)
+    return ConfigState(
+        ports, dict(sorted(vlans.items())), routes, mac_of(device.spec.name), switch, gateway
+    )

@@ -14,11 +14,14 @@ from functools import cache, lru_cache
 from hier_config import HConfig
 from netutils.password import encrypt_cisco_type7, encrypt_cisco_type9
 
-from nornir_config.lab import hconfig, logins
-from nornir_config.lab.day0 import day0_config
 from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.flash import Flash
+from nornir_config.lab.ports import ConfigState
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
+from nornir_config.platforms.base import Login
+from nornir_config.platforms.cisco_ios.lab import hconfig, logins
+from nornir_config.platforms.cisco_ios.lab.day0 import day0_config
+from nornir_config.platforms.cisco_ios.lab.state import config_state, software_line
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +246,38 @@ class LabDevice:
         self.startup = self.body()
         self.saved_at = time.time()
 
+    # -- what the lab core asks (nornir_config.platforms.base.LabDevice) ----------------
+
+    def motd(self) -> str:
+        for child in self.running.children:
+            if child.text.startswith("banner motd "):
+                lines = child.text.split("\n")[1:-1]
+                return "\r\n" + "\r\n".join(lines) + "\r\n"
+        return ""
+
+    def admits(self, source: str | None) -> bool:
+        """IOS closes an SSH connection its vty lines do not take (`transport input`) or
+        their access-class refuses, before any login."""
+        running = self.running
+        return logins.transport_allows(running, "ssh") and logins.access_class_permits(
+            running, source
+        )
+
+    def state(self) -> ConfigState:
+        return config_state(self)
+
+    def discovery(self) -> frozenset[str]:
+        """CDP runs unless `no cdp run`; LLDP only with `lldp run` (IOS-XE defaults)."""
+        return frozenset(
+            name
+            for name, on in (("cdp", not self.has("no cdp run")), ("lldp", self.has("lldp run")))
+            if on
+        )
+
+    @property
+    def software(self) -> str:
+        return software_line(self.spec.role)
+
     # -- logins --------------------------------------------------------------------------
 
     def log_login(self, user: str, source: str | None, reason: str) -> None:
@@ -250,11 +285,11 @@ class LabDevice:
         self.login_log.append(entry)
         log.info("%s: %s", self.spec.name, entry)
 
-    def try_login(self, username: str, password: str, source: str | None) -> logins.Login:
+    def try_login(self, username: str, password: str, source: str | None) -> Login:
         """A remote login as this device's config decides, with `login block-for` quiet mode."""
         now = time.time()
         if now < self.quiet_until:
-            decision = logins.Login(False, reason="login quiet mode (login block-for)")
+            decision = Login(False, reason="login quiet mode (login block-for)")
         else:
             decision = logins.login(self.running, username, password, source)
         if not decision.ok:

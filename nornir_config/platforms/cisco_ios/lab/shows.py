@@ -8,8 +8,14 @@ from typing import TYPE_CHECKING
 
 from hier_config import HConfig, HConfigChild
 
-from nornir_config.lab.show_ports import show_ip_interface_brief, show_vlan
-from nornir_config.lab.state import SOFTWARE, SOFTWARE_NOTICE, config_state, software_line
+from nornir_config.lab.flash import FLASH_TOTAL, Flash
+from nornir_config.platforms.cisco_ios.lab.show_ports import show_ip_interface_brief, show_vlan
+from nornir_config.platforms.cisco_ios.lab.state import (
+    SOFTWARE,
+    SOFTWARE_NOTICE,
+    config_state,
+    software_line,
+)
 
 __all__ = [
     "diff_configs",
@@ -20,7 +26,7 @@ __all__ = [
     "show_vlan",
 ]
 if TYPE_CHECKING:
-    from nornir_config.lab.device import LabDevice
+    from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 
 
 def _uptime(seconds: float) -> str:
@@ -166,3 +172,29 @@ def incremental_diffs(running: HConfig, change: HConfig) -> str:
     if not lines:
         return "!List of Commands:\nend\n!No changes were found\n"
     return "!List of Commands:\n" + "\n".join(lines) + "\nend\n"
+
+
+def _listing_line(flash: Flash, name: str) -> str:
+    file = flash.files[name]
+    stamp = time.strftime("%b %d %Y %H:%M:%S +00:00", time.gmtime(file.mtime))
+    return f"{file.index:>5}  -rw-     {len(file.data):>12}  {stamp}  {name}"
+
+
+def show_dir(flash: Flash, path: str = "flash:/") -> str:
+    """`dir` output as IOS prints it; the error line if the file does not exist."""
+    name = flash.name_of(path) or ""
+    shown = path if ":" in path else f"flash:/{name}"
+    if not shown.startswith(("flash:/", "bootflash:/")):
+        shown = shown.replace(":", ":/", 1)
+    if name:
+        if name not in flash.files:
+            return f"%Error opening {shown} (No such file or directory)\n"
+        names = [name]
+    else:
+        names = sorted(flash.files, key=lambda n: flash.files[n].index)
+    lines = [f"Directory of {shown}", ""]
+    lines += [_listing_line(flash, n) for n in names]
+    if not names:
+        lines.append("No files in directory")
+    lines += ["", f"{FLASH_TOTAL} bytes total ({flash.free()} bytes free)"]
+    return "\n".join(lines) + "\n"

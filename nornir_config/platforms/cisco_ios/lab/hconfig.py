@@ -2,7 +2,7 @@
 
 The lab's own model of IOS, independent of the engine it tests: how commands combine (which
 hold one value, which negations IOS keeps, which defaults it hides, how ACL entries are
-numbered) is the platform's `lab_semantics.yaml`; printing is `nornir_config.lab.printer`.
+numbered) is the platform's `lab_semantics.yaml`; printing is `printer` beside it.
 hier_config serves only as the tree (a driver without rules).
 """
 
@@ -14,8 +14,8 @@ from functools import cache
 
 from hier_config import HConfig, HConfigChild, Platform, get_hconfig, get_hconfig_driver
 
-from nornir_config.lab.printer import render
 from nornir_config.platforms import platform_data
+from nornir_config.platforms.cisco_ios.lab.printer import render
 
 __all__ = ["Semantics", "apply", "lines_config", "load", "parse", "render", "semantics"]
 

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
-from nornir_config.lab.files import Endpoint
 from nornir_config.lab.spec import LabDeviceSpec
-
-CONSOLE = "console.json"
+from nornir_config.platforms.base import Day0Facts
 
 # Interface types a config creates (the others are ports of the hardware).
 _VIRTUAL = re.compile(
     r"^(Loopback|Vlan|Tunnel|Port-channel|Dialer|Virtual-Template|Virtual-Access|BDI|NVI|"
     r"Null|Async)"
 )
-
-
-@dataclass(frozen=True)
-class Day0Facts:
-    """What a real running config says about the box it came from."""
-
-    hostname: str | None
-    role: str
-    model: str
-    interfaces: tuple[str, ...]
 
 
 def day0_facts(text: str) -> Day0Facts:
@@ -55,17 +40,6 @@ def day0_facts(text: str) -> Day0Facts:
         model,
         tuple(ports),
     )
-
-
-def write_console(lab_dir: Path, endpoint: Endpoint) -> None:
-    """Where the lab's console server listens (read by `communelan lab console`)."""
-    path = lab_dir / CONSOLE
-    path.write_text(json.dumps({"host": endpoint.host, "port": endpoint.port}) + "\n")
-
-
-def read_console(lab_dir: Path) -> Endpoint:
-    data = json.loads((lab_dir / CONSOLE).read_text(encoding="utf-8"))
-    return Endpoint(data["host"], int(data["port"]))
 
 
 def day0_config(spec: LabDeviceSpec) -> str:

@@ -14,14 +14,23 @@ from dataclasses import dataclass, field
 
 from hier_config import HConfig, HConfigChild
 
-from nornir_config.lab import hconfig, show_office, show_ports
-from nornir_config.lab.device import LabDevice, ios_time
 from nornir_config.lab.flash import FlashFullError, config_file_name
-from nornir_config.lab.grammar import Failure, Grammar, Match, load_grammar, match, tokenize
-from nornir_config.lab.logins import enable_ok, hash_plain
-from nornir_config.lab.shows import (
+from nornir_config.platforms.base import Reply
+from nornir_config.platforms.cisco_ios.lab import hconfig, show_office, show_ports
+from nornir_config.platforms.cisco_ios.lab.device import LabDevice, ios_time
+from nornir_config.platforms.cisco_ios.lab.grammar import (
+    Failure,
+    Grammar,
+    Match,
+    load_grammar,
+    match,
+    tokenize,
+)
+from nornir_config.platforms.cisco_ios.lab.logins import enable_ok, hash_plain
+from nornir_config.platforms.cisco_ios.lab.shows import (
     diff_configs,
     incremental_diffs,
+    show_dir,
     show_hosts,
     show_ip_interface_brief,
     show_version,
@@ -31,16 +40,6 @@ from nornir_config.lab.shows import (
 CONFIG_BANNER = "Enter configuration commands, one per line.  End with CNTL/Z."
 INVALID = "% Invalid input detected at '^' marker."
 INVALID_RANGE = "% Command rejected: Invalid interface range\n"
-
-
-@dataclass
-class Reply:
-    """What the session prints after a line: output (\n line ends), then the prompt."""
-
-    output: str = ""
-    prompt: bool = True
-    close: bool = False
-    abort: bool = False  # cut the connection without a goodbye (drop fault)
 
 
 @dataclass
@@ -579,7 +578,7 @@ class Cli:
         path = m.words[1] if len(m.words) > 1 else "flash:/"
         if self.device.flash.name_of(path) is None:
             return Reply(f"%Error opening {path} (No such file or directory)\n")
-        return Reply(self.device.flash.dir(path))
+        return Reply(show_dir(self.device.flash, path))
 
     def _run_verify_md5(self, m: Match) -> Reply:
         path = m.words[2]
@@ -781,7 +780,7 @@ class Cli:
         return Reply(show_office.show_cdp_status(self.device))
 
     def _run_show_flash(self, _m: Match) -> Reply:
-        return Reply(self.device.flash.dir("flash:/"))
+        return Reply(show_dir(self.device.flash, "flash:/"))
 
 
 def _arg(m: Match, index: int, after: int = 0) -> str | None:

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 from netutils.interface import abbreviated_interface_name
 
-from nornir_config.lab.show_ports import Refused
-from nornir_config.lab.state import SOFTWARE_NOTICE, config_state
 from nornir_config.lab.twin import Neighbor, view
+from nornir_config.platforms.cisco_ios.lab.show_ports import Refused
+from nornir_config.platforms.cisco_ios.lab.state import SOFTWARE_NOTICE, config_state
 
 if TYPE_CHECKING:
-    from nornir_config.lab.device import LabDevice
+    from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 
 
 def _cdp_name(name: str) -> str:

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, NoReturn
 from netutils.interface import canonical_interface_name
 from netutils.vlan import vlanlist_to_config
 
-from nornir_config.lab.state import ALL_VLANS, PortState
+from nornir_config.lab.ports import ALL_VLANS, PortState
 from nornir_config.lab.twin import DeviceView, view
 
 if TYPE_CHECKING:
-    from nornir_config.lab.device import LabDevice
+    from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 
 
 def _select(device: LabDevice, name: str | None) -> list[PortState] | None:

@@ -1,0 +1,317 @@
+"""The typed platform driver: everything that differs by vendor, handed to the core as one object.
+
+Each folder `nornir_config/platforms/<name>/` exposes `DRIVER: Platform`, registered under the
+entry point group `communelan.platforms`. The core asks `nornir_config.platforms.driver(name)`
+for it and reads its fields; it never names a vendor nor imports a vendor folder. Data that is
+easier to say in YAML stays in the folder and is read with `Platform.data(document)`; the
+core reads these documents (the shipped drivers' folders show their shape):
+  running_config  show-run layout: section order, sort keys, version line, hier_config rules
+  push            remediation ordering, idempotent commands, negation rules
+  protected       lines the device owns (never removed, left out of comparisons)
+  features        compliance features (one per template partial) and their sections
+  controls        what each feature protects, for the reports
+  secret_tokens   where secret tokens sit in lines, and their kind (a `verify` key)
+  sanitize        line filters that remove secrets from stored configs
+  lint            how lint reads a config: interface classes, addresses, ACL heads
+
+The lab's per-session command line and device follow the Protocols below (what the lab server
+uses); a vendor's lab dialect builds them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sized
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import yaml
+
+if TYPE_CHECKING:
+    from collections import deque
+
+    from hier_config import Platform as HierPlatform
+
+    from nornir_config.lab.files import LabCredentials
+    from nornir_config.lab.flash import Flash
+    from nornir_config.lab.ports import ConfigState
+    from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
+
+# -- the lab dialect: what the lab server uses -------------------------------------------------
+
+
+@dataclass
+class Reply:
+    """What a session prints after a line: output (\\n line ends), then the prompt."""
+
+    output: str = ""
+    prompt: bool = True
+    close: bool = False
+    abort: bool = False  # cut the connection without a goodbye (drop fault)
+
+
+@dataclass(frozen=True)
+class Login:
+    """The outcome of a login attempt: whether it is let in, at which privilege, and why not."""
+
+    ok: bool
+    privilege: int = 1
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Day0Facts:
+    """What a real running config says about the box it came from."""
+
+    hostname: str | None
+    role: str
+    model: str
+    interfaces: tuple[str, ...]
+
+
+class LabDevice(Protocol):
+    """One emulated device as the lab core sees it (state shared by all its sessions)."""
+
+    spec: LabDeviceSpec
+    faults: DeviceFaults
+    flash: Flash
+    sessions: int
+    boot_errors: list[str]
+    login_log: deque[str]
+
+    @property
+    def hostname(self) -> str: ...
+
+    def motd(self) -> str:
+        """The banner shown before the first prompt ("" for none), \\r\\n line ends."""
+        ...
+
+    def admits(self, source: str | None) -> bool:
+        """Whether the device's config lets a connection from `source` reach the login."""
+        ...
+
+    def try_login(self, username: str, password: str, source: str | None) -> Login: ...
+
+    def log_login(self, user: str, source: str | None, reason: str) -> None: ...
+
+    def state(self) -> ConfigState:
+        """Ports, VLANs and routes its config sets up (the office twin cables them)."""
+        ...
+
+    def discovery(self) -> frozenset[str]:
+        """The neighbour protocols it runs now (`lldp`, `cdp`)."""
+        ...
+
+    @property
+    def software(self) -> str:
+        """The one-line software description it announces to neighbours."""
+        ...
+
+
+class LabSession(Protocol):
+    """One session's command line: the lab server feeds it whole lines and prints replies."""
+
+    device: Any  # the dialect's own LabDevice
+    echo: bool
+    pending: Callable[[str], Reply] | None
+    length: int  # lines per page (`--More--`); 0: no paging
+
+    @property
+    def prompt(self) -> str: ...
+
+    @property
+    def stack(self) -> Sized:
+        """The config modes entered (empty in exec mode)."""
+        ...
+
+    def feed(self, line: str) -> Reply: ...
+
+    def help(self, line: str) -> str: ...
+
+    def complete(self, line: str) -> str | None: ...
+
+    def ctrl_z(self) -> Reply: ...
+
+
+@dataclass(frozen=True, eq=False)
+class LabDialect:
+    """How the lab emulates the vendor.
+
+    `device(spec, operator)`: a booted device: its day-0 config (the spec's own text, checked
+    by the dialect's grammar, errors in `boot_errors`, or a factory config), plus the lab
+    operator's user and enable secret when `operator` is given.
+    `session(device, user, privilege)`: one session's command line on it.
+    `day0_facts(text)`: hostname, role, model and ports a real config shows.
+    """
+
+    device: Callable[[LabDeviceSpec, LabCredentials | None], LabDevice]
+    session: Callable[[Any, str, int], LabSession]
+    day0_facts: Callable[[str], Day0Facts]
+
+
+# -- the engine's side -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Commands:
+    """What the engine types on the device, and what it waits for."""
+
+    show_config: str  # the running config, as the device prints it
+    enter_config: str
+    exit_config: str
+    config_prompt: str  # regex of any config-mode prompt
+    save: str
+    saved: str  # regex of the answer that says the save is done
+    save_confirm: str | None = None  # regex of the question a save asks, if any
+    save_answer: str = ""  # the answer sent to it
+    session_setup: tuple[str, ...] = ()  # sent once after login (no paging, no wrapping)
+    negation: str = "no "  # prefix that undoes a config line
+    error_pattern: str = ""  # regex of an answer meaning a config line was refused
+
+
+@dataclass(frozen=True)
+class DeviceCopy:
+    """The device's own full copy of its pre-change config and its own way back to it."""
+
+    file: str
+    save: str  # `{file}` is filled in
+    restore: str  # the device's own configuration replace of `{file}`
+    restored: str  # text in the answer that means the restore worked
+    failed: str  # regex of an answer that means it did not
+    answer: str = r"(\]\?|#)\s*$"  # regex of a question or the prompt after a command
+    question: str = r"\]\?\s*$"  # regex of a question answered with Enter
+
+
+@dataclass(frozen=True)
+class FileDelivery:
+    """A remediation delivered as one file on the device's flash, applied in one copy."""
+
+    path: str
+    write: tuple[str, ...]  # lines that write `{text}` to `{path}` in one go
+    write_failed: str
+    unquotable: str  # regex of characters the write cannot carry
+    apply: str
+    question: str
+    done: str
+    copied: str
+    failed: str
+    delete: str
+    type: tuple[str, ...]  # multi-line commands, typed in one write (`{text}`)
+
+
+@dataclass(frozen=True)
+class ShowRunLayout:
+    """How the device prints its running config (the rest is in the `running_config` data)."""
+
+    volatile: tuple[str, ...]  # regexes of whole lines that change on every read (one list)
+    separator: str  # the line between blocks (`!`)
+    end: str  # the last line (`end`)
+    comment: str  # lines starting with it are comments
+    banner: str  # regex of a banner's first line; group 1 is its delimiter
+    indent: str = " "  # one level of children
+
+
+@dataclass(frozen=True, eq=False)
+class SecretForms:
+    """How secrets are written in a config, and how a written one is checked.
+
+    `password(secret, seed)`: a one-way form of a login secret (its salt derived from `seed`,
+    so renders are reproducible);
+    `key(secret, seed)`: the reversible form of a key the device must send (NTP, TACACS+);
+    `key_forms(secret)`: every reversible form a secret can take (for the redactor);
+    `key_ok(secret)`: whether a reversible form can carry the secret;
+    `verify[kind](secret, token)`: whether `token` of that kind hides `secret` (kinds are
+    strings, e.g. "9" or "cipher"; a kind without a check is never called compliant);
+    `reveal[kind](token)`: the secret a reversible token hides.
+    Where tokens sit in lines, and their kinds, is the `secret_tokens` data.
+    """
+
+    password: Callable[[str, str], str]
+    key: Callable[[str, str], str]
+    key_forms: Callable[[str], tuple[str, ...]]
+    key_ok: Callable[[str], bool]
+    verify: Mapping[str, Callable[[str, str], bool]]
+    reveal: Mapping[str, Callable[[str], str]]
+    anywhere: tuple[tuple[str, str], ...] = ()  # (regex, replacement): hash forms in any text
+    key_name: str = "reversible key"  # the reversible form in messages ("type 7 key")
+
+
+@dataclass(frozen=True, eq=False)
+class Naming:
+    """Names the device accepts and the names it gives."""
+
+    hostname: re.Pattern[str]
+    hostname_rule: str  # what a name must be, for messages ("... is not a valid <rule>")
+    reserved_vlans: frozenset[int]
+    reserved_vlans_text: str  # `1, 1002-1005`
+    svi: Callable[[int], str]  # the L3 interface of a VLAN
+    subinterface: Callable[[str, int], str]  # a VLAN's subinterface of a routed port
+    banner_forbidden: str = ""  # characters a banner cannot hold (the delimiter)
+    hostname_max: int = 63
+
+
+@dataclass(frozen=True)
+class AclEntry:
+    """One access-list entry as address spans (first, last as integers)."""
+
+    action: str  # permit | deny
+    protocol: str  # ip, tcp, udp, ... ("ip" for standard lists)
+    source: tuple[int, int] | None  # None: not understood
+    destination: tuple[int, int] | None
+
+
+@dataclass(frozen=True, eq=False)
+class LintDialect:
+    """How lint reads a rendered config; patterns are the `lint` data."""
+
+    acl_entry: Callable[[str, bool], AclEntry | None]  # (line, extended) -> entry or None
+
+
+Replace = Literal["napalm", "device"]
+
+
+@dataclass(frozen=True, eq=False)
+class Platform:
+    """One vendor's driver. Frozen; compared and hashed by identity (one per vendor)."""
+
+    name: str  # the driver name = its folder
+    folder: Path  # its YAML data
+    templates: str  # its folder under templates/
+    hier_config: HierPlatform
+    netmiko_device_type: str
+    napalm_driver: str | None
+    netutils_platform: str  # netutils' name (sanitize_config, feature_compliance)
+    commands: Commands
+    layout: ShowRunLayout
+    secrets: SecretForms
+    naming: Naming
+    lint: LintDialect
+    device_copy: DeviceCopy
+    replace: Replace  # NAPALM's replace, or the device's own over Netmiko (`device_copy`)
+    lab: LabDialect
+    file_delivery: FileDelivery | None = None  # None: remediation lines are typed
+    label: str = ""  # the OS as messages name it (default: the driver name)
+
+    @property
+    def os_label(self) -> str:
+        return self.label or self.name
+
+    def data(self, document: str) -> dict[str, Any]:
+        """The YAML document `<folder>/<document>.yaml` (read once per run)."""
+        return _read(self.folder / f"{document}.yaml")
+
+    def has_data(self, document: str) -> bool:
+        return (self.folder / f"{document}.yaml").is_file()
+
+    def __repr__(self) -> str:
+        return f"Platform({self.name!r})"
+
+
+@cache
+def _read(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} must hold a mapping")
+    return data
