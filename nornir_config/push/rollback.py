@@ -94,7 +94,8 @@ def rollback_merge(
     """Bring the device back to `before`; ROLLED_BACK or NEEDS_ATTENTION in `report`.
 
     `fresh`: on a new session (the old one dropped); else on the session still open (a
-    change that refuses new logins leaves the open ones working, as IOS's vty lines do)."""
+    change that refuses new logins leaves the open ones working, as a device's login lines
+    do)."""
     now = ""
     try:
         conn = reopen(task) if fresh else netmiko_session(task)
