@@ -95,8 +95,11 @@ def config_rules(platform: Platform) -> ConfigRules:
                 for rule in hc["sectional_exiting"]
             ),
         ]
-    if "per_line_sub" in hc:
-        update["per_line_sub"] = [PerLineSubRule(**r) for r in hc["per_line_sub"]]
+    if "per_line_sub" in hc:  # the volatile lines first: the driver's one list
+        update["per_line_sub"] = [
+            *(PerLineSubRule(search=f"(?:{v}).*", replace="") for v in platform.layout.volatile),
+            *(PerLineSubRule(**r) for r in hc["per_line_sub"]),
+        ]
     driver.rules = rules.model_copy(update=update)
     return ConfigRules(
         platform=platform,
