@@ -9,9 +9,10 @@ device's dialect decides that part: `admits`). A device refused here gets no log
 the SSH connection is reset before the banner, and a session already open stalls until the
 path is back.
 
-A device the NOC has never reached through its office is on the staging bench (a factory box
-is configured over the NOC's staging port): only once its office path has worked does the path
-decide. `communelan lab console HOST` never goes through here.
+A device the NOC has never reached through its office, or one with no address configured at
+all (a factory box), is on the staging bench (configured over the NOC's staging port): only
+once its office path has worked, and while it has an address, does the path decide.
+`communelan lab console HOST` never goes through here.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def path_refusal(device: LabDevice, noc: str | None) -> str | None:
     if why is None:
         twin.placed.setdefault(name, str(used))
         return None
-    return why if name in twin.placed else None
+    # a box with no address configured at all (factory, wiped) is reached over staging only
+    addressed = any(p.ipv4 for p in twin.office_views(name)[name].ports.values())
+    return why if name in twin.placed and addressed else None
 
 
 def _reach(

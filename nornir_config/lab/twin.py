@@ -154,6 +154,14 @@ def twin_of(device: LabDevice) -> Twin:
     return twin
 
 
+def unplace(device: LabDevice) -> None:
+    """A device (re)booted with a config of its own: back on the staging bench until the NOC
+    reaches it through its office again."""
+    twin = _twins.get(device)
+    if twin is not None:
+        twin.placed.pop(device.spec.name, None)
+
+
 def view(device: LabDevice) -> DeviceView:
     """The device's state in its lab."""
     return twin_of(device).view(device)

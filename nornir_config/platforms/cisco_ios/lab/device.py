@@ -18,6 +18,7 @@ from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.flash import Flash
 from nornir_config.lab.ports import ConfigState
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
+from nornir_config.lab.twin import unplace
 from nornir_config.platforms.base import Login
 from nornir_config.platforms.cisco_ios.lab import hconfig, logins
 from nornir_config.platforms.cisco_ios.lab.day0 import day0_config
@@ -139,6 +140,7 @@ class LabDevice:
 
     def boot(self, day0: HConfig) -> None:
         """Start from a day-0 tree, with the lab operator added (its user and enable secret)."""
+        unplace(self)  # a box (re)installed with this config: on the staging bench again
         printed = self.spec.day0 is not None  # a real device's config: stored as printed
         spec = self.spec
         self._start(
