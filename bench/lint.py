@@ -3,8 +3,8 @@
 Run: .venv/bin/python bench/lint.py [--repeat N]
 In process: render is `run_render` over the Nornir inventory (what `communelan render` does,
 without writing files); lint is `run_lint` with every shipped pack (it renders each device
-itself), measured twice: as shipped (one process) and with COMMUNELAN_LINT_PROCESSES=2 (half the
-devices in a forked child when there are two cores).
+itself), measured twice: in one process (COMMUNELAN_PROCESSES=1; a province stays below the
+split threshold anyway) and split in two (half the devices in a forked child).
 End to end: the two commands as CI runs them (`communelan render --out TMP` with test
 secrets, `communelan lint`), process start included.
 """
@@ -21,9 +21,10 @@ import time
 from pathlib import Path
 
 from nornir_config.inventory import build_nornir, province_of
-from nornir_config.lint.devicepass import PROCESSES_ENV
+from nornir_config.lint import devicepass
 from nornir_config.lint.engine import placeholder_secrets, run_lint
 from nornir_config.lint.packs import select_packs
+from nornir_config.parallel import PROCESSES_ENV
 from nornir_config.render import run_render
 from nornir_config.secrets import required_secrets, write_secrets_file
 from nornir_config.settings import RunSettings
@@ -49,16 +50,19 @@ def main() -> None:
             nr, province, placeholder_secrets(province.devices), settings.templates_dir, None
         )
         renders.append(time.perf_counter() - started)
+        os.environ[PROCESSES_ENV] = "1"
         started = time.perf_counter()
         report = run_lint(ROOT, packs)
         lints.append(time.perf_counter() - started)
         os.environ[PROCESSES_ENV] = "2"
+        threshold, devicepass.PARALLEL_MIN_PART = devicepass.PARALLEL_MIN_PART, 100
         try:
             started = time.perf_counter()
             forked = run_lint(ROOT, packs)
             two.append(time.perf_counter() - started)
         finally:
             del os.environ[PROCESSES_ENV]
+            devicepass.PARALLEL_MIN_PART = threshold
         assert forked.findings == report.findings, "the forked lint disagrees"
         devices, findings = len(summary.configs), len(report.findings)
     render_s = statistics.median(renders)

@@ -4,7 +4,8 @@ each as a user runs it (a fresh `communelan` process), wall time and peak memory
 process and its children, from wait4; for `lab up` that is the command, not the detached lab
 process), CPU time, and the CPU time per device relative to the province.
 
-Run: .venv/bin/python bench/national.py [--skip-lab] [--network 127.16.0.0 --base-port 26000]
+Run: nice .venv/bin/python bench/national.py [--skip-lab] [--network 127.16.0.0 --base-port 26000]
+(COMMUNELAN_PROCESSES=1 measures render and lint in one process.)
 Targets for the country (issue 13): render < 8 s, lint < 10 s and < 400 MB, inventory < 3 s,
 lab up < 15 s and < 1 GB.
 """
@@ -83,6 +84,21 @@ def devices(root: Path, env: dict[str, str]) -> int:
     return len(out.splitlines()) - 1
 
 
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def lab_rss(root: Path) -> float:
+    """Resident MB of the running lab process (0 when none is up)."""
+    try:
+        pid = (root / ".lab" / "lab.pid").read_text().strip()
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
+    return int(line.split()[1]) / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-lab", action="store_true", help="Do not boot the lab.")
@@ -103,6 +119,8 @@ def main() -> None:
         if not args.skip_lab:
             lab = ("--network", args.network, "--base-port", args.base_port)
             steps.append(("lab up", ("lab", "up", *lab)))
+        started_load = load()
+        lab_mb: dict[str, float] = {}
         figures: dict[str, dict[str, tuple[float, float, float]]] = {}
         counts: dict[str, int] = {}
         failures: dict[tuple[str, str], str] = {}
@@ -117,6 +135,7 @@ def main() -> None:
                     failures[(label, name)] = str(exc)
                 finally:
                     if name == "lab up":
+                        lab_mb[label] = lab_rss(root)
                         subprocess.run(
                             [sys.executable, "-m", "nornir_config", "--root", str(root), "lab",
                              "down"],
@@ -126,6 +145,12 @@ def main() -> None:
                         )  # fmt: skip
         small, big = counts["province"], counts["country"]
         print(f"baseline province {args.province}: {small} devices; country: {big} devices")
+        print(
+            f"machine: {os.cpu_count()} cores, load average {started_load} before, "
+            f"{load()} after (shared: wall times carry the others' load, CPU times less so)"
+        )
+        for label, mb in lab_mb.items():
+            print(f"{label} lab process: {mb:.0f} MB resident once up")
         print(
             f"{'step':<10} {'province s':>10} {'country s':>10} {'country cpu s':>13} "
             f"{'country MB':>10} {'per dev':>8}"

@@ -10,6 +10,10 @@ time / devices. The lab runs in its own process: its CPU seconds are read from /
 client's from this process and its children (Ansible). Ansible (`cisco.ios.ios_config`) is
 measured only when `ansible-playbook` is on PATH (`pip install ansible`); else it says so.
 Targets at rtt 0.05: first push <= 1.5 s/device, no-op <= 0.6 s/device, >= 10x Ansible.
+
+Round trips: communelan's SSH packets are watched (paramiko's packet layer, in this process),
+and every wait of most of an rtt between a packet sent and the next one received counts as
+one round trip; the TCP connect and the SSH version exchange are not seen (about one more).
 """
 
 from __future__ import annotations
@@ -31,10 +35,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from netmiko import ConnectHandler  # noqa: E402
+from paramiko.packet import Packetizer  # noqa: E402
 
 from nornir_config.cli.lab import inventory_specs  # noqa: E402
 from nornir_config.lab.control import control_request  # noqa: E402
-from nornir_config.lab.files import CONTROL, ENDPOINTS, lab_access  # noqa: E402
+from nornir_config.lab.files import CONTROL, ENDPOINTS, lab_access, write_credentials  # noqa: E402
+from nornir_config.lab.plan import lab_plan  # noqa: E402
 from nornir_config.lab.spec import LabDeviceSpec  # noqa: E402
 from nornir_config.platforms import driver  # noqa: E402
 from nornir_config.project import open_project  # noqa: E402
@@ -54,10 +60,18 @@ def role_of(name: str) -> str:
 class LabProcess:
     """`python -m nornir_config.lab.runner` on the root's .lab/, with CPU seconds read."""
 
-    def __init__(self, root: Path, specs: list[LabDeviceSpec], rtt: float) -> None:
+    def __init__(self, root: Path, specs: list[LabDeviceSpec], rtt: float, network: str) -> None:
         self.dir = root / ".lab"
         self.dir.mkdir(exist_ok=True)
-        run = {"devices": [s.to_dict() for s in specs], "network": "127.15.0.0"}
+        # as `lab up` does: the province's operator logs in, from the NOC's address
+        plan = lab_plan(RunSettings(root=root), specs)
+        if plan.credentials is not None:
+            write_credentials(self.dir, plan.credentials)
+        run = {
+            "devices": [s.to_dict() for s in specs],
+            "network": network,
+            "client_address": plan.client_address,
+        }
         run["faults"] = {"*": {"rtt": rtt}} if rtt else {}
         (self.dir / "run.json").write_text(json.dumps(run))
         (self.dir / ENDPOINTS).unlink(missing_ok=True)
@@ -79,6 +93,43 @@ class LabProcess:
     def stop(self) -> None:
         control_request(self.dir / CONTROL, {"op": "stop"})
         self.proc.wait(60)
+
+
+class RoundTrips:
+    """Counts the waits for the device: a packet received most of an rtt after the first
+    packet sent since the last one received (so a pipelined batch counts once)."""
+
+    def __init__(self, rtt: float) -> None:
+        self.rtt = rtt
+        self.count = 0
+        self.on = False
+        self._sent: float | None = None
+        send, read = Packetizer.send_message, Packetizer.read_message
+
+        def send_message(packetizer: Packetizer, data: object) -> None:
+            if self.on and self._sent is None:
+                self._sent = time.perf_counter()
+            send(packetizer, data)
+
+        def read_message(packetizer: Packetizer) -> object:
+            message = read(packetizer)
+            if self.on and self._sent is not None:
+                if time.perf_counter() - self._sent >= 0.8 * self.rtt:
+                    self.count += 1
+                self._sent = None
+            return message
+
+        Packetizer.send_message = send_message  # type: ignore[method-assign]
+        Packetizer.read_message = read_message  # type: ignore[method-assign]
+
+    def __call__(self, step: Callable[[], object]) -> int:
+        """Run `step`, return the round trips it waited for."""
+        self.count, self._sent, self.on = 0, None, True
+        try:
+            step()
+        finally:
+            self.on = False
+        return self.count
 
 
 def client_cpu() -> float:
@@ -103,7 +154,7 @@ def project_root(tmp: Path) -> Path:
     tmp.mkdir(parents=True, exist_ok=True)
     secrets = tmp / "secrets.yaml"
     names = ("enable_secret", "password_admin", "ntp_key", "snmp_auth_key", "snmp_priv_key")
-    secrets.write_text("".join(f"{n}: bench-{n}-value\n" for n in (*names, "tacacs_key")))
+    secrets.write_text("".join(f"{n}: bench-{n}\n" for n in (*names, "tacacs_key")))
     secrets.chmod(stat.S_IRUSR | stat.S_IWUSR)
     os.environ["COMMUNELAN_SECRETS_FILE"] = str(secrets)
     root = tmp / "root"
@@ -187,6 +238,11 @@ def ansible_push(root: Path, hosts: list[str], playbook: str) -> None:
     )
 
 
+def counting(trips: RoundTrips | None, hosts: list[str], counted: list[int]) -> None:
+    """communelan's push of `hosts`, its round trips appended to `counted`."""
+    counted.append(trips(lambda: communelan_push(hosts, 1)) if trips else 0)
+
+
 def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) -> None:
     ansible = bool(args.ansible_playbook)
     tools = [t for t in TOOLS if t != "ansible" or ansible]
@@ -205,18 +261,22 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
                 if len(picked[tool][role_of(name)]) < args.per_role:
                     picked[tool][role_of(name)].append(name)
     used = sorted({h for t in picked.values() for hs in t.values() for h in hs})
-    lab = LabProcess(root, [s for s in specs if s.name in used], args.rtt)
+    lab = LabProcess(root, [s for s in specs if s.name in used], args.rtt, args.network)
     meter = Meter(lab)
+    trips = RoundTrips(args.rtt) if args.rtt else None
     try:
         intended = render(used)
         rows: dict[tuple[str, str, str], tuple[float, float, float]] = {}
         inside: dict[tuple[str, str], float] = {}
+        waits: dict[tuple[str, str], float] = {}
         for tool in tools:
             for role in ROLES:
                 hosts = picked[tool][role]
                 for attempt in ("first", "no-op"):
                     if tool == "communelan":
-                        figures = meter(lambda h=hosts: communelan_push(h, 1))
+                        counted: list[int] = []
+                        figures = meter(lambda h=hosts, c=counted: counting(trips, h, c))
+                        waits[role, attempt] = counted[0] / len(hosts)
                     elif tool == "netmiko":
                         figures = meter(lambda h=hosts: netmiko_push(root, h, intended))
                     else:
@@ -247,6 +307,14 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
         )
         + " (first / no-op)"
     )
+    if trips:
+        print(
+            "communelan round trips per device (SSH login included): "
+            + ", ".join(
+                f"{role} {waits[role, 'first']:.1f} / {waits[role, 'no-op']:.1f}" for role in ROLES
+            )
+            + " (first / no-op)"
+        )
     print()
     for baseline in [t for t in tools if t != "communelan"]:
         for attempt in ("first", "no-op"):
@@ -269,7 +337,7 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
 def rollout(args: argparse.Namespace, root: Path, codes: list[str]) -> None:
     specs = inventory_specs(RunSettings(root=root), [f"code={','.join(codes)}"])
     hosts = [s.name for s in specs]
-    lab = LabProcess(root, specs, args.rtt)
+    lab = LabProcess(root, specs, args.rtt, args.network)
     meter = Meter(lab)
     try:
         render(hosts)
@@ -289,18 +357,25 @@ def rollout(args: argparse.Namespace, root: Path, codes: list[str]) -> None:
         lab.stop()
 
 
+def _beside_python(name: str) -> str:
+    """`name` in this interpreter's bin/ (a venv's own ansible-playbook), or ""."""
+    path = Path(sys.executable).parent / name
+    return str(path) if path.is_file() else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rtt", type=float, default=0.05, help="link round trip, seconds")
     parser.add_argument("--communes", type=int, default=0, help="rollout communes (0 = all)")
     parser.add_argument("--workers", type=int, default=20)
+    parser.add_argument("--network", default="127.25.0.0", help="the lab's loopback block")
     parser.add_argument("--per-role", type=int, default=2, help="devices per role and tool")
     parser.add_argument("--skip-rollout", action="store_true")
     parser.add_argument("--skip-per-role", action="store_true")
     parser.add_argument(
         "--ansible-playbook",
-        default=shutil.which("ansible-playbook") or "",
-        help="ansible-playbook to compare with (default: the one on PATH; none: skipped)",
+        default=shutil.which("ansible-playbook") or _beside_python("ansible-playbook"),
+        help="ansible-playbook to compare with (default: on PATH or in this venv; '': skipped)",
     )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="communelan-bench-"))

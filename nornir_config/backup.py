@@ -26,7 +26,8 @@ from nornir_config.platforms.base import Platform
 @cache
 def _filters(platform: Platform) -> tuple[list[dict[str, str]], re.Pattern[str]]:
     data = platform.data("sanitize")
-    volatile = re.compile("|".join(f"(?:{p})" for p in platform.layout.volatile))
+    # no volatile lines (a device that prints none): a pattern that matches nothing
+    volatile = re.compile("|".join(f"(?:{p})" for p in platform.layout.volatile) or "(?!)")
     return list(data["filters"]), volatile
 
 

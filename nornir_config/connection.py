@@ -26,6 +26,7 @@ from typing import Any
 
 import paramiko
 from nornir.core import Nornir
+from nornir.core.configuration import Config
 from nornir.core.inventory import ConnectionOptions, Host
 from nornir.core.task import Result, Task
 
@@ -104,7 +105,7 @@ def ssh_options(known_hosts: Path, enable_secret: str) -> dict[str, Any]:
         "allow_agent": False,
         "use_keys": False,
         "fast_cli": True,  # Netmiko's short sleeps: over a WAN link its pauses add up
-        "auto_connect": False,  # logged in by netmiko_connection, in fewer round trips
+        "auto_connect": False,  # logged in by `login`, in fewer round trips
         **TIMEOUTS,
     }
     if enable_secret:
@@ -152,11 +153,23 @@ def _own_known_hosts(nr: Nornir, known_hosts: Path) -> None:
     """Check each host against a known_hosts file of its own keys only (same policy: none
     there is an unknown key, another one a changed key): paramiko parses the whole file at
     every login, some 30 ms of CPU for a province's 517 keys."""
-    known = paramiko.HostKeys()
-    if known_hosts.is_file():
-        known.load(str(known_hosts))
     folder = Path(tempfile.mkdtemp(prefix="communelan-known-hosts-"))
     atexit.register(shutil.rmtree, folder, True)
+    known = paramiko.HostKeys()
+    if known_hosts.is_file():
+        # Only the lines that can name these hosts are parsed (hashed names can name any):
+        # paramiko decodes every key it loads, ~3 ms each, 30 s for a national lab's 10,650.
+        wanted = {host_key_name(str(h.hostname), h.port) for h in nr.inventory.hosts.values()}
+        lines = known_hosts.read_text(encoding="utf-8", errors="replace").splitlines()
+        kept = [
+            line
+            for line in lines
+            if line.startswith("@")  # a marker (@revoked, @cert-authority): always kept
+            or any(n.startswith("|") or n in wanted for n in line.split(" ", 1)[0].split(","))
+        ]
+        relevant = folder / ".known_hosts"
+        relevant.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+        known.load(str(relevant))
     for host in nr.inventory.hosts.values():
         name = host_key_name(str(host.hostname), host.port)
         keys = known.lookup(name) or {}
@@ -258,32 +271,83 @@ def learn_host_key(task: Task, known_hosts: Path) -> Result:
     return Result(host=host, result="learned", changed=True)
 
 
-def netmiko_connection(task: Task) -> Any:
-    """The host's Netmiko session, logged in on first use with the platform's session setup
-    commands sent in one write and the prompt read once (Netmiko's own preparation sends
-    them one by one after a fixed pause: a few round trips more per login over a WAN)."""
-    return open_netmiko(task.host, task.nornir.config)
+def open_netmiko(host: Host, config: Config) -> Any:
+    """The host's Netmiko session, logged in on first use (see `login`)."""
+    return login(host, config)[0]
 
 
-def open_netmiko(host: Host, config: Any) -> Any:
-    """`netmiko_connection` for a host outside a task."""
+def login(host: Host, config: Config, command: str = "") -> tuple[Any, str | None]:
+    """The host's Netmiko session and, when this call logged it in, the output of `command`.
+
+    Netmiko's own preparation sends the session setup line by line after fixed pauses, then
+    sends a newline to find the prompt: a round trip each over a WAN. Here the platform's
+    setup and `command` go in one write and one read serves both; the prompt is taken from
+    the echo, with Netmiko's own rules for it (a platform's abbreviation). None: the session was
+    open already (send `command` on it).
+    """
     conn = host.get_connection("netmiko", config)
-    if getattr(conn, "remote_conn", None) is None:
-        _log_in(conn, host)
-    return conn
-
-
-def _log_in(conn: Any, host: Host) -> None:
-    setup = driver_for(host).commands.session_setup
+    if getattr(conn, "remote_conn", None) is not None:
+        return conn, None
+    setup = list(driver_for(host).commands.session_setup)
     conn.establish_connection()
     if not setup:
         conn.session_preparation()
-        return
-    conn.write_channel(conn.RETURN.join(setup) + conn.RETURN)
-    conn.read_until_pattern(
-        pattern=rf"{re.escape(setup[-1])}[^\n]*\n[^\n]*[>#]", read_timeout=TIMEOUTS["timeout"]
+        return conn, (run_command(conn, command) if command else None)
+    conn.write_channel(conn.RETURN.join([*setup, *([command] if command else [])]) + conn.RETURN)
+    # the prompt the device prints once the last setup line is done
+    head = str(
+        conn.read_until_pattern(
+            # the last line's echo, an informational answer if any (`Info: ...`), the prompt
+            pattern=rf"{re.escape(setup[-1])}[^\n]*\n(?:Info:[^\n]*\n)?[^\n]*?[>#]",
+            read_timeout=TIMEOUTS["timeout"],
+        )
     )
-    conn.set_base_prompt(pattern=r"[>#]")
+    learn_prompt(conn, head.rsplit("\n", 1)[-1].strip())
+    return conn, (read_command(conn, command) if command else None)
+
+
+def learn_prompt(conn: Any, prompt: str) -> None:
+    """Set the session's base prompt from a prompt already read, as `set_base_prompt` would
+    (its platform rules included) without sending a newline to find it."""
+    conn.find_prompt = lambda *args, **kwargs: prompt
+    try:
+        conn.set_base_prompt()
+    finally:
+        del conn.find_prompt
+
+
+def run_command(conn: Any, command: str) -> str:
+    """`command`'s output (echo and prompt stripped), as Netmiko's send_command returns it,
+    read as soon as the prompt is back (send_command polls every 25 ms)."""
+    conn.write_channel(conn.normalize_cmd(command))
+    return read_command(conn, command)
+
+
+def send_lines(conn: Any, lines: list[str]) -> str:
+    """Every line in one write, read up to the prompt after the last one (which must be a
+    command, not an answer): a device reads typed-ahead lines in order, so a batch costs
+    one round trip. The raw output, echoes and prompts included."""
+    conn.write_channel(conn.RETURN.join(lines) + conn.RETURN)
+    return read_through(conn, lines[-1])
+
+
+def read_through(conn: Any, last: str) -> str:
+    """What the device prints up to the prompt that follows the echo of `last`."""
+    # a prompt may wrap the name (`<host>`, `[host]`) as well as end it (`host#`)
+    pattern = rf"{re.escape(last)}[\s\S]*\n[<\[]?{re.escape(conn.base_prompt)}[^\n]*[>#\]][ \t]*$"
+    return str(conn.read_until_pattern(pattern=pattern, read_timeout=TIMEOUTS["timeout"]))
+
+
+def read_command(conn: Any, command: str) -> str:
+    """The output of `command`, already written: read up to the session's prompt."""
+    output = read_through(conn, command)
+    return command_output(conn, command, output)
+
+
+def command_output(conn: Any, command: str, output: str) -> str:
+    """`command`'s own output within `output` (from its echo; echo and prompt stripped)."""
+    output = output[output.index(command) :]
+    return str(conn.strip_prompt(conn.strip_command(conn.normalize_cmd(command), output)))
 
 
 def fresh_login(host: Host, attempts: int = 2, pause: float = 1.0) -> None:
@@ -303,7 +367,8 @@ def fresh_login(host: Host, attempts: int = 2, pause: float = 1.0) -> None:
             **{**(params.extras or {}), "auto_connect": False},
         )
         try:
-            _log_in(conn, host)
+            conn.establish_connection()
+            conn.find_prompt()
             return
         except Exception as exc:  # refused, reset, timed out, wrong password: try once more
             last = exc
@@ -316,16 +381,31 @@ def fresh_login(host: Host, attempts: int = 2, pause: float = 1.0) -> None:
 
 
 def get_running_config(task: Task) -> Result:
-    """Nornir task: the device's running config, as it prints it (header included)."""
-    conn = netmiko_connection(task)
-    # the session's prompt is known (set at login, after a hostname change by the push):
-    # no extra round trip to find it first
-    text = conn.send_command(
-        driver_for(task.host).commands.show_config,
-        read_timeout=TIMEOUTS["timeout"],
-        auto_find_prompt=False,
-    )
-    return Result(host=task.host, result=str(text))
+    """Nornir task: the device's running config, as it prints it (header included); a
+    session opened for it costs one round trip after the SSH login (`login`)."""
+    command = driver_for(task.host).commands.show_config
+    conn, text = login(task.host, task.nornir.config, command)
+    return Result(host=task.host, result=text if text is not None else run_command(conn, command))
+
+
+def hang_up(host: Host) -> None:
+    """Close the host's Netmiko session, if open, without Netmiko's farewell: its disconnect
+    first asks the device whether it is in config mode (one more round trip) and then types
+    `exit`; closing the SSH connection ends the device's session as well."""
+    connection = host.connections.get("netmiko")
+    if connection is not None:
+        with contextlib.suppress(Exception):  # a dead session is closed all the same
+            connection.connection.paramiko_cleanup()
+    with contextlib.suppress(Exception):
+        host.close_connection("netmiko")
+    host.connections.pop("netmiko", None)
+
+
+def close_all(nr: Nornir) -> None:
+    """Close every open connection of `nr`'s hosts, Netmiko's without a farewell."""
+    for host in nr.inventory.hosts.values():
+        hang_up(host)
+    nr.close_connections(on_failed=True)
 
 
 def why(exc: BaseException) -> str:

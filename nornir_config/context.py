@@ -96,6 +96,9 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
         ],
         "ntp_key": reversible(platform, secrets.get("ntp_key"), scope, "ntp_key"),
         "tacacs_key": reversible(platform, secrets.get("tacacs_key"), scope, "tacacs_key"),
+        # SNMPv3 user keys: used by templates whose device prints the user.
+        "snmp_auth_key": reversible(platform, secrets.get("snmp_auth_key"), scope, "snmp_auth_key"),
+        "snmp_priv_key": reversible(platform, secrets.get("snmp_priv_key"), scope, "snmp_priv_key"),
     }
 
 

@@ -60,7 +60,7 @@ def config_rules(platform: Platform) -> ConfigRules:
     raw = platform.data("running_config")
     hc = raw.get("hier_config", {})
     stock = get_hconfig_driver(platform.hier_config)
-    driver = _without_repeats(type(stock))()
+    driver = _without_repeats(type(stock), platform.layout.read)()
     rules = driver.rules
     keep = set(hc.get("keep_post_load_callbacks", []))
     update: dict[str, Any] = {
@@ -109,7 +109,7 @@ def config_rules(platform: Platform) -> ConfigRules:
     )
 
 
-def _without_repeats(base: type[Any]) -> type[Any]:
+def _without_repeats(base: type[Any], read: Callable[[str], str] | None = None) -> type[Any]:
     """The stock driver class, reading a config without a line repeated in one section.
 
     A device never holds one line twice; a sanitised backup does (two communities that both
@@ -119,7 +119,9 @@ def _without_repeats(base: type[Any]) -> type[Any]:
     class Driver(base):  # type: ignore[misc]
         @staticmethod
         def config_preprocessor(config_text: str) -> str:
-            return drop_repeated_lines(base.config_preprocessor(config_text))
+            # a device that indents its top-level settings: read at column 0 first
+            text = read(config_text) if read is not None else config_text
+            return drop_repeated_lines(base.config_preprocessor(text))
 
     Driver.__name__ = base.__name__
     return Driver
@@ -168,4 +170,6 @@ def drop_repeated_lines(text: str) -> str:
 
 def parse(text: str, platform: Platform) -> HConfig:
     """A config file or the device's printed running config as an HConfig tree."""
-    return get_hconfig(config_rules(platform).driver, text)
+    from nornir_config.running_config import flatten
+
+    return get_hconfig(config_rules(platform).driver, flatten(text, platform))

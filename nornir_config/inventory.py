@@ -21,6 +21,7 @@ from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir.core.state import GlobalState
 from nornir.init_nornir import load_inventory, load_runner
 
+from nornir_config.collector import collector_paused, keep_for_the_run
 from nornir_config.platforms import HOST_KEY, driver
 from nornir_config.settings import RunSettings
 from nornir_config.sot.province import ProvinceData, load_province
@@ -38,6 +39,12 @@ class CommuneInventory:
         self.templates_dir = Path(templates_dir).resolve() if templates_dir else None
 
     def load(self) -> Inventory:
+        with collector_paused():
+            inventory = self._load()
+        keep_for_the_run()
+        return inventory
+
+    def _load(self) -> Inventory:
         province = load_province(self.hosts_dir, self.templates_dir)
         _loaded[self.hosts_dir] = province
         groups = Groups()

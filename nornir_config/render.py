@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,11 +17,16 @@ from nornir.core.task import Result, Task
 from nornir.plugins.runners import SerialRunner
 from nornir_jinja2.plugins.tasks import template_file
 
+from nornir_config.collector import collector_paused
 from nornir_config.context import device_context, secrets_needed
 from nornir_config.errors import InputError, Problem
+from nornir_config.parallel import split_work
 from nornir_config.running_config import canonical
 from nornir_config.secrets import Secrets
 from nornir_config.sot.province import Device, ProvinceData
+
+# Devices per process below which a second process costs more than it saves.
+PARALLEL_MIN_PART = 1000
 
 
 @cache
@@ -148,32 +153,46 @@ def run_render(
     check_secrets(province, nr.inventory.hosts, secrets)
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
         raise InputError.one(str(out_dir), "output folder", "is a file", "give a folder")
-    # Rendering is CPU-bound under the GIL: threads only add contention, so run serially.
-    runner = nr.with_runner(SerialRunner())
-    if progress and sys.stderr.isatty():
-        from nornir_rich.progress_bar import RichProgressBar
 
-        runner = runner.with_processors([RichProgressBar()])
-    results = runner.run(
-        task=render_config,
-        name="render",
-        province=province,
-        secrets=secrets,
-        templates_dir=templates_dir,
-        out_dir=None,  # every device renders before any file is written
-    )
+    # Rendering is CPU-bound under the GIL: threads only add contention, so each process renders
+    # its part serially; a national run splits the devices across the cores (fork).
+    def render_part(names: Sequence[str]) -> list[tuple[str, str | None, Problem | None]]:
+        wanted = set(names)
+        part = nr.filter(filter_func=lambda host: host.name in wanted)
+        runner = part.with_runner(SerialRunner())
+        if progress and sys.stderr.isatty() and names[:1] == list(nr.inventory.hosts)[:1]:
+            from nornir_rich.progress_bar import RichProgressBar
+
+            runner = runner.with_processors([RichProgressBar()])
+        with collector_paused():
+            results = runner.run(
+                task=render_config,
+                name="render",
+                province=province,
+                secrets=secrets,
+                templates_dir=templates_dir,
+                out_dir=None,  # every device renders before any file is written
+            )
+        out: list[tuple[str, str | None, Problem | None]] = []
+        for host, multi in results.items():
+            result = multi[0]
+            if not result.failed:
+                out.append((host, str(result.result), None))
+            elif result.exception is None:
+                out.append((host, None, Problem("templates", f"host {host}", str(result.result))))
+            else:
+                out.append((host, None, template_problem(result.exception, host, templates_dir)))
+        return out
+
+    names = list(nr.inventory.hosts)
     problems: list[Problem] = []
     summary = RenderSummary()
-    for host, multi in sorted(results.items()):
-        result = multi[0]
-        if result.failed:
-            exc = result.exception
-            if exc is None:
-                problems.append(Problem("templates", f"host {host}", str(result.result)))
-            else:
-                problems.append(template_problem(exc, host, templates_dir))
-            continue
-        summary.configs[host] = str(result.result)
+    rendered = [row for part in split_work(names, render_part, PARALLEL_MIN_PART) for row in part]
+    for host, text, problem in sorted(rendered, key=lambda row: row[0]):
+        if problem is not None:
+            problems.append(problem)
+        elif text is not None:
+            summary.configs[host] = text
     if problems:
         # One line per distinct template problem, not one per device.
         unique: dict[tuple[str, int | None, str], Problem] = {}

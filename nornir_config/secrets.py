@@ -206,6 +206,16 @@ def _token_filters(platform: Platform) -> tuple[dict[str, str], ...]:
     )
 
 
+REFERENCE = re.compile(r"<secret:([a-z0-9_]+)>")
+
+
+def reveal(text: str, secrets: Secrets) -> str:
+    """`text` with each `<secret:NAME>` (the form the redactor writes, and the intended
+    config's where a driver cannot compute the device's own form) replaced by its clear
+    value: only for what is sent to a device, never for what is stored or shown."""
+    return REFERENCE.sub(lambda m: secrets.values.get(m.group(1), m.group(0)), text)
+
+
 def redactor(secrets: Secrets, platforms: Iterable[Platform]) -> Callable[[str], str]:
     """`redact` for a run over devices of several platforms (each one's tokens removed)."""
     chosen = tuple(dict.fromkeys(platforms))

@@ -8,14 +8,17 @@ from typing import Annotated
 import typer
 
 from nornir_config.cli.consoles import console
-from nornir_config.cli.options import FilterOption
+from nornir_config.cli.options import (
+    CanaryOption,
+    FilterOption,
+    KeysOption,
+    MaxFailuresOption,
+    WorkersOption,
+)
 from nornir_config.errors import InputError
 from nornir_config.project import Project, open_project
 
 PlanArgument = Annotated[Path, typer.Argument(help="The plan.json that `plan` wrote.")]
-KeysOption = Annotated[
-    bool, typer.Option("--accept-new-host-keys", help="Trust unknown (never changed) keys.")
-]
 
 
 def plan(
@@ -59,13 +62,9 @@ def approve(
 
 def apply(
     plan_file: PlanArgument,
-    workers: Annotated[int | None, typer.Option("--workers", help="Parallel devices.")] = None,
-    canary: Annotated[
-        int, typer.Option("--canary", help="Change N devices first; stop if any fails.")
-    ] = 0,
-    max_failures: Annotated[
-        int | None, typer.Option("--max-failures", help="Stop once N devices failed.")
-    ] = None,
+    workers: WorkersOption = None,
+    canary: CanaryOption = 0,
+    max_failures: MaxFailuresOption = None,
     accept_new_host_keys: KeysOption = False,
 ) -> None:
     """Send exactly the plan's commands, only to devices still as planned."""
@@ -102,13 +101,9 @@ def restore(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the replace diff; change nothing.")
     ] = False,
-    workers: Annotated[int | None, typer.Option("--workers", help="Parallel devices.")] = None,
-    canary: Annotated[
-        int, typer.Option("--canary", help="Restore N devices first; stop if any fails.")
-    ] = 0,
-    max_failures: Annotated[
-        int | None, typer.Option("--max-failures", help="Stop once N devices failed.")
-    ] = None,
+    workers: WorkersOption = None,
+    canary: CanaryOption = 0,
+    max_failures: MaxFailuresOption = None,
     accept_new_host_keys: KeysOption = False,
 ) -> None:
     """Put devices back to a backup (secrets from the intended config) by configure replace."""

@@ -129,8 +129,10 @@ def up(
         "network": network,
         "client_address": client_address or plan.client_address,
     }
-    from nornir_config.lab.runner import RUN_FILE
+    from nornir_config.lab.files import PROGRESS
+    from nornir_config.lab.runner import RUN_FILE, RunnerFailed, await_ready
 
+    (lab_dir / PROGRESS).unlink(missing_ok=True)
     (lab_dir / RUN_FILE).write_text(json.dumps(run), encoding="utf-8")
     _raise_open_files_limit(len(specs))
     started = time.monotonic()
@@ -143,16 +145,12 @@ def up(
             start_new_session=True,
             cwd=settings.root,
         )
-    while not (lab_dir / ENDPOINTS).exists():
-        if proc.poll() is not None:
-            raise InputError.one(
-                str(lab_dir / LOGFILE), "lab", "failed to start", "read the log; is a port in use?"
-            )
-        if time.monotonic() - started > 60:
-            raise InputError.one(
-                str(lab_dir / LOGFILE), "lab", "did not start in 60 s", "read the log"
-            )
-        time.sleep(0.05)
+    try:
+        await_ready(proc, lab_dir)
+    except RunnerFailed as exc:
+        raise InputError.one(
+            str(lab_dir / LOGFILE), "lab", f"{exc}; stopped it", "read the log (a port in use?)"
+        ) from None
     console.print(
         f"lab up: {len(specs)} devices in {time.monotonic() - started:.1f} s (pid {proc.pid}); "
         f"addresses {lab_dir / ENDPOINTS}, login {lab_dir / CREDENTIALS}, "

@@ -36,6 +36,16 @@ CheckOption = Annotated[
         "--check", "--dry-run", help="Show what would change; change nothing (exit 4 if any)."
     ),
 ]
+WorkersOption = Annotated[int | None, typer.Option("--workers", help="Parallel devices.")]
+CanaryOption = Annotated[
+    int, typer.Option("--canary", help="Change N devices first; stop if any fails.")
+]
+MaxFailuresOption = Annotated[
+    int | None, typer.Option("--max-failures", help="Stop once N devices failed.")
+]
+KeysOption = Annotated[
+    bool, typer.Option("--accept-new-host-keys", help="Trust unknown (never changed) keys.")
+]
 DiffOption = Annotated[
     bool, typer.Option("--diff", help="Show a unified before/after diff per changed device.")
 ]

@@ -11,10 +11,14 @@ from rich.table import Table
 from nornir_config.cli.consoles import console
 from nornir_config.cli.options import (
     EXIT_CHANGES_PENDING,
+    CanaryOption,
     CheckOption,
     DiffOption,
     FilterOption,
+    KeysOption,
     LimitOption,
+    MaxFailuresOption,
+    WorkersOption,
 )
 from nornir_config.project import open_project
 
@@ -43,25 +47,19 @@ def push(
     method: Annotated[str, typer.Option("--method", help="merge or replace.")] = "merge",
     dry_run: CheckOption = False,
     show_diff: DiffOption = False,
-    workers: Annotated[int | None, typer.Option("--workers", help="Parallel devices.")] = None,
-    canary: Annotated[
-        int, typer.Option("--canary", help="Change N devices first; stop if any fails.")
-    ] = 0,
+    workers: WorkersOption = None,
+    canary: CanaryOption = 0,
     first: Annotated[
         int | None,
         typer.Option(
             "--first", metavar="N", help="Change only the first N; --retry-failed does the rest."
         ),
     ] = None,
-    max_failures: Annotated[
-        int | None, typer.Option("--max-failures", help="Stop once N devices failed.")
-    ] = None,
+    max_failures: MaxFailuresOption = None,
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Redo only what the last push left.")
     ] = False,
-    accept_new_host_keys: Annotated[
-        bool, typer.Option("--accept-new-host-keys", help="Trust unknown (never changed) keys.")
-    ] = False,
+    accept_new_host_keys: KeysOption = False,
 ) -> None:
     """Push the intended configs; every device ends changed, unchanged or as it was.
 
@@ -153,9 +151,7 @@ def backup(
     repo: Annotated[
         Path | None, typer.Option("--repo", help="Git repository (default build/backups).")
     ] = None,
-    accept_new_host_keys: Annotated[
-        bool, typer.Option("--accept-new-host-keys", help="Trust unknown (never changed) keys.")
-    ] = False,
+    accept_new_host_keys: KeysOption = False,
 ) -> None:
     """Commit the running configs (sanitised, volatile lines dropped) to a git repository."""
     from nornir_config.backup import run_backup

@@ -65,11 +65,19 @@ def equate_secrets(
         target = wanted.get((parent, masked)) if found else None
         if target is None or target == line:
             return line
-        pairs = zip(tokens(target, platform)[1], found, strict=False)
-        verdicts = [verifier.same_secret(kind, want, have) for (kind, want), (_, have) in pairs]
+        pairs = list(zip(tokens(target, platform)[1], found, strict=False))
+        # A form the device keeps that has no offline check (a vendor's own cipher):
+        # neither the same secret nor a different one, and the report says so.
+        offline = [held.name not in platform.secrets.verify for _, (held, _) in pairs]
+        verdicts = [
+            None if blind else verifier.same_secret(kind, want, have)
+            for ((kind, want), (_, have)), blind in zip(pairs, offline, strict=True)
+        ]
         if any(v is False for v in verdicts):
             return line
-        if any(v is None for v in verdicts):
+        if any(offline):
+            pending.append(f"secret cannot be verified offline (device cipher): {masked}")
+        elif any(v is None for v in verdicts):
             pending.append(f"secret not verifiable (sanitised): {masked}")
         return target
 

@@ -40,6 +40,8 @@ class DeviceResult:
     commune_code: str = ""
     commune: str = ""
     kind: str = ""
+    province_code: str = ""
+    province: str = ""  # its name, as hosts/ spells it
     error: str = ""
     features: list[FeatureResult] = field(default_factory=list)
     reason: str = ""  # why an unknown device was not read: a connection.REASON_CLASSES key
@@ -83,6 +85,11 @@ class ComplianceReport:
     lint_open: dict[str, set[str]] = field(default_factory=dict)  # host -> open lint rule ids
     # host -> what happened to it, oldest first (backups, pushes with plan ids, compliance)
     timeline: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+    def provinces(self) -> list[tuple[str, str]]:
+        """(code, name) of every province with a device here, by code; the reports group by
+        province only when there are several."""
+        return sorted({(d.province_code, d.province) for d in self.devices})
 
     @property
     def exit_code(self) -> int:

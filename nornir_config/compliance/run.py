@@ -19,7 +19,7 @@ from nornir_config.compliance.model import (
     Source,
 )
 from nornir_config.compliance.secrets import TokenVerifier
-from nornir_config.connection import failure_reason, get_running_config, reason_class
+from nornir_config.connection import close_all, failure_reason, get_running_config, reason_class
 from nornir_config.errors import InputError
 from nornir_config.platforms.base import Platform
 from nornir_config.render import run_render
@@ -75,7 +75,7 @@ def running_live(nr: Nornir) -> dict[str, Fetched]:
     try:
         results = nr.run(task=get_running_config, name="running config", on_failed=True)
     finally:
-        nr.close_connections()
+        close_all(nr)
         # An unreachable device is reported here as unknown; it must not be skipped by the
         # next task run on this Nornir object (Nornir skips failed hosts by default).
         nr.data.reset_failed_hosts()
@@ -110,6 +110,8 @@ def check_device(
         commune_code=device.commune.code,
         commune=device.commune.name,
         kind=device.commune.kind,
+        province_code=device.province.code,
+        province=device.province.name,
     )
     text, reason = running
     if text is None:

@@ -91,10 +91,14 @@ class TokenVerifier:
         return self._owner[key]
 
     def same_secret(self, kind: TokenKind, intended: str, running: str) -> bool | None:
-        """True/False, or None when the running token cannot be checked (a sanitised backup)."""
+        """True/False, or None when the running token cannot be checked: a sanitised backup,
+        or a form nothing can check offline (a kind without a check, or an intended config
+        that names its secret instead of holding a form of it)."""
         if intended == running:
             return True
         if REMOVED in running or running.startswith("<"):
+            return None
+        if kind.name not in kind.platform.secrets.verify or intended.startswith("<secret:"):
             return None
         secret = self.secret_of(kind, intended)
         return secret is not None and self._verify(kind, secret, running)

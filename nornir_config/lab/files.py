@@ -16,6 +16,7 @@ CONTROL = "control.sock"
 PIDFILE = "lab.pid"
 LOGFILE = "lab.log"
 CONSOLE = "console.json"
+PROGRESS = "boot.json"  # how far the runner has booted; `lab up` waits while it moves
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,21 @@ def write_endpoints(
     tmp = lab_dir / (ENDPOINTS + ".tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     tmp.replace(lab_dir / ENDPOINTS)
+
+
+def write_progress(lab_dir: Path, step: str, done: int, total: int) -> None:
+    """The runner's boot progress (`lab up` gives up only when it stops moving)."""
+    tmp = lab_dir / (PROGRESS + ".tmp")
+    tmp.write_text(json.dumps({"step": step, "done": done, "total": total}), encoding="utf-8")
+    tmp.replace(lab_dir / PROGRESS)
+
+
+def read_progress(lab_dir: Path) -> tuple[str, int, int] | None:
+    try:
+        data = json.loads((lab_dir / PROGRESS).read_text(encoding="utf-8"))
+        return str(data["step"]), int(data["done"]), int(data["total"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def write_known_hosts(lab_dir: Path, lines: list[str]) -> None:

@@ -109,6 +109,11 @@ class _Listener:
     server: Any = None
 
 
+# Boot progress (step, done, total), reported every PROGRESS_EVERY devices.
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 500
+
+
 class Lab:
     """Emulated devices in this process's event loop. Use from inside the loop (`await`)."""
 
@@ -123,8 +128,10 @@ class Lab:
         login_privilege: int = 15,
         client_address: str | None = None,
         seed_operator: bool = True,
+        progress: Progress | None = None,
     ) -> None:
         self.credentials = credentials
+        self.progress = progress
         self.login_privilege = login_privilege
         self.client_address = client_address
         self.devices: dict[str, LabDevice] = {}
@@ -142,12 +149,22 @@ class Lab:
             self._listeners[spec.name] = _Listener(
                 device, device_address(index, network), port, key
             )
+            if progress is not None and (index + 1) % PROGRESS_EVERY == 0:
+                progress("devices", index + 1, len(specs))
         self.twin = cable(self.devices)
 
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        await asyncio.gather(*(self._listen(lst) for lst in self._listeners.values()))
+        listeners = list(self._listeners.values())
+        for first in range(0, len(listeners), PROGRESS_EVERY):
+            await asyncio.gather(
+                *(self._listen(lst) for lst in listeners[first : first + PROGRESS_EVERY])
+            )
+            if self.progress is not None:
+                self.progress(
+                    "listening", min(first + PROGRESS_EVERY, len(listeners)), len(listeners)
+                )
         self._console_server = await asyncssh.create_server(
             lambda: _ConsoleAuth(self),
             self._console_host,

@@ -207,7 +207,9 @@ class _Union:
 
 def _l3_node(dev: str, port: PortState) -> Node:
     """The segment node an L3 interface sits on: its VLAN (SVI) or the port itself."""
-    return ("vlan", dev, port.name[4:]) if port.kind == "svi" else ("port", dev, port.name)
+    if port.kind == "svi":  # Vlan10, Vlan-interface10, Vlanif10: the VLAN is the last number
+        return ("vlan", dev, re.findall(r"\d+", port.name)[-1])
+    return ("port", dev, port.name)
 
 
 def _node(dev: str, local: Node) -> Node:

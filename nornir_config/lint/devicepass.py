@@ -1,18 +1,16 @@
-"""The per-device pass: render each device once, parse it, run the device-scope rules.
+"""The per-device pass: render each device once, parse it, run the device-scope rules and keep
+what the province-scope rules need of it (their digests); the parsed config is dropped then.
 
-One process by default: the pass is cheap enough (measured by bench/lint.py) that a forked child
-sending back its texts and findings saves nothing on a busy CI runner. With
-COMMUNELAN_LINT_PROCESSES=2, many devices and more than one core, half of them are done in a
-forked child at the same time (fork: the child shares the loaded province and templates; it sends
-back the findings and the rendered texts, which the parent parses again for the province rules).
+A national run (thousands of devices) is split across the cores (`parallel.split_work`): each
+forked child shares the loaded province and templates and sends back only its findings and
+digests, so nothing is rendered or parsed twice.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,28 +24,25 @@ from nornir_config.lint.model import Finding, Rule
 from nornir_config.lint.parsed import parse
 from nornir_config.lint.registry import DeviceView, Hit
 from nornir_config.lint.sources import SourceMap, closest_line
+from nornir_config.parallel import split_work
 from nornir_config.render import jinja_env, template_for, template_problem
 from nornir_config.running_config import canonical
 from nornir_config.secrets import Secrets
 from nornir_config.sot.province import Device
 
-# Below this many devices a second process costs more than it saves.
-PARALLEL_MIN_DEVICES = 120
-# A child that has not answered by then is stopped and its half done here.
-CHILD_TIMEOUT_S = 300.0
-# Set to 2 to do half the devices in a forked child (default 1: one process).
-PROCESSES_ENV = "COMMUNELAN_LINT_PROCESSES"
+# Devices per process below which a second process costs more than it saves.
+PARALLEL_MIN_PART = 1000
 
 
 def applies(rule: Rule, role: str, platform: str) -> bool:
     return role in rule.roles and (not rule.platforms or platform in rule.platforms)
 
 
-def render_views(
+def iter_views(
     devices: Sequence[Device], state: ProjectState, secrets: Secrets, defaults: object
-) -> list[DeviceView]:
-    """Render each device once (StrictUndefined) and parse it; template errors go to `state`."""
-    views: list[DeviceView] = []
+) -> Iterator[DeviceView]:
+    """Render each device (StrictUndefined) and parse it, one at a time; template errors go to
+    `state`."""
     envs: dict[str, jinja2.Environment] = {}
     for device in devices:
         env = envs.get(device.platform)
@@ -55,7 +50,7 @@ def render_views(
             folder = state.templates_dir / device.driver.templates
             env = envs[device.platform] = jinja_env(folder)
         context = device_context(device, defaults, secrets)  # type: ignore[arg-type]
-        state.contexts[device.name] = context
+        state.saw_context(device.name, context)
         state.platforms.add(device.platform)
         try:
             text = env.get_template(template_for(device)).render(**context)
@@ -67,17 +62,21 @@ def render_views(
                 (problem.file, problem.line, problem.message), []
             ).append(device.name)
             continue
-        views.append(
-            DeviceView(
-                device.name,
-                device.role,
-                device.platform,
-                context,
-                parse(canonical(text, device.driver), device.driver),
-                dialect(device.driver),
-            )
+        yield DeviceView(
+            device.name,
+            device.role,
+            device.platform,
+            context,
+            parse(canonical(text, device.driver), device.driver),
+            dialect(device.driver),
         )
-    return views
+
+
+def render_views(
+    devices: Sequence[Device], state: ProjectState, secrets: Secrets, defaults: object
+) -> list[DeviceView]:
+    """Every device's view at once (tests, and the few devices a province finding names)."""
+    return list(iter_views(devices, state, secrets, defaults))
 
 
 def locate(
@@ -120,48 +119,57 @@ def locate(
     return Finding(rule.id, rule.severity, message, rendered, None, (view.name,), rendered)
 
 
-def _check(
-    views: list[DeviceView],
-    rules: list[Rule],
-    state: ProjectState,
-    build_dir: Path,
-    maps: dict[str, SourceMap],
-) -> list[Finding]:
-    findings: list[Finding] = []
-    plans: dict[tuple[str, str], list[tuple[Rule, Any]]] = {}
-    for view in views:
-        plan = plans.get((view.role, view.platform))
-        if plan is None:
-            plan = plans[(view.role, view.platform)] = [
-                (rule, KINDS[rule.kind].run)
-                for rule in rules
-                if applies(rule, view.role, view.platform)
-            ]
-        for rule, run in plan:
-            for hit in run(rule, view):
-                findings.append(locate(rule, view, hit, maps, state, build_dir))
-        view.parsed.release()
-    return findings
+# Digests of the province-scope rules: rule id -> (device, digest) in device order.
+Digests = dict[str, list[tuple[str, Any]]]
 
 
-def _child(
-    conn: Any,
+@dataclass
+class PassPart:
+    """What the pass over some devices found (a forked child sends it back whole)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    digests: Digests = field(default_factory=dict)
+    render_problems: dict[tuple[str, int | None, str], list[str]] = field(default_factory=dict)
+    contexts: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    platforms: set[str] = field(default_factory=set)
+
+
+def _pass(
     devices: Sequence[Device],
     state: ProjectState,
     secrets: Secrets,
     defaults: object,
     rules: list[Rule],
     build_dir: Path,
-) -> None:
-    """In the forked child: the pass over `devices`; send back texts, findings, problems."""
-    try:
-        views = render_views(devices, state, secrets, defaults)
-        findings = _check(views, rules, state, build_dir, {})
-        conn.send(("ok", {v.name: v.parsed.text for v in views}, findings, state.render_problems))
-    except BaseException:
-        conn.send(("error", traceback.format_exc(), [], {}))
-    finally:
-        conn.close()
+    maps: dict[str, SourceMap],
+) -> PassPart:
+    part = PassPart(digests={r.id: [] for r in rules if KINDS[r.kind].digest is not None})
+    plans: dict[tuple[str, str], tuple[list[tuple[Rule, Any]], list[tuple[Rule, Any]]]] = {}
+    for view in iter_views(devices, state, secrets, defaults):
+        plan = plans.get((view.role, view.platform))
+        if plan is None:
+            plan = plans[(view.role, view.platform)] = (
+                [
+                    (rule, KINDS[rule.kind].run)
+                    for rule in rules
+                    if KINDS[rule.kind].scope == "device"
+                    and applies(rule, view.role, view.platform)
+                ],
+                [
+                    (rule, KINDS[rule.kind].digest)
+                    for rule in rules
+                    if KINDS[rule.kind].digest is not None
+                    and applies(rule, view.role, view.platform)
+                ],
+            )
+        checks, digests = plan
+        for rule, run in checks:
+            for hit in run(rule, view):
+                part.findings.append(locate(rule, view, hit, maps, state, build_dir))
+        for rule, digest in digests:
+            part.digests[rule.id].append((view.name, digest(rule, view)))
+        maps.pop(view.name, None)  # the view goes now: its source map with it
+    return part
 
 
 def device_pass(
@@ -171,55 +179,26 @@ def device_pass(
     defaults: object,
     rules: list[Rule],
     build_dir: Path,
-    maps: dict[str, SourceMap],
-) -> tuple[list[DeviceView], list[Finding]]:
-    """Views of every device and the findings of the device-scope `rules`, in device order."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    serial = os.environ.get(PROCESSES_ENV, "").strip() != "2"
-    if serial or len(devices) < PARALLEL_MIN_DEVICES or (cores or 1) < 2 or not forkable:
-        views = render_views(devices, state, secrets, defaults)
-        return views, _check(views, rules, state, build_dir, maps)
-    half = len(devices) // 2
-    mine, theirs = devices[:half], devices[half:]
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_child, args=(sender, theirs, state, secrets, defaults, rules, build_dir)
-    )
-    child.start()
-    sender.close()
-    views = render_views(mine, state, secrets, defaults)
-    findings = _check(views, rules, state, build_dir, maps)
-    answer: tuple[str, Any, list[Finding], dict[Any, list[str]]] = ("error", {}, [], {})
-    try:
-        if receiver.poll(CHILD_TIMEOUT_S):
-            answer = receiver.recv()
-    except EOFError:
-        pass  # the child died: its half is done again below
-    status, texts, their_findings, problems = answer
-    if status != "ok" and child.is_alive():
-        child.terminate()
-    child.join()
-    if status != "ok":
-        their_views = render_views(theirs, state, secrets, defaults)
-        return views + their_views, findings + _check(their_views, rules, state, build_dir, maps)
-    for key, names in problems.items():
-        state.render_problems.setdefault(key, []).extend(names)
-    for device in theirs:
-        text = texts.get(device.name)
-        context_vars = device_context(device, defaults, secrets)  # type: ignore[arg-type]
-        state.contexts[device.name] = context_vars
-        state.platforms.add(device.platform)
-        if text is not None:
-            views.append(
-                DeviceView(
-                    device.name,
-                    device.role,
-                    device.platform,
-                    context_vars,
-                    parse(text, device.driver),
-                    dialect(device.driver),
-                )
-            )
-    return views, findings + their_findings
+) -> tuple[Digests, list[Finding]]:
+    """The findings of the device-scope `rules` and the digests of the province-scope ones,
+    in device order; no parsed config outlives its device."""
+
+    def work(chunk: Sequence[Device]) -> PassPart:
+        own = ProjectState(root=state.root, templates_dir=state.templates_dir)
+        part = _pass(chunk, own, secrets, defaults, rules, build_dir, {})
+        part.render_problems, part.contexts = own.render_problems, own.contexts
+        part.platforms = own.platforms
+        return part
+
+    findings: list[Finding] = []
+    digests: Digests = {r.id: [] for r in rules if KINDS[r.kind].digest is not None}
+    for part in split_work(devices, work, PARALLEL_MIN_PART):
+        findings.extend(part.findings)
+        for rule_id, found in part.digests.items():
+            digests[rule_id].extend(found)
+        for key, names in part.render_problems.items():
+            state.render_problems.setdefault(key, []).extend(names)
+        for name, context in part.contexts.items():
+            state.saw_context(name, context)
+        state.platforms |= part.platforms
+    return digests, findings

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import re
 from collections import defaultdict
@@ -11,14 +10,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from nornir_config.collector import collector_paused
 from nornir_config.context import secrets_needed
 from nornir_config.errors import InputError
 from nornir_config.filters import apply_filters
 from nornir_config.inventory import build_nornir, province_of
-from nornir_config.lint.devicepass import applies, device_pass, locate
+from nornir_config.lint.devicepass import device_pass, locate, render_views
 from nornir_config.lint.kinds import KINDS
 from nornir_config.lint.kinds.project import ProjectState
 from nornir_config.lint.model import Finding, Pack, Rule
+from nornir_config.lint.registry import DeviceView
 from nornir_config.lint.sources import SourceMap, new_run
 from nornir_config.lint.waivers import Waiver, expired, load_waivers, unused
 from nornir_config.secrets import Secrets
@@ -35,6 +36,11 @@ class LintReport:
     packs: list[Pack]
     findings: list[Finding] = field(default_factory=list)
     devices: int = 0
+    # device -> "code name" of its province, only when the devices span several provinces
+    provinces: dict[str, str] = field(default_factory=dict)
+
+    def provinces_of(self, finding: Finding) -> list[str]:
+        return sorted({self.provinces[d] for d in finding.devices if d in self.provinces})
 
     @property
     def failed(self) -> bool:
@@ -107,13 +113,8 @@ def run_lint(
 ) -> LintReport:
     """Lint the project at `root` with `packs`; bad waivers raise InputError."""
     new_run()
-    collecting = gc.isenabled()
-    gc.disable()  # ~200k config nodes live through the run: GC passes would only re-scan them
-    try:
+    with collector_paused():  # ~200k config nodes live through the run
         return _run(root, packs, filters, today)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _run(
@@ -142,26 +143,26 @@ def _run(
     by_name = {d.name: d for d in province.devices}
     devices = [by_name[name] for name in selected.inventory.hosts]
     report.devices = len(devices)
+    if len({d.province.code for d in devices}) > 1:
+        report.provinces = {d.name: f"{d.province.code} {d.province.name}" for d in devices}
     maps: dict[str, SourceMap] = {}
     entries = CommuneEntries(settings.hosts_dir, settings.root)
-    device_rules = [r for r in rules if KINDS[r.kind].scope == "device"]
-    views, device_findings = device_pass(
-        devices,
-        state,
-        placeholder_secrets(devices),
-        province.defaults,
-        device_rules,
-        settings.build_dir,
-        maps,
+    secrets = placeholder_secrets(devices)
+    digests, device_findings = device_pass(
+        devices, state, secrets, province.defaults, rules, settings.build_dir
     )
     findings.extend(device_findings)
-    view_by_name = {v.name: v for v in views}
+    # The few devices a province finding names are rendered again, to point at the source.
+    views: dict[str, DeviceView] = {}
     for rule in rules:
         kind = KINDS[rule.kind]
-        if kind.scope == "province":
-            scoped = [v for v in views if applies(rule, v.role, v.platform)]
-            for name, hit in kind.run(rule, scoped):
-                found = locate(rule, view_by_name[name], hit, maps, state, settings.build_dir)
+        if kind.over_digests is not None:
+            for name, hit in kind.over_digests(rule, [d for _, d in digests[rule.id]]):
+                if name not in views:
+                    views[name] = render_views([by_name[name]], state, secrets, province.defaults)[
+                        0
+                    ]
+                found = locate(rule, views[name], hit, maps, state, settings.build_dir)
                 findings.append(entries.point(found, by_name[name].code))
         elif kind.scope == "project":
             findings.extend(kind.run(rule, state))

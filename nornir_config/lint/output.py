@@ -87,6 +87,11 @@ def to_json(report: LintReport) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+def _in_provinces(report: LintReport, finding: Finding) -> str:
+    names = report.provinces_of(finding)
+    return f" [{'; '.join(names)}]" if names else ""
+
+
 def to_junit(report: LintReport) -> str:
     """One testsuite per pack, one testcase per rule; a finding that counts is a failure."""
     by_rule: dict[str, list[Finding]] = {}
@@ -111,7 +116,8 @@ def to_junit(report: LintReport) -> str:
                     case, "failure", message=f"{len(failing)} findings", type=rule_id
                 )
                 failure.text = "\n".join(
-                    f"{f.location()}: {f.message}{_suffix(f)}" for f in failing
+                    f"{f.location()}: {f.message}{_suffix(f)}{_in_provinces(report, f)}"
+                    for f in failing
                 )
             rest = [f for f in found if not f.counts]
             if rest:
@@ -162,6 +168,8 @@ def to_sarif(report: LintReport) -> str:
             "locations": [{"physicalLocation": location}],
             "properties": {"devices": list(f.devices), "rendered": f.rendered},
         }
+        if report.provinces:  # hosts/ holds several provinces: which ones the finding is in
+            result["properties"]["provinces"] = report.provinces_of(f)
         if f.rule in index:
             result["ruleIndex"] = index[f.rule]
         if f.waived:

@@ -64,6 +64,11 @@ class Kind:
     scope: str
     prepare: Callable[[dict[str, Any]], None]
     run: Callable[..., Iterable[Any]]
+    # A province kind: `digest(rule, view)` keeps what it needs of one device (small, picklable)
+    # during the device pass; `over_digests(rule, digests)` then checks the province. `run`
+    # does both over a list of views.
+    digest: Callable[[Rule, DeviceView], Any] | None = None
+    over_digests: Callable[..., Iterable[Any]] | None = None
 
 
 KINDS: dict[str, Kind] = {}
@@ -74,12 +79,26 @@ def _no_params(params: dict[str, Any]) -> None:
 
 
 def register(
-    name: str, scope: str = "device", prepare: Callable[[dict[str, Any]], None] = _no_params
+    name: str,
+    scope: str = "device",
+    prepare: Callable[[dict[str, Any]], None] = _no_params,
+    digest: Callable[[Rule, DeviceView], Any] | None = None,
 ) -> Callable[[Callable[..., Iterable[Any]]], Callable[..., Iterable[Any]]]:
-    """Decorator: add a check kind to the registry under `name`."""
+    """Decorator: add a check kind to the registry under `name` (with `digest`, the function
+    runs over the digests of the devices)."""
+
+    if scope == "province" and digest is None:
+        raise ValueError(f"province kind {name!r} needs digest=: lint keeps no parsed config")
 
     def wrap(func: Callable[..., Iterable[Any]]) -> Callable[..., Iterable[Any]]:
-        KINDS[name] = Kind(name, scope, prepare, func)
+        if digest is None:
+            KINDS[name] = Kind(name, scope, prepare, func)
+            return func
+
+        def run(rule: Rule, views: list[DeviceView]) -> Iterable[Any]:
+            return func(rule, [digest(rule, view) for view in views])
+
+        KINDS[name] = Kind(name, scope, prepare, run, digest, func)
         return func
 
     return wrap

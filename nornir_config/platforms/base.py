@@ -181,7 +181,9 @@ class DeviceCopy:
     restored: str  # text in the answer that means the restore worked
     failed: str  # regex of an answer that means it did not
     answer: str = r"(\]\?|#)\s*$"  # regex of a question or the prompt after a command
-    question: str = r"\]\?\s*$"  # regex of a question answered with Enter
+    question: str = r"\]\?\s*$"  # regex of a question answered with `reply`
+    reply: str = ""  # the answer to such a question (Enter, or Y to a [Y/N])
+    restore_in_config: bool = False  # the restore runs in config mode, not exec
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,13 @@ class ShowRunLayout:
     comment: str  # lines starting with it are comments
     banner: str  # regex of a banner's first line; group 1 is its delimiter
     indent: str = " "  # one level of children
+    # Device text -> block text (every top-level line at column 0) and back, for a device
+    # that indents top-level settings (` sysname X`); None: printed as parsed.
+    read: Callable[[str], str] | None = None
+    write: Callable[[str], str] | None = None
+    # Printed before a top-level line that has no children (some devices print one space, so
+    # that ` name X` and `interface X` both start a block); read back as top-level.
+    leaf_indent: str = ""
 
 
 @dataclass(frozen=True, eq=False)

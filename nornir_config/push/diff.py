@@ -21,6 +21,7 @@ from hier_config.models import IdempotentCommandsRule, NegationSubRule, Ordering
 
 from nornir_config.hier import built_once, config_rules
 from nornir_config.platforms.base import Platform
+from nornir_config.running_config import flatten
 
 Lineage = tuple[MatchRule, ...]
 
@@ -98,7 +99,7 @@ def error_pattern(platform: Platform) -> str:
 def hconfig(text: str, platform: Platform) -> HConfig:
     """A config file or the device's printed running config as a tree (volatile header
     dropped)."""
-    return get_hconfig(push_driver(platform), text)
+    return get_hconfig(push_driver(platform), flatten(text, platform))
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,23 @@ class Remediation:
 
 
 def _matches(child: HConfigChild, rules: Iterable[Lineage]) -> bool:
-    return any(child.is_lineage_match(lineage) for lineage in rules)
+    """`child.is_lineage_match` of any rule, the child's lineage walked once for them all
+    (hier_config walks it again for every rule: the costliest part of a plan)."""
+    lineage = tuple(child.lineage())
+    return any(
+        len(rule) == len(lineage)
+        and all(
+            node.is_match(
+                equals=level.equals,
+                startswith=level.startswith,
+                endswith=level.endswith,
+                contains=level.contains,
+                re_search=level.re_search,
+            )
+            for node, level in zip(lineage, rule, strict=True)
+        )
+        for rule in rules
+    )
 
 
 def _path(child: HConfigChild) -> str:
@@ -147,9 +164,13 @@ def _set_aside(have: HConfig, want: HConfig, owned: OwnedLines) -> tuple[list[st
     def walk(node: HConfig | HConfigChild, other: HConfig | HConfigChild | None) -> None:
         for child in tuple(node.children):
             twin = other.get_child(equals=child.text) if other is not None else None
-            # A protected line the target replaces (`no ip address` by an address) is not kept.
-            replaced = other is not None and child.is_idempotent_command(other.children)
-            if twin is None and not replaced and _matches(child, owned.protected):
+            # A protected line the target replaces (`no ip address` by an address) is not kept
+            # (asked last: hier_config's idempotence check is the costly one).
+            if (
+                twin is None
+                and _matches(child, owned.protected)
+                and not (other is not None and child.is_idempotent_command(other.children))
+            ):
                 kept.append(_path(child))
                 child.delete()
             else:
@@ -165,10 +186,57 @@ def _command_lines(node: HConfigChild) -> list[str]:
     return [line for line in node.lines(sectional_exiting=True) if line.strip() != "exit"]
 
 
+def _file_lines(node: HConfigChild) -> list[str]:
+    """One top-level item as a config file holds it: the exits hier_config writes for a
+    section are left out where they are its generic ones (`exit`, `quit`), kept where a rule
+    names them (a VRF's `exit-address-family`); a config's own lines (a certificate's `quit`)
+    are kept."""
+    plain = list(node.lines(sectional_exiting=False))
+    out: list[str] = []
+    j = 0
+    for line in node.lines(sectional_exiting=True):
+        if j < len(plain) and line == plain[j]:
+            out.append(line)
+            j += 1
+        elif line.strip() not in ("exit", "quit"):
+            out.append(line)
+    return out
+
+
 def _negations(node: HConfigChild, negation: str) -> Iterable[str]:
     for child in (node, *node.all_children()):
         if child.text.startswith(negation):
             yield _path(child)
+
+
+def unverifiable_as_intended(have: HConfig, want: HConfig, platform: Platform) -> None:
+    """Take a running secret the device keeps in a form no one can check offline (a key sent
+    in clear that the device stores in its own undocumented cipher) as the intended line:
+    sending that line again would change nothing anyone can see. Compliance says of such a
+    line that it cannot be verified offline; kinds with an offline check are untouched."""
+    from nornir_config.compliance.secrets import tokens
+
+    checks = platform.secrets.verify
+
+    def walk(mine: HConfig | HConfigChild, theirs: HConfig | HConfigChild) -> None:
+        wanted = {}
+        for child in theirs.children:
+            masked, found = tokens(child.text, platform)
+            if found:
+                wanted[masked] = child.text
+        for child in tuple(mine.children):
+            twin = theirs.get_child(equals=child.text)
+            if twin is None:
+                masked, found = tokens(child.text, platform)
+                target = wanted.get(masked)
+                unverifiable = any(kind.name not in checks for kind, _ in found)
+                if target and unverifiable and mine.get_child(equals=target) is None:
+                    child.text = target
+                    twin = theirs.get_child(equals=target)
+            if twin is not None:
+                walk(child, twin)
+
+    walk(have, want)
 
 
 def plan(
@@ -176,6 +244,7 @@ def plan(
 ) -> Remediation:
     """What turns `running` into `target` on the device, and what it keeps on purpose."""
     have, want = hconfig(running, platform), hconfig(target, platform)
+    unverifiable_as_intended(have, want, platform)
     kept, dropped = _set_aside(have, want, owned_lines(platform, tuple(preserve)))
     result = WorkflowRemediation(have, want).remediation_config
     sections = tuple((node.text, tuple(_command_lines(node))) for node in sorted(result.children))
@@ -214,7 +283,7 @@ def with_protected(
 
     copy_kept(have, want)
     want.set_order_weight()  # push.yaml's order: a port's mode lines before that mode's lines
-    return "\n".join(line for node in want.children for line in _command_lines(node)) + "\n"
+    return "\n".join(line for node in want.children for line in _file_lines(node)) + "\n"
 
 
 def config_diff(before: str, after: str, platform: Platform, names: tuple[str, str]) -> str:

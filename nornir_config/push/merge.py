@@ -9,12 +9,12 @@ from nornir.core.task import Result, Task
 
 from nornir_config.compliance.features import features_for, owner_of
 from nornir_config.compliance.model import UNOWNED
-from nornir_config.connection import why
+from nornir_config.connection import open_netmiko, why
 from nornir_config.inventory import province_of
 from nornir_config.platforms import driver_for
 from nornir_config.push.diff import Remediation, config_diff, plan, remediation
 from nornir_config.push.rollback import recheck, rollback_merge
-from nornir_config.push.session import deliver, netmiko_session, read_running, save
+from nornir_config.push.session import deliver, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]
@@ -40,8 +40,8 @@ def merge_push(
     platform = driver_for(task.host)
     report = DeviceReport(task.host.name, Outcome.UNCHANGED, "merge")
     try:
-        conn = netmiko_session(task)
         before = read_running(task)
+        conn = open_netmiko(task.host, task.nornir.config)
     except Exception as exc:  # no session: the device is untouched
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
@@ -67,10 +67,8 @@ def merge_push(
     step = "sending commands"
     try:
         deliver(conn, commands, platform)
-        step = "saving"
-        save(conn, platform)
-        step = "re-reading the running config"
-        after = read_running(task)
+        step = "saving and re-reading the running config"
+        after = save_and_read(conn, platform)
     except Exception as exc:  # dropped session, refused command, timeout
         report.reason = f"{step}: {redact(why(exc))}"
         return _result(task, rollback_merge(task, before, platform, report, redact), started)

@@ -19,7 +19,7 @@ from nornir.core.task import Result, Task
 
 from nornir_config import audit
 from nornir_config.backup import clean_config
-from nornir_config.connection import prepare_connections, why
+from nornir_config.connection import close_all, open_netmiko, prepare_connections, why
 from nornir_config.errors import InputError
 from nornir_config.platforms import driver_for
 from nornir_config.platforms.base import Platform
@@ -28,7 +28,7 @@ from nornir_config.push import journal
 from nornir_config.push.diff import config_diff, remediation
 from nornir_config.push.lock import lock_devices
 from nornir_config.push.rollback import config_paths, restore_device_copy
-from nornir_config.push.session import netmiko_session, read_running, send_config
+from nornir_config.push.session import deliver, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome, update_state
 from nornir_config.secrets import Secrets, redactor
 
@@ -63,8 +63,8 @@ def recover_device(
     platform = driver_for(task.host)
     result = Recovery(task.host.name, entry.run, "unreachable")
     try:
-        conn = netmiko_session(task)
         running = read_running(task)
+        conn = open_netmiko(task.host, task.nornir.config)
         result.found = _where(running, entry, intended, secrets, platform)
         if to is None or result.found == (AS_BEFORE if to == "before" else AS_INTENDED):
             result.detail = _diffs(running, entry, intended, platform, redact)
@@ -72,9 +72,9 @@ def recover_device(
         if to == "before":
             restore_device_copy(conn, platform, entry.device_file)
         else:
-            send_config(conn, remediation(running, intended, platform), platform)
-        conn.save_config()
-        running = read_running(task)
+            commands = remediation(running, intended, platform)
+            deliver(conn, commands, platform)
+        running = save_and_read(conn, platform)
         result.now = _where(running, entry, intended, secrets, platform)
         if result.now != (AS_BEFORE if to == "before" else AS_INTENDED):
             result.detail = _diffs(running, entry, intended, platform, redact)
@@ -143,7 +143,7 @@ def run_recover(project: Project, to: str | None) -> list[Recovery]:
         try:
             results = nr.run(task=task, name="recover", on_failed=True)
         finally:
-            nr.close_connections()
+            close_all(nr)
         found = [results[h][0].result for h in sorted(entries)]
         _record(settings.build_dir, found, to)
         return [r for r in found if isinstance(r, Recovery)]

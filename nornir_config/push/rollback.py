@@ -4,8 +4,9 @@ Before its first change a device saves its own full copy of the running config (
 included; the copy never leaves the device). The rollback is the device's own `configure
 replace` of that copy, which restores it exactly from any state (factory defaults the
 remediation cannot negate included); only if that is refused does a hier_config remediation
-back to the pre-change config run, a few passes. Either way the result is verified line by
-line against the config read before the change, and saved, so startup equals running. A failed
+back to the pre-change config run, a few passes, each delivered as one file as a merge is.
+Either way the result is verified line by line against the config read before the change, and
+saved, so startup equals running. A failed
 rollback is reported with how the device now differs from that pre-change config.
 """
 
@@ -18,10 +19,10 @@ from typing import Any
 from nornir.core.inventory import Host
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, why
+from nornir_config.connection import TIMEOUTS, open_netmiko, why
 from nornir_config.platforms.base import DeviceCopy, Platform
 from nornir_config.push.diff import config_diff, remediation
-from nornir_config.push.session import netmiko_session, read_running, reopen, send_config
+from nornir_config.push.session import deliver, reopen, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]
@@ -52,15 +53,20 @@ def config_paths(text: str, platform: Platform) -> set[tuple[str, str]]:
     return paths
 
 
-def _exec(conn: Any, command: str, copy: DeviceCopy) -> str:
-    """Run a file command, answering the device's questions (a destination name) with Enter."""
-    output = str(
+def run_answered(conn: Any, command: str, copy: DeviceCopy) -> str:
+    """Run a file command, answering the device's questions (a destination name) with the
+    driver's reply (Enter for most)."""
+    answer = str(
         conn.send_command(command, expect_string=copy.answer, read_timeout=TIMEOUTS["timeout"])
     )
-    while re.search(copy.question, output):
-        output += str(
-            conn.send_command("", expect_string=copy.answer, read_timeout=TIMEOUTS["timeout"])
+    output = answer
+    while re.search(copy.question, answer):
+        answer = str(
+            conn.send_command(
+                copy.reply, expect_string=copy.answer, read_timeout=TIMEOUTS["timeout"]
+            )
         )
+        output += answer
     return output
 
 
@@ -68,7 +74,7 @@ def save_device_copy(host: Host, conn: Any, platform: Platform) -> str:
     """Have the device copy its running config to its own file system; the file's name."""
     cmds = platform.device_copy
     host.data.pop(DEVICE_COPY, None)
-    output = _exec(conn, cmds.save.format(file=cmds.file), cmds)
+    output = run_answered(conn, cmds.save.format(file=cmds.file), cmds)
     if re.search(cmds.failed, output):
         raise OSError(f"the device could not save its pre-change copy: {output.strip()[:200]}")
     host.data[DEVICE_COPY] = cmds.file
@@ -78,7 +84,13 @@ def save_device_copy(host: Host, conn: Any, platform: Platform) -> str:
 def restore_device_copy(conn: Any, platform: Platform, file: str) -> None:
     """`configure replace` of the device's own pre-change copy; raises if it says it failed."""
     cmds = platform.device_copy
-    output = _exec(conn, cmds.restore.format(file=file), cmds)
+    if cmds.restore_in_config:
+        conn.config_mode(platform.commands.enter_config)
+    try:
+        output = run_answered(conn, cmds.restore.format(file=file), cmds)
+    finally:
+        if cmds.restore_in_config:
+            conn.exit_config_mode(platform.commands.exit_config)
     if re.search(cmds.failed, output) or cmds.restored not in output:
         raise OSError(f"configure replace failed: {' '.join(output.split())[:200]}")
 
@@ -98,24 +110,24 @@ def rollback_merge(
     do)."""
     now = ""
     try:
-        conn = reopen(task) if fresh else netmiko_session(task)
+        conn = reopen(task) if fresh else open_netmiko(task.host, task.nornir.config)
         file = task.host.data.get(DEVICE_COPY)
         if file:
             try:
                 restore_device_copy(conn, platform, str(file))
             except OSError as exc:  # e.g. the device refuses the replace: remediate instead
                 report.reason = f"{report.reason}; {why(exc)}"
-        now = read_running(task)
+        # saved whatever it is, so that startup equals running whatever the failure left saved
+        now = save_and_read(conn, platform)
         left = remediation(now, before, platform)
-        # A few passes: one command can undo another's effect (negations a device keeps).
+        # A few passes: one command can undo another's effect (negations a device keeps). Each is
+        # delivered as a file, as a merge is: a few round trips, whatever its length.
         for _ in range(PASSES):
             if not left:
                 break
-            send_config(conn, left, platform)
-            conn.save_config()
-            now = read_running(task)
+            deliver(conn, left, platform)
+            now = save_and_read(conn, platform)
             left = remediation(now, before, platform)
-        conn.save_config()  # startup equals running, whatever the failure left saved
         if not left:
             differing = config_paths(now, platform) ^ config_paths(before, platform)
             left = sorted(line for _section, line in differing)

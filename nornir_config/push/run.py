@@ -1,5 +1,9 @@
-"""A rollout: canary first, then the rest in batches, stopping at --max-failures; every
-device audited, its end state saved for --retry-failed.
+"""A rollout: canary first, then the rest, stopping at --max-failures; every device audited,
+its end state saved for --retry-failed.
+
+The rest run as one pool of workers: a worker that frees up starts the next device unless
+--max-failures devices have failed by then (the devices in flight finish), so no device
+waits for the slowest of a batch.
 
 The run locks its devices (push/lock.py) and journals each before its first change
 (push/journal.py). SIGINT and SIGTERM stop it from starting more devices; the ones in flight
@@ -25,12 +29,13 @@ from nornir.plugins.runners import ThreadedRunner
 
 from nornir_config import audit
 from nornir_config.backup import clean_config
-from nornir_config.connection import open_netmiko, prepare_connections, why
+from nornir_config.connection import close_all, hang_up, open_netmiko, prepare_connections, why
 from nornir_config.errors import InputError, Problem
 from nornir_config.platforms import driver_for
 from nornir_config.project import Project
 from nornir_config.push import journal
 from nornir_config.push.access import access_check, waves
+from nornir_config.push.device_replace import device_replace_push
 from nornir_config.push.intended import intended_configs
 from nornir_config.push.lock import lock_devices
 from nornir_config.push.merge import merge_push
@@ -198,9 +203,7 @@ def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: P
 
     workers = options.workers or int(nr.config.runner.options.get("num_workers", 20))
     canary, rest = hosts[: options.canary], hosts[options.canary :]
-    batches = [canary] if canary else []
-    size = workers if options.max_failures is not None else len(rest)
-    batches += [rest[i : i + size] for i in range(0, len(rest), max(size, 1))]
+    batches = [b for b in (canary, rest) if b]
     stop = threading.Event()
     restore = _catch_signals(stop, run)
     try:
@@ -224,7 +227,7 @@ def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: P
             if stop.is_set() and not run.stopped:
                 run.stopped = f"stopped: interrupted by {signal.Signals(run.signal).name}"
     finally:
-        nr.close_connections()
+        close_all(nr)
         restore()
     _finish(settings.build_dir, options, run)
 
@@ -283,23 +286,43 @@ def _run_batch(
     audit_log: Path,
     stop: threading.Event,
 ) -> None:
-    method_task = merge_push if options.method == "merge" else replace_push
+    failures = [len(run.failed)]  # so far in the run, counted as devices finish
+    counting = threading.Lock()
     # the devices behind a changed one that did not answer before are not its fault
     check = access_check(nr, lambda h: h in run.reports and run.reports[h].outcome in LOST)
 
+    def method_task(
+        task: Task,
+        text: str,
+        dry_run: bool,
+        redact: Callable[[str], str],
+        before_change: Callable[[str, str], None],
+    ) -> Result:
+        args = (text, dry_run, redact, before_change)
+        if options.method == "merge":
+            return merge_push(task, *args, after_change=check)
+        if driver_for(task.host).replace == "device":  # no NAPALM replace: the device's own
+            return device_replace_push(task, *args)
+        return replace_push(task, *args, after_change=check)
+
     def push_device(task: Task) -> Result:
+        why = ""
         if stop.is_set():  # interrupted: start no more devices
             why = f"not started: interrupted by {signal.Signals(run.signal).name}"
+        elif options.max_failures and failures[0] >= options.max_failures:
+            why = f"not started: {failures[0]} devices failed (--max-failures)"
+        if why:
             return Result(
                 host=task.host,
                 result=DeviceReport(task.host.name, Outcome.SKIPPED, options.method, why),
             )
-        result = method_task(
-            task, intended[task.host.name], options.dry_run, redact, before_change, check
-        )
+        result = method_task(task, intended[task.host.name], options.dry_run, redact, before_change)
+        hang_up(task.host)  # done with the device: its session ends now, not with the run
         # The progress bar counts what the summary counts: a rolled-back device failed.
         if isinstance(result.result, DeviceReport) and result.result.outcome in FAILURES:
             result.failed = True
+            with counting:
+                failures[0] += 1
         return result
 
     for wave in waves(nr, batch):  # farthest from the NOC first

@@ -9,22 +9,20 @@ from typing import Any
 from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, get_running_config, netmiko_connection
+from nornir_config.connection import TIMEOUTS, get_running_config, open_netmiko
 from nornir_config.platforms.base import Platform
 from nornir_config.push.transfer import TransferError, deliver_file, type_texts
 from nornir_config.push.transfer import save as save_running
+from nornir_config.secrets import load_secrets, reveal
+from nornir_config.settings import run_settings
 
 NETMIKO = "netmiko"
 NAPALM = "napalm"
 
 
-def netmiko_session(task: Task) -> Any:
-    """The host's Netmiko connection (opened on first use)."""
-    return netmiko_connection(task)
-
-
 def read_running(task: Task) -> str:
-    """The running config, through the shared `get_running_config` task."""
+    """The running config, through the shared `get_running_config` task (a session opened
+    for it reads it in the same round trip as its setup: read before asking for the session)."""
     return str(get_running_config(task).result)
 
 
@@ -34,7 +32,7 @@ def reopen(task: Task, attempts: int = 3, pause: float = 1.0) -> Any:
     for attempt in range(attempts):
         close(task, NETMIKO)
         try:
-            return netmiko_session(task)
+            return open_netmiko(task.host, task.nornir.config)
         except Exception as exc:  # any connect failure: retry, then give up
             last = exc
             time.sleep(pause * (attempt + 1))
@@ -62,15 +60,21 @@ def send_config(conn: Any, commands: list[str], platform: Platform) -> str:
     pattern = platform.commands.error_pattern
     lines = [c for c in commands if "\n" not in c]
     texts = [c for c in commands if "\n" in c]
+    # A Netmiko driver that cannot check echoes reads for 2 s after each line
+    # when given an error pattern: send the lines in one go and look for a refusal after.
+    verified = getattr(conn, "global_cmd_verify", None) is not False
     output = str(
         conn.send_config_set(
             lines,
-            error_pattern=pattern,
+            error_pattern=pattern if verified else "",
             read_timeout=TIMEOUTS["timeout"],
             cmd_verify=True,
             exit_config_mode=not texts,
         )
     )
+    refused = None if verified else re.search(pattern, output, flags=re.M)
+    if refused is not None:
+        raise ConfigInvalidException(f"Invalid input detected: {refused.group(0).strip()}")
     for text in texts:
         conn.write_channel(conn.normalize_cmd(text))
         answer = str(
@@ -95,20 +99,35 @@ def deliver(conn: Any, commands: list[str], platform: Platform) -> str:
     When the file cannot be written (no Tcl, flash full, characters Tcl would change)
     nothing has changed yet, and every line is typed instead.
     """
+    commands = _revealed(commands)
     settings = platform.file_delivery
     lines = [c for c in commands if "\n" not in c]
     texts = [c for c in commands if "\n" in c]
+    if not commands:
+        return ""
     if settings is None:
         return _typed(conn, commands, platform)
-    output = ""
-    if lines:
-        try:
-            output = deliver_file(conn, platform, lines)
-        except TransferError:
-            return _typed(conn, commands, platform)
-    if texts:
-        output += type_texts(conn, settings, texts, platform.commands.error_pattern)
-    return output
+    pattern = platform.commands.error_pattern
+    if not lines:
+        return type_texts(conn, settings, texts, pattern, first=[])
+    try:
+        return deliver_file(conn, platform, lines, texts)
+    except TransferError:
+        return _typed(conn, commands, platform)
+
+
+def _revealed(commands: list[str]) -> list[str]:
+    """The commands as sent: a secret the intended config names (`<secret:NAME>`) in clear,
+    read from the secrets store only here (reports keep the reference)."""
+    if not any("<secret:" in c for c in commands):
+        return commands
+    secrets = load_secrets(root=run_settings().root)
+    return [reveal(c, secrets) for c in commands]
+
+
+def revealed(text: str) -> str:
+    """A file for the device (a replace candidate) with its named secrets in clear."""
+    return "\n".join(_revealed([text]))
 
 
 def _typed(conn: Any, commands: list[str], platform: Platform) -> str:
@@ -117,6 +136,9 @@ def _typed(conn: Any, commands: list[str], platform: Platform) -> str:
     return output
 
 
-def save(conn: Any, platform: Platform) -> None:
-    """Save the running config in one round trip, as the driver says."""
-    save_running(conn, platform.commands)
+def save_and_read(conn: Any, platform: Platform) -> str:
+    """Save, then read the running config back, both in one write (the read checks what
+    was saved)."""
+    text = save_running(conn, platform.commands, then=platform.commands.show_config)
+    assert text is not None
+    return text

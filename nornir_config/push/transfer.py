@@ -4,8 +4,10 @@ The lines go to the device as one file, written on the session itself in one wri
 NAPALM's `inline_transfer` does: a second channel for SCP would cost a second login on a
 device that serves one per connection). The device applies the file with one copy into its
 running config; the copy goes on past a refused line, printing an error under it, and those
-lines are named from the output. The commands and answers are the driver's (`file_delivery`
-and `commands`); a driver without `file_delivery` has its lines typed.
+lines are named from the output. The copy's question is answered typed ahead; the file's
+deletion and the multi-line commands (banners) go in one write, the save and the re-read in
+another. The commands and answers are the driver's (`file_delivery` and `commands`); a driver
+without `file_delivery` has its lines typed.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from typing import Any
 
 from netmiko.exceptions import ConfigInvalidException
 
-from nornir_config.connection import TIMEOUTS
+from nornir_config.connection import (
+    TIMEOUTS,
+    command_output,
+    learn_prompt,
+    send_lines,
+)
 from nornir_config.platforms.base import Commands, FileDelivery, Platform
 
 CARET = re.compile(r"^\s*\^\s*$")
@@ -31,21 +38,13 @@ def file_text(commands: list[str], end: str) -> str:
     return "".join(f"{command}\n" for command in commands) + f"{end}\n"
 
 
-def exec_prompt(conn: Any) -> str:
-    """The regex of the session's exec prompt at the end of the output read so far."""
-    return rf"{re.escape(conn.base_prompt)}[^\s()#>]*[>#]\s*$"
-
-
 def upload(conn: Any, settings: FileDelivery, text: str) -> None:
     """Write `text` to the delivery file in one go: every line is sent before any answer
     is read, so the transfer costs one round trip."""
     if re.search(settings.unquotable, text):
         raise TransferError("the change holds characters Tcl would not keep as they are")
     lines = [str(part).format(path=settings.path, text=text) for part in settings.write]
-    conn.write_channel(conn.RETURN.join(lines) + conn.RETURN)
-    output = str(
-        conn.read_until_pattern(pattern=exec_prompt(conn), read_timeout=TIMEOUTS["timeout"])
-    )
+    output = send_lines(conn, lines)
     if re.search(settings.write_failed, output):
         raise TransferError(f"file not written: {_failure(output)}")
 
@@ -57,21 +56,15 @@ def apply_file(conn: Any, settings: FileDelivery, pattern: str, size: int) -> st
     during the copy): then the session learns its new base prompt.
     """
     end = rf"(?:{settings.done}|{settings.failed})[^\n]*\n[^\n]*[>#]"
+    # the question's default answer typed ahead (a device that does not ask prints a prompt)
+    conn.write_channel(conn.normalize_cmd(settings.apply.format(path=settings.path)))
+    conn.write_channel(conn.RETURN)
     output = str(
-        conn.send_command(
-            settings.apply.format(path=settings.path),
-            expect_string=rf"{settings.question}|{end}",
-            strip_prompt=False,
-            read_timeout=TIMEOUTS["timeout"],
-        )
+        conn.read_until_pattern(pattern=end, read_timeout=TIMEOUTS["timeout"], re_flags=re.M)
     )
-    if re.search(settings.question, output):
-        conn.write_channel(conn.RETURN)
-        output += str(
-            conn.read_until_pattern(pattern=end, read_timeout=TIMEOUTS["timeout"], re_flags=re.M)
-        )
-    if not output.rstrip().splitlines()[-1].strip().startswith(conn.base_prompt):
-        conn.set_base_prompt()  # the hostname changed
+    prompt = output.rstrip().splitlines()[-1].strip()
+    if not prompt.startswith(conn.base_prompt):
+        learn_prompt(conn, prompt)  # the hostname changed
     done = re.search(settings.copied, output)
     if not done:
         raise ConfigInvalidException(f"copy into the running config failed: {_failure(output)}")
@@ -97,17 +90,18 @@ def refused_lines(output: str, pattern: str) -> list[str]:
     return refused
 
 
+def _delete(settings: FileDelivery) -> str:
+    return settings.delete.format(path=settings.path)
+
+
 def remove_file(conn: Any, settings: FileDelivery) -> None:
     """Delete the delivery file (it holds the change, secrets included)."""
-    conn.send_command(
-        settings.delete.format(path=settings.path),
-        read_timeout=TIMEOUTS["timeout"],
-        auto_find_prompt=False,
-    )
+    send_lines(conn, [_delete(settings)])
 
 
-def deliver_file(conn: Any, platform: Platform, lines: list[str]) -> str:
-    """Upload, apply and delete; TransferError (nothing changed) if the upload fails."""
+def deliver_file(conn: Any, platform: Platform, lines: list[str], texts: list[str]) -> str:
+    """Upload, apply, then delete the file and type `texts` (multi-line commands) in one
+    write; TransferError (nothing changed) if the upload fails."""
     settings = platform.file_delivery
     assert settings is not None
     pattern = platform.commands.error_pattern
@@ -119,38 +113,36 @@ def deliver_file(conn: Any, platform: Platform, lines: list[str]) -> str:
         with contextlib.suppress(Exception):  # the session may be gone: the error says why
             remove_file(conn, settings)
         raise
-    remove_file(conn, settings)
-    return output
+    return output + type_texts(conn, settings, texts, pattern, first=[_delete(settings)])
 
 
-def type_texts(conn: Any, settings: FileDelivery, texts: list[str], pattern: str) -> str:
-    """Type multi-line commands (banners) in config mode, all in one write, then read the
-    answers up to the exec prompt; raise naming the first one refused."""
+def type_texts(
+    conn: Any, settings: FileDelivery, texts: list[str], pattern: str, first: list[str]
+) -> str:
+    """Type `first` (exec commands, unchecked) and multi-line commands (banners) in config
+    mode, all in one write, then read the answers up to the exec prompt; raise naming the
+    first text refused."""
     body = conn.RETURN.join(texts)
-    lines = [str(part).format(text=body) for part in settings.type]
-    conn.write_channel(conn.normalize_cmd(conn.RETURN.join(lines)))
-    output = str(
-        conn.read_until_pattern(pattern=exec_prompt(conn), read_timeout=TIMEOUTS["timeout"])
-    )
-    refused = refused_lines(output, pattern)
+    typed = [str(part).format(text=body) for part in settings.type] if texts else []
+    output = send_lines(conn, [*first, *typed])
+    answers = output[output.index(typed[0]) :] if typed else ""
+    refused = refused_lines(answers, pattern)
     if refused:
         raise ConfigInvalidException(f"invalid input at {refused[0]!r}: {refused}")
     return output
 
 
-def save(conn: Any, commands: Commands) -> None:
-    """Save the running config in one round trip (Netmiko's own save first checks the mode);
-    a save that asks for confirmation gets the driver's answer."""
-    done = rf"{commands.saved}[\s\S]*{exec_prompt(conn)}"
-    expect = f"{commands.save_confirm}|{done}" if commands.save_confirm else done
-    output = str(
-        conn.send_command(commands.save, expect_string=expect, read_timeout=TIMEOUTS["timeout"])
-    )
-    if commands.save_confirm and re.search(commands.save_confirm, output):
-        conn.write_channel(commands.save_answer + conn.RETURN)
-        output += str(conn.read_until_pattern(pattern=done, read_timeout=TIMEOUTS["timeout"]))
-    if not re.search(commands.saved, output):
-        raise ConfigInvalidException(f"saving failed: {_failure(output)}")
+def save(conn: Any, commands: Commands, then: str = "") -> str | None:
+    """Save the running config in one round trip (Netmiko's own save first checks the mode;
+    a save that asks for confirmation gets the driver's answer, typed ahead), and with
+    `then` send that command in the same write: its output (None without it)."""
+    answer = [commands.save_answer] if commands.save_confirm else []
+    output = send_lines(conn, [commands.save, *answer, *([then] if then else [])])
+    start = output.index(commands.save)
+    saved = output[: output.index(then, start + len(commands.save))] if then else output
+    if not re.search(commands.saved, saved):
+        raise ConfigInvalidException(f"saving failed: {_failure(saved)}")
+    return command_output(conn, then, output[len(saved) :]) if then else None
 
 
 def _failure(output: str) -> str:

@@ -1,5 +1,6 @@
-"""CSV, one row per device and feature, in the report's language, UTF-8 with a byte-order mark
-so spreadsheet programs show the commune names' diacritics correctly (`encode_csv`)."""
+"""CSV, one row per device and feature (grouped by province when there are several), in the
+report's language, UTF-8 with a byte-order mark so spreadsheet programs show the commune names'
+diacritics correctly (`encode_csv`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from nornir_config.reports.findings import (
 )
 from nornir_config.reports.i18n import labels
 
+# First, when the report covers several provinces (rows are then grouped by province).
+PROVINCE_COLUMNS = ("province_code", "province")
 COLUMNS = (
     "commune_code",
     "commune",
@@ -56,9 +59,12 @@ def render_csv(report: ComplianceReport, lang: str = "vi") -> bytes:
     t = labels(lang)
     when = shown_time(report.summary.time, timezone_of(report))
     rows: list[list[str]] = []
-    for d in report.devices:
+    several = len(report.provinces()) > 1
+    devices = sorted(report.devices, key=lambda d: d.province_code) if several else report.devices
+    for d in devices:
         status = t[d.status] if d.status != "unknown" else t["unknown_short"]
         base = [
+            *((d.province_code, d.province) if several else ()),
             d.commune_code,
             d.commune,
             t.get(f"kind_{d.kind}", d.kind),
@@ -94,4 +100,5 @@ def render_csv(report: ComplianceReport, lang: str = "vi") -> bytes:
                     when,
                 ]
             )
-    return encode_csv([t[f"csv_{c}"] for c in COLUMNS], rows)
+    columns = (*PROVINCE_COLUMNS, *COLUMNS) if several else COLUMNS
+    return encode_csv([t[f"csv_{c}"] for c in columns], rows)

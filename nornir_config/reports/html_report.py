@@ -49,6 +49,10 @@ class Office:
     name: str
     devices: list[DeviceResult] = field(default_factory=list)
 
+    @property
+    def province(self) -> str:
+        return self.devices[0].province if self.devices else ""
+
 
 def offices_to_act_on(devices: list[DeviceResult]) -> list[Office]:
     """Offices with a non-compliant device first, then those with unread devices."""
@@ -63,13 +67,21 @@ def offices_to_act_on(devices: list[DeviceResult]) -> list[Office]:
     return sorted(offices.values(), key=order)
 
 
+def province_title(name: str, lang: str) -> str:
+    """`Tỉnh Nghệ An` from `Nghệ An`; a name hosts/ spells in full stays as it is."""
+    if name.startswith(PROVINCE_WORDS):
+        return name
+    return labels(lang)["province_of"].format(name=name)
+
+
 def province_label(report: ComplianceReport, lang: str) -> str:
-    t = labels(lang)
-    if not report.province:
-        return t["province"]
-    if report.province.startswith(PROVINCE_WORDS):  # hosts/ spells the full name
-        return report.province
-    return t["province_of"].format(name=report.province)
+    """The province(s) the report covers, each named: what every report's header shows."""
+    names = [name for _, name in report.provinces() if name]
+    if not names and report.province:
+        names = [report.province]
+    if not names:
+        return labels(lang)["province"]
+    return ", ".join(province_title(name, lang) for name in names)
 
 
 def trend_svg(history: list[dict[str, Any]], zone: ZoneInfo | None = None, lang: str = "vi") -> str:
@@ -140,10 +152,21 @@ def _timeline(report: ComplianceReport, zone: ZoneInfo) -> list[tuple[str, list[
 def render_html(report: ComplianceReport, lang: str = "vi") -> bytes:
     summary = report.summary
     zone = timezone_of(report)
-    devices = sorted(report.devices, key=lambda d: (_STATUS_ORDER[d.status], d.host))
-    communes = sorted(
-        stats.by_commune(report.devices), key=lambda r: (-r.non_compliant, -r.unknown, r.key)
+    # Several provinces: everything grouped by province (a stable sort keeps the order within).
+    several = len(report.provinces()) > 1
+    province_code = {d.commune_code: d.province_code for d in report.devices}
+
+    def by_province(code: str) -> str:
+        return province_code.get(code, "") if several else ""
+
+    devices = sorted(
+        report.devices, key=lambda d: (by_province(d.commune_code), _STATUS_ORDER[d.status], d.host)
     )
+    communes = sorted(
+        stats.by_commune(report.devices),
+        key=lambda r: (by_province(r.key), -r.non_compliant, -r.unknown, r.key),
+    )
+    offices = sorted(offices_to_act_on(report.devices), key=lambda o: by_province(o.code))
     page = (
         _env()
         .get_template(_TEMPLATE)
@@ -156,7 +179,9 @@ def render_html(report: ComplianceReport, lang: str = "vi") -> bytes:
             rate=rate(report),
             coverage=coverage_text(report, lang),
             devices=devices,
-            offices=offices_to_act_on(report.devices),
+            offices=offices,
+            provinces=stats.by_province(report.devices) if several else [],
+            province_of={d.commune_code: province_title(d.province, lang) for d in report.devices},
             by_device=_by_device(findings(report, lang)),
             reasons={d.host: reason_text(d, lang) for d in report.devices},
             communes=communes,

@@ -17,7 +17,7 @@ from nornir_config.reports.findings import (
 )
 
 SCHEMA_ID = "urn:communelan:schema:compliance-1"
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"  # 1.2: device province_code and province; kind dac-khu
 SCHEMA_FILE = Path(__file__).with_name("compliance.schema.json")
 
 

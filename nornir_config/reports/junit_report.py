@@ -1,4 +1,5 @@
-"""JUnit XML for CI: a test suite per commune, a test case per device and feature.
+"""JUnit XML for CI: a test suite per commune (named by its province too when the report
+covers several), a test case per device and feature.
 
 An unreachable device is one `<error>` case (never a pass), a differing feature a `<failure>`
 whose text uses the HTML report's sign convention (`-` on the device, `+` intended), names the
@@ -25,11 +26,21 @@ def render_junit(report: ComplianceReport, lang: str = "vi") -> bytes:
     root = ET.Element("testsuites", name="communelan compliance")
     moment = local_time(report.summary.time, timezone_of(report))
     root.set("timestamp", moment.isoformat() if moment else report.summary.time)
-    devices = sorted(report.devices, key=lambda d: (d.commune_code, d.host))
+    several = len(report.provinces()) > 1
+    devices = sorted(
+        report.devices,
+        key=lambda d: (d.province_code if several else "", d.commune_code, d.host),
+    )
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for code, group in groupby(devices, key=lambda d: d.commune_code):
         members = list(group)
-        suite = ET.SubElement(root, "testsuite", name=f"{code} {members[0].commune}")
+        name = f"{code} {members[0].commune}"
+        if several:  # the province first, so CI groups and sorts the suites by province
+            name = f"{members[0].province_code} {members[0].province} / {name}"
+        suite = ET.SubElement(root, "testsuite", name=name)
+        if several:
+            properties = ET.SubElement(suite, "properties")
+            ET.SubElement(properties, "property", name="province", value=members[0].province_code)
         counts = {"tests": 0, "failures": 0, "errors": 0}
         for device in members:
             if device.status == "unknown":

@@ -21,7 +21,7 @@ import jinja2
 from nornir_config.compliance.model import ComplianceReport, DeviceResult
 from nornir_config.platforms import driver
 from nornir_config.reports.findings import leadership_features, shown_time, timezone_of
-from nornir_config.reports.html_report import province_label
+from nornir_config.reports.html_report import province_label, province_title
 from nornir_config.reports.i18n import labels
 
 INDICATORS = ("lan", "video_qos", "onestop_isolated")
@@ -35,6 +35,8 @@ class OfficeProgress:
     lan: Verdict
     video_qos: Verdict
     onestop_isolated: Verdict
+    province_code: str = ""
+    province: str = ""
 
 
 def _features_ok(routers: list[DeviceResult], names: list[str]) -> Verdict:
@@ -72,6 +74,8 @@ def office_progress(
                 lan,
                 _features_ok(routers, carriers.get("video_qos", [])),
                 onestop,
+                devices[0].province_code,
+                devices[0].province,
             )
         )
     return rows
@@ -107,6 +111,29 @@ def headline(rows: list[OfficeProgress], lang: str) -> str:
     return "; ".join(parts)
 
 
+@dataclass(frozen=True)
+class ProvinceSection:
+    """The offices of one province, with its own headline (several provinces only)."""
+
+    code: str
+    label: str
+    headline: str
+    rows: list[OfficeProgress]
+
+
+def _sections(rows: list[OfficeProgress], several: bool, lang: str) -> list[ProvinceSection]:
+    ordered = sorted(rows, key=lambda r: (r.lan is not False, r.lan is not None, r.code))
+    if not several:
+        return [ProvinceSection("", "", "", ordered)]
+    groups: dict[tuple[str, str], list[OfficeProgress]] = {}
+    for row in ordered:
+        groups.setdefault((row.province_code, row.province), []).append(row)
+    return [
+        ProvinceSection(code, province_title(name, lang), headline(members, lang), members)
+        for (code, name), members in sorted(groups.items())
+    ]
+
+
 def render_leadership(report: ComplianceReport, lang: str = "vi") -> bytes:
     rows = office_progress(report, report.lint_open)
     page = _template().render(
@@ -115,7 +142,7 @@ def render_leadership(report: ComplianceReport, lang: str = "vi") -> bytes:
         province_label=province_label(report, lang),
         when=shown_time(report.summary.time, timezone_of(report)),
         headline=headline(rows, lang),
-        rows=sorted(rows, key=lambda r: (r.lan is not False, r.lan is not None, r.code)),
+        sections=_sections(rows, len(report.provinces()) > 1, lang),
         indicators=INDICATORS,
     )
     return page.encode("utf-8")

@@ -49,6 +49,10 @@ def by_commune(devices: list[DeviceResult]) -> list[Tally]:
     return _by(devices, lambda d: (d.commune_code, d.commune))
 
 
+def by_province(devices: list[DeviceResult]) -> list[Tally]:
+    return _by(devices, lambda d: (d.province_code, d.province))
+
+
 def by_kind(devices: list[DeviceResult]) -> list[Tally]:
     return _by(devices, lambda d: (d.kind, d.kind))
 

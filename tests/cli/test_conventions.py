@@ -64,6 +64,27 @@ def test_help_has_no_bool_placeholder(command: list[str]) -> None:
     assert "<bool>" not in result.stdout and "--help" in result.stdout
 
 
+SHARED_HELP = {
+    "--workers": "Parallel devices.",
+    "--canary": "Change N devices first; stop if any fails.",
+    "--max-failures": "Stop once N devices failed.",
+    "--accept-new-host-keys": "Trust unknown (never changed) keys.",
+}
+
+
+@pytest.mark.parametrize("command", [["push"], ["apply"], ["restore"]])
+def test_commands_that_change_devices_share_their_options(command: list[str]) -> None:
+    result = cli(*command, "--help", env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert result.returncode == 0, result.stderr
+    rows = {
+        line.split()[1]: " ".join(line.strip("│ ").split())
+        for line in result.stdout.splitlines()
+        if line.strip("│ ").startswith("--")
+    }
+    for option, text in SHARED_HELP.items():
+        assert option in rows and text in rows[option], (option, rows.get(option))
+
+
 def test_no_color_removes_every_escape_code(tmp_path: Path) -> None:
     # FORCE_COLOR makes rich style output even in a pipe; NO_COLOR must still win, bold too.
     args = ["compliance", "--filter", "code=15766", "--from-backup", "--backups", str(tmp_path)]

@@ -8,11 +8,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from netmiko import ConnectHandler
 
 from nornir_config.lab.control import control_request
 from nornir_config.lab.files import lab_access
+from nornir_config.lab.runner import RunnerFailed, await_ready, stop_runner
 from nornir_config.lab.testing import make_specs
+from tests.conftest import REPO
 
 
 def test_background_lab(tmp_path: Path) -> None:
@@ -44,3 +47,65 @@ def test_background_lab(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.terminate()
             proc.wait(10)
+
+
+def _fake_runner(tmp_path: Path, body: str) -> subprocess.Popen[bytes]:
+    """A real process standing in for the runner: it writes boot progress as `body` says."""
+    script = tmp_path / "runner.py"
+    script.write_text(
+        "import json, sys, time\n"
+        "from pathlib import Path\n"
+        "from nornir_config.lab.files import write_progress\n"
+        "lab = Path(sys.argv[1])\n" + body
+    )
+    return subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path)], start_new_session=True, cwd=REPO
+    )
+
+
+def test_lab_up_waits_while_the_runner_boots(tmp_path: Path) -> None:
+    # 2.5 s of boot with a stall limit of 1 s: a fixed deadline would have given up.
+    proc = _fake_runner(
+        tmp_path,
+        "for n in range(10):\n"
+        "    write_progress(lab, 'devices', n, 10)\n"
+        "    time.sleep(0.25)\n"
+        "(lab / 'endpoints.json').write_text('{}')\n"
+        "time.sleep(30)\n",
+    )
+    started = time.monotonic()
+    try:
+        await_ready(proc, tmp_path, stall_s=1.0)
+        assert time.monotonic() - started > 2.0 and proc.poll() is None
+    finally:
+        stop_runner(proc, tmp_path)
+    assert proc.poll() is not None
+
+
+def test_a_stalled_runner_is_stopped_and_named(tmp_path: Path) -> None:
+    proc = _fake_runner(
+        tmp_path,
+        "write_progress(lab, 'listening', 500, 10650)\n"
+        "(lab / 'lab.pid').write_text('1')\n"
+        "time.sleep(60)\n",
+    )
+    with pytest.raises(RunnerFailed, match=r"no progress for 1 s at listening 500/10650"):
+        await_ready(proc, tmp_path, stall_s=1.0)
+    assert proc.poll() is not None  # no runner left behind
+    assert not (tmp_path / "lab.pid").exists()
+
+
+def test_a_runner_that_dies_is_reported_with_its_last_log_line(tmp_path: Path) -> None:
+    (tmp_path / "lab.log").write_text("INFO booting\nOSError: [Errno 98] address already in use\n")
+    proc = _fake_runner(tmp_path, "write_progress(lab, 'devices', 0, 3)\nsys.exit(3)\n")
+    with pytest.raises(RunnerFailed, match=r"exited with code 3: OSError: \[Errno 98\]"):
+        await_ready(proc, tmp_path, stall_s=30.0)
+
+
+def test_lab_devices_boot_on_first_use() -> None:
+    from nornir_config.platforms.cisco_ios.lab.device import LabDevice
+
+    device = LabDevice(make_specs(1, 1)[1])
+    assert device._running is None  # nothing parsed yet: a national lab listens in seconds
+    assert device.startup.startswith("version ")
+    assert device.hostname == "LAB-S1"

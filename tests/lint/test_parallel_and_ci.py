@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from nornir_config import parallel
 from nornir_config.lint import devicepass
 from nornir_config.lint.engine import run_lint
 from nornir_config.lint.output import render_report
@@ -30,11 +31,13 @@ def test_forked_pass_matches_the_serial_one(
 ) -> None:
     edit = project_copy / PARTIALS / "access_ports.j2"
     edit.write_text(edit.read_text().replace(" spanning-tree bpduguard enable\n", ""))
-    serial = _lint_json(project_copy)  # the default: one process
-    monkeypatch.setenv(devicepass.PROCESSES_ENV, "2")
-    parallel = _lint_json(project_copy)
-    assert parallel["devices"] == 517 >= devicepass.PARALLEL_MIN_DEVICES
-    assert parallel == serial
+    serial = _lint_json(project_copy)  # a province: one process
+    monkeypatch.setenv(parallel.PROCESSES_ENV, "2")
+    monkeypatch.setattr(devicepass, "PARALLEL_MIN_PART", 100)
+    assert parallel.processes_for(517, 100) == 2  # the forked path really runs
+    split = _lint_json(project_copy)
+    assert split["devices"] == 517
+    assert split == serial
     l2 = [f for f in serial["findings"] if f["rule"] == "IOS-L2-001"]
     assert len(l2) == 1 and len(l2[0]["devices"]) == 517 - 166  # every switch
 
@@ -43,14 +46,15 @@ def test_a_dead_child_costs_time_not_findings(
     project_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (project_copy / PARTIALS / "hardening.j2").open("a").write("ip http server\n")
-    monkeypatch.setenv(devicepass.PROCESSES_ENV, "2")
+    monkeypatch.setenv(parallel.PROCESSES_ENV, "2")
+    monkeypatch.setattr(devicepass, "PARALLEL_MIN_PART", 100)
     marker = project_copy / "child-died"
 
     def die(*_args: object) -> None:
         marker.touch()  # proof that the forked child ran (and died)
         os._exit(3)
 
-    monkeypatch.setattr(devicepass, "_child", die)
+    monkeypatch.setattr(parallel, "_child", die)
     data = _lint_json(project_copy)
     assert marker.exists()
     http = [f for f in data["findings"] if f["rule"] == "IOS-SVC-001"]

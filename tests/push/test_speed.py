@@ -136,3 +136,78 @@ def test_rtt_in_a_faults_file(tmp_path: Path) -> None:
     bad.write_text("R1: {rtt: far}\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"R1\.rtt"):
         load_faults(bad)
+
+
+def test_a_session_opened_to_read_reads_in_its_setup_write(
+    push_env: PushEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Login and the first read in one write (no newline sent to find the prompt): the text
+    and the prompt are what Netmiko's send_command and set_base_prompt give on that session,
+    and the session hangs up without a farewell round trip."""
+    from netmiko.base_connection import BaseConnection
+
+    from nornir_config.connection import get_running_config, hang_up, login, prepare_connections
+
+    project = push_env.project()
+    prepare_connections(project.nr, project.settings)
+    name = push_env.names[-1]
+    host = project.nr.inventory.hosts[name]
+    writes: list[str] = []
+    write = BaseConnection.write_channel
+
+    def spy(self: BaseConnection, out_data: str) -> None:
+        writes.append(out_data)
+        write(self, out_data)
+
+    monkeypatch.setattr(BaseConnection, "write_channel", spy)
+    conn, text = login(host, project.nr.config, "show running-config")
+    assert len(writes) == 1 and writes[0].endswith("show running-config\n"), writes
+    assert text is not None and text.startswith("Building configuration")
+    assert text.rstrip().endswith("end") and name not in text.splitlines()[-1]
+    learnt = conn.base_prompt
+    assert learnt == conn.set_base_prompt() == name[:16]  # Netmiko's IOS rule: 16 characters
+    again = str(conn.send_command("show running-config"))
+    assert _lines(again) == _lines(text) and len(again.splitlines()) == len(text.splitlines())
+    assert login(host, project.nr.config, "show running-config")[1] is None  # already open
+    writes.clear()
+    one = project.nr.filter(name=name)
+    assert one.run(task=get_running_config)[name][0].result == again  # on the open session
+    assert writes == ["show running-config\n"]
+    hang_up(host)
+    assert "netmiko" not in host.connections and conn.remote_conn is None
+    assert login(host, project.nr.config)[0].base_prompt == learnt  # a new session logs in
+
+
+def test_rollback_delivers_its_lines_as_one_file(
+    push_env: PushEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A push of 150 lines fails on a refused line and the device refuses its own
+    `configure replace`: the remediation back goes as one file, as a merge does, in a
+    handful of writes whatever its length, and the device ends as before."""
+    from netmiko.base_connection import BaseConnection
+
+    victim = push_env.names[-1]
+    vlans = "".join(f"vlan {n}\n name ROLLBACK-{n}\n" for n in range(200, 275))
+    intended = push_env.intended[victim].replace("\nend", f"\n{vlans}end")
+    _write_intended(push_env.root / "build" / "intended", victim, intended)
+    push_env.lab.set_faults(victim, reject_commands=["^ip domain name"], fail_replace=True)
+    writes: list[str] = []
+    write = BaseConnection.write_channel
+
+    def spy(self: BaseConnection, out_data: str) -> None:
+        writes.append(out_data)
+        write(self, out_data)
+
+    monkeypatch.setattr(BaseConnection, "write_channel", spy)
+    report = push_env.push([f"host={victim}"]).reports[victim]
+    assert report.outcome == Outcome.ROLLED_BACK, (report.reason, report.now)
+    assert "ip domain name" in report.reason and "configure replace failed" in report.reason
+    assert len(report.commands) > 150
+    copies = [w for w in writes if w.startswith("copy flash:") and "running-config" in w]
+    assert len(copies) == 2, writes  # the merge's file, then the rollback's
+    assert any("no vlan 274" in w for w in writes)  # the rollback's file
+    assert len(writes) < 30, len(writes)
+    push_env.lab.clear_faults()
+    assert push_env.is_before(victim), remediation(
+        push_env.running(victim), push_env.before[victim], PLATFORM
+    )

@@ -86,3 +86,47 @@ def test_backup_repo_is_a_file(small_lab: SafetyLab) -> None:
     assert done.returncode == 2, done.stdout + done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and str(target) in done.stderr
     assert target.read_text() == "keep\n"
+
+
+def test_each_host_gets_its_own_keys_from_a_national_known_hosts(tmp_path: Path) -> None:
+    """Only the lines that can name the selected hosts are parsed (a national known_hosts
+    holds 10,000 keys); hashed names are matched as before."""
+    import base64
+    import hashlib
+    import hmac
+
+    from nornir_config.connection import (
+        _own_known_hosts,
+        _set_extras,
+        host_key_name,
+        ssh_options,
+    )
+    from nornir_config.inventory import build_nornir
+    from nornir_config.settings import RunSettings
+    from tests.conftest import province_root
+
+    nr = build_nornir(RunSettings(root=province_root())).filter(
+        filter_func=lambda h: h.name.endswith(("14797-rt01", "14797-sw01"))
+    )
+    router, switch = sorted(nr.inventory.hosts.values(), key=lambda h: h.name)
+    router.hostname, router.port = "127.9.0.1", 2201
+    switch.hostname, switch.port = "127.9.0.2", 2202
+
+    def key() -> str:
+        exported = asyncssh.generate_private_key("ssh-ed25519").export_public_key()
+        return bytes(exported).decode().strip()
+
+    salt = os.urandom(20)
+    digest = hmac.new(salt, host_key_name("127.9.0.2", 2202).encode(), hashlib.sha1).digest()
+    hashed = f"|1|{base64.b64encode(salt).decode()}|{base64.b64encode(digest).decode()}"
+    router_key, switch_key = key(), key()
+    lines = [f"[127.9.1.{n % 250}]:{3000 + n} {key()}" for n in range(40)]  # other devices
+    lines += [f"[127.9.0.1]:2201 {router_key}", f"{hashed} {switch_key}"]
+    known = tmp_path / "known_hosts"
+    known.write_text("\n".join(lines) + "\n")
+    for host in (router, switch):
+        _set_extras(host, ssh_options(known, ""))
+    _own_known_hosts(nr, known)
+    for host, expected in ((router, router_key), (switch, switch_key)):
+        own = Path(host.connection_options["netmiko"].extras["alt_key_file"]).read_text()
+        assert own.split() == [host_key_name(str(host.hostname), host.port), *expected.split()]

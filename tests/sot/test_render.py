@@ -109,3 +109,37 @@ def test_guest_and_camera_acls_shape(province_render) -> None:  # type: ignore[n
         " permit ip host 10.160.6.138 host 10.38.4.20",
         " deny ip any any log",
     ]
+
+
+def test_render_split_across_processes_is_the_same(  # type: ignore[no-untyped-def]
+    province_render, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secrets_file: Path
+) -> None:
+    from nornir_config import render
+    from nornir_config.parallel import PROCESSES_ENV, processes_for
+    from nornir_config.secrets import load_secrets
+
+    province, summary, _ = province_render
+    monkeypatch.setenv(PROCESSES_ENV, "2")
+    monkeypatch.setattr(render, "PARALLEL_MIN_PART", 100)
+    assert processes_for(len(province.devices), 100) == 2  # the forked path really runs
+    nr = build_nornir(RunSettings(root=province_root()))
+    split = run_render(nr, province_of(nr), load_secrets(secrets_file), REPO / "templates", None)
+    assert split.configs == summary.configs
+
+
+def test_a_failed_child_part_is_done_again_in_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from nornir_config.parallel import PROCESSES_ENV, split_work
+
+    monkeypatch.setenv(PROCESSES_ENV, "3")
+    parent = os.getpid()
+
+    def work(part: list[int]) -> list[tuple[int, bool]]:
+        if os.getpid() != parent and part[0] >= 20:
+            os._exit(1)  # the last child dies without answering
+        return [(n * n, os.getpid() == parent) for n in part]
+
+    parts = split_work(list(range(30)), work, min_part=10)
+    assert [n for part in parts for n, _ in part] == [n * n for n in range(30)]
+    assert [all(here for _, here in part) for part in parts] == [True, False, True]

@@ -26,8 +26,17 @@ class ProjectState:
     templates_dir: Path
     inventory_problems: list[Problem] = field(default_factory=list)
     render_problems: dict[tuple[str, int | None, str], list[str]] = field(default_factory=dict)
+    # One template context per shape (its variables and their types), by the first device
+    # with it: what `template_unused` reads, without keeping 10,000 contexts alive.
     contexts: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    context_shapes: set[tuple[tuple[str, type], ...]] = field(default_factory=set)
     platforms: set[str] = field(default_factory=set)
+
+    def saw_context(self, device: str, context: Mapping[str, Any]) -> None:
+        shape = tuple((key, type(value)) for key, value in context.items())
+        if shape not in self.context_shapes:
+            self.context_shapes.add(shape)
+            self.contexts[device] = context
 
 
 def _finding(rule: Rule, problem: Problem, devices: tuple[str, ...] = ()) -> Finding:

@@ -1,10 +1,15 @@
-"""Cross-device kinds over the whole province: addresses, WAN peers, VLANs."""
+"""Cross-device kinds over the whole province: addresses, WAN peers, VLANs.
+
+Each reads a device once into a small digest (`digest=`) as the device pass goes, so no parsed
+config outlives its own checks (a national lint would hold 10,000 of them); the kind itself
+then runs over the digests."""
 
 from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -21,15 +26,28 @@ def _addresses(view: DeviceView) -> Iterator[tuple[ipaddress.IPv4Interface, int]
         yield from _addresses_of(view, node)
 
 
-@register("unique_addresses", scope="province")
-def unique_addresses(rule: Rule, views: list[DeviceView]) -> Iterator[tuple[str, Hit]]:
+@dataclass(frozen=True)
+class AddressDigest:
+    """What `unique_addresses` keeps of a device: its addresses and their lines."""
+
+    name: str
+    code: str
+    addresses: tuple[tuple[ipaddress.IPv4Interface, int], ...]
+
+
+def _address_digest(rule: Rule, view: DeviceView) -> AddressDigest:
+    return AddressDigest(view.name, str(view.context["code"]), tuple(_addresses(view)))
+
+
+@register("unique_addresses", scope="province", digest=_address_digest)
+def unique_addresses(rule: Rule, digests: list[AddressDigest]) -> Iterator[tuple[str, Hit]]:
     """No address on two interfaces; no subnet of one commune overlapping another commune's."""
     owners: dict[ipaddress.IPv4Address, list[tuple[str, int]]] = defaultdict(list)
     subnets: dict[ipaddress.IPv4Network, tuple[str, str, int]] = {}
-    for view in views:
-        for iface, line in _addresses(view):
+    for view in digests:
+        for iface, line in view.addresses:
             owners[iface.ip].append((view.name, line))
-            code = str(view.context["code"])
+            code = view.code
             first = subnets.setdefault(iface.network, (code, view.name, line))
             if first[0] != code:
                 yield (
@@ -71,38 +89,52 @@ def _prepare_routes(params: dict[str, Any]) -> None:
         raise ValueError("'route' needs a (?P<nexthop>...) group")
 
 
-@register("wan_peers", scope="province", prepare=_prepare_routes)
-def wan_peers(rule: Rule, views: list[DeviceView]) -> Iterator[tuple[str, Hit]]:
-    """Every static route's next hop is on a connected WAN subnet; no two routers share a peer."""
+@dataclass(frozen=True)
+class RouteDigest:
+    """What `wan_peers` keeps of a router: connected and WAN subnets, static routes."""
+
+    name: str
+    connected: tuple[ipaddress.IPv4Network, ...]
+    wan: frozenset[ipaddress.IPv4Network]
+    routes: tuple[tuple[str, int, ipaddress.IPv4Address], ...]  # line text, line, next hop
+
+
+def _route_digest(rule: Rule, view: DeviceView) -> RouteDigest | None:
+    if view.role != "router":
+        return None
     route_re = compiled(rule.params["route"])
+    wan = frozenset(
+        iface.network
+        for name, klass, node in view.interfaces()
+        if klass == "wan"
+        for iface, _ in _addresses_of(view, node)
+    )
+    routes = []
+    for node in view.parsed.top:
+        match = route_re.match(node.text)
+        if match:
+            routes.append((node.text, node.line, ipaddress.IPv4Address(match["nexthop"])))
+    connected = tuple(iface.network for iface, _ in _addresses(view))
+    return RouteDigest(view.name, connected, wan, tuple(routes))
+
+
+@register("wan_peers", scope="province", prepare=_prepare_routes, digest=_route_digest)
+def wan_peers(rule: Rule, digests: list[RouteDigest | None]) -> Iterator[tuple[str, Hit]]:
+    """Every static route's next hop is on a connected WAN subnet; no two routers share a peer."""
     peers: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for view in views:
-        if view.role != "router":
+    for view in digests:
+        if view is None:
             continue
-        connected = [iface.network for iface, _ in _addresses(view)]
-        wan_nets = {
-            iface.network
-            for name, klass, node in view.interfaces()
-            if klass == "wan"
-            for iface, _ in _addresses_of(view, node)
-        }
-        for node in view.parsed.top:
-            match = route_re.match(node.text)
-            if not match:
-                continue
-            hop = ipaddress.IPv4Address(match["nexthop"])
-            if not any(hop in net for net in connected):
+        for text, line, hop in view.routes:
+            if not any(hop in net for net in view.connected):
                 yield (
                     view.name,
-                    Hit(f"next hop {hop} of '{node.text}' is on no connected subnet", node.line),
+                    Hit(f"next hop {hop} of '{text}' is on no connected subnet", line),
                 )
-            elif not any(hop in net for net in wan_nets):
-                yield (
-                    view.name,
-                    Hit(f"next hop {hop} of '{node.text}' is not on a WAN port", node.line),
-                )
+            elif not any(hop in net for net in view.wan):
+                yield (view.name, Hit(f"next hop {hop} of '{text}' is not on a WAN port", line))
             else:
-                peers[str(hop)].append((view.name, node.line))
+                peers[str(hop)].append((view.name, line))
     for peer, where in peers.items():
         routers = sorted({name for name, _ in where})
         if len(routers) > 1:
@@ -138,47 +170,75 @@ def _prepare_vlans(params: dict[str, Any]) -> None:
     params.setdefault("allowed", r"^ switchport trunk allowed vlan (?P<vlans>\S+)$")
 
 
-@register("vlan_consistency", scope="province", prepare=_prepare_vlans)
-def vlan_consistency(rule: Rule, views: list[DeviceView]) -> Iterator[tuple[str, Hit]]:
-    """Per commune: the router's VLANs exist on every switch and pass every trunk; one name each."""
+@dataclass(frozen=True)
+class VlanDigest:
+    """What `vlan_consistency` keeps of a device: the VLANs it routes (a router), defines with
+    their names and lines, and lets through each trunk (a switch)."""
+
+    name: str
+    code: str
+    role: str
+    routed: frozenset[int] = frozenset()
+    defined: tuple[tuple[int, int, str], ...] = ()  # vlan, line, name
+    trunks: tuple[tuple[str, frozenset[int], int], ...] = ()  # port, allowed, line
+
+
+def _vlan_digest(rule: Rule, view: DeviceView) -> VlanDigest:
     p = rule.params
-    sub_re, sub_lines = compiled(p["subinterface"]), compiled_lines(p["subinterface"])
-    def_re = compiled(p["define"])
-    name_lines, allowed_re = compiled_lines(p["name"]), compiled(p["allowed"])
-    by_code: dict[str, list[DeviceView]] = defaultdict(list)
-    for view in views:
-        by_code[str(view.context["code"])].append(view)
+    code = str(view.context["code"])
+    if view.role == "router":
+        sub_re, sub_lines = compiled(p["subinterface"]), compiled_lines(p["subinterface"])
+        routed: set[int] = set()
+        # Searched in each block's body: no child nodes made for a router's 100 blocks.
+        for node in view.parsed.top:
+            if head := sub_re.match(node.text):
+                routed.add(int(head["vlan"]))
+            if not node.flat:
+                routed.update(int(m["vlan"]) for m in sub_lines.finditer(node.body))
+        return VlanDigest(view.name, code, view.role, routed=frozenset(routed))
+    if view.role != "switch":
+        return VlanDigest(view.name, code, view.role)
+    def_re, name_lines = compiled(p["define"]), compiled_lines(p["name"])
+    allowed_re = compiled(p["allowed"])
+    defined = []
+    for node in view.parsed.matching(def_re):
+        match = def_re.match(node.text)
+        if match:
+            named = name_lines.search(node.body)  # the body: no child nodes made
+            defined.append((int(match["vlan"]), node.line, named["name"] if named else ""))
+    trunks = []
+    for name, klass, node in view.interfaces():
+        if klass != "trunk":
+            continue
+        for child in node.children:
+            allowed = allowed_re.match(child.text)
+            if allowed:
+                trunks.append((name, frozenset(vlan_set(allowed["vlans"])), child.line))
+    return VlanDigest(view.name, code, view.role, defined=tuple(defined), trunks=tuple(trunks))
+
+
+@register("vlan_consistency", scope="province", prepare=_prepare_vlans, digest=_vlan_digest)
+def vlan_consistency(rule: Rule, digests: list[VlanDigest]) -> Iterator[tuple[str, Hit]]:
+    """Per commune: the router's VLANs exist on every switch and pass every trunk; one name each."""
+    by_code: dict[str, list[VlanDigest]] = defaultdict(list)
+    for view in digests:
+        by_code[view.code].append(view)
     for members in by_code.values():
         routed: set[int] = set()
         for view in members:
-            if view.role == "router":
-                # Searched in each block's body: no child nodes made for a router's 100 blocks.
-                for node in view.parsed.top:
-                    if head := sub_re.match(node.text):
-                        routed.add(int(head["vlan"]))
-                    if not node.flat:
-                        routed.update(int(m["vlan"]) for m in sub_lines.finditer(node.body))
+            routed |= view.routed
         names: dict[int, tuple[str, str]] = {}
         for view in members:
             if view.role != "switch":
                 continue
             defined: dict[int, int] = {}
-            for node in view.parsed.matching(def_re):
-                match = def_re.match(node.text)
-                if not match:
-                    continue
-                vlan = int(match["vlan"])
-                defined[vlan] = node.line
-                named = name_lines.search(node.body)  # the body: no child nodes made
-                label = named["name"] if named else ""
+            for vlan, line, label in view.defined:
+                defined[vlan] = line
                 seen = names.setdefault(vlan, (label, view.name))
                 if seen[0] != label:
                     yield (
                         view.name,
-                        Hit(
-                            f"VLAN {vlan} is named {label} here but {seen[0]} on {seen[1]}",
-                            node.line,
-                        ),
+                        Hit(f"VLAN {vlan} is named {label} here but {seen[0]} on {seen[1]}", line),
                     )
             missing = sorted(routed - set(defined))
             if missing:
@@ -189,19 +249,13 @@ def vlan_consistency(rule: Rule, views: list[DeviceView]) -> Iterator[tuple[str,
                         f"{', '.join(map(str, missing))}"
                     ),
                 )
-            for name, klass, node in view.interfaces():
-                if klass != "trunk":
-                    continue
-                for child in node.children:
-                    match = allowed_re.match(child.text)
-                    if match:
-                        lacking = sorted(routed - vlan_set(match["vlans"]))
-                        if lacking:
-                            yield (
-                                view.name,
-                                Hit(
-                                    f"trunk {name} does not carry VLANs "
-                                    f"{', '.join(map(str, lacking))}",
-                                    child.line,
-                                ),
-                            )
+            for name, allowed, line in view.trunks:
+                lacking = sorted(routed - allowed)
+                if lacking:
+                    yield (
+                        view.name,
+                        Hit(
+                            f"trunk {name} does not carry VLANs {', '.join(map(str, lacking))}",
+                            line,
+                        ),
+                    )

@@ -1,0 +1,88 @@
+"""Replace push through the device's own configuration replace, over Netmiko.
+
+For a driver whose NAPALM driver has no replace (`Platform.replace == "device"`): the full
+candidate (intended config plus the running lines a push keeps) goes to the device's flash by
+SCP on the push's own session, the device saves its own pre-change copy, then replaces its
+running config with the candidate file; the re-read running config must have no residual diff,
+else the device's copy is restored (and the merge rollback finishes the job). Every command and
+answer is the driver's (`device_copy`, and `replace_file` in its push data).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from typing import Any
+
+from nornir.core.task import Result, Task
+from scp import SCPClient
+
+from nornir_config.connection import TIMEOUTS, open_netmiko, why
+from nornir_config.platforms import driver_for
+from nornir_config.push.diff import config_diff, plan, remediation, with_protected
+from nornir_config.push.merge import _result, describe, preserved
+from nornir_config.push.rollback import restore_device_copy, rollback_merge, save_device_copy
+from nornir_config.push.session import read_running, revealed
+from nornir_config.push.state import DeviceReport, Outcome
+from nornir_config.running_config import canonical
+
+Redact = Callable[[str], str]
+BeforeHook = Callable[[str, str], None]
+
+
+def upload(conn: Any, path: str, text: str) -> None:
+    """Write `text` to `path` on the device by SCP over the session's own SSH transport."""
+    transport = conn.remote_conn_pre.get_transport()
+    with SCPClient(transport, socket_timeout=TIMEOUTS["timeout"]) as scp:
+        scp.putfo(io.BytesIO(text.encode("utf-8")), path)
+
+
+def device_replace_push(
+    task: Task, intended: str, dry_run: bool, redact: Redact, before_change: BeforeHook
+) -> Result:
+    """Nornir task: replace the running config by `intended`, or leave it as it was."""
+    started = time.perf_counter()
+    platform = driver_for(task.host)
+    report = DeviceReport(task.host.name, Outcome.UNCHANGED, "replace")
+    try:
+        before = read_running(task)
+        conn = open_netmiko(task.host, task.nornir.config)
+    except Exception as exc:  # no session: untouched
+        report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
+        return _result(task, report, started)
+    preserve = preserved(task)
+    planned = plan(before, intended, platform, preserve)
+    describe(task, planned, report, redact)
+    if not planned.commands:
+        report.reason = "running config already as intended; nothing sent"
+        return _result(task, report, started)
+    candidate = canonical(with_protected(before, intended, platform, preserve), platform)
+    report.diff = redact(config_diff(before, candidate, platform, ("running", "candidate")))
+    report.commands = [redact(c) for c in planned.commands]
+    if dry_run:
+        report.outcome = Outcome.WOULD_CHANGE
+        return _result(task, report, started)
+    try:
+        before_change(task.host.name, before)
+        upload(conn, str(platform.data("push")["replace_file"]), revealed(candidate))
+        save_device_copy(task.host, conn, platform)
+    except Exception as exc:  # nothing applied yet
+        report.outcome = Outcome.FAILED
+        report.reason = f"preparing the replace: {redact(why(exc))}; nothing applied"
+        return _result(task, report, started)
+    step = "configuration replace"
+    try:
+        restore_device_copy(conn, platform, str(platform.data("push")["replace_file"]))
+        step = "re-reading the running config"
+        residual = remediation(read_running(task), intended, platform, preserve)
+        if residual:
+            report.reason = f"residual diff after replace ({len(residual)} lines)"
+            return _result(task, rollback_merge(task, before, platform, report, redact), started)
+        step = "saving"
+        conn.save_config()
+    except Exception as exc:  # refused replace, dropped session, timeout
+        report.reason = f"{step}: {redact(why(exc))}"
+        return _result(task, rollback_merge(task, before, platform, report, redact), started)
+    report.outcome = Outcome.CHANGED
+    return _result(task, report, started)

@@ -1,0 +1,171 @@
+"""Pushing to a Huawei office in the lab with the real clients: merge (hier_config's
+HUAWEI_VRP remediation typed over Netmiko `huawei`, save with its [Y/N]), a second push that
+sends nothing, dry run, rollback under a lab fault, replace through VRP's own rollback to a
+file, compliance drift and backup."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from netmiko import ConnectHandler
+
+from nornir_config.lab.spec import LabDeviceSpec
+from nornir_config.lab.testing import LabFactory, RunningLab
+from nornir_config.platforms import driver
+from nornir_config.platforms.huawei_vrp.lab.edit import decipher
+from nornir_config.project import Project, open_project
+from nornir_config.push import PushOptions, PushRun, run_push
+from nornir_config.push.diff import remediation
+from nornir_config.push.state import Outcome
+from nornir_config.render import render_device
+from nornir_config.secrets import load_secrets
+from nornir_config.settings import RunSettings, run_settings, set_run_settings
+from tests.huawei_vrp.province import HUAWEI_CODE, huawei_root
+
+VRP = driver("huawei_vrp")
+
+
+@dataclass
+class HuaweiOffice:
+    root: Path
+    lab: RunningLab
+    names: list[str]
+    intended: dict[str, str]
+
+    def project(self) -> Project:
+        set_run_settings(RunSettings(root=self.root, lab=True))
+        return open_project([f"code={HUAWEI_CODE}"])
+
+    def push(self, **options: object) -> PushRun:
+        return run_push(self.project(), PushOptions(**options))  # type: ignore[arg-type]
+
+    def running(self, name: str) -> str:
+        return str(self.lab.call(lambda: self.lab.device(name).current_configuration()))
+
+    def residual(self, name: str) -> list[str]:
+        return remediation(self.running(name), self.intended[name], VRP)
+
+    def netmiko(self, name: str) -> dict[str, object]:
+        return self.lab.netmiko_params(name, device_type="huawei")
+
+
+@pytest.fixture
+def office(tmp_path: Path, lab_factory: LabFactory) -> Iterator[HuaweiOffice]:
+    root = tmp_path / "root"
+    root.mkdir()
+    for name in ("hosts", "templates", "config.yaml"):
+        (root / name).symlink_to(huawei_root() / name)
+    previous = run_settings()
+    set_run_settings(RunSettings(root=root, lab=True))
+    probe = open_project([f"code={HUAWEI_CODE}"])
+    devices = [probe.province.device(n) for n in sorted(probe.nr.inventory.hosts)]
+    specs = [
+        LabDeviceSpec(d.name, d.name, d.model, d.role, tuple(d.interfaces), driver=d.platform)
+        for d in devices
+    ]
+    lab = lab_factory(specs=specs)
+    (root / ".lab").symlink_to(lab.lab_dir)
+    secrets = load_secrets()
+    out = root / "build" / "intended"
+    out.mkdir(parents=True)
+    intended = {}
+    future = time.time() + 3600  # newer than hosts/ and templates/: no re-render
+    for device in devices:
+        text = render_device(device, probe.province, secrets, probe.settings.templates_dir)
+        (out / f"{device.name}.cfg").write_text(text, encoding="utf-8")
+        os.utime(out / f"{device.name}.cfg", (future, future))
+        intended[device.name] = text
+    yield HuaweiOffice(root, lab, [s.name for s in specs], intended)
+    set_run_settings(previous)
+
+
+def test_merge_converges_then_sends_nothing(office: HuaweiOffice) -> None:
+    router = "hac-thanh-14797-rt01"
+    dry = office.push(dry_run=True)
+    assert dry.reports[router].outcome == Outcome.WOULD_CHANGE, dry.reports[router].reason
+    assert "undo telnet server enable" in dry.reports[router].commands
+    assert office.residual(router)  # a dry run sends nothing
+    run = office.push()
+    for name in office.names:
+        report = run.reports[name]
+        assert report.outcome == Outcome.CHANGED, (name, report.reason)
+        assert office.residual(name) == []
+        assert not any("T3st" in c for c in report.commands)  # secrets stay references
+    assert "  hwtacacs-server shared-key cipher <removed>" in run.reports[router].commands
+    # The device got the clear key (its own cipher form of it), the report only a reference.
+    shown = office.running(router)
+    token = next(ln.split()[-1] for ln in shown.splitlines() if "shared-key cipher" in ln)
+    assert decipher(token) == load_secrets().get("tacacs_key")
+    saved = office.lab.call(lambda: office.lab.device(router).saved)
+    assert " undo telnet server enable" in saved.splitlines()
+    again = office.push()
+    for name in office.names:
+        assert again.reports[name].outcome == Outcome.UNCHANGED
+        assert again.reports[name].commands == []
+
+
+def test_rollback_when_a_command_is_refused(office: HuaweiOffice) -> None:
+    switch = "hac-thanh-14797-sw01"
+    before = office.running(switch)
+    office.lab.set_faults(switch, reject_commands=[r"^\s*ntp-service unicast-server "])
+    run = office.push()
+    report = run.reports[switch]
+    assert report.outcome == Outcome.ROLLED_BACK, report.reason
+    assert remediation(office.running(switch), before, VRP) == []
+
+
+def test_compliance_drift_and_backup(office: HuaweiOffice) -> None:
+    from nornir_config.backup import run_backup
+    from nornir_config.compliance.run import run_compliance
+    from nornir_config.connection import prepare_connections
+
+    switch = "hac-thanh-14797-sw01"
+    assert office.push().reports[switch].outcome == Outcome.CHANGED
+    with ConnectHandler(**office.netmiko(switch)) as conn:  # out of band, as a technician would
+        conn.send_config_set(["vlan batch 123", "undo ntp-service unicast-server 10.38.2.123"])
+    project = office.project()
+    prepare_connections(project.nr, project.settings)
+    report = run_compliance(
+        project.nr, project.province, project.secrets(), project.settings.templates_dir
+    )
+    results = {d.host: d for d in report.devices}
+    assert results["hac-thanh-14797-rt01"].status == "compliant"
+    drifted = results[switch]
+    assert drifted.status == "non_compliant"
+    assert sorted(drifted.failed_features()) == ["ntp", "vlans"]
+    aaa = next(f for f in drifted.features if f.name == "aaa")
+    assert any("cannot be verified offline" in n for n in aaa.notes)
+
+    repo = office.root / "build" / "backups"
+    project = office.project()
+    prepare_connections(project.nr, project.settings)
+    summary = run_backup(project.nr, repo, "huawei backup")
+    assert not summary.failed, summary.failed
+    assert sorted(summary.changed) == sorted(office.names)
+    stored = (repo / f"{switch}.cfg").read_text(encoding="utf-8")
+    assert " vlan batch 10 20 30 40 50 60 123 998 to 999" in stored.splitlines()
+    assert "!Software Version" not in stored  # volatile
+    assert "$1a$" not in stored and "%^%#" not in stored  # sanitised
+    assert " local-user admin password irreversible-cipher <removed>" in stored.splitlines()
+
+
+def test_replace_converges_and_rolls_back_under_a_fault(office: HuaweiOffice) -> None:
+    router, switch = "hac-thanh-14797-rt01", "hac-thanh-14797-sw01"
+    office.lab.set_faults(switch, fail_replace=True)
+    run = office.push(method="replace")
+    assert run.reports[router].outcome == Outcome.CHANGED, run.reports[router].reason
+    assert office.residual(router) == []
+    uploaded = office.lab.call(
+        lambda: office.lab.device(router).flash.read("communelan-replace.cfg")
+    )
+    assert uploaded is not None and b"<secret:" not in uploaded  # the device got the secrets
+    failed = run.reports[switch]
+    assert failed.outcome in (Outcome.ROLLED_BACK, Outcome.FAILED), failed.reason
+    assert "replace" in failed.reason
+    again = office.push(method="replace")
+    assert again.reports[router].outcome == Outcome.UNCHANGED
