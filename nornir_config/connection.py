@@ -19,6 +19,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -365,6 +366,36 @@ def _fail_when_closed(conn: Any) -> None:
         return output
 
     conn.read_channel = read_channel
+
+
+def fresh_login(host: Host, attempts: int = 2, pause: float = 1.0) -> None:
+    """Log in to `host` on a new SSH connection of its own, as the next run will, and leave;
+    raises when the device cannot be reached or refuses the login (after `attempts`)."""
+    from netmiko import ConnectHandler
+
+    params = host.get_connection_parameters("netmiko")
+    last: Exception | None = None
+    for attempt in range(attempts):
+        conn = ConnectHandler(
+            host=params.hostname,
+            username=params.username,
+            password=params.password,
+            port=params.port,
+            device_type=params.platform,
+            **{**(params.extras or {}), "auto_connect": False},
+        )
+        try:
+            conn.establish_connection()
+            conn.find_prompt()
+            return
+        except Exception as exc:  # refused, reset, timed out, wrong password: try once more
+            last = exc
+            time.sleep(pause * (attempt + 1))
+        finally:
+            with contextlib.suppress(Exception):  # one that never opened has nothing to close
+                conn.disconnect()
+    assert last is not None
+    raise last
 
 
 def get_running_config(task: Task) -> Result:

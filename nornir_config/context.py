@@ -6,7 +6,7 @@ from typing import Any
 
 from nornir_config.secrets import Secrets, hashed, required_secrets, reversible
 from nornir_config.sot.names import ascii_name
-from nornir_config.sot.province import Device
+from nornir_config.sot.province import Device, expand_interfaces
 from nornir_config.sot.schema import Defaults
 
 
@@ -47,9 +47,13 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
     mgmt = next(z for z in zones if z["key"] == "mgmt")
     services = device.province.services
     router_ports = settings.router_ports
+    model = defaults.models.get(device.model)
+    switch_ports = expand_interfaces(model.switch_ports) if model is not None else ()
+    # an 8xx's LAN port is a switch port: the zones' gateways are SVIs, not sub-interfaces
+    lan_switched = device.role == "router" and router_ports.lan in switch_ports
     mgmt_interface = (
         naming.subinterface(router_ports.lan, mgmt["vlan"])
-        if device.role == "router"
+        if device.role == "router" and not lan_switched
         else naming.svi(mgmt["vlan"])
     )
     return {
@@ -70,6 +74,9 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
         "ports": device.ports,
         "peers": device.peers,
         "router_ports": router_ports,
+        "lan_switched": lan_switched,
+        "switch_ports": switch_ports,
+        "routed_ports": model is not None and model.routed_ports,
         "interfaces": device.interfaces,
         "wan": settings.wan,
         "tslcd": device.plan.tslcd,

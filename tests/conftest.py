@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from nornir_config.secrets import load_secrets, write_secrets_file
+from nornir_config.secrets import FILE_ENV, load_secrets, write_secrets_file
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
 from nornir_config.sot.national import national_units
 from nornir_config.sot.scaffold import init_hosts
@@ -52,6 +52,18 @@ TEST_SECRETS = {
 @pytest.fixture(scope="session")
 def secrets_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_secrets_file(tmp_path_factory.mktemp("secrets") / "secrets.yaml", TEST_SECRETS)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_secrets(secrets_file: Path) -> Iterator[None]:
+    """Module fixtures (a lab started once per module) see the tests' secrets store too."""
+    before = os.environ.get(FILE_ENV)
+    os.environ[FILE_ENV] = str(secrets_file)
+    yield
+    if before is None:
+        os.environ.pop(FILE_ENV, None)
+    else:
+        os.environ[FILE_ENV] = before
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,7 @@ from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
 from nornir_config.settings import RunSettings, run_settings
 
 if TYPE_CHECKING:
-    from nornir_config.sot.province import Device
+    pass
 
 lab_app = typer.Typer(
     help="The device lab: emulated devices, each in its vendor's dialect, on loopback SSH.",
@@ -41,6 +41,7 @@ def inventory_specs(settings: RunSettings, filters: list[str]) -> list[LabDevice
     """The selected inventory devices as lab devices (hostname = inventory name)."""
     from nornir_config.filters import apply_filters
     from nornir_config.inventory import build_nornir, province_of
+    from nornir_config.sot.cabling import cables
 
     nr = build_nornir(settings)
     selected = apply_filters(nr, filters)
@@ -54,23 +55,13 @@ def inventory_specs(settings: RunSettings, filters: list[str]) -> list[LabDevice
             d.model,
             d.role,
             tuple(d.interfaces),
-            links=_cables(d, ports),
+            links=cables(d, ports),
             driver=d.platform,
+            address=str(d.mgmt_ip),
         )
         for d in devices
         if d.name in names
     ]
-
-
-def _cables(device: Device, ports: dict[str, set[str]]) -> tuple[tuple[str, str, str], ...]:
-    """The device's cables: its `peers` (`PORT: DEVICE PORT`), and trunk ports whose
-    description names a far end (`UPLINK DEVICE PORT`) that the inventory has."""
-    ends = {port: peer.split() for port, peer in device.peers.items()}
-    for port in device.ports:
-        words = port.description.split()
-        if port.mode == "trunk" and len(words) == 3 and words[2] in ports.get(words[1], ()):
-            ends.setdefault(port.name, words[1:])
-    return tuple((port, far[0], far[-1]) for port, far in ends.items() if len(far) == 2)
 
 
 def _pid(lab_dir: Path) -> int | None:

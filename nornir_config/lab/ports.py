@@ -67,3 +67,6 @@ class ConfigState:
     routes: list[tuple[ipaddress.IPv4Network, str]]  # static: prefix, next hop or interface
     base_mac: str
     switch: bool
+    # where a device that does not route sends what is not on its wire (a switch's default
+    # gateway); None: its routes decide
+    gateway: ipaddress.IPv4Address | None = None

@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncssh
 
+from nornir_config.lab import reach
 from nornir_config.lab.files import Endpoint, LabCredentials
 from nornir_config.lab.link import WanLink
 from nornir_config.lab.sftp import FlashSFTPServer
@@ -59,9 +60,12 @@ class _Auth(asyncssh.SSHServer):
         self.conn = conn
         source = self.lab.client_address or conn.get_extra_info("peername", ("",))[0]
         conn.set_extra_info(lab_source=source)
-        if not self.device.admits(source):
-            self.device.log_login("", source, f"vty access-class denies {source}")
-            asyncio.get_running_loop().call_soon(conn.abort)
+        refused = reach.refusal(self.device, source, self.lab.client_address)
+        if refused is not None:
+            # Unreachable, no ssh on the vty lines or an access-class that refuses the NOC:
+            # the client never sees a banner (reset before it), let alone a login.
+            self.device.log_login("", source, refused)
+            conn.abort()
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -291,6 +295,7 @@ class Lab:
 
     async def _session(self, device: LabDevice, proc: asyncssh.SSHServerProcess[str]) -> None:
         device.sessions += 1
+        noc = self.client_address
         try:
             privilege = min(proc.get_extra_info("lab_privilege", 1), self.login_privilege)
             cli = _session(device, proc.get_extra_info("username") or "", privilege)
@@ -299,11 +304,12 @@ class Lab:
             elif proc.subsystem:
                 proc.exit(1)
             else:
-                await _Terminal(cli, proc).run()
+                await _Terminal(cli, proc, lambda: reach.path_refusal(device, noc)).run()
         except (asyncssh.Error, OSError, BrokenPipeError, ConnectionError):
             pass
         finally:
             device.sessions -= 1
+            reach.path_refusal(device, noc)  # a config that made it reachable places it
 
     async def _exec(self, cli: LabSession, proc: asyncssh.SSHServerProcess[str]) -> None:
         """`ssh host "show version"`: run each line in privileged exec, print, close."""
@@ -323,6 +329,7 @@ def _session(device: LabDevice, user: str, privilege: int) -> LabSession:
 
 
 MORE = " --More-- "
+STALL_POLL = 0.2  # seconds between looks at a stalled session's path
 ERASE_MORE = "\b" * len(MORE) + " " * len(MORE) + "\b" * len(MORE)
 
 
@@ -330,15 +337,29 @@ class _Terminal:
     """A PTY shell as a network device runs one: echo, Enter in any form, backspace, Ctrl-U
     (erase line), Ctrl-W (erase word), Ctrl-Z/C, `?` help, Tab completion, and `--More--`
     paging of long output until `terminal length 0` (Space: next page, Enter: next line, q:
-    stop)."""
+    stop).
 
-    def __init__(self, cli: LabSession, proc: asyncssh.SSHServerProcess[str]) -> None:
+    `cut_off()` says why the client's packets no longer reach the device (None: they do):
+    while it does, the session stalls both ways, as TCP holds a session whose path is gone.
+    """
+
+    def __init__(
+        self,
+        cli: LabSession,
+        proc: asyncssh.SSHServerProcess[str],
+        cut_off: Callable[[], str | None] = lambda: None,
+    ) -> None:
         self.cli = cli
         self.proc = proc
+        self.cut_off = cut_off
         self.out: list[str] = []
         self.buf: list[str] = []
         self.paged: list[str] = []  # lines still to show behind a --More--
         self.then_prompt = True
+
+    async def _stall(self) -> None:
+        while self.cut_off() is not None and not self.proc.is_closing():
+            await asyncio.sleep(STALL_POLL)
 
     def _flush(self) -> None:
         if self.out:
@@ -357,6 +378,7 @@ class _Terminal:
                 continue
             if not data:
                 break
+            await self._stall()
             if data[0] == "\n" and loop.time() - last_cr < 0.2:
                 data = data[1:]
             data = data.replace("\r\n", "\r")
@@ -424,6 +446,7 @@ class _Terminal:
         if latency:
             await asyncio.sleep(latency)
         reply: Reply = self.cli.feed(line)
+        await self._stall()
         if reply.abort:
             self.proc.channel.get_connection().abort()
             return False

@@ -45,6 +45,8 @@ class LabDeviceSpec:
     # The platform driver that emulates it; "" = the driver of its model in the bundled
     # site defaults (the models `communelan init` writes).
     driver: str = ""
+    # The management address the NOC knows the device by (None: any address it has).
+    address: str | None = None
 
     def __post_init__(self) -> None:
         if not self.driver:

@@ -7,6 +7,7 @@ In a conftest.py:  `pytest_plugins = ["nornir_config.lab.testing"]` (root confte
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import Future
@@ -35,12 +36,18 @@ T = TypeVar("T")
 TEST_CREDENTIALS = LabCredentials("lab", "lab-password", "lab-secret")
 
 
-@cache
 def operator_credentials() -> LabCredentials:
     """The lab operator the province's rendered configs keep: `admin` (hosts/ `local_users`)
-    with `password_admin` and `enable_secret` from the secrets store (the tests' store when
-    run under pytest), so a pushed config still lets the lab's clients in; TEST_CREDENTIALS
-    when no store holds them."""
+    with `password_admin` and `enable_secret` from the secrets store the environment names
+    now (the tests' store under pytest, module fixtures included), so a pushed config still
+    lets the lab's clients in; TEST_CREDENTIALS when no store holds them."""
+    from nornir_config.secrets import FILE_ENV
+
+    return _operator_from(os.environ.get(FILE_ENV, ""))
+
+
+@cache
+def _operator_from(store: str) -> LabCredentials:
     from nornir_config.secrets import load_secrets
 
     try:

@@ -10,6 +10,7 @@ config change in that office.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ class DeviceView:
     cdp: list[Neighbor] = field(default_factory=list)
     arp: list[ArpEntry] = field(default_factory=list)
     macs: list[MacEntry] = field(default_factory=list)
+    # the layer-2 segment each up L3 interface sits on (equal keys: the same segment)
+    segments: dict[str, Node] = field(default_factory=dict)
 
     def l3_ports(self) -> list[PortState]:
         return [p for p in self.ports.values() if p.ipv4 and not p.switchport]
@@ -99,6 +102,8 @@ class Twin:
             self.adjacent.setdefault(dev, []).append(peer)
         self._office: dict[str, tuple[str, ...]] = {}
         self._views: dict[tuple[str, ...], tuple[_Key, dict[str, DeviceView]]] = {}
+        # devices the NOC has reached through their office, with the address it used
+        self.placed: dict[str, str] = {}
 
     def office(self, name: str) -> tuple[str, ...]:
         """The devices connected to `name` by cables (itself included), sorted."""
@@ -117,13 +122,17 @@ class Twin:
         return self._office[name]
 
     def view(self, device: LabDevice) -> DeviceView:
-        group = self.office(device.spec.name)
+        return self.office_views(device.spec.name)[device.spec.name]
+
+    def office_views(self, name: str) -> dict[str, DeviceView]:
+        """Every device of `name`'s office, with the cabling applied."""
+        group = self.office(name)
         key = tuple(self.devices[n].state() for n in group)
         hit = self._views.get(group)
         if hit is None or any(a is not b for a, b in zip(hit[0], key, strict=True)):
             hit = (key, _compute(self, group))
             self._views[group] = hit
-        return hit[1][device.spec.name]
+        return hit[1]
 
 
 _twins: WeakKeyDictionary[LabDevice, Twin] = WeakKeyDictionary()
@@ -137,12 +146,25 @@ def cable(devices: dict[str, LabDevice]) -> Twin:
     return twin
 
 
-def view(device: LabDevice) -> DeviceView:
-    """The device's state in its lab (alone when it was never cabled)."""
+def twin_of(device: LabDevice) -> Twin:
+    """The device's lab (itself alone when it was never cabled)."""
     twin = _twins.get(device)
     if twin is None:
         twin = cable({device.spec.name: device})
-    return twin.view(device)
+    return twin
+
+
+def unplace(device: LabDevice) -> None:
+    """A device (re)booted with a config of its own: back on the staging bench until the NOC
+    reaches it through its office again."""
+    twin = _twins.get(device)
+    if twin is not None:
+        twin.placed.pop(device.spec.name, None)
+
+
+def view(device: LabDevice) -> DeviceView:
+    """The device's state in its lab."""
+    return twin_of(device).view(device)
 
 
 # -- computing one office --------------------------------------------------------------------
@@ -209,6 +231,7 @@ def _compute(twin: Twin, group: tuple[str, ...]) -> dict[str, DeviceView]:
             remote = views[far[0]].ports.get(far[1]) if far and far[0] in views else None
             port.up = bool(port.enabled and remote is not None and remote.enabled)
             port.peer = far if port.up else None
+    hosts = _end_hosts(twin, views)
     # layer 2: which VLANs / routed ports share a segment
     union = _Union()
     ends = [(dev, local, far) for (dev, local), far in twin.cables.items() if dev in views]
@@ -242,13 +265,72 @@ def _compute(twin: Twin, group: tuple[str, ...]) -> dict[str, DeviceView]:
         for port in view_.ports.values():
             if not port.up or port.switchport or port.kind == "loopback":
                 continue
-            endpoints.setdefault(union.find(_l3_node(name, port)), []).append((name, port))
+            segment = union.find(_l3_node(name, port))
+            view_.segments[port.name] = segment
+            endpoints.setdefault(segment, []).append((name, port))
+    on_segment = _address_hosts(hosts, union, endpoints)
     for name, view_ in views.items():
-        _arp(name, view_, union, endpoints)
+        _arp(name, view_, union, endpoints, on_segment)
         if view_.config.switch:
-            _macs(name, views, twin, union, endpoints)
+            _macs(name, views, twin, union, endpoints, on_segment)
         _neighbors(name, views, twin)
     return views
+
+
+@dataclass
+class EndHost:
+    """A PC, phone or camera on an access port: in the MAC tables of the switches on its way
+    and, with the address the office's DHCP pool would lease it, in its gateway's ARP table."""
+
+    device: str
+    port: str
+    vlan: int
+    mac: str
+    address: str = ""
+
+
+def _end_hosts(twin: Twin, views: dict[str, DeviceView]) -> list[EndHost]:
+    """One host on three access ports in four (which ones: a hash of device and port, so
+    the same every run), on enabled access ports of a configured VLAN that no lab cable
+    takes; the port comes up."""
+    hosts = []
+    for name, view_ in views.items():
+        if not view_.config.switch:
+            continue
+        for port in view_.ports.values():
+            if not (port.switchport and port.kind == "physical" and port.mode != "trunk"):
+                continue
+            if not port.enabled or port.access_vlan == 1 or (name, port.name) in twin.cables:
+                continue
+            if port.access_vlan not in view_.config.vlans:
+                continue
+            digest = hashlib.sha1(f"{name}/{port.name}".encode()).digest()
+            if digest[0] % 4 == 0:
+                continue
+            port.up = True
+            mac = f"02{digest[1]:02x}.{digest[2]:02x}{digest[3]:02x}.{digest[4]:02x}{digest[5]:02x}"
+            hosts.append(EndHost(name, port.name, port.access_vlan, mac))
+    return hosts
+
+
+def _address_hosts(
+    hosts: list[EndHost], union: _Union, endpoints: dict[Node, list[tuple[str, PortState]]]
+) -> dict[Node, list[EndHost]]:
+    """The hosts per segment, each given the next free address of its VLAN's gateway subnet
+    past the first 20 (the DHCP pools' excluded range)."""
+    by_segment: dict[Node, list[EndHost]] = {}
+    for host in hosts:
+        by_segment.setdefault(union.find(("vlan", host.device, str(host.vlan))), []).append(host)
+    for segment, members in by_segment.items():
+        gateways = [a for _dev, p in endpoints.get(segment, []) for a in p.ipv4]
+        if not gateways:
+            continue
+        network = gateways[0].network
+        taken = {a.ip for a in gateways}
+        free = (a for a in list(network.hosts())[20:] if a not in taken)
+        for host in members:
+            host.address = str(next(free, ""))
+    return by_segment
 
 
 def _arp(
@@ -256,6 +338,7 @@ def _arp(
     view_: DeviceView,
     union: _Union,
     endpoints: dict[Node, list[tuple[str, PortState]]],
+    on_segment: dict[Node, list[EndHost]],
 ) -> None:
     for port in view_.ports.values():
         if not port.up or not port.ipv4 or port.switchport:
@@ -271,6 +354,10 @@ def _arp(
             for address in other.ipv4:
                 if any(address.ip in own.network for own in port.ipv4):
                     view_.arp.append(ArpEntry(str(address.ip), other.mac, port.name, False))
+        for host in on_segment.get(union.find(local), []):
+            ip = ipaddress.IPv4Address(host.address) if host.address else None
+            if ip is not None and any(ip in own.network for own in port.ipv4):
+                view_.arp.append(ArpEntry(host.address, host.mac, port.name, False))
     view_.arp.sort(key=lambda e: ipaddress.IPv4Address(e.address))
 
 
@@ -280,8 +367,10 @@ def _macs(
     twin: Twin,
     union: _Union,
     endpoints: dict[Node, list[tuple[str, PortState]]],
+    on_segment: dict[Node, list[EndHost]],
 ) -> None:
-    """Learned MACs: the far L3 interfaces of each VLAN, on the port that leads to them."""
+    """Learned MACs: the far L3 interfaces and end hosts of each VLAN, on the port that leads
+    to them."""
     view_ = views[name]
     for vid in view_.config.vlans:
         segment = union.find(("vlan", name, str(vid)))
@@ -292,6 +381,10 @@ def _macs(
             for dev, other in endpoints.get(segment, []):
                 if dev in beyond:
                     view_.macs.append(MacEntry(vid, other.mac, port.short))
+            for host in on_segment.get(segment, []):
+                here = host.device == name and host.port == port.name
+                if here or (host.device in beyond and host.device != name):
+                    view_.macs.append(MacEntry(vid, host.mac, port.short))
 
 
 def _behind(name: str, port: str, vid: int, views: dict[str, DeviceView], twin: Twin) -> set[str]:

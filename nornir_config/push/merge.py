@@ -13,12 +13,13 @@ from nornir_config.connection import open_netmiko, why
 from nornir_config.inventory import province_of
 from nornir_config.platforms import driver_for
 from nornir_config.push.diff import Remediation, config_diff, plan, remediation
-from nornir_config.push.rollback import prove_way_back, rollback_merge
+from nornir_config.push.rollback import prove_way_back, recheck, rollback_merge
 from nornir_config.push.session import deliver, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
 
 Redact = Callable[[str], str]
 BeforeHook = Callable[[str, str], None]
+AfterHook = Callable[[str], str | None]  # why the NOC lost access after a change, or None
 
 
 def merge_push(
@@ -27,10 +28,13 @@ def merge_push(
     dry_run: bool,
     redact: Redact,
     before_change: BeforeHook,
+    after_change: AfterHook | None = None,
 ) -> Result:
     """Nornir task: make the device's running config equal `intended`, or leave it as it was.
 
     `before_change(host, running)` stores the pre-change backup; it runs before any change.
+    `after_change(host)` says whether the change lost management access: then it is rolled
+    back on the session still open.
     """
     started = time.perf_counter()
     platform = driver_for(task.host)
@@ -77,6 +81,11 @@ def merge_push(
     if residual:
         report.reason = f"residual diff after push ({len(residual)} lines): {redact(residual[0])}"
         return _result(task, rollback_merge(task, before, platform, report, redact), started)
+    lost = after_change(task.host.name) if after_change is not None else None
+    if lost is not None and after_change is not None:
+        report.reason = f"lost management access after the change: {lost}"
+        rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
+        return _result(task, recheck(rolled, after_change), started)
     report.outcome = Outcome.CHANGED
     return _result(task, report, started)
 

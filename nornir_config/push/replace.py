@@ -8,7 +8,6 @@ config has no residual diff against the intended one.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 from napalm.base.exceptions import CommitConfirmException
@@ -18,13 +17,10 @@ from nornir_config.connection import why
 from nornir_config.platforms import driver_for
 from nornir_config.platforms.base import Platform
 from nornir_config.push.diff import plan, remediation, with_protected
-from nornir_config.push.merge import _result, describe, preserved
-from nornir_config.push.rollback import rollback_merge
+from nornir_config.push.merge import AfterHook, BeforeHook, Redact, _result, describe, preserved
+from nornir_config.push.rollback import recheck, rollback_merge
 from nornir_config.push.session import NAPALM, NETMIKO, close, read_running
 from nornir_config.push.state import DeviceReport, Outcome
-
-Redact = Callable[[str], str]
-BeforeHook = Callable[[str, str], None]
 
 
 def _napalm(task: Task) -> Any:
@@ -52,9 +48,13 @@ def replace_push(
     dry_run: bool,
     redact: Redact,
     before_change: BeforeHook,
+    after_change: AfterHook | None = None,
     revert_minutes: int = 5,
 ) -> Result:
-    """Nornir task: replace the whole running config by `intended`, or leave it as it was."""
+    """Nornir task: replace the whole running config by `intended`, or leave it as it was.
+
+    `after_change(host)` runs before the commit is confirmed: a replace that lost management
+    access is rolled back on the sessions still open."""
     started = time.perf_counter()
     platform = driver_for(task.host)
     report = DeviceReport(task.host.name, Outcome.UNCHANGED, "replace")
@@ -102,6 +102,12 @@ def replace_push(
         if residual:
             report.reason = f"residual diff after replace ({len(residual)} lines)"
             return _result(task, _undo(task, device, before, platform, report, redact), started)
+        step = "checking management access"
+        lost = after_change(task.host.name) if after_change is not None else None
+        if lost is not None and after_change is not None:
+            report.reason = f"lost management access after the replace: {lost}"
+            undone = _undo(task, device, before, platform, report, redact, fresh=False)
+            return _result(task, recheck(undone, after_change), started)
         if timer:
             step = "confirming the commit"
             device.confirm_commit()
@@ -131,6 +137,7 @@ def _undo(
     platform: Platform,
     report: DeviceReport,
     redact: Redact,
+    fresh: bool = True,
 ) -> DeviceReport:
     """NAPALM's rollback (revert the pending timer, or replace with its saved copy); if the
     device is still not as before, the hier_config rollback finishes the job."""
@@ -143,4 +150,4 @@ def _undo(
     except Exception:  # the merge rollback below checks and reports
         pass
     close(task, NAPALM)  # NAPALM's own cleanup runs now, before the final check
-    return rollback_merge(task, before, platform, report, redact)
+    return rollback_merge(task, before, platform, report, redact, fresh=fresh)

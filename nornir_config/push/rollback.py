@@ -22,7 +22,7 @@ from typing import Any
 from nornir.core.inventory import Host
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, why
+from nornir_config.connection import TIMEOUTS, open_netmiko, why
 from nornir_config.platforms.base import DeviceCopy, Platform
 from nornir_config.push.diff import config_diff, remediation
 from nornir_config.push.session import deliver, reopen, save_and_read
@@ -115,12 +115,21 @@ def prove_way_back(host: Host, conn: Any, platform: Platform) -> None:
 
 
 def rollback_merge(
-    task: Task, before: str, platform: Platform, report: DeviceReport, redact: Redact
+    task: Task,
+    before: str,
+    platform: Platform,
+    report: DeviceReport,
+    redact: Redact,
+    fresh: bool = True,
 ) -> DeviceReport:
-    """Bring the device back to `before`; ROLLED_BACK or NEEDS_ATTENTION in `report`."""
+    """Bring the device back to `before`; ROLLED_BACK or NEEDS_ATTENTION in `report`.
+
+    `fresh`: on a new session (the old one dropped); else on the session still open (a
+    change that refuses new logins leaves the open ones working, as a device's login lines
+    do)."""
     now = ""
     try:
-        conn = reopen(task)
+        conn = reopen(task) if fresh else open_netmiko(task.host, task.nornir.config)
         remove_delivery_file(conn, platform)  # the dropped session could not
         file = task.host.data.get(DEVICE_COPY)
         if file:
@@ -153,6 +162,19 @@ def rollback_merge(
         report.now = _state(now, before, platform, redact)
         return report
     report.outcome = Outcome.ROLLED_BACK
+    return report
+
+
+def recheck(report: DeviceReport, check: Callable[[str], str | None]) -> DeviceReport:
+    """After rolling back a change that lost management access: does the NOC get in again?"""
+    if report.outcome != Outcome.ROLLED_BACK:
+        return report
+    again = check(report.host)
+    if again is None:
+        report.reason = f"{report.reason}; rolled back, and it answers again"
+    else:
+        report.outcome = Outcome.NEEDS_ATTENTION
+        report.reason = f"{report.reason}; rolled back, but still: {again}"
     return report
 
 

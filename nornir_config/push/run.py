@@ -34,6 +34,7 @@ from nornir_config.errors import InputError, Problem
 from nornir_config.platforms import driver_for
 from nornir_config.project import Project
 from nornir_config.push import journal
+from nornir_config.push.access import access_check, waves
 from nornir_config.push.device_replace import device_replace_push
 from nornir_config.push.intended import intended_configs
 from nornir_config.push.lock import lock_devices
@@ -44,6 +45,7 @@ from nornir_config.push.state import DeviceReport, Outcome, save_state, unfinish
 from nornir_config.render import private_dir, write_private
 from nornir_config.secrets import redactor
 
+LOST = (Outcome.UNREACHABLE, Outcome.FAILED, Outcome.NEEDS_ATTENTION)
 FAILURES = (Outcome.ROLLED_BACK, Outcome.FAILED, Outcome.UNREACHABLE, Outcome.NEEDS_ATTENTION)
 METHODS = ("merge", "replace")
 
@@ -284,23 +286,24 @@ def _run_batch(
     audit_log: Path,
     stop: threading.Event,
 ) -> None:
-    names = set(batch)
-    part = nr.filter(filter_func=lambda h: h.name in names).with_runner(
-        ThreadedRunner(num_workers=workers)
-    )
-    if options.progress and sys.stderr.isatty():
-        from nornir_rich.progress_bar import RichProgressBar
-
-        part = part.with_processors([RichProgressBar()])
     failures = [len(run.failed)]  # so far in the run, counted as devices finish
     counting = threading.Lock()
+    # the devices behind a changed one that did not answer before are not its fault
+    check = access_check(nr, lambda h: h in run.reports and run.reports[h].outcome in LOST)
 
-    def method_task(task: Task, *args: Any) -> Result:
+    def method_task(
+        task: Task,
+        text: str,
+        dry_run: bool,
+        redact: Callable[[str], str],
+        before_change: Callable[[str, str], None],
+    ) -> Result:
+        args = (text, dry_run, redact, before_change)
         if options.method == "merge":
-            return merge_push(task, *args)
+            return merge_push(task, *args, after_change=check)
         if driver_for(task.host).replace == "device":  # no NAPALM replace: the device's own
             return device_replace_push(task, *args)
-        return replace_push(task, *args)
+        return replace_push(task, *args, after_change=check)
 
     def push_device(task: Task) -> Result:
         why = ""
@@ -322,9 +325,24 @@ def _run_batch(
                 failures[0] += 1
         return result
 
-    results = part.run(task=push_device, name=f"push ({options.method})", on_failed=True)
-    part.data.reset_failed_hosts()  # reported in run.reports; later steps still see them
-    for host in batch:
+    for wave in waves(nr, batch):  # farthest from the NOC first
+        names = set(wave)
+        part = nr.filter(filter_func=lambda h, names=names: h.name in names).with_runner(
+            ThreadedRunner(num_workers=workers)
+        )
+        if options.progress and sys.stderr.isatty():
+            from nornir_rich.progress_bar import RichProgressBar
+
+            part = part.with_processors([RichProgressBar()])
+        results = part.run(task=push_device, name=f"push ({options.method})", on_failed=True)
+        part.data.reset_failed_hosts()  # reported in run.reports; later steps still see them
+        _report(results, wave, options, run, audit_log)
+
+
+def _report(
+    results: Any, wave: list[str], options: PushOptions, run: PushRun, audit_log: Path
+) -> None:
+    for host in wave:
         first = results[host][0]
         if isinstance(first.result, DeviceReport):
             report = first.result

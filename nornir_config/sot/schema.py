@@ -176,6 +176,10 @@ class DeviceModel(Strict):
     role: Literal["router", "switch"]
     platform: str
     interfaces: Annotated[list[str], Field(min_length=1)]
+    # Ports of a router's built-in switch (ISR 8xx): Layer 2 only, routed through Vlan SVIs.
+    switch_ports: list[str] = []
+    # LAN ports are routed until `switchport` (Catalyst 6500): the config says it on each one.
+    routed_ports: bool = False
 
 
 class ChangeControl(Strict):

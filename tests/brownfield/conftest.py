@@ -18,13 +18,11 @@ import netmiko
 import pytest
 import yaml
 
-from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import RunningLab, start_lab, stop_lab
 from nornir_config.project import Project, open_project
 from nornir_config.push import PushOptions, PushRun, run_push
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
-from tests.conftest import TEST_SECRETS
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -218,16 +216,13 @@ def start_brown_lab(
     set_run_settings(RunSettings(root=root))
     project = open_project([])
     set_run_settings(previous)
-    # The operator is the province's own account (hosts/ local_users, the tests' secrets), so
-    # the lab lets the same login in before and after a push renders it.
-    operator = LabCredentials(
-        "admin", TEST_SECRETS["password_admin"], TEST_SECRETS["enable_secret"]
-    )
     specs = lab_specs(configs, project)
     for name in greenfield:  # factory day-0 devices of the province's default models
         device = project.province.device(name)
         specs.append(LabDeviceSpec(name, name, device.model, device.role, device.interfaces))
-    lab = start_lab(specs, tmp / "lab", credentials=operator)
+    # the operator: the province's own account (hosts/ local_users, the tests' secrets), so
+    # the lab lets the same login in before and after a push renders it
+    lab = start_lab(specs, tmp / "lab")
     (root / ".lab").symlink_to(lab.lab_dir)
     return BrownLab(root, lab, configs, greenfield)
 

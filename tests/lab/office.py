@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from nornir_config.lab.spec import LabDeviceSpec
-from nornir_config.lab.testing import TEST_CREDENTIALS, RunningLab, start_lab, stop_lab
+from nornir_config.lab.testing import RunningLab, start_lab, stop_lab
 
 SPECS = [
     LabDeviceSpec(
@@ -125,9 +125,7 @@ def build_office(lab: RunningLab) -> None:
 @pytest.fixture(scope="module", name="office")
 def office_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLab]:
     """The cabled office, configured once per test module (configs are not changed by tests)."""
-    # Explicit credentials: a module-scoped fixture runs before the per-test secrets env is
-    # set, so it must not make the lab look up (and cache) its operator from the secrets store.
-    running = start_lab(SPECS, tmp_path_factory.mktemp("office"), credentials=TEST_CREDENTIALS)
+    running = start_lab(SPECS, tmp_path_factory.mktemp("office"))
     try:
         build_office(running)
         yield running

@@ -120,7 +120,7 @@ def test_vty_access_class_is_checked_against_the_noc_address(lab_factory: LabFac
     configure(elsewhere, "LAB-S1", *acl)
     assert not can_login(elsewhere, "LAB-S1", creds.username, creds.password)
     refused = elsewhere.call(lambda: list(elsewhere.device("LAB-S1").login_log))
-    assert any("access-class denies 192.0.2.7" in line for line in refused)
+    assert any("refuse ssh from 192.0.2.7" in line for line in refused)
 
 
 def test_extended_and_numbered_access_classes() -> None:

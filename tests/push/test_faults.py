@@ -76,12 +76,14 @@ def test_limit_holds_the_rest_for_retry_failed(push_env: PushEnv) -> None:
 
 
 def test_max_failures_stops_rollout(push_env: PushEnv) -> None:
-    push_env.lab.set_faults(push_env.names[0], refuse_connections=True)
-    push_env.lab.set_faults(push_env.names[1], refuse_connections=True)
+    # farthest from the NOC first: the access switches (sw02, sw03), then the core, the router
+    order = [*push_env.names[2:], *push_env.names[1::-1]]
+    push_env.lab.set_faults(order[0], refuse_connections=True)
+    push_env.lab.set_faults(order[1], refuse_connections=True)
     run = push_env.push(max_failures=1, workers=1)
-    outcomes = [run.reports[n].outcome for n in push_env.names]
+    outcomes = [run.reports[n].outcome for n in order]
     assert outcomes[0] == Outcome.UNREACHABLE
-    assert outcomes[1:] == [Outcome.SKIPPED] * (len(push_env.names) - 1)
+    assert outcomes[1:] == [Outcome.SKIPPED] * (len(order) - 1)
     push_env.lab.clear_faults()
     assert all(push_env.is_before(n) for n in push_env.names)
 

@@ -121,7 +121,27 @@ class Cli:
         """Virtual interfaces can be created; physical ones must exist on the device."""
         if re.match(r"(Loopback|Vlan|Tunnel|Port-channel|Dialer|Virtual-Template|BDI|NVI)\d", name):
             return True
-        return name.split(".", 1)[0] in self.device.spec.interfaces
+        base, _, sub = name.partition(".")
+        return base in self.device.spec.interfaces and not (sub and self._switch_port(base))
+
+    def _switch_port(self, name: str) -> bool:
+        ports = hconfig.semantics(self.device.platform, self.device.spec.model).switch_ports
+        return ports is not None and ports.match(name) is not None
+
+    def _layer2_refusal(self, parent: str | None, line: str) -> int | None:
+        """Where IOS refuses a routed-port line under a built-in switch port (the caret's
+        column in `line`), None when it takes it."""
+        if parent is None or not parent.startswith("interface "):
+            return None
+        if not self._switch_port(parent.split(None, 1)[1]):
+            return None
+        tokens = tokenize(line)
+        words = [t[0].lower() for t in tokens]
+        if len(words) > 1 and words[0] == "ip" and "address".startswith(words[1]):
+            return tokens[1][1]
+        if words and words[0] in ("encapsulation", "negotiation"):
+            return tokens[0][1]
+        return None
 
     # -- config mode -----------------------------------------------------------------------
 
@@ -155,6 +175,10 @@ class Cli:
                 interface_ok=self._interface_ok,
             )
             if isinstance(result, Match):
+                frame = self.stack[depth]
+                refused = self._layer2_refusal(frame.path[0] if frame.path else None, line)
+                if refused is not None:
+                    return Reply(self._error(Failure("invalid", refused), line, prompt))
                 del self.stack[depth + 1 :]
                 return self._apply(result)
             if result.kind != "invalid":  # IOS drops back to the parent only on invalid input
@@ -262,7 +286,11 @@ class Cli:
             fake_prompt = " " * prompt_len
             return Reply(self._error(result, line, fake_prompt))
         handler = getattr(self, f"_run_{result.action.run}")
-        reply: Reply = handler(result)
+        try:
+            reply: Reply = handler(result)
+        except show_ports.Refused as refused:
+            column = prompt_len + _refused_column(command, refused.word)
+            return Reply(" " * column + "^\n" + INVALID + "\n\n")
         if pipe.strip():
             filtered = _pipe(reply.output, pipe.strip())
             if filtered is None:
@@ -415,7 +443,10 @@ class Cli:
                 "Reverting with the original configuration.\n"
                 "The original configuration has been successfully restored.\n\n"
             )
-        self.device.replace(hconfig.apply(hconfig.empty(), candidate), self.user)
+        fresh = hconfig.apply(
+            hconfig.empty(), candidate, self.device.platform, model=self.device.spec.model
+        )
+        self.device.replace(fresh, self.user)
         if timer:
             self.device.start_revert_timer(before, timer, self.user)
         return Reply("Total number of passes: 1\nRollback Done\n\n")
@@ -457,7 +488,8 @@ class Cli:
             result = match(
                 self.grammar, mode, text, negatable=True, interface_ok=self._interface_ok
             )
-            if isinstance(result, Failure):
+            parent = node.text if isinstance(node, HConfigChild) else None
+            if isinstance(result, Failure) or self._layer2_refusal(parent, text) is not None:
                 errors.append(text)
                 child.delete()
                 continue
@@ -755,6 +787,16 @@ def _arg(m: Match, index: int, after: int = 0) -> str | None:
     """The optional word at `index` of a matched command (an interface name), when `after`
     keywords follow it (`show interfaces Gi1/0/1 switchport`)."""
     return m.words[index] if len(m.words) > index + after else None
+
+
+def _refused_column(command: str, word: str) -> int:
+    """Where IOS puts the caret for a refused word: under an interface's number (the type
+    is a keyword it took), else under the word."""
+    at = command.lower().rfind(word.lower()) if word else -1
+    if at < 0:  # typed short (Gi1/0/9): the last word as typed
+        word, at = tokenize(command)[-1]
+    digit = re.search(r"\d", word)
+    return at + (digit.start() if digit and word[0].isalpha() else 0)
 
 
 def _single(text: str, platform: str) -> HConfig:

@@ -9,7 +9,7 @@ import re
 import time
 from collections import deque
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from hier_config import HConfig
 from netutils.password import encrypt_cisco_type7, encrypt_cisco_type9
@@ -18,6 +18,7 @@ from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.flash import Flash
 from nornir_config.lab.ports import ConfigState
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
+from nornir_config.lab.twin import unplace
 from nornir_config.platforms.base import Login
 from nornir_config.platforms.cisco_ios.lab import hconfig, logins
 from nornir_config.platforms.cisco_ios.lab.day0 import day0_config
@@ -44,6 +45,42 @@ def operator_lines(credentials: LabCredentials) -> list[str]:
         f"username {credentials.username} privilege 15 secret 9 {_type9(credentials.password)}",
         f"enable secret 9 {_type9(credentials.secret)}",
     ]
+
+
+def _booted(
+    day0: HConfig,
+    platform: str,
+    model: str,
+    printed: bool,
+    operator: list[str],
+    line_password: str | None,
+) -> HConfig:
+    """A running config from a day-0 tree, with the operator's lines added."""
+    running = hconfig.apply(hconfig.empty(), day0, platform, as_printed=printed, model=model)
+    extra = list(operator)
+    if line_password:  # a backup's `password 7 <removed>`: the lab's own, so it logs in
+        for block in running.children:
+            if block.text.startswith("line ") and any(
+                c.text.startswith("password ") and "<removed>" in c.text for c in block.children
+            ):
+                extra += [block.text, f" password 7 {line_password}"]
+    if extra:
+        running = hconfig.apply(running, hconfig.parse("\n".join(extra)), platform, model=model)
+    return running
+
+
+@lru_cache(maxsize=256)
+def _factory(
+    platform: str,
+    model: str,
+    role: str,
+    interfaces: tuple[str, ...],
+    operator: tuple[str, ...],
+    line_password: str | None,
+) -> HConfig:
+    spec = LabDeviceSpec("Factory", "Factory", model, role, interfaces)
+    day0 = hconfig.parse(day0_config(spec), platform)
+    return _booted(day0, platform, model, False, list(operator), line_password)
 
 
 def ios_time(stamp: float) -> str:
@@ -101,23 +138,37 @@ class LabDevice:
 
     def boot(self, day0: HConfig) -> None:
         """Start from a day-0 tree, with the lab operator added (its user and enable secret)."""
+        unplace(self)  # a box (re)installed with this config: on the staging bench again
         printed = self.spec.day0 is not None  # a real device's config: stored as printed
-        running = hconfig.apply(hconfig.empty(), day0, self.platform, as_printed=printed)
-        extra = list(self.operator)
-        if self.line_password:  # a backup's `password 7 <removed>`: the lab's own, so it logs in
-            for block in running.children:
-                if block.text.startswith("line ") and any(
-                    c.text.startswith("password ") and "<removed>" in c.text for c in block.children
-                ):
-                    extra += [block.text, f" password 7 {self.line_password}"]
-        if extra:
-            running = hconfig.apply(running, hconfig.parse("\n".join(extra)), self.platform)
+        spec = self.spec
+        self._start(
+            _booted(day0, self.platform, spec.model, printed, self.operator, self.line_password)
+        )
+
+    def _boot_factory(self) -> None:
+        """The factory config of the device's model, built once per model and role for the
+        whole lab (blocks are never changed in place, so devices share them) and renamed."""
+        spec = self.spec
+        base = _factory(
+            self.platform,
+            spec.model,
+            spec.role,
+            spec.interfaces,
+            tuple(self.operator),
+            self.line_password,
+        )
+        rename = hconfig.parse(f"hostname {spec.hostname}", self.platform)
+        self._start(hconfig.apply(base, rename, self.platform, model=spec.model))
+
+    def _start(self, running: HConfig) -> None:
         self.running = running
         self._ensure_interfaces()
         self._startup = self.running  # printed when first read: booting stays cheap
 
     @property
     def running(self) -> HConfig:
+        if self._running is None and self.spec.day0 is None:
+            self._boot_factory()
         if self._running is None:
             self.boot(hconfig.parse(day0_config(self.spec), self.platform))
             assert self._running is not None
@@ -147,7 +198,7 @@ class LabDevice:
         self.apply(hconfig.lines_config(lines, self.platform), user)
 
     def apply(self, change: HConfig, user: str) -> None:
-        self.running = hconfig.apply(self.running, change, self.platform)
+        self.running = hconfig.apply(self.running, change, self.platform, model=self.spec.model)
         self._ensure_interfaces()
         self.touch(user)
 
@@ -220,8 +271,12 @@ class LabDevice:
         return ""
 
     def admits(self, source: str | None) -> bool:
-        """IOS closes a vty connection its access-class refuses before any login."""
-        return logins.access_class_permits(self.running, source)
+        """IOS closes an SSH connection its vty lines do not take (`transport input`) or
+        their access-class refuses, before any login."""
+        running = self.running
+        return logins.transport_allows(running, "ssh") and logins.access_class_permits(
+            running, source
+        )
 
     def state(self) -> ConfigState:
         return config_state(self)

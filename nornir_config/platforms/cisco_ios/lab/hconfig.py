@@ -44,6 +44,7 @@ class Semantics:
     stored_negations: tuple[re.Pattern[str], ...]
     hidden_defaults: tuple[re.Pattern[str], ...]
     acl_modes: tuple[re.Pattern[str], ...]
+    switch_ports: re.Pattern[str] | None = None  # a router's built-in switch: Layer 2 only
     _keys: dict[tuple[str | None, str], tuple[int, str] | None] = field(
         default_factory=dict, compare=False, hash=False
     )
@@ -94,16 +95,24 @@ class Semantics:
 
 
 @cache
-def semantics(platform: str = "cisco_ios") -> Semantics:
+def semantics(platform: str = "cisco_ios", model: str = "") -> Semantics:
+    """The platform's rules, with what the hardware `model` does differently (the defaults
+    it prints all the same)."""
     raw = platform_data(platform, "lab_semantics")
+    rules = [r for r in raw.get("models", []) if model and re.search(r["model"], model)]
+    printed = {line for rule in rules for line in rule.get("prints", [])}
+    switched = [rule["switch_ports"] for rule in rules if rule.get("switch_ports")]
     return Semantics(
         single_valued=tuple(
             SingleValued(re.compile(r["parent"]) if r.get("parent") else None, re.compile(r["key"]))
             for r in raw["single_valued"]
         ),
         stored_negations=tuple(re.compile(p) for p in raw.get("stored_negations", [])),
-        hidden_defaults=tuple(re.compile(p) for p in raw.get("hidden_defaults", [])),
+        hidden_defaults=tuple(
+            re.compile(p) for p in raw.get("hidden_defaults", []) if p not in printed
+        ),
         acl_modes=tuple(re.compile(p) for p in raw.get("acl_modes", [])),
+        switch_ports=re.compile("|".join(switched)) if switched else None,
     )
 
 
@@ -231,17 +240,21 @@ def _family(text: str) -> str:
 
 
 def apply(
-    running: HConfig, change: HConfig, platform: str = "cisco_ios", as_printed: bool = False
+    running: HConfig,
+    change: HConfig,
+    platform: str = "cisco_ios",
+    as_printed: bool = False,
+    model: str = "",
 ) -> HConfig:
     """The running config after `change`, as the device keeps it; `running` is not changed.
     `as_printed`: the change is a config a device printed (a day-0 backup), so every line in
     it is one that device stores, hidden defaults included (a Catalyst 6500 prints
-    `switchport`, a 9200 does not).
+    `switchport`, a 9200 does not); `model`: the hardware, for what it does its own way.
 
     Only top-level blocks of the families the change touches are copied; the others are
     shared between the old and the new tree (never mutated afterwards).
     """
-    rules = semantics(platform)
+    rules = semantics(platform, model)
     families = {_family(child.text) for child in change.children}
     new = empty()
     for child in running.children:
@@ -329,7 +342,24 @@ def apply_line(
         return None
     if same:
         return _replace_at(node, same, text)
+    if _PRIMARY.match(text):  # IOS prints the primary address before the secondaries
+        secondaries = [c for c in node.children if _SECONDARY.match(c.text)]
+        if secondaries:
+            return _insert_before(node, secondaries[0], text)
     return node.add_child(text, check_if_present=False)
+
+
+_PRIMARY = re.compile(r"ip address \S+ \S+$")
+_SECONDARY = re.compile(r"ip address \S+ \S+ secondary$")
+
+
+def _insert_before(node: Node, child: HConfigChild, text: str) -> HConfigChild:
+    kids = list(node.children)
+    at = kids.index(child)
+    new = HConfigChild(node, text)
+    node.children.clear()
+    node.children.extend([*kids[:at], new, *kids[at:]])
+    return new
 
 
 def _matching(node: Node, parent: str | None, base: str, rules: Semantics) -> list[HConfigChild]:

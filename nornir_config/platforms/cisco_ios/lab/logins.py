@@ -113,20 +113,22 @@ def enable_ok(running: HConfig, password: str) -> bool:
     return False
 
 
-def vty(running: HConfig) -> HConfigChild | None:
-    """The first vty line block: where a remote session lands."""
+def vty(running: HConfig) -> list[HConfigChild]:
+    """The vty line blocks that cover line 0, where a remote session lands (`line vty 0 4`
+    and a later `line vty 0 15` both do), the last one typed first."""
+    blocks = []
     for child in running.children:
-        if re.match(r"line vty \d+", child.text):
-            return child
-    return None
+        m = re.match(r"line vty (\d+)", child.text)
+        if m and int(m.group(1)) == 0:
+            blocks.append(child)
+    return blocks[::-1]
 
 
-def _line_option(line: HConfigChild | None, prefix: str) -> str | None:
-    if line is None:
-        return None
-    for child in line.children:
-        if child.text.startswith(prefix):
-            return child.text
+def _line_option(lines: list[HConfigChild], prefix: str) -> str | None:
+    for line in lines:
+        for child in line.children:
+            if child.text.startswith(prefix):
+                return child.text
     return None
 
 
@@ -243,7 +245,7 @@ def authenticate(running: HConfig, username: str, password: str) -> Login:
     return _line_password(line, password)
 
 
-def _line_password(line: HConfigChild | None, password: str) -> Login:
+def _line_password(line: list[HConfigChild], password: str) -> Login:
     option = _line_option(line, "password ")
     if option is None:
         return Login(False, reason="password required, but none set")

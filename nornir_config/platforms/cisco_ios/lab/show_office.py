@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from netutils.interface import abbreviated_interface_name
 
 from nornir_config.lab.twin import Neighbor, view
+from nornir_config.platforms.cisco_ios.lab.show_ports import Refused
 from nornir_config.platforms.cisco_ios.lab.state import SOFTWARE_NOTICE, config_state
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ _STATIC_MACS = ("0100.0ccc.cccc", "0100.0ccc.cccd", "0180.c200.0000", "0180.c200
 def show_mac_address_table(device: LabDevice) -> str:
     state = view(device)
     if not state.config.switch:
-        return "% Invalid input detected at '^' marker.\n"
+        raise Refused("mac")
     rows = [f" All    {mac}    STATIC      CPU" for mac in _STATIC_MACS]
     for port in state.ports.values():
         if port.kind == "svi" and port.enabled:

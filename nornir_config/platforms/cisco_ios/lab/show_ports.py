@@ -7,7 +7,7 @@ checked against ntc-templates and NAPALM's own parsers in tests/lab/test_shows.p
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from netutils.interface import canonical_interface_name
 from netutils.vlan import vlanlist_to_config
@@ -118,8 +118,17 @@ def interface_block(device: LabDevice, port: PortState) -> list[str]:
     return lines
 
 
-def _invalid_interface(name: str) -> str:
-    return f"% Invalid interface type and number: {name}\n"
+class Refused(Exception):
+    """A show command IOS refuses at `word` (an interface it does not have): the CLI prints
+    the caret under it, as IOS does."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__(word)
+        self.word = word
+
+
+def _invalid_interface(name: str) -> NoReturn:
+    raise Refused(name)
 
 
 def show_interfaces(device: LabDevice, name: str | None = None) -> str:
@@ -353,7 +362,7 @@ def show_running_interface(device: LabDevice, name: str) -> str:
             body = "\n".join([*block, "end"]) + "\n"
             size = len(body)
             return f"Building configuration...\n\nCurrent configuration : {size} bytes\n!\n{body}"
-    return "% Invalid input detected at '^' marker.\n"
+    raise Refused(name)
 
 
 # -- switchports ----------------------------------------------------------------------------

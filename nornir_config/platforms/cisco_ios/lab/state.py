@@ -7,6 +7,7 @@ is the lab core's (`nornir_config.lab.twin`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
 import re
@@ -183,7 +184,11 @@ def _build(device: LabDevice) -> ConfigState:
         ports[port.name] = port
     vlans: dict[int, str] = dict(DEFAULT_VLANS) if switch else {}
     routes: list[tuple[ipaddress.IPv4Network, str]] = []
+    gateway: ipaddress.IPv4Address | None = None
     for child in device.running.children:
+        if switch and child.text.startswith("ip default-gateway "):
+            with contextlib.suppress(ValueError):  # IOS uses it where the switch does not route
+                gateway = ipaddress.IPv4Address(child.text.split()[2])
         m = re.fullmatch(r"vlan (\d+)", child.text)
         if m and switch:
             vid = int(m.group(1))
@@ -198,4 +203,6 @@ def _build(device: LabDevice) -> ConfigState:
             routes.append((net, m.group(3)))
     if switch:
         vlans.update(RESERVED_VLANS)
-    return ConfigState(ports, dict(sorted(vlans.items())), routes, mac_of(device.spec.name), switch)
+    return ConfigState(
+        ports, dict(sorted(vlans.items())), routes, mac_of(device.spec.name), switch, gateway
+    )

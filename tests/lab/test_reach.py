@@ -1,0 +1,134 @@
+"""Management reachability gates SSH: a device its own or its neighbours' config cuts off from
+the NOC refuses new connections (no banner, no login), an open session stalls until the path
+is back, and the console always gets in. Driven with real Netmiko.
+
+The office is tests/lab/office.py's cabling with routing an engineer would add: the router's
+default route out of its WAN port, the switches' default gateway on the router.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from netmiko import ConnectHandler
+from netmiko.exceptions import NetmikoAuthenticationException, ReadTimeout
+
+from nornir_config.lab.testing import LabFactory, RunningLab
+
+from .office import ACCESS, CORE, ROUTER, SPECS
+
+NOC = "10.38.1.10"
+ROUTED = {
+    "LAB-R1": [*ROUTER, "ip route 0.0.0.0 0.0.0.0 203.0.113.1"],
+    "LAB-S1": CORE,  # ip default-gateway 10.1.99.1
+    "LAB-S2": [*ACCESS, "ip default-gateway 10.1.99.1"],
+}
+
+
+def _configure(lab: RunningLab, name: str, lines: list[str], console: bool = False) -> None:
+    params = lab.console_params(name) if console else lab.netmiko_params(name)
+    with ConnectHandler(**params) as conn:
+        conn.enable()
+        output = conn.send_config_set(lines)
+        assert "Invalid" not in output, output
+
+
+def _answers(lab: RunningLab, name: str) -> bool:
+    """A fresh Netmiko login gets a prompt; False when the connection itself is refused."""
+    try:
+        with ConnectHandler(**lab.netmiko_params(name, conn_timeout=3)) as conn:
+            return conn.find_prompt().endswith("#")
+    except NetmikoAuthenticationException:
+        raise  # a login prompt that refused the password is not an unreachable device
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def office(lab_factory: LabFactory) -> Iterator[RunningLab]:
+    lab = lab_factory(specs=SPECS, client_address=NOC)
+    for name, lines in ROUTED.items():
+        _configure(lab, name, lines)
+    assert all(_answers(lab, name) for name in ROUTED)  # the NOC has reached each one
+    yield lab
+
+
+def test_pruning_the_management_vlan_cuts_the_access_switch_off(office: RunningLab) -> None:
+    held = ConnectHandler(**office.netmiko_params("LAB-S2"))
+    try:
+        assert held.find_prompt() == "LAB-S2#"
+        _configure(
+            office,
+            "LAB-S1",
+            ["interface GigabitEthernet1/1/2", " switchport trunk allowed vlan 10"],
+        )
+        assert not _answers(office, "LAB-S2")
+        assert _answers(office, "LAB-S1") and _answers(office, "LAB-R1")
+        refused = office.call(lambda: office.device("LAB-S2").login_log[-1])
+        assert "does not answer" in refused or "no route" in refused, refused
+        # the open session stalls, as TCP holds a session whose path is gone
+        held.write_channel("show clock\n")
+        with pytest.raises(ReadTimeout):
+            held.read_until_pattern("LAB-S2#", read_timeout=1.5)
+        # the console always gets in
+        with ConnectHandler(**office.console_params("LAB-S2")) as console:
+            assert console.find_prompt().startswith("LAB-S2")
+        _configure(
+            office,
+            "LAB-S1",
+            ["interface GigabitEthernet1/1/2", " switchport trunk allowed vlan 10,99"],
+        )
+        assert _answers(office, "LAB-S2")
+        # the stalled session answers again once the path is back
+        assert "UTC" in held.read_until_pattern("LAB-S2#", read_timeout=5)
+        assert "UTC" in held.send_command("show clock")
+    finally:
+        held.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("name", "lines"),
+    [
+        ("LAB-S2", ["interface Vlan99", " shutdown"]),
+        ("LAB-S2", ["interface Vlan99", " ip address 10.1.98.3 255.255.255.0"]),
+        ("LAB-S2", ["no ip default-gateway 10.1.99.1"]),
+        ("LAB-S2", ["line vty 0 15", " transport input telnet"]),
+        (
+            "LAB-S2",
+            [
+                "ip access-list standard VTY",
+                " permit 10.99.0.0 0.0.255.255",
+                "line vty 0 15",
+                " access-class VTY in",
+            ],
+        ),
+        ("LAB-S1", ["interface GigabitEthernet1/1/1", " shutdown"]),
+    ],
+    ids=["svi-shut", "svi-readdressed", "no-gateway", "no-ssh", "vty-acl", "core-uplink-shut"],
+)
+def test_a_config_that_cuts_the_noc_off_refuses_new_connections(
+    office: RunningLab, name: str, lines: list[str]
+) -> None:
+    _configure(office, name, lines, console=True)
+    assert not _answers(office, "LAB-S2")
+    with ConnectHandler(**office.console_params("LAB-S2")) as console:
+        assert console.find_prompt().startswith("LAB-S2")
+
+
+def test_the_router_losing_its_route_to_the_noc_cuts_the_whole_office_off(
+    office: RunningLab,
+) -> None:
+    _configure(office, "LAB-R1", ["no ip route 0.0.0.0 0.0.0.0 203.0.113.1"], console=True)
+    assert not any(_answers(office, name) for name in ROUTED)
+    # a route to the NOC's own network is enough
+    _configure(office, "LAB-R1", ["ip route 10.38.0.0 255.255.0.0 203.0.113.1"], console=True)
+    assert all(_answers(office, name) for name in ROUTED)
+
+
+def test_a_device_never_reached_through_its_office_is_on_the_staging_bench(
+    lab_factory: LabFactory,
+) -> None:
+    # a factory office: nothing routes yet, and every device still takes the push's login
+    lab = lab_factory(specs=SPECS, client_address=NOC)
+    assert all(_answers(lab, name) for name in ROUTED)
