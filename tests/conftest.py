@@ -6,9 +6,13 @@ import atexit
 import functools
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,3 +102,30 @@ def at_root() -> Iterator[None]:
 @pytest.fixture
 def test_secrets(secrets_file: Path):  # type: ignore[no-untyped-def]
     return load_secrets(secrets_file)
+
+
+_OWN_PROCESS = "COMMUNELAN_TEST_IN_OWN_PROCESS"
+
+
+def in_own_process(test: Callable[..., None]) -> Callable[..., None]:
+    """Run a test that forks work across processes in a process of its own when this one runs
+    other threads (a session's lab): the product then rightly declines to fork, and the test
+    would not see the split it checks."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        if threading.active_count() == 1 or os.environ.get(_OWN_PROCESS):
+            test(*args, **kwargs)
+            return
+        node = os.environ["PYTEST_CURRENT_TEST"].rsplit(" ", 1)[0]
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", node],
+            cwd=REPO,
+            env={**os.environ, _OWN_PROCESS: "1"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+
+    return run

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -47,8 +48,12 @@ def test_restore_before_last_push_with_real_secrets(push_env: PushEnv) -> None:
     )
     assert changed != rendered
     _write_intended(push_env.root / "build" / "intended", rt, changed)
+    # Backups are git commits, stamped to the second: keep the backup, the push and the next
+    # backup in different seconds, as an engineer's steps are (a finer order is not kept).
+    time.sleep(1.1)
     assert push_env.push([f"host={rt}"]).reports[rt].outcome == Outcome.CHANGED
     assert "logging console informational" in push_env.running(rt)
+    time.sleep(1.1)
     repo = push_env.root / "build" / "backups"
     assert _backup(push_env, rt) not in ("", good)
     backup = git(repo, "show", f"{good}:{rt}.cfg")

@@ -106,5 +106,5 @@ def test_environment(office: RunningLab) -> None:
         assert env["cpu"]["Slot 1 cpu 0"]["%usage"] == 4.0
         assert env["memory"]["available_ram"] == 438068
         assert env["fans"]["Slot 1 Fan 1"]["status"] is True
-        assert env["temperature"]["slot 1 sensor hotspot 1"]["temperature"] == 38.0
+        assert env["temperature"]["slot 1 sensor hotspot 1"]["temperature"] == 41.0
         assert env["power"]["slot 1 power 1"]["status"] is True

@@ -15,7 +15,7 @@ from nornir_config.lint import devicepass
 from nornir_config.lint.engine import run_lint
 from nornir_config.lint.output import render_report
 from nornir_config.lint.packs import select_packs
-from tests.conftest import REPO
+from tests.conftest import REPO, in_own_process
 
 PARTIALS = "templates/cisco_ios/partials"
 
@@ -26,6 +26,7 @@ def _lint_json(root: Path) -> dict[str, Any]:
     return data
 
 
+@in_own_process
 def test_forked_pass_matches_the_serial_one(
     project_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -42,6 +43,7 @@ def test_forked_pass_matches_the_serial_one(
     assert len(l2) == 1 and len(l2[0]["devices"]) == 517 - 166  # every switch
 
 
+@in_own_process
 def test_a_dead_child_costs_time_not_findings(
     project_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -136,7 +136,9 @@ def _interrupted_push(
     names = lab.names[:DEVICES]
     starts = {n: rng.choice(STARTS) for n in names}
     before = _start(lab, names, starts)
-    started, pause = rng.randint(1, DEVICES - 2 * WORKERS), rng.uniform(0, 0.4)
+    # The journal holds the devices of the wave in flight (farthest-first waves): interrupt
+    # once up to a full pool of workers has started changing.
+    started, pause = rng.randint(1, WORKERS), rng.uniform(0, 0.4)
     # devices with changes long enough to be cut (a drift is a few lines)
     cut = rng.sample([n for n in names if starts[n] != "drift"], drops)
     for name in cut:

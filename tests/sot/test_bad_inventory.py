@@ -99,7 +99,7 @@ CASES: dict[str, tuple[Edit, list[str]]] = {
         replace("defaults.yaml", "platform: cisco_ios\n", "platform: cisco_iosxe\n"),
         [
             "hosts/defaults.yaml:31: model ISR4331: unknown platform 'cisco_iosxe'; fix: use one of: "
-            "cisco_ios"
+            "cisco_ios, hp_comware, huawei_vrp"
         ],
     ),
     "missing template": (
@@ -149,7 +149,7 @@ def test_zones_exceeding_block_named(project_copy: Path) -> None:
     proc = run_cli(project_copy, "render")
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [
-        "error: hosts/defaults.yaml:49: 166 communes (14797, 16522, 16417, ...): address plan "
+        "error: hosts/defaults.yaml:72: 166 communes (14797, 16522, 16417, ...): address plan "
         "exhausted: zones need 1600 addresses but a /22 site block has 1024; fix: "
         "shrink zone prefixes, or set addressing.site_prefix to 21 and enlarge the supernet to a /13"
     ]
@@ -197,7 +197,7 @@ def test_vlan_errors_named(project_copy: Path) -> None:
     assert proc.returncode == 2
     assert "VLAN id 4095 is outside 1-4094" in proc.stderr
     assert proc.stderr.splitlines() == [
-        "error: hosts/defaults.yaml:57: 166 communes (14797, 16522, 16417, ...) parking_vlan: VLAN "
+        "error: hosts/defaults.yaml:80: 166 communes (14797, 16522, 16417, ...) parking_vlan: VLAN "
         "id 4095 is outside 1-4094; fix: correct the value",
         "error: hosts/groups.yaml:8: 19 communes (14797, 16522, 16417, ...) native_vlan: VLAN id "
         "1002 is reserved on IOS (1, 1002-1005); fix: correct the value",

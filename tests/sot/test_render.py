@@ -13,7 +13,7 @@ from nornir_config.render import render_device, run_render
 from nornir_config.running_config import canonical
 from nornir_config.secrets import Secrets
 from nornir_config.settings import RunSettings
-from tests.conftest import REPO, TEST_SECRETS, province_root
+from tests.conftest import REPO, TEST_SECRETS, in_own_process, province_root
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 GOLDEN_HOSTS = ("hac-thanh-14797-rt01", "hac-thanh-14797-sw02", "dong-tien-15853-rt01")
@@ -111,6 +111,7 @@ def test_guest_and_camera_acls_shape(province_render) -> None:  # type: ignore[n
     ]
 
 
+@in_own_process
 def test_render_split_across_processes_is_the_same(  # type: ignore[no-untyped-def]
     province_render, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secrets_file: Path
 ) -> None:
@@ -127,6 +128,7 @@ def test_render_split_across_processes_is_the_same(  # type: ignore[no-untyped-d
     assert split.configs == summary.configs
 
 
+@in_own_process
 def test_a_failed_child_part_is_done_again_in_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 

@@ -22,7 +22,7 @@ from nornir_config.platforms.base import SecretForms
 
 
 def reference(_secret: str, seed: str) -> str:
-    """`<secret:NAME>` for the secret named last in `seed` (`province-38:password_admin`)."""
+    """`<secret:NAME>` for the secret named last in `seed` (`province-NN:password_admin`)."""
     name = re.split(r"[:/ ]", seed)[-1]
     return f"<secret:{name}>"
 

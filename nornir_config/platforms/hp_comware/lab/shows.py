@@ -306,7 +306,7 @@ def environment(_device: ComwareDevice) -> str:
         " System temperature information (degree centigrade):\n"
         " ----------------------------------------------------------------------\n"
         " Slot  Sensor        Temperature  Lower  Warning  Alarm  Shutdown\n"
-        " 1     hotspot 1     38           0      80       90     NA\n"
+        " 1     hotspot 1     41           0      80       90     NA\n"
     )
 
 
