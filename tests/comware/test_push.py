@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from nornir_config.compliance.fingerprints import Fingerprints
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import LabFactory, RunningLab
 from nornir_config.platforms import driver
@@ -43,7 +44,10 @@ class H3cEnv:
         return str(self.lab.call(lambda: self.lab.device(name).text()))
 
     def is_intended(self, name: str) -> bool:
-        return not remediation(self.running(name), self.intended[name], driver("hp_comware"))
+        """Nothing left to send, with what the pushes fingerprinted (compliance.fingerprints)."""
+        comware = driver("hp_comware")
+        proven = Fingerprints.load(self.root / "build", name, comware, load_secrets())
+        return not remediation(self.running(name), self.intended[name], comware, proven=proven)
 
 
 @pytest.fixture
@@ -138,7 +142,9 @@ def test_compliance_drift_and_backup(h3c_env: H3cEnv, tmp_path: Path) -> None:
     clean = run_compliance(project.nr, project.province, secrets, project.settings.templates_dir)
     assert {d.host: d.status for d in clean.devices} == dict.fromkeys(h3c_env.names, "compliant")
     notes = [n for d in clean.devices for f in d.features for n in f.notes]
-    assert any("cannot be verified offline" in n for n in notes)  # the device's $c$3$ keys
+    # the device's $c$3$ keys: the ones the push left (their fingerprints match)
+    assert any("verified against the last push" in n for n in notes), notes
+    assert not any("cannot be verified offline" in n for n in notes)
     router = next(n for n in h3c_env.names if n.endswith("rt01"))
     switch = next(n for n in h3c_env.names if n.endswith("sw02"))
     with ConnectHandler(**netmiko_params(h3c_env.lab, router)) as conn:
@@ -160,3 +166,50 @@ def test_compliance_drift_and_backup(h3c_env: H3cEnv, tmp_path: Path) -> None:
     assert "$h$6$" not in saved and "$c$3$" not in saved and "<removed>" in saved
     for value in secrets.values.values():
         assert value not in saved
+
+
+def test_changed_key_is_resent_and_flagged(
+    h3c_env: H3cEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Comware keeps a key sent `simple` as `cipher $c$3$...` (no public algorithm): the push
+    fingerprints what it left (compliance.fingerprints), so a key changed in the secrets store
+    is drift and is sent again; the clear key reaches no report and no file but the 0600
+    intended one."""
+    from nornir_config.compliance.fingerprints import FILE
+    from nornir_config.compliance.run import run_compliance
+    from nornir_config.secrets import FILE_ENV, write_secrets_file
+    from tests.conftest import TEST_SECRETS
+
+    router = next(n for n in h3c_env.names if n.endswith("rt01"))
+    assert h3c_env.push().reports[router].outcome == Outcome.CHANGED
+    new = {**TEST_SECRETS, "tacacs_key": "N3wTacacsKey"}
+    monkeypatch.setenv(FILE_ENV, str(write_secrets_file(tmp_path / "new.yaml", new)))
+    project = h3c_env.project()
+    secrets = load_secrets()
+    path = h3c_env.root / "build" / "intended" / f"{router}.cfg"
+    text = render_device(
+        project.province.device(router), project.province, secrets, project.settings.templates_dir
+    )
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, (time.time() + 7200, time.time() + 7200))
+    h3c_env.intended[router] = text
+    h3c_env.lab.point(project.nr)
+    report = run_compliance(
+        project.nr,
+        project.province,
+        secrets,
+        project.settings.templates_dir,
+        intended_dir=path.parent,
+    )
+    device = next(d for d in report.devices if d.host == router)
+    assert device.status == "non_compliant"
+    flagged = [f for f in device.features if f.status == "non_compliant"]
+    assert any("secret changed since the last push" in n for f in flagged for n in f.notes)
+    run = h3c_env.push()
+    sent = run.reports[router].commands
+    assert run.reports[router].outcome == Outcome.CHANGED, run.reports[router].reason
+    assert any(c.strip().startswith("key authentication ") for c in sent), sent
+    assert not any("N3wTacacsKey" in c for c in sent)  # redacted in the report
+    assert h3c_env.is_intended(router)
+    assert "N3wTacacsKey" not in (h3c_env.root / "build" / FILE).read_text(encoding="utf-8")
+    assert h3c_env.push().reports[router].outcome == Outcome.UNCHANGED
