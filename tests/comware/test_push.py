@@ -213,3 +213,40 @@ def test_changed_key_is_resent_and_flagged(
     assert h3c_env.is_intended(router)
     assert "N3wTacacsKey" not in (h3c_env.root / "build" / FILE).read_text(encoding="utf-8")
     assert h3c_env.push().reports[router].outcome == Outcome.UNCHANGED
+
+
+def test_no_secret_anywhere_after_a_run(h3c_env: H3cEnv) -> None:
+    """The safety sweep (tests/safety/sweep.py) on an H3C office: a dry run, a push, a backup
+    and every compliance report. Keys go to the device as
+    `simple` (Comware takes no other form we can compute), so only build/intended/ (0600)
+    holds them in clear."""
+    from nornir_config.backup import run_backup
+    from nornir_config.compliance.run import run_compliance
+    from nornir_config.reports import write_reports
+    from tests.safety.sweep import device_tokens, leaks
+
+    router = next(n for n in h3c_env.names if n.endswith("rt01"))
+    runs = [h3c_env.push(dry_run=True)]
+    runs.append(h3c_env.push())
+    assert runs[-1].reports[router].outcome == Outcome.CHANGED
+    # (a rolled-back merge is swept on Cisco and Huawei; here the router refuses the next
+    # SSH login after a rollback and a push, in the lab: noticed, not yet explained)
+    project = h3c_env.project()
+    h3c_env.lab.point(project.nr)
+    build = h3c_env.root / "build"
+    assert not run_backup(project.nr, build / "backups").failed
+    secrets = load_secrets()
+    report = run_compliance(project.nr, project.province, secrets, project.settings.templates_dir)
+    write_reports(report, build / "reports", ["html", "leadership", "json", "junit", "csv"])
+    tokens = device_tokens(
+        [*(h3c_env.running(n) for n in h3c_env.names), *h3c_env.intended.values()]
+    )
+    assert any(t.startswith("$c$3$") for t in tokens) and any(t.startswith("$h$6$") for t in tokens)
+    shown = {
+        f"run {i} {name}": "\n".join([r.reason, r.diff, *r.commands])
+        for i, run in enumerate(runs)
+        for name, r in run.reports.items()
+    }
+    assert any("<removed>" in text for text in shown.values())
+    assert not leaks(build, tokens, shown)
+    assert "T3stTacacsKey" in (build / "intended" / f"{router}.cfg").read_text(encoding="utf-8")

@@ -245,3 +245,38 @@ def test_changed_key_is_resent_and_flagged(
     assert not tacacs.compliant and tacacs.unverified
     assert any("cannot be verified offline" in n for n in tacacs.notes)
     assert "  hwtacacs-server shared-key cipher <removed>" in tacacs.remediation
+
+
+def test_no_secret_anywhere_after_a_run(office: HuaweiOffice) -> None:
+    """The safety sweep (tests/safety/sweep.py) on a Huawei office: a dry run with its diff, a
+    push with one device rolled back, a push, a backup and every compliance report."""
+    from nornir_config.backup import run_backup
+    from nornir_config.compliance.run import run_compliance
+    from nornir_config.connection import prepare_connections
+    from nornir_config.reports import write_reports
+    from tests.safety.sweep import device_tokens, leaks
+
+    switch = "hac-thanh-14797-sw01"
+    runs = [office.push(dry_run=True)]
+    office.lab.set_faults(switch, reject_commands=[r"^\s*ntp-service unicast-server "])
+    runs.append(office.push())
+    assert runs[-1].reports[switch].outcome == Outcome.ROLLED_BACK
+    office.lab.clear_faults()
+    runs.append(office.push())
+    project = office.project()
+    prepare_connections(project.nr, project.settings)
+    assert not run_backup(project.nr, office.root / "build" / "backups").failed
+    report = run_compliance(
+        project.nr, project.province, project.secrets(), project.settings.templates_dir
+    )
+    build = office.root / "build"
+    write_reports(report, build / "reports", ["html", "leadership", "json", "junit", "csv"])
+    tokens = device_tokens(office.running(n) for n in office.names)
+    assert any(t.startswith("$1a$") for t in tokens) and any("%^%#" in t for t in tokens)
+    shown = {
+        f"run {i} {name}": "\n".join([r.reason, r.diff, *r.commands])
+        for i, run in enumerate(runs)
+        for name, r in run.reports.items()
+    }
+    assert any("<removed>" in text for text in shown.values())
+    assert not leaks(build, tokens, shown)
