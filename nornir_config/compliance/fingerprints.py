@@ -43,6 +43,13 @@ class Proof(Protocol):
     def __call__(self, path: Sequence[str], running: str, intended: str) -> bool | None: ...
 
 
+def keyed_hash(key: str, *parts: str) -> str:
+    """HMAC-SHA256 of `parts` (NUL-separated) under `key`, in hex: the one keyed hash of
+    the state communelan keeps about devices (never the keyed value itself)."""
+    message = "\0".join(parts).encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
 def line_key(path: Sequence[str], platform: Platform) -> str:
     """A line's place, secrets masked: `aaa / local-user admin password irreversible-cipher
     <removed>`."""
@@ -99,8 +106,7 @@ class Fingerprints:
         cipher = tokens(running, self.platform)[1]
         if secret is None or len(cipher) != 1:
             return None
-        message = f"{self.host}\0{key}\0{cipher[0][1]}".encode()
-        return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+        return keyed_hash(secret, self.host, key, cipher[0][1])
 
     def __call__(self, path: Sequence[str], running: str, intended: str) -> bool | None:
         key = line_key(path, self.platform)
@@ -167,4 +173,4 @@ def _read(build_dir: Path) -> dict[str, dict[str, dict[str, str]]]:
     return data if isinstance(data, dict) else {}
 
 
-__all__ = ["Fingerprints", "Proof", "clear_secret", "line_key", "unverifiable"]
+__all__ = ["Fingerprints", "Proof", "clear_secret", "keyed_hash", "line_key", "unverifiable"]
