@@ -2,17 +2,17 @@
 read can tell "as the push left it" from "changed since", with neither the secret nor the
 cipher text in a file.
 
-Huawei `irreversible-cipher` / `cipher` and Comware `cipher $c$3$` have no public algorithm:
-no one can check offline that a device's cipher text hides the intended secret. What can be
-known is this: right after a push sent a secret line in clear, the cipher text the device then
-shows for that line hides that secret. The push keeps a fingerprint of the pair, HMAC-SHA256
-keyed by the secret over (host, line, cipher text), in a 0600 file under build/. A later read
-whose cipher text, with the secret intended now, gives the same fingerprint is the same secret,
-untouched since that push. These ciphers are salted (the same secret entered again gives another
-text), so any change on the device, or a changed secret in the store, gives another
-fingerprint: drift, and the push sends the line again. A line no push has fingerprinted is
-"unverified". The fingerprint is no weaker than the secret: guessing it needs the device's
-cipher text, which only the device shows (backups remove it).
+Some vendors store a secret they are sent in a cipher of their own with no public algorithm (a
+driver kind without a `verify` check): no one can check offline that a device's cipher text
+hides the intended secret. What can be known is this: right after a push sent a secret line in
+clear, the cipher text the device then shows for that line hides that secret. The push keeps a
+fingerprint of the pair, HMAC-SHA256 keyed by the secret over (host, line, cipher text), in a
+0600 file under build/. A later read whose cipher text, with the secret intended now, gives the
+same fingerprint is the same secret, untouched since that push. These ciphers are salted (the
+same secret entered again gives another text), so any change on the device, or a changed secret
+in the store, gives another fingerprint: drift, and the push sends the line again. A line no
+push has fingerprinted is "unverified". The fingerprint is no weaker than the secret: guessing
+it needs the device's cipher text, which only the device shows (backups remove it).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def line_key(path: Sequence[str], platform: Platform) -> str:
 
 def clear_secret(platform: Platform, intended: str, secrets: Secrets) -> str | None:
     """The secret an intended line carries: a `<secret:NAME>` reference, or a form the driver
-    reveals (Comware's `simple X`)."""
+    reveals (a clear `simple X`)."""
     found = tokens(intended, platform)[1]
     if len(found) != 1:
         return None
