@@ -220,6 +220,9 @@ def test_no_secret_anywhere_after_a_run(h3c_env: H3cEnv) -> None:
     and every compliance report. Keys go to the device as
     `simple` (Comware takes no other form we can compute), so only build/intended/ (0600)
     holds them in clear."""
+    # Comware's `key {accounting|authentication|authorization} {cipher|simple} string`: a
+    # cipher key must be the device's own ciphertext, and every key is saved as ciphertext
+    # (HPE MSR Router Series Security Command Reference (V7), "key (HWTACACS scheme view)").
     from nornir_config.backup import run_backup
     from nornir_config.compliance.run import run_compliance
     from nornir_config.reports import write_reports
