@@ -57,17 +57,19 @@ def line_key(path: Sequence[str], platform: Platform) -> str:
 
 
 def clear_secret(platform: Platform, intended: str, secrets: Secrets) -> str | None:
-    """The secret an intended line carries: a `<secret:NAME>` reference, or a form the driver
-    reveals (a clear `simple X`)."""
+    """The secret an intended line carries: its `<secret:NAME>` references filled in from the
+    store, after the driver's reveal of the form (`simple X`)."""
     found = tokens(intended, platform)[1]
     if len(found) != 1:
         return None
     kind, token = found[0]
-    named = REFERENCE.fullmatch(token)
-    if named:
-        return secrets.values.get(named.group(1)) or None
     reveal = platform.secrets.reveal.get(kind.name)
-    return reveal(token) if reveal is not None else None
+    shown = reveal(token) if reveal is not None else token
+    names = REFERENCE.findall(shown)
+    if any(not secrets.values.get(n) for n in names):
+        return None
+    clear = REFERENCE.sub(lambda m: secrets.values[m.group(1)], shown)
+    return clear if names or reveal is not None else None
 
 
 def unverifiable(line: str, platform: Platform) -> bool:

@@ -173,8 +173,7 @@ def test_changed_key_is_resent_and_flagged(
 ) -> None:
     """Comware keeps a key sent `simple` as `cipher $c$3$...` (no public algorithm): the push
     fingerprints what it left (compliance.fingerprints), so a key changed in the secrets store
-    is drift and is sent again; the clear key reaches no report and no file but the 0600
-    intended one."""
+    is drift and is sent again; the clear key reaches no report and no file."""
     from nornir_config.compliance.fingerprints import FILE
     from nornir_config.compliance.run import run_compliance
     from nornir_config.secrets import FILE_ENV, write_secrets_file
@@ -218,14 +217,15 @@ def test_changed_key_is_resent_and_flagged(
 def test_no_secret_anywhere_after_a_run(h3c_env: H3cEnv) -> None:
     """The safety sweep (tests/safety/sweep.py) on an H3C office: a dry run, a push, a backup
     and every compliance report. Keys go to the device as
-    `simple` (Comware takes no other form we can compute), so only build/intended/ (0600)
-    holds them in clear."""
+    `simple` (Comware takes no other form we can compute), named in the intended configs
+    (`simple <secret:NAME>`): no file holds them in clear."""
     # Comware's `key {accounting|authentication|authorization} {cipher|simple} string`: a
     # cipher key must be the device's own ciphertext, and every key is saved as ciphertext
     # (HPE MSR Router Series Security Command Reference (V7), "key (HWTACACS scheme view)").
     from nornir_config.backup import run_backup
     from nornir_config.compliance.run import run_compliance
     from nornir_config.reports import write_reports
+    from tests.conftest import TEST_SECRETS
     from tests.safety.sweep import device_tokens, leaks
 
     router = next(n for n in h3c_env.names if n.endswith("rt01"))
@@ -252,4 +252,7 @@ def test_no_secret_anywhere_after_a_run(h3c_env: H3cEnv) -> None:
     }
     assert any("<removed>" in text for text in shown.values())
     assert not leaks(build, tokens, shown)
-    assert "T3stTacacsKey" in (build / "intended" / f"{router}.cfg").read_text(encoding="utf-8")
+    # Intended configs name the keys; the clear value went only to the device.
+    intended = (build / "intended" / f"{router}.cfg").read_text(encoding="utf-8")
+    assert "key authentication simple <secret:tacacs_key>" in intended
+    assert not any(v in intended for v in TEST_SECRETS.values())
