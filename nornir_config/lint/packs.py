@@ -127,13 +127,16 @@ def for_platform(rule: Rule, platform: str) -> Rule | None:
     A control keeps one rule id on every vendor; the vendor's own syntax for it is the
     driver's (`checks: {RULE-ID: {param: value}}` in its `lint.yaml`), laid over the pack's
     check. A driver that gives a check takes part even in a rule the pack limits to
-    other platforms."""
+    other platforms; one that names another `kind` (a control that is a section on one
+    vendor and plain lines on another) gives the whole check."""
     own = drivers_checks(platform).get(rule.id)
     if own is None:
         return rule if not rule.platforms or platform in rule.platforms else None
-    params = {**rule.params, **own}
-    KINDS[rule.kind].prepare(params)
-    return replace(rule, params=params, platforms=())
+    own = dict(own)
+    kind = str(own.pop("kind", rule.kind))
+    params = {**rule.params, **own} if kind == rule.kind else own
+    KINDS[kind].prepare(params)
+    return replace(rule, kind=kind, params=params, platforms=())
 
 
 @cache

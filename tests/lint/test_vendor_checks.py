@@ -58,6 +58,16 @@ def test_every_vendor_office_lints_clean(tmp_path: Path) -> None:
         ("hp_comware", "lan_gateways.j2", "packet-filter", "VN2-ZONE-002"),
         ("huawei_vrp", "logging.j2", "info-center loghost {{", "VN2-LOG-001"),
         ("hp_comware", "ntp.j2", "ntp-service unicast-server", "VN2-LOG-002"),
+        # VN2-BAK-001, the config kept on the device. VRP: `set save-configuration [interval
+        # minutes] [delay minutes] [cpu-limit percent]` in system view, the periodic save to
+        # the startup file (Huawei AR/S V200 command reference; csdn.net 126383735 quotes its
+        # examples). Comware 7: `archive configuration location flash:/archive
+        # filename-prefix <p>` (the directory must exist: `mkdir flash:/archive`), `archive
+        # configuration interval <min>`, `archive configuration max <n>` (HPE FlexFabric 5940
+        # and H3C S5820 Fundamentals Command References, "archive configuration location").
+        ("huawei_vrp", "archive.j2", "set save-configuration", "VN2-BAK-001"),
+        ("hp_comware", "archive.j2", "archive configuration max", "VN2-BAK-001"),
+        ("hp_comware", "archive.j2", "archive configuration location", "VN2-BAK-001"),
     ],
 )
 def test_the_vendor_check_fails_without_its_line(

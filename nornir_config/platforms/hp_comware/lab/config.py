@@ -36,6 +36,7 @@ PRINT_ORDER = tuple(
         r"interface Vlan-interface",
         r"interface ",
         r"scheduler ",
+        r"archive ",
         r"line class",
         r"line ",
         r"ip route-static",
