@@ -41,8 +41,9 @@ def scratch_copy(into: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
 
 
-def setup_cfg(only: list[str], tests: list[str]) -> str:
-    lines = ["[mutmut]", "source_paths=nornir_config", "mutate_only_covered_lines=true"]
+def setup_cfg(only: list[str], tests: list[str], all_lines: bool = False) -> str:
+    covered = "false" if all_lines else "true"
+    lines = ["[mutmut]", "source_paths=nornir_config", f"mutate_only_covered_lines={covered}"]
     lines += ["only_mutate=", *(f"    {p}" for p in only)]
     lines += ["pytest_add_cli_args_test_selection=", *(f"    {t}" for t in tests)]
     lines += ["also_copy=", *(f"    {c}" for c in COPY)]
@@ -76,11 +77,16 @@ def main() -> int:
     parser.add_argument("--tests", nargs="+", default=TESTS, help="pytest paths to run")
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument(
+        "--all-lines",
+        action="store_true",
+        help="mutate every line, not only those the tests run (unreached ones count as survivors)",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="communelan-mutation-"))
     scratch_copy(work)
-    (work / "setup.cfg").write_text(setup_cfg(args.only, args.tests), encoding="utf-8")
+    (work / "setup.cfg").write_text(setup_cfg(args.only, args.tests, args.all_lines), encoding="utf-8")
     started = time.perf_counter()
     mutmut = [sys.executable, "-m", "mutmut"]
     run = subprocess.run([*mutmut, "run", "--max-children", str(args.max_children)], cwd=work)
