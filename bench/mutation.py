@@ -86,7 +86,8 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="communelan-mutation-"))
     scratch_copy(work)
-    (work / "setup.cfg").write_text(setup_cfg(args.only, args.tests, args.all_lines), encoding="utf-8")
+    config = setup_cfg(args.only, args.tests, args.all_lines)
+    (work / "setup.cfg").write_text(config, encoding="utf-8")
     started = time.perf_counter()
     mutmut = [sys.executable, "-m", "mutmut"]
     run = subprocess.run([*mutmut, "run", "--max-children", str(args.max_children)], cwd=work)
