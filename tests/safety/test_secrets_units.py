@@ -127,6 +127,12 @@ def test_a_broken_store_is_one_line_naming_file_and_fix(tmp_path: Path) -> None:
         load_secrets(latin, environ={})
     assert _message(error) == f"{latin}: encoding: not UTF-8 (byte 12); fix: save the file as UTF-8"
 
+    # A character YAML refuses outright (a reader error carries no line): no line number.
+    bell = _store(tmp_path / "bell.yaml", "ntp_key: K\x07\n")
+    with pytest.raises(InputError) as error:
+        load_secrets(bell, environ={})
+    assert _message(error) == f"{bell}: YAML: broken YAML; fix: fix the syntax"
+
     for text in ("- a\n- b\n", "ntp_key: [1, 2]\n", "ntp_key: {a: 1}\n"):
         shaped = _store(tmp_path / "shape.yaml", text)
         with pytest.raises(InputError) as error:
@@ -155,8 +161,10 @@ def test_keys_no_reversible_form_can_carry_are_refused_where_they_came_from() ->
         {"ntp_key": long_key, "tacacs_key": "Fine-Key1", "enable_secret": "has spaces in it"},
         {"ntp_key": "$COMMUNELAN_SECRET_NTP_KEY"},
     )
-    # enable_secret is hashed, never reversible; a name without a value is not checked.
+    # enable_secret is hashed, never reversible; a name without a value is not checked
+    # (`require` reports it missing).
     secrets.check_reversible(["tacacs_key", "enable_secret", "snmp_auth_key"], "hosts/x.yaml")
+    Secrets({}).check_reversible(["ntp_key", "tacacs_key"], "hosts/x.yaml")
     with pytest.raises(InputError) as error:
         secrets.check_reversible(["tacacs_key", "ntp_key"], "hosts/x.yaml")
     assert [str(p) for p in error.value.problems] == [
@@ -187,6 +195,18 @@ def test_written_store_is_owner_only_and_reads_back(tmp_path: Path) -> None:
     fresh = write_secrets_file(tmp_path / "new" / "s.yaml", {"a": "1"})
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
     assert load_secrets(fresh, environ={}).values == {"a": "1"}
+
+
+def test_a_written_store_is_never_wider_than_0600_even_before_its_chmod(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Path, "chmod", lambda self, mode: None)  # only the creation mode counts
+    old_umask = os.umask(0)
+    try:
+        path = write_secrets_file(tmp_path / "s.yaml", {"a": "1"})
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_reveal_fills_known_names_only() -> None:
