@@ -119,7 +119,7 @@ def report(work: Path, mutmut: list[str], scope: str) -> None:
     print(f"\nmutmut over {scope}")
     print(f"mutants: {len(statuses)}; " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
     killed, total = score_of(statuses.values())
-    print(f"score: {percent(killed, total)} killed ({killed} of {total} checked)")
+    print(f"score: {percent(killed, total)} killed ({killed} of {total})")
     print("\n| module | killed / mutants | survived | no test reaches it | not checked yet |")
     print("| --- | --- | --- | --- | --- |")
     by_module: dict[str, list[str]] = collections.defaultdict(list)

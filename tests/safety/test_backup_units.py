@@ -8,6 +8,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from nornir_config.backup import clean_config, ensure_repo, git, store
 from nornir_config.platforms import driver
 
@@ -30,6 +32,9 @@ def test_clean_config_drops_volatile_lines_and_secrets() -> None:
         " description keeps its indent\n!\nend\n"
     )
     assert clean_config("hostname R1", CISCO) == "hostname R1\n"
+    assert clean_config("hostname ROUTERX\n\n", CISCO) == "hostname ROUTERX\n"
+    # Volatile lines are top-level: an indented line that reads like one is config.
+    assert clean_config("x\n ntp clock-period 1\n", CISCO) == "x\n ntp clock-period 1\n"
     assert clean_config("", CISCO) == "\n"
     # A line only looking like a volatile one further in is kept.
     assert clean_config("banner Building configuration\n", CISCO) == (
@@ -67,9 +72,18 @@ def test_a_large_backup_names_twenty_hosts_and_counts_the_rest(tmp_path: Path) -
     assert changed == sorted(hosts)
     shown = ", ".join(sorted(hosts)[:20])
     assert _log(tmp_path)[0].split("|")[0] == f"all: 23 changed: {shown} and 3 more"
+    one_more = {f"u{i:02d}": "x\n" for i in range(21)}
+    store(tmp_path, one_more, "21")
+    assert _log(tmp_path)[0].split("|")[0].endswith(", u19 and 1 more")
     twenty = {f"t{i:02d}": "x\n" for i in range(20)}
     store(tmp_path, twenty, "twenty")
     assert _log(tmp_path)[0].split("|")[0] == f"twenty: 20 changed: {', '.join(sorted(twenty))}"
+
+
+def test_a_failing_git_command_raises(tmp_path: Path) -> None:
+    ensure_repo(tmp_path)
+    with pytest.raises(subprocess.CalledProcessError):
+        git(tmp_path, "no-such-git-command")
 
 
 def test_host_names_git_would_quote_are_read_back(tmp_path: Path) -> None:
