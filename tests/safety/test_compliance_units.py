@@ -125,3 +125,21 @@ def test_malformed_tokens_verify_against_nothing() -> None:
     verifier = _verifier()
     assert verifier.secret_of(SEVEN, "zz-not-hex") is None
     assert verifier.same_secret(SEVEN, "zz-not-hex", encrypt_cisco_type7("", salt=8)) is False
+
+
+def test_a_routers_features_name_its_own_ports() -> None:
+    """features_for fills the section regexes from the device's settings (its router_ports):
+    the WAN ports belong to `wan`, the LAN port and any other port to `lan_gateways`."""
+    from nornir_config.compliance.features import features_for, owner_of
+    from nornir_config.sot.province import load_province
+    from tests.conftest import province_root
+
+    province = load_province(province_root() / "hosts")
+    router = next(d for d in province.devices if d.role == "router" and d.driver == CISCO)
+    ports = router.settings.router_ports
+    features = features_for(router)
+    negation = CISCO.commands.negation
+    assert owner_of(f"interface {ports.internet}", features, negation) == "wan"
+    assert owner_of(f"interface {ports.tslcd}", features, negation) == "wan"
+    assert owner_of(f"interface {ports.lan}", features, negation) == "lan_gateways"
+    assert owner_of(f"interface {ports.lan}.20", features, negation) == "lan_gateways"
