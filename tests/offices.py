@@ -235,7 +235,9 @@ def start_office(base: Path, name: str) -> Office:
         )  # fmt: skip
     # the operator the rendered configs keep (hosts/ local_users: admin), so a pushed device
     # still lets us in
-    operator = LabCredentials("admin", TEST_SECRETS["password_admin"], TEST_SECRETS["enable_secret"])
+    operator = LabCredentials(
+        "admin", TEST_SECRETS["password_admin"], TEST_SECRETS["enable_secret"]
+    )
     lab = start_lab(specs, base / "lab", credentials=operator)
     (root / ".lab").symlink_to(lab.lab_dir)
     secrets = load_secrets()

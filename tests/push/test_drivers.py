@@ -40,7 +40,9 @@ def _first(office: Office, name: str, pattern: str) -> str:
     """The first intended line matching `pattern` (e.g. an NTP server), unindented
     (Comware prints its top-level lines one space in)."""
     return next(
-        line.strip() for line in office.intended[name].splitlines() if re.match(pattern, line.strip())
+        line.strip()
+        for line in office.intended[name].splitlines()
+        if re.match(pattern, line.strip())
     )
 
 
@@ -59,6 +61,7 @@ def test_merge_dry_run_then_push_then_noop(office: Office) -> None:
     assert {r.outcome for r in first.reports.values()} == {Outcome.CHANGED}, first.reports
     for name in office.names:
         assert office.where(name, before[name]) == "intended", office.difference(name)
+        assert "<secret:" not in office.shown(name)  # the device got the secrets themselves
     second = office.push()
     assert {r.outcome for r in second.reports.values()} == {Outcome.UNCHANGED}
     assert all(r.commands == [] for r in second.reports.values())
@@ -66,7 +69,9 @@ def test_merge_dry_run_then_push_then_noop(office: Office) -> None:
     audit = (office.root / "build" / "audit.jsonl").read_text(encoding="utf-8")
     records = [json.loads(line) for line in audit.splitlines()]
     assert [r["result"] for r in records].count("changed") == len(office.names)
-    stored = audit + "".join(p.read_text() for p in (office.root / "build" / "push").rglob("*") if p.is_file())
+    stored = audit + "".join(
+        p.read_text() for p in (office.root / "build" / "push").rglob("*") if p.is_file()
+    )
     for secret in _secrets():
         assert secret not in stored
     assert "<removed>" in audit  # the keys the merge sent, as references
@@ -152,11 +157,6 @@ def test_compliance_drift_then_backup(office: Office, tmp_path: Path) -> None:
         assert {d.host for d in report.devices} == set(office.names)
         return {d.host: sorted(d.failed_features()) for d in report.devices}
 
-    assert audit() == {router: [], switch: []}
-    office.send(router, [_negated(office, _first(office, router, NTP))])
-    office.send(switch, ROGUE_VLAN[office.driver.name])
-    assert audit() == {router: ["ntp"], switch: ["vlans"]}
-
     repo = tmp_path / "backups"
 
     def backup() -> list[str]:
@@ -167,11 +167,19 @@ def test_compliance_drift_then_backup(office: Office, tmp_path: Path) -> None:
         finally:
             p.nr.close_connections()
         assert not summary.failed, summary.failed
-        return summary.changed
+        return sorted(summary.changed)
 
-    assert sorted(backup()) == sorted(office.names)
+    assert audit() == {router: [], switch: []}
+    assert backup() == sorted(office.names)
     assert backup() == []  # only volatile lines changed, if any: no commit
     assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
+
+    office.send(router, [_negated(office, _first(office, router, NTP))])
+    office.send(switch, ROGUE_VLAN[office.driver.name])
+    assert audit() == {router: ["ntp"], switch: ["vlans"]}
+    assert backup() == sorted(office.names)
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "2"
+    assert switch in git(repo, "log", "-1", "--format=%s")
     for name in office.names:
         stored = (repo / f"{name}.cfg").read_text(encoding="utf-8")
         for secret in _secrets():
@@ -181,3 +189,5 @@ def test_compliance_drift_then_backup(office: Office, tmp_path: Path) -> None:
         assert not any(v.match(x.strip()) for v in volatile for x in stored.splitlines())
     stored_switch = (repo / f"{switch}.cfg").read_text(encoding="utf-8")
     assert re.search(r"^\s*vlan (batch .*\b)?77\b", stored_switch, flags=re.M)
+    ntp = _first(office, router, NTP)
+    assert ntp not in (repo / f"{router}.cfg").read_text(encoding="utf-8")
