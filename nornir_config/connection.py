@@ -392,11 +392,8 @@ def fresh_login(host: Host, attempts: int = 2, pause: float = 1.0) -> None:
             last = exc
             time.sleep(pause * (attempt + 1))
         finally:
-            # One that never opened has nothing to close. Only the SSH is closed: Netmiko's
-            # `disconnect` first asks `check_config_mode`, 2 s of waiting on its huawei driver,
-            # for a session that never left the exec prompt.
-            with contextlib.suppress(Exception):
-                conn.paramiko_cleanup()
+            with contextlib.suppress(Exception):  # one that never opened has nothing to close
+                conn.disconnect()
     assert last is not None
     raise last
 

@@ -84,8 +84,9 @@ _IOS_SECRET = re.compile(
     r"\b(password|secret|key|community|key-string)(?: [05789])? (?:<secret:\w+>|\S+)$"
 )
 # Lines a device prints whatever it is sent, and cannot lose (the paths of `paths`):
-# VRP's default AAA schemes and domain (Huawei AR Configuration Guide, Security, "AAA":
-# the `default` schemes and domains exist by default and cannot be deleted); Comware's
+# VRP's default AAA schemes and domain (Huawei command reference "authentication-scheme
+# (AAA view)": the default scheme "can be modified but cannot be deleted"; "Configuring
+# Global Default Domains": the domain `default` is always there); Comware's
 # VLAN 1 and NULL0 (H3C Comware 7 Layer 2 LAN Switching, "VLAN 1 is the system default VLAN
 # and cannot be deleted"; Interface Configuration Guide, "Null interface").
 DEVICE_DEFAULTS: dict[str, set[tuple[str, str]]] = {
