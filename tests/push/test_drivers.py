@@ -99,6 +99,8 @@ FAULTS: list[tuple[str, dict[str, Any], Outcome]] = [
     ("merge", {"reject_commands": "NTP"}, Outcome.ROLLED_BACK),
     ("merge", {"ignore_commands": "NTP"}, Outcome.ROLLED_BACK),  # accepted, not applied
     ("replace", {"fail_replace": True}, Outcome.ROLLED_BACK),
+    # the replace stops half-way and the device does not restore itself: the run does
+    ("replace", {"fail_replace_partial": 1}, Outcome.ROLLED_BACK),
     ("replace", {"flash_full": True}, Outcome.FAILED),
 ]
 
