@@ -10,6 +10,7 @@ before a push and with the intended file, never through the product's remediatio
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import os
 import re
@@ -180,15 +181,30 @@ class Office:
 
     def shown(self, name: str) -> str:
         """The running config as the device's own CLI shows it to the vendor's Netmiko."""
-        with ConnectHandler(**self.lab.netmiko_params(name)) as conn:
-            conn.enable()
+        with self._session(name) as conn:
             return str(conn.send_command(SHOW_RUNNING[self.driver.name], read_timeout=60))
 
     def send(self, name: str, commands: list[str]) -> None:
-        """Lines typed out of band by a technician (the vendor's Netmiko config mode)."""
-        with ConnectHandler(**self.lab.netmiko_params(name)) as conn:
+        """Lines typed out of band by a technician, in the device's config mode."""
+        commands_of = self.driver.commands
+        with self._session(name) as conn:
+            conn.send_command(commands_of.enter_config, expect_string=commands_of.config_prompt)
+            conn.send_config_set(
+                commands, cmd_verify=False, enter_config_mode=False, exit_config_mode=False
+            )
+            conn.send_command(commands_of.exit_config, expect_string=r"[>#]\s*$")
+
+    @contextlib.contextmanager
+    def _session(self, name: str) -> Iterator[Any]:
+        """A Netmiko session, closed by closing the SSH: Netmiko's `disconnect` (and its
+        `config_mode`) first run `check_config_mode`, which on the `huawei` driver waits 2 s
+        whatever the device answers (it drops its read pattern; netmiko issue #3062)."""
+        conn = ConnectHandler(**self.lab.netmiko_params(name))
+        try:
             conn.enable()
-            conn.send_config_set(commands, cmd_verify=False)
+            yield conn
+        finally:
+            conn.paramiko_cleanup()
 
     def lines(self, name: str) -> list[str]:
         return config_lines(self.shown(name), self.driver)
