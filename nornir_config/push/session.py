@@ -97,10 +97,10 @@ def enter_config(conn: Any, platform: Platform) -> str:
     """Enter config mode, read up to the config prompt.
 
     Netmiko's own `config_mode`/`exit_config_mode` first ask `check_config_mode`, which on
-    its `huawei` driver (4.x) drops its read pattern and waits for 2 s of silence, however
-    fast the device answers (a real VRP prints `[host]` at once: netmiko issue #972's AC6605
-    log), twice per entry and twice per exit (netmiko issues #3062, #3552: the same wait on
-    other drivers). The prompt says enough.
+    some of its drivers (4.x) drops its read pattern and waits for 2 s of silence, however
+    fast the device answers (the device prints its config prompt at once: netmiko issue
+    #972's log), twice per entry and twice per exit (netmiko issues #3062, #3552). The
+    prompt says enough.
     """
     conn.write_channel(conn.normalize_cmd(platform.commands.enter_config))
     return str(
