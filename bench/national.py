@@ -12,7 +12,9 @@ lab up < 15 s and < 1 GB.
 Each step prints the 1-minute load average when it started: on a shared machine the wall time
 mostly measures the others, so the table also gives CPU seconds / cores, the wall time the
 step would take on an otherwise idle machine if its work split evenly across the cores (the
-serial parts make the real figure somewhat higher), and whether that meets the target.
+serial parts make the real figure somewhat higher; for `lab up` the CPU of the command and of
+the lab process it starts, not divided: the lab boots in one process), and whether that
+meets the target.
 """
 
 from __future__ import annotations
@@ -98,15 +100,19 @@ def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def lab_rss(root: Path) -> float:
-    """Resident MB of the running lab process (0 when none is up)."""
+def lab_usage(root: Path) -> tuple[float, float]:
+    """Resident MB and CPU seconds so far of the running lab process (zeros when none is up):
+    `lab up` starts it detached, so wait4 counts neither its memory nor its boot's CPU."""
     try:
         pid = (root / ".lab" / "lab.pid").read_text().strip()
         status = Path(f"/proc/{pid}/status").read_text()
+        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return 0.0
+        return 0.0, 0.0
     line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
-    return int(line.split()[1]) / 1024
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    ticks = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+    return int(line.split()[1]) / 1024, ticks / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -145,7 +151,10 @@ def main() -> None:
                     failures[(label, name)] = str(exc)
                 finally:
                     if name == "lab up":
-                        lab_mb[label] = lab_rss(root)
+                        lab_mb[label], lab_cpu = lab_usage(root)
+                        if name in figures[label]:  # the lab's boot CPU with the command's
+                            wall, cpu, mb, started = figures[label][name]
+                            figures[label][name] = (wall, cpu + lab_cpu, mb, started)
                         subprocess.run(
                             [sys.executable, "-m", "nornir_config", "--root", str(root), "lab",
                              "down"],
@@ -164,7 +173,7 @@ def main() -> None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
         print(
             f"{'step':<10} {'province s':>10} {'country s':>10} {'load':>5} {'cpu s':>7} "
-            f"{'cpu/cores':>9} {'MB':>6} {'per dev':>8} {'target':>12} {'met':>9}"
+            f"{'cpu/cores':>9} {'MB':>6} {'per dev':>8} {'target':>13} {'met':>5}"
         )
         for name in [n for n in figures["country"] if n in figures["province"]]:
             p_s, p_cpu, _, _ = figures["province"][name]
@@ -173,14 +182,16 @@ def main() -> None:
             seconds, megabytes = TARGETS.get(name, (float("inf"), None))
             if name == "lab up":  # the detached lab process holds the devices, not the command
                 c_mb = max(c_mb, lab_mb.get("country", 0.0))
-            quiet = c_cpu / cores
+            # The lab boots in one process (asyncio) beside the command: its CPU does not split.
+            quiet = c_cpu if name == "lab up" else c_cpu / cores
             target = f"<{seconds:g}s" + (f" <{megabytes:g}MB" if megabytes else "")
+            target = target if name in TARGETS else "-"
             mb_ok = megabytes is None or c_mb < megabytes
             met = "yes" if c_s < seconds else "idle" if quiet < seconds else "no"
             met = met if mb_ok else "no"
             print(
                 f"{name:<10} {p_s:>10.2f} {c_s:>10.2f} {c_load:>5.1f} {c_cpu:>7.2f} "
-                f"{quiet:>9.2f} {c_mb:>6.0f} {ratio:>7.2f}x {target:>12} {met:>9}"
+                f"{quiet:>9.2f} {c_mb:>6.0f} {ratio:>7.2f}x {target:>13} {met:>5}"
             )
         print(
             "load: 1-minute load average at the step's start; per dev: CPU time per device, "
