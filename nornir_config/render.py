@@ -76,7 +76,7 @@ def compile_templates(templates_dir: Path, devices: Iterable[Device]) -> None:
         for name in env.list_templates(extensions=["j2"]):
             try:
                 env.get_template(name)
-            except jinja2.TemplateError:
+            except Exception:  # raised again by the render, where it names the device
                 continue
 
 
