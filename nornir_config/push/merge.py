@@ -45,14 +45,12 @@ def merge_push(
     except Exception as exc:  # no session: the device is untouched
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
-    preserve = preserved(task)
-    planned = plan(before, intended, platform, preserve)
+    change = planned_change(task, before, intended, report, redact)
+    if change is None:
+        return _result(task, report, started)
+    planned, preserve = change
     commands = planned.commands
     report.commands = [redact(c) for c in commands]
-    describe(task, planned, report, redact)
-    if not commands:
-        report.reason = "running config already as intended; nothing sent"
-        return _result(task, report, started)
     # Before/after for `--diff` (hier_config's remediation makes the device equal `intended`),
     # each side redacted whole, where the sanitiser's line patterns still match.
     report.diff = config_diff(redact(before), redact(intended), platform, ("running", "intended"))
@@ -96,6 +94,20 @@ def preserved(task: Task) -> list[str]:
         return list(province_of(task.nornir).device(task.host.name).settings.preserve)
     except KeyError:
         return []
+
+
+def planned_change(
+    task: Task, before: str, intended: str, report: DeviceReport, redact: Redact
+) -> tuple[Remediation, list[str]] | None:
+    """The remediation from `before` to `intended` and the host's `preserve:` patterns, the
+    report told about it (`describe`); None, the report saying so, when nothing is to be sent."""
+    preserve = preserved(task)
+    planned = plan(before, intended, driver_for(task.host), preserve)
+    describe(task, planned, report, redact)
+    if not planned.commands:
+        report.reason = "running config already as intended; nothing sent"
+        return None
+    return planned, preserve
 
 
 def describe(task: Task, planned: Remediation, report: DeviceReport, redact: Redact) -> None:

@@ -7,12 +7,11 @@ import hashlib
 import logging
 import os
 import time
-from collections import deque
 from functools import cache
 from typing import TYPE_CHECKING
 
-from nornir_config.lab.flash import Flash
-from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
+from nornir_config.lab.device import BaseDevice
+from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.platforms.base import Login
 from nornir_config.platforms.hp_comware.lab import logins
 from nornir_config.platforms.hp_comware.lab.config import Config, Entry
@@ -44,23 +43,14 @@ def lab_cipher(value: str) -> str:
     return "$c$3$" + base64.b64encode(nonce + masked).decode()
 
 
-class ComwareDevice:
+class ComwareDevice(BaseDevice["LabCredentials | None"]):
     """Running config, saved config (flash:/startup.cfg), flash and faults of one device."""
 
     def __init__(self, spec: LabDeviceSpec, operator: LabCredentials | None) -> None:
-        self.spec = spec
-        self.faults = DeviceFaults()
-        self.flash = Flash()
-        self.sessions = 0
-        self.boot_errors: list[str] = []
-        self.login_log: deque[str] = deque(maxlen=50)
-        self.booted = time.time()
-        self.changed_at = self.booted
+        super().__init__(spec, operator)
         self.changed_by = "console"
-        self.operator = operator
         self.running = Config()
-        self._state: tuple[float, ConfigState] | None = None
-        digest = hashlib.sha1(spec.name.encode()).hexdigest().upper()
+        digest = self.digest
         self.serial = "219801A" + digest[:11]
         self.base_mac = (
             f"{int(digest[:4], 16) | 0x7400:04x}-{digest[4:8].lower()}-{digest[8:10].lower()}00"
@@ -227,17 +217,10 @@ class ComwareDevice:
             self.log_login(username, source, decision.reason)
         return Login(decision.ok, decision.privilege, decision.reason)
 
-    def log_login(self, user: str, source: str | None, reason: str) -> None:
-        entry = f"login refused: user {user or '-'} from {source or '-'}: {reason}"
-        self.login_log.append(entry)
-        log.info("%s: %s", self.spec.name, entry)
-
-    def state(self) -> ConfigState:
+    def config_state(self) -> ConfigState:
         from nornir_config.platforms.hp_comware.lab.state import config_state
 
-        if self._state is None or self._state[0] != self.changed_at:
-            self._state = (self.changed_at, config_state(self))
-        return self._state[1]
+        return config_state(self)
 
     def discovery(self) -> frozenset[str]:
         return frozenset({"lldp"}) if "lldp global enable" in self.running.entries else frozenset()

@@ -1,0 +1,69 @@
+"""What every emulated device holds, whatever its dialect: the part of a `LabDevice` the lab
+core reads (spec, faults, flash, sessions, boot errors, refused logins) and its config state,
+derived once per config change. A dialect's device subclasses `BaseDevice` and says how its
+own config reads as ports (`config_state`)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import deque
+from typing import Generic, TypeVar
+
+from nornir_config.lab.flash import Flash
+from nornir_config.lab.ports import ConfigState
+from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
+
+log = logging.getLogger(__name__)
+
+Operator = TypeVar("Operator")
+
+
+class BaseDevice(Generic[Operator]):
+    """State shared by all sessions of one device; no I/O here. `operator` is how the dialect
+    keeps the lab operator's login (None: the device has none)."""
+
+    def __init__(self, spec: LabDeviceSpec, operator: Operator) -> None:
+        self.spec = spec
+        self.operator = operator
+        self.faults = DeviceFaults()
+        self.flash = Flash()
+        self.sessions = 0
+        self.boot_errors: list[str] = []
+        self.login_log: deque[str] = deque(maxlen=50)
+        self.booted = time.time()
+        self.changed_at = self.booted
+        self._state: tuple[object, ConfigState] | None = None
+
+    @property
+    def digest(self) -> str:
+        """A stable hex digest of the device's name (serial numbers, MACs)."""
+        return hashlib.sha1(self.spec.name.encode()).hexdigest().upper()
+
+    def log_login(self, user: str, source: str | None, reason: str) -> None:
+        entry = f"login refused: user {user or '-'} from {source or '-'}: {reason}"
+        self.login_log.append(entry)
+        log.info("%s: %s", self.spec.name, entry)
+
+    def state(self) -> ConfigState:
+        """Ports, VLANs and routes its config sets up, computed again only after a change."""
+        key = self.state_key()
+        if self._state is None or self._state[0] != key:
+            self._state = (key, self.config_state())
+        return self._state[1]
+
+    def state_key(self) -> object:
+        """What changes whenever the config does."""
+        return self.changed_at
+
+    def config_state(self) -> ConfigState:
+        raise NotImplementedError
+
+
+def stable_mac(seed: str, oui: int, offset: int = 0) -> str:
+    """A MAC in the vendor's OUI from a device name (and a port index), written as the twin
+    writes MACs (`00e0.fc12.3456`)."""
+    digest = int(hashlib.sha1(seed.encode()).hexdigest()[:6], 16) & 0xFFFF00
+    text = f"{((oui << 24) | digest) + offset:012x}"
+    return f"{text[0:4]}.{text[4:8]}.{text[8:12]}"
