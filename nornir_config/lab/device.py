@@ -46,6 +46,29 @@ class BaseDevice(Generic[Operator]):
         self.login_log.append(entry)
         log.info("%s: %s", self.spec.name, entry)
 
+    def start(self) -> None:
+        """Boot: the spec's day-0 config, checked by the dialect's grammar (refused lines in
+        `boot_errors`), or the dialect's factory config; then the lab operator's login; then
+        saved as the startup config. (A dialect may boot its own way: IOS boots on first use.)"""
+        day0 = self.spec.day0 if self.spec.day0 is not None else self.factory_config()
+        self.boot_errors = self.load_day0(day0)
+        if self.operator is not None:
+            self.add_operator()
+        self.save_startup()
+
+    def factory_config(self) -> str:
+        raise NotImplementedError
+
+    def load_day0(self, text: str) -> list[str]:
+        """Make `text` the running config; the lines the grammar refused."""
+        raise NotImplementedError
+
+    def add_operator(self) -> None:
+        raise NotImplementedError
+
+    def save_startup(self) -> None:
+        raise NotImplementedError
+
     def state(self) -> ConfigState:
         """Ports, VLANs and routes its config sets up, computed again only after a change."""
         key = self.state_key()

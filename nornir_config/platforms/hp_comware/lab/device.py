@@ -82,35 +82,38 @@ class ComwareDevice(BaseDevice["LabCredentials | None"]):
             config.entries[f"interface {name}"] = Entry(f"interface {name}", [])
         return config
 
-    def factory_text(self) -> str:
+    def factory_config(self) -> str:
         """The lab's factory config: name, SSH on, vty lines asking the local scheme."""
         lines = [f" sysname {self.spec.hostname}", " lldp global enable", " ssh server enable"]
         lines += ["line vty 0 63", " authentication-mode scheme", " user-role network-operator"]
         return "\n".join(lines) + "\n"
 
-    def operator_text(self) -> str:
-        if self.operator is None:
-            return ""
-        return (
-            f"local-user {self.operator.username} class manage\n"
-            f" password hash {_operator_hash(self.operator.password)}\n"
-            " service-type ssh terminal\n"
-            " authorization-attribute user-role network-admin\n"
-        )
-
-    def boot(self, text: str) -> list[str]:
+    def load_day0(self, text: str) -> list[str]:
         from nornir_config.platforms.hp_comware.lab.cli import ComwareSession
 
         loaded = ComwareSession(self, "console").load(text, self.skeleton())
         self.running = loaded.config
-        operator = self.operator_text()
-        if operator:
-            user = f"local-user {self.operator.username} class manage" if self.operator else ""
-            self.running.entries.pop(user, None)
-            ComwareSession(self, "console").load(operator, self.running)
+        return loaded.errors
+
+    def add_operator(self) -> None:
+        """The lab operator as a network-admin local user (replacing one of the same name)."""
+        from nornir_config.platforms.hp_comware.lab.cli import ComwareSession
+
+        if self.operator is None:
+            return
+        user = f"local-user {self.operator.username} class manage"
+        self.running.entries.pop(user, None)
+        text = (
+            f"{user}\n"
+            f" password hash {_operator_hash(self.operator.password)}\n"
+            " service-type ssh terminal\n"
+            " authorization-attribute user-role network-admin\n"
+        )
+        ComwareSession(self, "console").load(text, self.running)
+
+    def save_startup(self) -> None:
         self.save("startup.cfg", main=True)
         self.touch("console")
-        return loaded.errors
 
     def touch(self, user: str) -> None:
         self.changed_at = time.time()

@@ -101,6 +101,23 @@ class VrpDevice(BaseDevice[LabCredentials | None]):
     def save(self) -> None:
         self.saved = self.current_configuration()
 
+    def factory_config(self) -> str:
+        return factory_config(self.spec)
+
+    def load_day0(self, text: str) -> list[str]:
+        from nornir_config.platforms.huawei_vrp.lab.cli import load
+
+        self.running, errors = load(self, text)
+        return errors
+
+    def add_operator(self) -> None:
+        for path, line in operator_lines(self.operator) if self.operator else ():
+            edit.add(self.running, path, line, section=False)
+
+    def save_startup(self) -> None:
+        self.touch()
+        self.save()
+
     # -- what the lab core asks ------------------------------------------------------------
 
     def motd(self) -> str:
