@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections import deque
 from typing import Generic, TypeVar
@@ -90,3 +91,17 @@ def stable_mac(seed: str, oui: int, offset: int = 0) -> str:
     digest = int(hashlib.sha1(seed.encode()).hexdigest()[:6], 16) & 0xFFFF00
     text = f"{((oui << 24) | digest) + offset:012x}"
     return f"{text[0:4]}.{text[4:8]}.{text[8:12]}"
+
+
+def port_kind(name: str, svi: str, loopback: str, physical: str) -> str:
+    """An interface's `PortState.kind` from its name: a `.` makes a subinterface; then the
+    dialect's name prefixes of SVIs and loopbacks and its regex of physical ports."""
+    if "." in name:
+        return "subinterface"
+    if name.startswith(svi):
+        return "svi"
+    if name.startswith(loopback):
+        return "loopback"
+    if re.match(physical, name):
+        return "physical"
+    return "other"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from hier_config import HConfigChild
 from netutils.vlan import vlanconfig_to_list
 
-from nornir_config.lab.device import stable_mac
+from nornir_config.lab.device import port_kind, stable_mac
 from nornir_config.lab.ports import ALL_VLANS, ConfigState, PortState
 
 if TYPE_CHECKING:
@@ -61,15 +61,7 @@ def config_state(device: LabDevice) -> ConfigState:
 
 
 def _kind(name: str) -> str:
-    if "." in name:
-        return "subinterface"
-    if name.startswith("Vlan"):
-        return "svi"
-    if name.startswith("Loopback"):
-        return "loopback"
-    if re.match(r"(Gigabit|TenGigabit|FastEthernet|TwentyFiveGig)", name):
-        return "physical"
-    return "other"
+    return port_kind(name, "Vlan", "Loopback", r"(Gigabit|TenGigabit|FastEthernet|TwentyFiveGig)")
 
 
 def _vlan_list(text: str) -> frozenset[int]:

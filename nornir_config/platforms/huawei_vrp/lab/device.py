@@ -6,7 +6,7 @@ import ipaddress
 import re
 import time
 
-from nornir_config.lab.device import BaseDevice, stable_mac
+from nornir_config.lab.device import BaseDevice, port_kind, stable_mac
 from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.ports import ALL_VLANS, ConfigState, PortState
 from nornir_config.lab.spec import LabDeviceSpec
@@ -249,15 +249,7 @@ def acl_permits(running: tree.Node, number: str, source: str) -> bool:
 
 
 def _kind(name: str) -> str:
-    if "." in name:
-        return "subinterface"
-    if name.startswith("Vlanif"):
-        return "svi"
-    if name.startswith("LoopBack"):
-        return "loopback"
-    if re.match(r"X?GigabitEthernet|Ethernet", name):
-        return "physical"
-    return "other"
+    return port_kind(name, "Vlanif", "LoopBack", r"X?GigabitEthernet|Ethernet")
 
 
 _ORDER = ("Vlanif", "LoopBack", "MEth", "Ethernet", "GigabitEthernet", "XGigabitEthernet")
