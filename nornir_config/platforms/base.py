@@ -14,6 +14,9 @@ core reads these documents (the shipped drivers' folders show their shape):
   secret_tokens   where secret tokens sit in lines, and their kind (a `verify` key)
   sanitize        line filters that remove secrets from stored configs
   lint            how lint reads a config: interface classes, addresses, ACL heads
+`build(folder, ...)` makes the `Platform` itself from `push` (commands, device copy, file
+delivery), `running_config` (layout), `volatile`, `naming` and `sanitize`, plus the few values
+only the vendor's Python knows.
 
 The lab's per-session command line and device follow the Protocols below (what the lab server
 uses); a vendor's lab dialect builds them.
