@@ -50,7 +50,7 @@ class BaseDevice(Generic[Operator]):
     def start(self) -> None:
         """Boot: the spec's day-0 config, checked by the dialect's grammar (refused lines in
         `boot_errors`), or the dialect's factory config; then the lab operator's login; then
-        saved as the startup config. (A dialect may boot its own way: IOS boots on first use.)"""
+        saved as the startup config. (A dialect may boot its own way, e.g. on first use.)"""
         day0 = self.spec.day0 if self.spec.day0 is not None else self.factory_config()
         self.boot_errors = self.load_day0(day0)
         if self.operator is not None:
