@@ -54,7 +54,7 @@ def device_replace_push(
     change = planned_change(task, before, intended, report, redact)
     if change is None:
         return _result(task, report, started)
-    planned, preserve = change
+    planned, preserve, proven = change
     candidate = canonical(with_protected(before, intended, platform, preserve), platform)
     report.diff = redact(config_diff(before, candidate, platform, ("running", "candidate")))
     report.commands = [redact(c) for c in planned.commands]
@@ -73,12 +73,15 @@ def device_replace_push(
     try:
         restore_device_copy(conn, platform, str(platform.data("push")["replace_file"]))
         step = "re-reading the running config"
-        residual = remediation(read_running(task), intended, platform, preserve)
+        after = read_running(task)
+        proven.record(planned.commands, after, intended)
+        residual = remediation(after, intended, platform, preserve, proven)
         if residual:
             report.reason = f"residual diff after replace ({len(residual)} lines)"
             return _result(task, rollback_merge(task, before, platform, report, redact), started)
         step = "saving"
         conn.save_config()
+        proven.save()
     except Exception as exc:  # refused replace, dropped session, timeout
         report.reason = f"{step}: {redact(why(exc))}"
         return _result(task, rollback_merge(task, before, platform, report, redact), started)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 from nornir.core.task import Result, Task
 
 from nornir_config.compliance.features import features_for, owner_of
+from nornir_config.compliance.fingerprints import Fingerprints
 from nornir_config.compliance.model import UNOWNED
 from nornir_config.connection import open_netmiko, why
 from nornir_config.inventory import province_of
@@ -16,6 +18,7 @@ from nornir_config.push.diff import Remediation, config_diff, plan, remediation
 from nornir_config.push.rollback import prove_way_back, recheck, rollback_merge
 from nornir_config.push.session import deliver, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
+from nornir_config.settings import run_settings
 
 Redact = Callable[[str], str]
 BeforeHook = Callable[[str, str], None]
@@ -48,7 +51,7 @@ def merge_push(
     change = planned_change(task, before, intended, report, redact)
     if change is None:
         return _result(task, report, started)
-    planned, preserve = change
+    planned, preserve, proven = change
     commands = planned.commands
     report.commands = [redact(c) for c in commands]
     # Before/after for `--diff` (hier_config's remediation makes the device equal `intended`),
@@ -75,7 +78,8 @@ def merge_push(
     except Exception as exc:  # dropped session, refused command, timeout
         report.reason = f"{step}: {redact(why(exc))}"
         return _result(task, rollback_merge(task, before, platform, report, redact), started)
-    residual = remediation(after, intended, platform, preserve)
+    proven.record(commands, after, intended)
+    residual = remediation(after, intended, platform, preserve, proven)
     if residual:
         report.reason = f"residual diff after push ({len(residual)} lines): {redact(residual[0])}"
         return _result(task, rollback_merge(task, before, platform, report, redact), started)
@@ -84,8 +88,15 @@ def merge_push(
         report.reason = f"lost management access after the change: {lost}"
         rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
         return _result(task, recheck(rolled, after_change), started)
+    proven.save()
     report.outcome = Outcome.CHANGED
     return _result(task, report, started)
+
+
+def fingerprints(task: Task) -> Fingerprints:
+    """The host's device-cipher fingerprints (what the last push left), to plan against and
+    to record what this push leaves."""
+    return Fingerprints.load(run_settings().build_dir, task.host.name, driver_for(task.host))
 
 
 def preserved(task: Task) -> list[str]:
@@ -96,18 +107,25 @@ def preserved(task: Task) -> list[str]:
         return []
 
 
+class PlannedChange(NamedTuple):
+    remediation: Remediation
+    preserve: list[str]  # the host's `preserve:` patterns
+    proven: Fingerprints  # what the last push left, to record what this one leaves
+
+
 def planned_change(
     task: Task, before: str, intended: str, report: DeviceReport, redact: Redact
-) -> tuple[Remediation, list[str]] | None:
-    """The remediation from `before` to `intended` and the host's `preserve:` patterns, the
-    report told about it (`describe`); None, the report saying so, when nothing is to be sent."""
+) -> PlannedChange | None:
+    """The remediation from `before` to `intended`, the report told about it (`describe`);
+    None, the report saying so, when nothing is to be sent."""
     preserve = preserved(task)
-    planned = plan(before, intended, driver_for(task.host), preserve)
+    proven = fingerprints(task)
+    planned = plan(before, intended, driver_for(task.host), preserve, proven)
     describe(task, planned, report, redact)
     if not planned.commands:
         report.reason = "running config already as intended; nothing sent"
         return None
-    return planned, preserve
+    return PlannedChange(planned, preserve, proven)
 
 
 def describe(task: Task, planned: Remediation, report: DeviceReport, redact: Redact) -> None:

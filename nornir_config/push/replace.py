@@ -67,7 +67,7 @@ def replace_push(
     change = planned_change(task, before, intended, report, redact)
     if change is None:
         return _result(task, report, started)
-    _, preserve = change
+    planned, preserve, proven = change
     # The protected running lines go into the candidate: a replace keeps them as a merge does.
     candidate = with_protected(before, intended, platform, preserve)
     try:
@@ -96,7 +96,8 @@ def replace_push(
             timer = False
         step = "re-reading the running config"
         after = _running(device)
-        residual = remediation(after, intended, platform, preserve)
+        proven.record(planned.commands, after, intended)
+        residual = remediation(after, intended, platform, preserve, proven)
         if residual:
             report.reason = f"residual diff after replace ({len(residual)} lines)"
             return _result(task, _undo(task, device, before, platform, report, redact), started)
@@ -114,7 +115,7 @@ def replace_push(
         close(task, NAPALM)
         close(task, NETMIKO)  # opened before the replace: its prompt may name the old hostname
         step = "re-reading the running config"
-        residual = remediation(read_running(task), intended, platform, preserve)
+        residual = remediation(read_running(task), intended, platform, preserve, proven)
         if residual:
             report.reason = (
                 f"residual diff after the session closed ({len(residual)} lines): "
@@ -124,6 +125,7 @@ def replace_push(
     except Exception as exc:  # refused replace, dropped session, timeout
         report.reason = f"{step}: {redact(why(exc))}"
         return _result(task, _undo(task, None, before, platform, report, redact), started)
+    proven.save()
     report.outcome = Outcome.CHANGED
     return _result(task, report, started)
 
