@@ -36,7 +36,6 @@ PRINT_ORDER = tuple(
         r"interface Vlan-interface",
         r"interface ",
         r"scheduler ",
-        r"archive ",
         r"line class",
         r"line ",
         r"ip route-static",
@@ -51,6 +50,7 @@ PRINT_ORDER = tuple(
         r"domain ",
         r"local-user",
         r"header ",
+        r"archive ",
     )
 )
 # The order Comware prints the lines of a view in (first match wins; unmatched keep their order
