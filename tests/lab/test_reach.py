@@ -132,3 +132,106 @@ def test_a_device_never_reached_through_its_office_is_on_the_staging_bench(
     # a factory office: nothing routes yet, and every device still takes the push's login
     lab = lab_factory(specs=SPECS, client_address=NOC)
     assert all(_answers(lab, name) for name in ROUTED)
+
+
+# -- interface ACLs on the path -----------------------------------------------------------
+# IOS semantics (Cisco "Security Configuration Guide: Access Control Lists, IOS XE 17", IP
+# Access List Overview; "access-list (IP extended)" command reference): first match wins, an
+# implicit deny ends every list, an applied list that is not defined permits everything, an
+# outbound list does not filter the router's own packets, `established` matches TCP replies.
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "cut"),
+    [
+        # the access switch's management SVI admits SSH from elsewhere only (named extended)
+        (
+            "LAB-S2",
+            [
+                "ip access-list extended MGMT-IN",
+                " permit tcp 10.99.0.0 0.0.255.255 any eq 22",
+                "interface Vlan99",
+                " ip access-group MGMT-IN in",
+            ],
+            ("LAB-S2",),
+        ),
+        # the router's WAN drops SSH (numbered extended, then everything else permitted)
+        (
+            "LAB-R1",
+            [
+                "access-list 101 deny tcp any any eq 22",
+                "access-list 101 permit ip any any",
+                "interface GigabitEthernet0/0/0",
+                " ip access-group 101 in",
+            ],
+            ("LAB-R1", "LAB-S1", "LAB-S2"),
+        ),
+        # the router forwards nothing from the NOC onto the management VLAN (numbered
+        # standard, outbound): the router itself still answers
+        (
+            "LAB-R1",
+            [
+                "access-list 20 permit 10.99.0.0 0.0.255.255",
+                "interface GigabitEthernet0/0/1.99",
+                " ip access-group 20 out",
+            ],
+            ("LAB-S1", "LAB-S2"),
+        ),
+        # the replies are dropped on their way back: only web traffic leaves the management
+        # VLAN (named extended, inbound on the router's subinterface)
+        (
+            "LAB-R1",
+            [
+                "ip access-list extended FROM-MGMT",
+                " permit tcp 10.1.99.0 0.0.0.255 eq www any",
+                "interface GigabitEthernet0/0/1.99",
+                " ip access-group FROM-MGMT in",
+            ],
+            ("LAB-S1", "LAB-S2"),
+        ),
+    ],
+    ids=["svi-named-in", "wan-numbered-in", "subif-standard-out", "subif-replies-in"],
+)
+def test_an_interface_acl_dropping_the_nocs_ssh_cuts_the_path(
+    office: RunningLab, name: str, lines: list[str], cut: tuple[str, ...]
+) -> None:
+    _configure(office, name, lines, console=True)
+    for device in ROUTED:
+        assert _answers(office, device) == (device not in cut), device
+    refused = office.call(lambda: office.device(cut[-1]).login_log[-1])
+    assert "access list" in refused and "drops" in refused, refused
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # SSH from the NOC and its replies permitted, the rest implicitly denied
+        [
+            "ip access-list extended MGMT-IN",
+            " permit tcp host 10.38.1.10 host 10.1.99.1 eq 22",
+            " permit tcp host 10.38.1.10 10.1.99.0 0.0.0.255 eq 22",
+            "interface GigabitEthernet0/0/1.99",
+            " ip access-group MGMT-IN out",
+            "ip access-list extended MGMT-OUT",
+            " permit tcp 10.1.99.0 0.0.0.255 eq 22 10.38.0.0 0.0.255.255 established",
+            "interface GigabitEthernet0/0/1.99",
+            " ip access-group MGMT-OUT in",
+        ],
+        # a list that is applied but not defined filters nothing
+        ["interface GigabitEthernet0/0/0", " ip access-group NOT-DEFINED in"],
+        # the router's own replies (from its WAN address) leave whatever its outbound list
+        # says; the switches' replies pass it
+        [
+            "access-list 31 permit 10.1.99.0 0.0.0.255",
+            "interface GigabitEthernet0/0/0",
+            " ip access-group 31 out",
+        ],
+    ],
+    ids=["ssh-permitted", "undefined-list", "own-replies"],
+)
+def test_an_acl_that_permits_the_nocs_ssh_keeps_the_path(
+    office: RunningLab, lines: list[str]
+) -> None:
+    _configure(office, "LAB-R1", lines, console=True)
+    reachable = {device: _answers(office, device) for device in ROUTED}
+    assert all(reachable.values()), reachable

@@ -8,6 +8,7 @@ is the lab core's (`nornir_config.lab.twin`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import ipaddress
 import re
@@ -18,6 +19,7 @@ from hier_config import HConfigChild
 from netutils.vlan import vlanconfig_to_list
 
 from nornir_config.lab.ports import ALL_VLANS, ConfigState, PortState
+from nornir_config.platforms.cisco_ios.lab import filters
 
 if TYPE_CHECKING:
     from nornir_config.platforms.cisco_ios.lab.device import LabDevice
@@ -203,6 +205,13 @@ def _build(device: LabDevice) -> ConfigState:
             routes.append((net, m.group(3)))
     if switch:
         vlans.update(RESERVED_VLANS)
+    lists = filters.access_lists(device.running)
     return ConfigState(
-        ports, dict(sorted(vlans.items())), routes, mac_of(device.spec.name), switch, gateway
+        ports,
+        dict(sorted(vlans.items())),
+        routes,
+        mac_of(device.spec.name),
+        switch,
+        gateway,
+        functools.partial(filters.permits, lists),
     )
