@@ -188,6 +188,17 @@ class DeviceCopy:
 
 
 @dataclass(frozen=True)
+class RevertTimer:
+    """The device's own safety net for a merge: it takes the change back by itself unless
+    the change is confirmed within `minutes` (a change that cut the push off is undone)."""
+
+    start: str  # enters config mode with the timer running; `{minutes}` is filled in
+    confirm: str  # keeps the change (stops the timer)
+    refused: str  # regex of an answer meaning the device runs no timer (no archive)
+    minutes: int = 5
+
+
+@dataclass(frozen=True)
 class FileDelivery:
     """A remediation delivered as one file on the device's flash, applied in one copy."""
 
@@ -302,6 +313,7 @@ class Platform:
     replace: Replace  # NAPALM's replace, or the device's own over Netmiko (`device_copy`)
     lab: LabDialect
     file_delivery: FileDelivery | None = None  # None: remediation lines are typed
+    revert_timer: RevertTimer | None = None  # None: a merge has no device-side safety net
     label: str = ""  # the OS as messages name it (default: the driver name)
 
     @property

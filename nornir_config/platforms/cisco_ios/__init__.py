@@ -17,6 +17,7 @@ from nornir_config.platforms.base import (
     LabDialect,
     LintDialect,
     Platform,
+    RevertTimer,
     ShowRunLayout,
 )
 from nornir_config.platforms.cisco_ios import acl, lab, naming, secrets
@@ -66,6 +67,7 @@ def _driver() -> Platform:
         naming=naming.NAMING,
         lint=LintDialect(acl_entry=acl.parse_entry),
         device_copy=DeviceCopy(**push["device_copy"]),
+        revert_timer=RevertTimer(**push["revert_timer"]),
         replace="napalm",
         label="IOS",
         lab=LabDialect(device=lab.new_device, session=lab.new_session, day0_facts=lab.day0_facts),

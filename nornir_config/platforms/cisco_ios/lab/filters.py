@@ -84,9 +84,7 @@ def _port(word: str, names: dict[str, int]) -> int | None:
     return names.get(word)
 
 
-def _ports(
-    words: list[str], i: int, names: dict[str, int]
-) -> tuple[Callable[[int], bool], int]:
+def _ports(words: list[str], i: int, names: dict[str, int]) -> tuple[Callable[[int], bool], int]:
     """An optional port operator at `words[i]`; what it matches and where the next part is."""
     if i >= len(words) or words[i] not in _PORT_OPS:
         return (lambda _p: True), i

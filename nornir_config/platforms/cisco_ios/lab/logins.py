@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import ipaddress
 import re
 from functools import lru_cache
 
