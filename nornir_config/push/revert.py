@@ -11,6 +11,7 @@ line by line that the device is as before; the run reports it as rolled back by 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import Any
 
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, why
+from nornir_config.connection import TIMEOUTS, open_netmiko, why
 from nornir_config.platforms.base import Platform
 from nornir_config.push.diff import remediation
 from nornir_config.push.rollback import rollback_merge
@@ -64,13 +65,19 @@ def undo(
 ) -> DeviceReport:
     """Bring the device back to `before`: the push's own rollback while it reaches the device;
     under a revert timer, a device it cannot reach is waited for until the timer put it back."""
-    if not timed or not fresh:
+    if not timed:
         return rollback_merge(task, before, platform, report, redact, fresh=fresh)
-    try:
-        reopen(task, attempts=1)
-    except Exception:  # cut off: the device's timer is the way back
-        return await_revert(task, before, platform, report, redact)
-    return rollback_merge(task, before, platform, report, redact, fresh=False)
+    if fresh:
+        try:
+            reopen(task, attempts=1)
+        except Exception:  # cut off: the device's timer is the way back
+            return await_revert(task, before, platform, report, redact)
+    rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
+    if rolled.outcome == Outcome.ROLLED_BACK:
+        # put back by the push: the timer must not later revert an engineer's next change
+        with contextlib.suppress(Exception):
+            confirm(open_netmiko(task.host, task.nornir.config), platform)
+    return rolled
 
 
 def await_revert(

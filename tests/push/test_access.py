@@ -7,6 +7,7 @@ and NAPALM; every end state read back over a fresh SSH login.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,10 +15,11 @@ import pytest
 from netmiko import ConnectHandler
 
 from nornir_config.cli.lab import inventory_specs
+from nornir_config.connection import TIMEOUTS
 from nornir_config.lab.testing import LabFactory, RunningLab
 from nornir_config.platforms import driver
 from nornir_config.project import open_project
-from nornir_config.push import PushOptions, run_push
+from nornir_config.push import PushOptions, revert, run_push
 from nornir_config.push.diff import remediation
 from nornir_config.push.state import Outcome
 from nornir_config.render import render_device
@@ -126,3 +128,111 @@ def test_a_push_locking_the_noc_out_of_the_vty_lines_is_rolled_back(
     assert "a fresh login to it failed" in reason and "answers again" in reason, reason
     assert not remediation(office.running(ACCESS), before, driver("cisco_ios"))
     assert office.answers(ACCESS)
+
+
+# -- interface ACLs on the path, and the merge's device-side revert timer ------------------
+# IOS: `ip access-group NAME in|out` filters what crosses the interface (Cisco "Security
+# Configuration Guide: Access Control Lists, IOS XE 17"); `configure terminal revert timer N`
+# with `configure confirm` is the device's own way back from a change that cut the operator
+# off (Cisco "Configuration Rollback Confirmed Change", Managing Configuration Files
+# Configuration Guide, IOS XE 16/17; it needs `archive` with a `path`, which the templates set).
+
+MGMT_SVI = "\ninterface Vlan10\n"
+
+
+def _with_svi_acl(text: str, acl: str) -> str:
+    """The access switch's management SVI gets `ip access-group ACL-PATH in`."""
+    head = text.index(MGMT_SVI)
+    end = text.index("\n!\n", head)
+    return (
+        text[:end]
+        + "\n ip access-group ACL-PATH in"
+        + text[end:].replace("\nend", f"\n!\n{acl}\nend", 1)
+    )
+
+
+def _expire_revert_timer(office: Office, name: str, stop: threading.Event) -> None:
+    """The lab clock runs the device's timer out once a change has cut it off and the push,
+    having lost its session, tries to log in again (no test waits minutes)."""
+
+    def last_refusal() -> str | None:
+        log = office.lab.device(name).login_log
+        return log[-1] if log else None
+
+    while not stop.wait(0.5):
+        pending = office.lab.call(lambda: office.lab.device(name).pending is not None)
+        if pending and not office.answers(name):
+            break
+    else:
+        return
+    seen = office.lab.call(last_refusal)  # the refusal of our own probe
+    while not stop.wait(0.5):
+        if office.lab.call(last_refusal) is not seen:  # the push's own login, refused
+            office.lab.call(lambda: office.lab.device(name).advance_clock(5 * 60 + 1))
+            return
+
+
+def test_a_merge_whose_svi_acl_cuts_the_device_off_is_reverted_by_the_device(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(TIMEOUTS, "timeout", 5)  # the cut session shows as a read timeout
+    monkeypatch.setattr(revert, "POLL", 0.5)
+    before = office.running(ACCESS)
+    office.write(
+        ACCESS,
+        _with_svi_acl(
+            office.intended[ACCESS],
+            "ip access-list extended ACL-PATH\n permit tcp 10.99.0.0 0.0.255.255 any eq 22",
+        ),
+    )
+    stop = threading.Event()
+    clock = threading.Thread(target=_expire_revert_timer, args=(office, ACCESS, stop))
+    clock.start()
+    try:
+        outcome, reason = office.push()[ACCESS]
+    finally:
+        stop.set()
+        clock.join()
+    assert outcome == Outcome.ROLLED_BACK, reason
+    assert "reverted the change by itself (device revert timer, 5 min)" in reason, reason
+    assert not remediation(office.running(ACCESS), before, driver("cisco_ios"))
+    startup = office.lab.call(lambda: office.lab.device(ACCESS).startup)
+    assert "ACL-PATH" not in startup  # nothing was saved before the confirmation
+    assert office.lab.call(lambda: office.lab.device(ACCESS).pending) is None
+    assert office.answers(ACCESS)
+
+
+def test_a_merge_with_an_svi_acl_that_permits_the_noc_is_kept_and_confirmed(
+    office: Office,
+) -> None:
+    acl = "ip access-list extended ACL-PATH\n permit tcp any any eq 22\n deny ip any any log"
+    office.write(ACCESS, _with_svi_acl(office.intended[ACCESS], acl))
+    outcome, reason = office.push()[ACCESS]
+    assert outcome == Outcome.CHANGED, reason
+    running = office.running(ACCESS)
+    assert " ip access-group ACL-PATH in" in running
+    assert office.lab.call(lambda: office.lab.device(ACCESS).pending) is None  # confirmed
+    assert "ACL-PATH" in office.lab.call(lambda: office.lab.device(ACCESS).startup)
+    assert office.answers(ACCESS)
+
+
+def test_a_merge_whose_router_acl_cuts_the_office_off_is_rolled_back(office: Office) -> None:
+    """An outbound list on the router's management sub-interface drops the NOC's SSH to the
+    switches behind it; the router itself still answers, and rolls back on its session."""
+    before = office.running(ROUTER)
+    text = office.intended[ROUTER]
+    head = text.index("\ninterface GigabitEthernet0/0/2.10\n")
+    end = text.index("\n!\n", head)
+    locked = (
+        text[:end]
+        + "\n ip access-group 20 out"
+        + text[end:].replace("\nend", "\n!\naccess-list 20 permit 10.99.0.0 0.0.255.255\nend", 1)
+    )
+    office.write(ROUTER, locked)
+    outcome, reason = office.push()[ROUTER]
+    assert outcome == Outcome.ROLLED_BACK, reason
+    assert "lost management access" in reason and "(behind it)" in reason, reason
+    assert "answers again" in reason, reason
+    assert not remediation(office.running(ROUTER), before, driver("cisco_ios"))
+    assert office.lab.call(lambda: office.lab.device(ROUTER).pending) is None
+    assert all(office.answers(n) for n in (ROUTER, CORE, ACCESS))
