@@ -35,13 +35,13 @@ ROUTER = f"hac-thanh-{CODE}-rt01"
 
 
 class Office:
-    def __init__(self, root: Path, lab: RunningLab) -> None:
-        self.root, self.lab = root, lab
+    def __init__(self, root: Path, lab: RunningLab, code: str = CODE) -> None:
+        self.root, self.lab, self.code = root, lab, code
         self.intended: dict[str, str] = {}
 
     def push(self, method: str = "merge") -> dict[str, tuple[Outcome, str]]:
         set_run_settings(RunSettings(root=self.root, lab=True))
-        run = run_push(open_project([f"code={CODE}"]), PushOptions(method=method))
+        run = run_push(open_project([f"code={self.code}"]), PushOptions(method=method))
         return {h: (r.outcome, r.reason) for h, r in run.reports.items()}
 
     def write(self, name: str, text: str) -> None:
@@ -61,19 +61,23 @@ class Office:
 
 @pytest.fixture
 def office(tmp_path: Path, lab_factory: LabFactory) -> Iterator[Office]:
+    yield from _office(tmp_path, lab_factory, CODE)
+
+
+def _office(tmp_path: Path, lab_factory: LabFactory, code: str) -> Iterator[Office]:
     root = tmp_path / "root"
     root.mkdir()
     for item in ("hosts", "templates", "config.yaml"):
         (root / item).symlink_to(province_root() / item)
     previous = run_settings()
     set_run_settings(RunSettings(root=root, lab=True))
-    specs = inventory_specs(RunSettings(root=root), [f"code={CODE}"])
+    specs = inventory_specs(RunSettings(root=root), [f"code={code}"])
     assert any(s.links for s in specs)  # cabled as hosts/ says
     lab = lab_factory(specs=specs)
     (root / ".lab").symlink_to(lab.lab_dir)
     (root / "build" / "intended").mkdir(parents=True)
-    office = Office(root, lab)
-    project = open_project([f"code={CODE}"])
+    office = Office(root, lab, code)
+    project = open_project([f"code={code}"])
     for spec in specs:
         device = project.province.device(spec.name)
         office.write(
@@ -236,3 +240,36 @@ def test_a_merge_whose_router_acl_cuts_the_office_off_is_rolled_back(office: Off
     assert not remediation(office.running(ROUTER), before, driver("cisco_ios"))
     assert office.lab.call(lambda: office.lab.device(ROUTER).pending) is None
     assert all(office.answers(n) for n in (ROUTER, CORE, ACCESS))
+
+
+# -- the device's own replace (Huawei VRP, H3C Comware) checks access too ----------------
+# VRP: `user-interface vty 0 4` / `acl 2000 inbound` (Huawei "Configuring the VTY User
+# Interface"); Comware: `line vty 0 63` / `acl 2000 inbound` (H3C "Login Management").
+VENDOR_OFFICES = {"huawei_vrp": "16591", "hp_comware": "16636"}
+
+
+@pytest.mark.parametrize("vendor", list(VENDOR_OFFICES))
+def test_a_device_replace_locking_the_noc_out_is_rolled_back(
+    tmp_path: Path, lab_factory: LabFactory, vendor: str
+) -> None:
+    made = _office(tmp_path, lab_factory, VENDOR_OFFICES[vendor])
+    office = next(made)
+    try:
+        access = next(n for n in office.intended if n.endswith("-sw02"))
+        before = office.running(access)
+        text = office.intended[access]
+        locked = re.sub(
+            r"(acl (?:number |basic )?200[01]\n(?: description .*\n)?)(?: rule .*\n)+",
+            r"\1 rule 5 permit source 10.99.0.0 0.0.255.255\n",
+            text,
+        )
+        assert locked != text
+        office.write(access, locked)
+        outcome, reason = office.push("replace")[access]
+        assert outcome == Outcome.ROLLED_BACK, reason
+        assert "lost management access after the replace" in reason, reason
+        assert "a fresh login to it failed" in reason and "answers again" in reason, reason
+        assert not remediation(office.running(access), before, driver(vendor))
+        assert office.answers(access)
+    finally:
+        made.close()

@@ -19,9 +19,11 @@ from nornir_config.platforms.base import Reply
 from nornir_config.platforms.cisco_ios.lab import hconfig, show_office, show_ports
 from nornir_config.platforms.cisco_ios.lab.device import LabDevice, ios_time
 from nornir_config.platforms.cisco_ios.lab.grammar import (
+    BAD_HOSTNAME,
     Failure,
     Grammar,
     Match,
+    legal_hostname,
     load_grammar,
     match,
     tokenize,
@@ -210,6 +212,10 @@ class Cli:
         self.device.apply_lines([*frame.path, text], self.user)
         for path in frame.more:  # `interface range`: the same line on the other ports
             self.device.apply_lines([*path, text], self.user)
+        # IOS warns about a name against the host-name rules, and takes it all the same
+        words = text.split()
+        if not frame.path and words[:1] == ["hostname"] and not legal_hostname(words[-1]):
+            return Reply(BAD_HOSTNAME + "\n")
         return Reply()
 
     def _interface_range(self, result: Match) -> Reply:
