@@ -25,7 +25,9 @@ from nornir_config.push.state import Outcome
 from nornir_config.render import render_device
 from nornir_config.secrets import load_secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
+from tests.comware.conftest import h3c_root
 from tests.conftest import province_root
+from tests.huawei_vrp.province import huawei_root
 
 from .conftest import _write_intended
 
@@ -49,14 +51,20 @@ class Office:
         self.intended[name] = text
 
     def answers(self, name: str) -> bool:
+        kind = driver(self.lab.device(name).spec.driver).netmiko_device_type
+        params = self.lab.netmiko_params(name, conn_timeout=5, device_type=kind)
         try:
-            with ConnectHandler(**self.lab.netmiko_params(name, conn_timeout=5)) as conn:
-                return conn.find_prompt().endswith("#")
+            with ConnectHandler(**params) as conn:
+                return conn.find_prompt().endswith(("#", ">"))
         except Exception:
             return False
 
     def running(self, name: str) -> str:
-        return self.lab.call(lambda: self.lab.device(name).body())
+        """The running config as the device prints it, read over a fresh SSH login."""
+        platform = driver(self.lab.device(name).spec.driver)
+        params = self.lab.netmiko_params(name, device_type=platform.netmiko_device_type)
+        with ConnectHandler(**params) as conn:
+            return str(conn.send_command(platform.commands.show_config))
 
 
 @pytest.fixture
@@ -64,11 +72,13 @@ def office(tmp_path: Path, lab_factory: LabFactory) -> Iterator[Office]:
     yield from _office(tmp_path, lab_factory, CODE)
 
 
-def _office(tmp_path: Path, lab_factory: LabFactory, code: str) -> Iterator[Office]:
+def _office(
+    tmp_path: Path, lab_factory: LabFactory, code: str, base: Path | None = None
+) -> Iterator[Office]:
     root = tmp_path / "root"
     root.mkdir()
     for item in ("hosts", "templates", "config.yaml"):
-        (root / item).symlink_to(province_root() / item)
+        (root / item).symlink_to((base or province_root()) / item)
     previous = run_settings()
     set_run_settings(RunSettings(root=root, lab=True))
     specs = inventory_specs(RunSettings(root=root), [f"code={code}"])
@@ -245,14 +255,14 @@ def test_a_merge_whose_router_acl_cuts_the_office_off_is_rolled_back(office: Off
 # -- the device's own replace (Huawei VRP, H3C Comware) checks access too ----------------
 # VRP: `user-interface vty 0 4` / `acl 2000 inbound` (Huawei "Configuring the VTY User
 # Interface"); Comware: `line vty 0 63` / `acl 2000 inbound` (H3C "Login Management").
-VENDOR_OFFICES = {"huawei_vrp": "16591", "hp_comware": "16636"}
+VENDOR_ROOTS = {"huawei_vrp": huawei_root, "hp_comware": h3c_root}  # office 14797 on them
 
 
-@pytest.mark.parametrize("vendor", list(VENDOR_OFFICES))
+@pytest.mark.parametrize("vendor", list(VENDOR_ROOTS))
 def test_a_device_replace_locking_the_noc_out_is_rolled_back(
     tmp_path: Path, lab_factory: LabFactory, vendor: str
 ) -> None:
-    made = _office(tmp_path, lab_factory, VENDOR_OFFICES[vendor])
+    made = _office(tmp_path, lab_factory, CODE, VENDOR_ROOTS[vendor]())
     office = next(made)
     try:
         access = next(n for n in office.intended if n.endswith("-sw02"))
