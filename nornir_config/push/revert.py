@@ -1,8 +1,8 @@
 """A merge under the device's own revert timer: a change that cuts the push off is undone by
 the device itself.
 
-Where the driver has one (`Platform.revert_timer`, e.g. IOS "Configuration Rollback Confirmed
-Change"), the merge starts the timer before its first change and confirms only once the
+Where the driver has one (`Platform.revert_timer`: a commit that needs a confirmation), the
+merge starts the timer before its first change and confirms only once the
 change is verified and the NOC still gets in; nothing is saved before that, so a device that
 reverts by itself is back to its running and startup configs as before. When the push loses
 the device mid-change (its own path cut), it waits for the timer, logs in again and checks
