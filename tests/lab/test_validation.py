@@ -19,9 +19,11 @@ References for the answers (read, not copied):
   Cert Guide vol. 1, ch. 17 transcript; "Bad mask 0xFFFFFF19 for address 2.2.2.2" in a public
   lab transcript.
 - A word that is not an address where IOS wants one: the caret under it, "% Invalid input
-  detected at '^' marker." (with `no ip domain lookup`, as the templates set; with lookup on,
-  IOS first prints `Translating "WORD"...domain server (255.255.255.255)`, which the lab
-  does not).
+  detected at '^' marker.". Where IOS also takes a host name (`ntp server`, `logging host`:
+  "Hostname or A.B.C.D") and domain lookup is on (its default), it first tries DNS and prints
+  `Translating "WORD"...domain server (255.255.255.255)`, then the line again with the caret
+  under it (a public CCNA lab transcript of `do sh ip route local`; Cisco "Translating ...
+  domain server" transcripts of mistyped commands).
 """
 
 from __future__ import annotations
@@ -52,8 +54,8 @@ def caret_at(output: str) -> int:
 
 # (mode entry lines, bad line, the word the caret must point at)
 CARETS = [
-    ([], "ntp server not-an-ip", "not-an-ip"),
-    ([], "logging host 999.1.1.1", "999.1.1.1"),
+    (["no ip domain lookup"], "ntp server not-an-ip", "not-an-ip"),
+    (["no ip domain lookup"], "logging host 999.1.1.1", "999.1.1.1"),
     ([], "ip default-gateway 10.0.0.300", "10.0.0.300"),
     (["interface g1/0/1"], "switchport access vlan 5000", "5000"),
     (["interface g1/0/1"], "switchport trunk native vlan 0", "0"),
@@ -143,6 +145,20 @@ def test_an_illegal_hostname_is_warned_about_and_taken_as_ios_does(name: str) ->
     assert cli.prompt == f"{name}(config)#"
     assert f"hostname {name}" in cli.device.body()
     assert cli.feed("hostname Sw-2").output == ""  # a legal one: no warning
+
+
+@pytest.mark.parametrize(
+    ("line", "word"),
+    [("ntp server not-an-ip", "not-an-ip"), ("logging host 999.1.1.1", "999.1.1.1")],
+)
+def test_a_host_name_ios_cannot_resolve_is_looked_up_then_refused(line: str, word: str) -> None:
+    cli = make_cli()  # factory: domain lookup on
+    before = cli.device.body()
+    out = cli.feed(line).output
+    lookup, blank, echoed, caret, invalid = out.split("\n")[:5]
+    assert lookup == f'Translating "{word}"...domain server (255.255.255.255)' and blank == ""
+    assert echoed == line and caret.index("^") == line.index(word) and invalid == INVALID
+    assert cli.device.body() == before
 
 
 def test_valid_values_are_taken() -> None:
