@@ -8,6 +8,7 @@ default route out of its WAN port, the switches' default gateway on the router.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import pytest
@@ -235,3 +236,48 @@ def test_an_acl_that_permits_the_nocs_ssh_keeps_the_path(
     _configure(office, "LAB-R1", lines, console=True)
     reachable = {device: _answers(office, device) for device in ROUTED}
     assert all(reachable.values()), reachable
+
+
+def test_ios_access_list_semantics_entry_by_entry() -> None:
+    """The lab's own IOS ACL reading, packet by packet (references above)."""
+    from ipaddress import IPv4Address as A
+
+    from nornir_config.lab.ports import Packet
+    from nornir_config.platforms.cisco_ios.lab import filters, hconfig
+
+    running = hconfig.parse(
+        "\n".join(
+            [
+                "access-list 10 permit host 10.38.1.10",
+                "access-list 10 deny 10.38.1.0 0.0.0.255",
+                "access-list 10 permit any",
+                "access-list 2001 permit udp any any eq snmp",
+                "ip access-list extended WEB",
+                " 10 permit tcp any host 10.1.99.3 range 20 23",
+                " 20 permit tcp any any eq www 443",
+                " 30 deny tcp any any neq 25",
+                " 40 permit tcp any eq telnet any established",
+                " 50 permit tcp any any gt 1023",
+                "ip access-list standard EMPTY",
+            ]
+        ),
+        "cisco_ios",
+    )
+    lists = filters.access_lists(running)
+
+    def ssh(src: str, dst: str, port: int = 22, sport: int = 51000, est: bool = False) -> Packet:
+        return Packet("tcp", A(src), A(dst), sport, port, est)
+
+    allow = functools.partial(filters.permits, lists)
+    assert allow("10", ssh("10.38.1.10", "10.1.99.3"))  # first match wins
+    assert not allow("10", ssh("10.38.1.11", "10.1.99.3"))
+    assert allow("10", ssh("10.38.2.11", "10.1.99.3"))
+    assert allow("2001", Packet("udp", A("1.1.1.1"), A("2.2.2.2"), 5000, 161))  # numbered ext.
+    assert not allow("2001", ssh("1.1.1.1", "2.2.2.2"))  # implicit deny
+    assert allow("WEB", ssh("1.1.1.1", "10.1.99.3"))  # range 20 23
+    assert not allow("WEB", ssh("1.1.1.1", "10.1.99.4"))  # neq 25 denies it
+    assert allow("WEB", ssh("1.1.1.1", "10.1.99.4", port=443))  # eq with two ports
+    assert allow("WEB", ssh("1.1.1.1", "10.1.99.4", port=25, sport=23, est=True))
+    assert not allow("WEB", ssh("1.1.1.1", "10.1.99.4", port=25, sport=23))  # not a reply
+    assert not allow("WEB", Packet("udp", A("1.1.1.1"), A("10.1.99.3"), 5000, 22))
+    assert allow("EMPTY", ssh("1.1.1.1", "2.2.2.2")) and allow("MISSING", ssh("1.1.1.1", "2.2.2.2"))
