@@ -67,11 +67,11 @@ def merge_push(
         return _result(task, report, started)
     try:
         prove_way_back(task.host, conn, platform)
+        # the device's own safety net: unconfirmed, it takes the change back by itself
+        timed = revert.start(conn, platform)
     except Exception as exc:  # refused, or the session failed: nothing was changed
         report.outcome, report.reason = Outcome.FAILED, f"{redact(why(exc))}; nothing changed"
         return _result(task, report, started)
-    # the device's own safety net: unconfirmed, it takes the change back by itself
-    timed = revert.start(conn, platform)
     step = "sending commands"
     try:
         deliver(conn, commands, platform)
