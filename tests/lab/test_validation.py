@@ -18,6 +18,10 @@ References for the answers (read, not copied):
   172.16.1.0" (a subnet's own network or broadcast address): W. Odom, CCNA 200-301 Official
   Cert Guide vol. 1, ch. 17 transcript; "Bad mask 0xFFFFFF19 for address 2.2.2.2" in a public
   lab transcript.
+- The caret: Cisco "Using the Command-Line Interface" (IOS configuration fundamentals): the
+  `^` marks the point in the command string where the parser found the error; the typed line
+  follows the prompt, so its column counts the prompt of the mode the line was typed in (not
+  confirmed on hardware for every sub-mode).
 - A word that is not an address where IOS wants one: the caret under it, "% Invalid input
   detected at '^' marker.". Where IOS also takes a host name (`ntp server`, `logging host`:
   "Hostname or A.B.C.D") and domain lookup is on (its default), it first tries DNS and prints
