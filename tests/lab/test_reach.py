@@ -281,3 +281,34 @@ def test_ios_access_list_semantics_entry_by_entry() -> None:
     assert not allow("WEB", ssh("1.1.1.1", "10.1.99.4", port=25, sport=23))  # not a reply
     assert not allow("WEB", Packet("udp", A("1.1.1.1"), A("10.1.99.3"), 5000, 22))
     assert allow("EMPTY", ssh("1.1.1.1", "2.2.2.2")) and allow("MISSING", ssh("1.1.1.1", "2.2.2.2"))
+
+
+def test_vrp_traffic_filter_semantics() -> None:
+    """VRP `traffic-filter inbound|outbound acl N`: the first matching rule decides, and a
+    packet no rule matches passes (Huawei AR/S command reference, "traffic-filter": "If no rule
+    is matched, IPv4 packets are allowed to pass through")."""
+    from ipaddress import IPv4Address as A
+
+    from nornir_config.lab.ports import Packet
+    from nornir_config.platforms.huawei_vrp.lab import tree
+    from nornir_config.platforms.huawei_vrp.lab.device import traffic_filter_permits
+
+    running = tree.parse(
+        "\n".join(
+            [
+                "acl number 3001",
+                " rule 5 permit tcp source 10.38.1.10 0 destination-port eq 22",
+                " rule 10 deny tcp destination-port eq 22",
+                " rule 15 deny ip source 10.99.0.0 0.0.255.255",
+            ]
+        )
+    )
+
+    def ssh(src: str, port: int = 22) -> Packet:
+        return Packet("tcp", A(src), A("10.1.99.3"), 51000, port)
+
+    assert traffic_filter_permits(running, "3001", ssh("10.38.1.10"))
+    assert not traffic_filter_permits(running, "3001", ssh("10.38.1.11"))
+    assert not traffic_filter_permits(running, "3001", ssh("10.99.1.1", port=80))
+    assert traffic_filter_permits(running, "3001", ssh("10.38.1.11", port=80))  # no rule: passes
+    assert traffic_filter_permits(running, "3999", ssh("10.38.1.11"))  # no such ACL
