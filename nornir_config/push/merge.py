@@ -8,6 +8,7 @@ from collections.abc import Callable
 from nornir.core.task import Result, Task
 
 from nornir_config.compliance.features import features_for, owner_of
+from nornir_config.compliance.fingerprints import Fingerprints
 from nornir_config.compliance.model import UNOWNED
 from nornir_config.connection import open_netmiko, why
 from nornir_config.inventory import province_of
@@ -17,6 +18,7 @@ from nornir_config.push.diff import Remediation, config_diff, plan, remediation
 from nornir_config.push.rollback import prove_way_back, recheck
 from nornir_config.push.session import deliver, read_config, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
+from nornir_config.settings import run_settings
 
 Redact = Callable[[str], str]
 BeforeHook = Callable[[str, str], None]
@@ -47,7 +49,8 @@ def merge_push(
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
     preserve = preserved(task)
-    planned = plan(before, intended, platform, preserve)
+    proven = fingerprints(task)
+    planned = plan(before, intended, platform, preserve, proven)
     commands = planned.commands
     report.commands = [redact(c) for c in commands]
     describe(task, planned, report, redact)
@@ -82,7 +85,8 @@ def merge_push(
     except Exception as exc:  # dropped session, refused command, timeout
         report.reason = f"{step}: {redact(why(exc))}"
         return _result(task, revert.undo(task, before, platform, report, redact, timed), started)
-    residual = remediation(after, intended, platform, preserve)
+    proven.record(commands, after, intended)
+    residual = remediation(after, intended, platform, preserve, proven)
     if residual:
         report.reason = f"residual diff after push ({len(residual)} lines): {redact(residual[0])}"
         return _result(task, revert.undo(task, before, platform, report, redact, timed), started)
@@ -101,8 +105,15 @@ def merge_push(
             report.reason = f"{step}: {redact(why(exc))}"
             undone = revert.undo(task, before, platform, report, redact, timed)
             return _result(task, undone, started)
+    proven.save()
     report.outcome = Outcome.CHANGED
     return _result(task, report, started)
+
+
+def fingerprints(task: Task) -> Fingerprints:
+    """The host's device-cipher fingerprints (what the last push left), to plan against and
+    to record what this push leaves."""
+    return Fingerprints.load(run_settings().build_dir, task.host.name, driver_for(task.host))
 
 
 def preserved(task: Task) -> list[str]:
