@@ -93,8 +93,12 @@ def device_replace_push(
         proven.record(planned.commands, after, intended)
         residual = remediation(after, intended, platform, preserve, proven)
         if residual:
-            report.reason = f"residual diff after replace ({len(residual)} lines)"
-            return _result(task, rollback_merge(task, before, platform, report, redact), started)
+            report.reason = (
+                f"residual diff after replace ({len(residual)} lines): {redact(residual[0])}"
+            )
+            # on the session still open: the replaced config may refuse new logins
+            rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
+            return _result(task, rolled, started)
         step = "checking management access"
         lost = after_change(task.host.name) if after_change is not None else None
         if lost is not None and after_change is not None:
