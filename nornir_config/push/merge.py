@@ -16,6 +16,7 @@ from nornir_config.push.diff import Remediation, config_diff, plan, remediation
 from nornir_config.push.rollback import prove_way_back, recheck, rollback_merge
 from nornir_config.push.session import deliver, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
+from nornir_config.push.verified import VerifiedConfigs
 
 Redact = Callable[[str], str]
 BeforeHook = Callable[[str, str], None]
@@ -29,12 +30,14 @@ def merge_push(
     redact: Redact,
     before_change: BeforeHook,
     after_change: AfterHook | None = None,
+    known: VerifiedConfigs | None = None,
 ) -> Result:
     """Nornir task: make the device's running config equal `intended`, or leave it as it was.
 
     `before_change(host, running)` stores the pre-change backup; it runs before any change.
     `after_change(host)` says whether the change lost management access: then it is rolled
-    back on the session still open.
+    back on the session still open. `known`: the running configs earlier pushes verified;
+    the one read now among them needs no remediation (push/verified.py).
     """
     started = time.perf_counter()
     platform = driver_for(task.host)
@@ -46,12 +49,19 @@ def merge_push(
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
     preserve = preserved(task)
+    fingerprint = known.of(before, intended, platform, preserve) if known else ""
+    verified = known.match(task.host.name, fingerprint) if known else None
+    if verified is not None:
+        report.protected, report.verified = list(verified.protected), fingerprint
+        report.reason = "running config as an earlier push verified it; nothing sent"
+        return _result(task, report, started)
     planned = plan(before, intended, platform, preserve)
     commands = planned.commands
     report.commands = [redact(c) for c in commands]
     describe(task, planned, report, redact)
     if not commands:
         report.reason = "running config already as intended; nothing sent"
+        report.verified = fingerprint
         return _result(task, report, started)
     # Before/after for `--diff` (hier_config's remediation makes the device equal `intended`),
     # each side redacted whole, where the sanitiser's line patterns still match.
@@ -87,6 +97,8 @@ def merge_push(
         rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
         return _result(task, recheck(rolled, after_change), started)
     report.outcome = Outcome.CHANGED
+    if known is not None:
+        report.verified = known.of(after, intended, platform, preserve)
     return _result(task, report, started)
 
 
