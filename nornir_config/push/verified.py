@@ -25,7 +25,6 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from nornir_config.compliance.engine import without_volatile
 from nornir_config.platforms.base import Platform
 
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -67,6 +66,8 @@ class Fingerprints:
         return cls(key.digest())
 
     def of(self, running: str, intended: str, platform: Platform, preserve: Sequence[str]) -> str:
+        from nornir_config.compliance.engine import without_volatile  # imports push.state
+
         mac = hmac.new(self.key, _rules_digest(platform), hashlib.sha256)
         for part in (platform.name, without_volatile(running, platform), intended, *preserve):
             mac.update(len(part.encode()).to_bytes(8, "big") + part.encode())
