@@ -60,7 +60,7 @@ def config_rules(platform: Platform) -> ConfigRules:
     raw = platform.data("running_config")
     hc = raw.get("hier_config", {})
     stock = get_hconfig_driver(platform.hier_config)
-    driver = _without_repeats(type(stock), platform.layout.read)()
+    driver = _without_repeats(type(stock))()
     rules = driver.rules
     keep = set(hc.get("keep_post_load_callbacks", []))
     update: dict[str, Any] = {
@@ -109,7 +109,7 @@ def config_rules(platform: Platform) -> ConfigRules:
     )
 
 
-def _without_repeats(base: type[Any], read: Callable[[str], str] | None = None) -> type[Any]:
+def _without_repeats(base: type[Any]) -> type[Any]:
     """The stock driver class, reading a config without a line repeated in one section.
 
     A device never holds one line twice; a sanitised backup does (two communities that both
@@ -119,9 +119,7 @@ def _without_repeats(base: type[Any], read: Callable[[str], str] | None = None) 
     class Driver(base):  # type: ignore[misc]
         @staticmethod
         def config_preprocessor(config_text: str) -> str:
-            # a device that indents its top-level settings: read at column 0 first
-            text = read(config_text) if read is not None else config_text
-            return drop_repeated_lines(base.config_preprocessor(text))
+            return drop_repeated_lines(base.config_preprocessor(config_text))
 
     Driver.__name__ = base.__name__
     return Driver

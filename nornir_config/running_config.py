@@ -27,6 +27,7 @@ class Layout:
     comment: str
     banner: re.Pattern[str]
     leaf_indent: str
+    views: re.Pattern[str] | None  # top-level lines printed as a block even when empty
     header: tuple[re.Pattern[str], ...]
     sections: tuple[re.Pattern[str], ...]
     sort_keys: tuple[tuple[re.Pattern[str], str], ...]
@@ -91,6 +92,7 @@ def layout(driver: Platform) -> Layout:
         comment=printed.comment,
         banner=re.compile(printed.banner),
         leaf_indent=printed.leaf_indent,
+        views=re.compile("|".join(f"(?:{p})" for p in printed.views)) if printed.views else None,
         header=tuple(re.compile(p) for p in header),
         sections=tuple(re.compile(p) for p in data["section_order"]),
         sort_keys=tuple((re.compile(r["match"]), r["key"]) for r in data.get("sort_keys", [])),
@@ -119,9 +121,7 @@ def _text_blocks(text: str, driver: Platform) -> list[tuple[str, str]]:
     """
     rules = layout(driver)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if driver.layout.read is not None:  # settings indented by the device: to column 0
-        text = driver.layout.read(text)
-    if rules.leaf_indent:
+    if rules.leaf_indent:  # settings indented by the device: to column 0
         text = _flatten(text, rules)
     for pattern, replace, after_newline in rules.normalise:
         text = (
@@ -176,22 +176,24 @@ def _format_text_blocks(blocks: Iterable[tuple[str, str]], driver: Platform) -> 
         section, order = rules.placement(head)
         keyed.append(((section, order, index), section, head, body))
     keyed.sort(key=lambda item: item[0])
-    # A body without a version line starts with a separator (`#` after a device's header line).
-    out: list[str] = [] if rules.version_line else [separator]
+    # A body without a version line, or with indented settings, starts with a separator (`#`
+    # after a device's header line).
+    out: list[str] = [separator] if rules.leaf_indent or not rules.version_line else []
     previous_section: int | None = None
     for _, section, head, body in keyed:
-        if out and out[-1] != separator and (body or section != previous_section):
+        # A block: a line with children, or a view (printed as one even when empty).
+        block = bool(body) or (rules.views is not None and rules.views.match(head) is not None)
+        if out and out[-1] != separator and (block or section != previous_section):
             out.append(separator)
-        out.append(head if body else rules.leaf_indent + head)
+        out.append(head if block else rules.leaf_indent + head)
         if body:
             out.append(body)
+        if block:
             out.append(separator)
         previous_section = section
     if out and out[-1] != separator:
         out.append(separator)
     out.append(rules.last_line)
-    if driver.layout.write is not None:  # the device's own indentation of settings
-        return driver.layout.write("\n".join(out))
     return "\n".join(out) + "\n"
 
 

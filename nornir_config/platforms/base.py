@@ -5,8 +5,9 @@ entry point group `communelan.platforms`. The core asks `nornir_config.platforms
 for it and reads its fields; it never names a vendor nor imports a vendor folder. Data that is
 easier to say in YAML stays in the folder and is read with `Platform.data(document)`; the
 core reads these documents (the shipped drivers' folders show their shape):
-  running_config  show-run layout: section order, sort keys, version line, hier_config rules
-  push            remediation ordering, idempotent commands, negation rules
+  running_config  show-run layout: separators, section order, sort keys, version line,
+                  hier_config rules
+  push            commands, remediation ordering, idempotent commands, negation rules
   protected       lines the device owns (never removed, left out of comparisons)
   features        compliance features (one per template partial) and their sections
   controls        what each feature protects, for the reports
@@ -20,6 +21,7 @@ uses); a vendor's lab dialect builds them.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sized
 from dataclasses import dataclass
@@ -214,13 +216,12 @@ class ShowRunLayout:
     comment: str  # lines starting with it are comments
     banner: str  # regex of a banner's first line; group 1 is its delimiter
     indent: str = " "  # one level of children
-    # Device text -> block text (every top-level line at column 0) and back, for a device
-    # that indents top-level settings (` sysname X`); None: printed as parsed.
-    read: Callable[[str], str] | None = None
-    write: Callable[[str], str] | None = None
     # Printed before a top-level line that has no children (some devices print one space, so
-    # that ` name X` and `interface X` both start a block); read back as top-level.
+    # that ` sysname X` and `interface X` both start a block); read back as top-level.
     leaf_indent: str = ""
+    # Regexes of top-level lines that open a view: printed at column 0 between separators even
+    # without children (`vlan 998` on some devices).
+    views: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -325,3 +326,73 @@ def _read(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"{path} must hold a mapping")
     return data
+
+
+# -- building a driver from its folder ---------------------------------------------------------
+
+
+class LabModule(Protocol):
+    """A vendor's `lab` package: what `LabDialect` is built from."""
+
+    def new_device(self, spec: LabDeviceSpec, operator: LabCredentials | None) -> Any: ...
+
+    def new_session(self, device: Any, user: str, privilege: int) -> Any: ...
+
+    def day0_facts(self, text: str) -> Day0Facts: ...
+
+
+def build(
+    folder: Path,
+    *,
+    hier_config: HierPlatform,
+    netmiko_device_type: str,
+    napalm_driver: str | None,
+    secrets: SecretForms,
+    naming: Naming,
+    acl_entry: Callable[[str, bool], AclEntry | None],
+    lab: LabModule,
+    replace: Replace,
+    label: str,
+    netutils_platform: str | None = None,
+) -> Platform:
+    """The driver of the vendor folder `folder`, from the values only it knows plus its data.
+
+    Name and templates are the folder's name; the show-run layout is `running_config.yaml`
+    `layout` with `volatile.yaml`; commands, device copy and file delivery are `push.yaml`'s;
+    hash forms found in any text are `sanitize.yaml` `anywhere`.
+    """
+    running, push = _read(folder / "running_config.yaml"), _read(folder / "push.yaml")
+    printed = dict(running["layout"])
+    commands = dict(push["commands"])
+    delivery = push.get("file_delivery")
+    return Platform(
+        name=folder.name,
+        folder=folder,
+        templates=folder.name,
+        hier_config=hier_config,
+        netmiko_device_type=netmiko_device_type,
+        napalm_driver=napalm_driver,
+        netutils_platform=netutils_platform or folder.name,
+        commands=Commands(**{**commands, "session_setup": tuple(commands["session_setup"])}),
+        layout=ShowRunLayout(
+            volatile=tuple(_read(folder / "volatile.yaml")["volatile"] or ()),
+            **{**printed, "views": tuple(printed.get("views", ()))},
+        ),
+        secrets=dataclasses.replace(
+            secrets,
+            anywhere=tuple(
+                (r["regex"], r["replace"]) for r in _read(folder / "sanitize.yaml")["anywhere"]
+            ),
+        ),
+        naming=naming,
+        lint=LintDialect(acl_entry=acl_entry),
+        device_copy=DeviceCopy(**push["device_copy"]),
+        replace=replace,
+        lab=LabDialect(device=lab.new_device, session=lab.new_session, day0_facts=lab.day0_facts),
+        file_delivery=None
+        if delivery is None
+        else FileDelivery(
+            **{**delivery, "write": tuple(delivery["write"]), "type": tuple(delivery["type"])}
+        ),
+        label=label,
+    )

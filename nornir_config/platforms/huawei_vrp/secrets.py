@@ -37,9 +37,4 @@ FORMS = SecretForms(
     ),
     verify={},
     reveal={},
-    anywhere=(
-        (r"\$1a\$\S+?\$\S*\$", "<removed>"),
-        (r"%\^%#\S+?%\^%#", "<removed>"),
-        (r"%\$%\$\S+?%\$%\$", "<removed>"),
-    ),
 )
