@@ -6,8 +6,9 @@ compliance/ and the secrets code, against the tests that guard them.
     .venv/bin/python bench/mutation.py --only nornir_config/push/state.py --tests tests/push
 
 Runs in a scratch copy of the committed tree (`git archive HEAD`), so the worktree is never
-touched. Prints killed/survived/other counts, the score (killed / mutants tried) and every
-surviving mutant; `mutmut show NAME` in the printed folder shows one. Not part of the suite.
+touched. Prints killed/survived/other counts, the score (killed / mutants, a mutant no selected
+test reaches counting as not killed), a per-module table and every surviving mutant; `mutmut
+show NAME` in the printed folder shows one. Not part of the suite.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,6 +49,27 @@ def setup_cfg(only: list[str], tests: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+KILLED = {"killed", "timeout", "caught by type check"}
+NOT_RUN = {"not checked", "check was interrupted by user", "skipped"}
+
+
+def score_of(statuses: Iterable[str]) -> tuple[int, int]:
+    """(killed, mutants): a mutant no selected test reaches counts against the score; only
+    mutants the run never got to (interrupted, skipped) are left out."""
+    found = [s for s in statuses if s not in NOT_RUN]
+    return sum(s in KILLED for s in found), len(found)
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:.0f}%" if whole else "-"
+
+
+def module_of(mutant: str) -> str:
+    """`nornir_config.push.lock.x_lock_devices__mutmut_3` -> `push/lock.py`."""
+    dotted = mutant.rsplit("__mutmut_", 1)[0].rsplit(".", 1)[0]
+    return dotted.removeprefix("nornir_config.").replace(".", "/") + ".py"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", default=SCOPE, help="globs of files to mutate")
@@ -71,12 +94,21 @@ def main() -> int:
         if sep:
             statuses[name] = status.strip()
     counts = collections.Counter(statuses.values())
-    killed = counts.get("killed", 0) + counts.get("timeout", 0)
-    tried = killed + counts.get("survived", 0)
     print(f"\nmutmut over {', '.join(args.only)} with {' '.join(args.tests)}")
     print(f"mutants: {len(statuses)}; " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
-    score = 100.0 * killed / tried if tried else 0.0
-    print(f"score: {score:.1f}% killed ({killed} of {tried} tried) in {seconds:.0f} s")
+    killed, total = score_of(statuses.values())
+    print(f"score: {percent(killed, total)} killed ({killed} of {total}) in {seconds:.0f} s")
+    print("\n| module | killed / mutants | survived | no test reaches it |")
+    print("| --- | --- | --- | --- |")
+    by_module: dict[str, list[str]] = collections.defaultdict(list)
+    for name, status in statuses.items():
+        by_module[module_of(name)].append(status)
+    for module, found in sorted(by_module.items()):
+        done, of = score_of(found)
+        print(
+            f"| {module} | {done} / {of} ({percent(done, of)}) | {found.count('survived')} "
+            f"| {found.count('no tests')} |"
+        )
     for name, status in sorted(statuses.items()):
         if status == "survived":
             print(f"survived: {name}")

@@ -43,6 +43,13 @@ def province_root(codes: tuple[str, ...] = THANH_HOA) -> Path:
     return root
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The demo test first: it is the longest (a fresh venv and the whole province), so under
+    `./run test`'s workers (pytest-xdist, work stealing) one worker starts it at once and the
+    others take that worker's share of the rest."""
+    items.sort(key=lambda item: not item.nodeid.startswith("tests/test_demo"))
+
+
 TEST_SECRETS = {
     "enable_secret": "T3st-Enable-Secret",
     "password_admin": "T3st-Admin-Passw0rd",

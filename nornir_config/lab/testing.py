@@ -28,7 +28,7 @@ from nornir_config.lab.files import (
     write_endpoints,
     write_known_hosts,
 )
-from nornir_config.lab.server import Lab
+from nornir_config.lab.server import DEFAULT_NETWORK, Lab
 from nornir_config.lab.spec import LabDeviceSpec
 
 T = TypeVar("T")
@@ -74,6 +74,16 @@ def noc_address(root: Path | None = None) -> str | None:
         return str(next(ipaddress.IPv4Network(nets[0]).hosts()))
     except (OSError, KeyError, TypeError, IndexError, ValueError):
         return None
+
+
+def worker_network() -> str:
+    """The loopback block this test process's labs listen on: the lab's default alone, and one
+    block per pytest-xdist worker (gw0 127.110.0.0, gw1 127.111.0.0, ...) so labs of parallel
+    workers never share an address, whatever ports they are given."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw") and worker[2:].isdigit():
+        return f"127.{110 + int(worker[2:])}.0.0"
+    return DEFAULT_NETWORK
 
 
 def make_specs(routers: int = 1, switches: int = 1, prefix: str = "LAB") -> list[LabDeviceSpec]:
@@ -214,13 +224,14 @@ def start_lab(
     *,
     credentials: LabCredentials | None = None,
     login_privilege: int = 15,
-    network: str = "127.100.0.0",
+    network: str | None = None,
     faults: dict[str, dict[str, Any]] | None = None,
     client_address: str | None = "noc",
 ) -> RunningLab:
     """Start `specs` in-process (ports chosen by the OS) and write `lab_dir` as `lab up` does.
 
-    `credentials`: the operator (default `operator_credentials()`); `client_address`: where
+    `network`: the loopback block (default `worker_network()`); `credentials`: the operator
+    (default `operator_credentials()`); `client_address`: where
     clients appear to come from for vty access-classes ("noc": the first NOC host of the
     project's hosts/; None: their real loopback address).
     """
@@ -234,7 +245,7 @@ def start_lab(
             specs,
             credentials,
             keys_dir=lab_dir / "keys",
-            network=network,
+            network=network or worker_network(),
             login_privilege=login_privilege,
             client_address=client_address,
         )

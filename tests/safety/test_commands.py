@@ -24,7 +24,9 @@ def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=300,
-        env=dict(os.environ),
+        # Tables as wide as an engineer's terminal, whether or not the suite runs on one
+        # (rich reads COLUMNS; a pytest-xdist worker has no terminal: 80 columns cut cells).
+        env={**os.environ, "COLUMNS": "200"},
     )
 
 
