@@ -48,7 +48,7 @@ from nornir_config.push.state import (
     save_state,
     unfinished_hosts,
 )
-from nornir_config.push.verified import Fingerprints, VerifiedConfigs
+from nornir_config.push.verified import RunningFingerprints, VerifiedConfigs
 from nornir_config.render import private_dir, write_private
 from nornir_config.secrets import redactor
 
@@ -177,7 +177,7 @@ def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: P
             run.salt,
         )
     secrets = project.secrets()
-    known = VerifiedConfigs(Fingerprints.of_run(secrets.values, run.salt), verified)
+    known = VerifiedConfigs(RunningFingerprints.of_run(secrets.values, run.salt), verified)
     before_dir = settings.build_dir / "push" / run.run_id / "before"
     audit_log = settings.build_dir / "audit.jsonl"
 

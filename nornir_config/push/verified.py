@@ -33,7 +33,7 @@ _RULES_CODE = ("push/diff.py", "hier.py", "running_config.py", "compliance/secre
 
 
 @cache
-def _rules_digest(platform: Platform) -> bytes:
+def _rules_digest(platform: Platform) -> str:
     """What the remediation of `platform` is computed by: its data files, our code, hier_config."""
     digest = hashlib.sha256(version("hier_config").encode())
     for path in (
@@ -41,7 +41,12 @@ def _rules_digest(platform: Platform) -> bytes:
         *(_PACKAGE / name for name in _RULES_CODE),
     ):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.digest()
+    return digest.hexdigest()
+
+
+def keyed_hash(key: str, *parts: str) -> str:
+    """HMAC-SHA256 of `parts` (NUL-separated) under `key`, in hex."""
+    return hmac.new(key.encode(), "\0".join(parts).encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -54,31 +59,30 @@ class Verified:
 
 
 @dataclass(frozen=True)
-class Fingerprints:
-    """Computes fingerprints with one run's key."""
+class RunningFingerprints:
+    """Fingerprints of running configs under one key (the secrets store's values and the
+    state's salt)."""
 
-    key: bytes
+    key: str
 
     @classmethod
-    def of_run(cls, secret_values: Mapping[str, str], salt: str) -> Fingerprints:
-        material = json.dumps(sorted(secret_values.items()), ensure_ascii=False)
-        key = hashlib.sha256(b"communelan verified\0" + salt.encode() + material.encode())
-        return cls(key.digest())
+    def of_run(cls, secret_values: Mapping[str, str], salt: str) -> RunningFingerprints:
+        material = json.dumps([salt, sorted(secret_values.items())], ensure_ascii=False)
+        return cls(hashlib.sha256(material.encode()).hexdigest())
 
     def of(self, running: str, intended: str, platform: Platform, preserve: Sequence[str]) -> str:
         from nornir_config.compliance.engine import without_volatile  # imports push.state
 
-        mac = hmac.new(self.key, _rules_digest(platform), hashlib.sha256)
-        for part in (platform.name, without_volatile(running, platform), intended, *preserve):
-            mac.update(len(part.encode()).to_bytes(8, "big") + part.encode())
-        return mac.hexdigest()
+        body = without_volatile(running, platform)
+        rules = json.dumps([platform.name, _rules_digest(platform), list(preserve)])
+        return keyed_hash(self.key, "running config", rules, body, intended)
 
 
 @dataclass(frozen=True)
 class VerifiedConfigs:
     """The fingerprints a run checks against, with the key it computes its own by."""
 
-    fingerprints: Fingerprints
+    fingerprints: RunningFingerprints
     entries: Mapping[str, Verified]
 
     def of(self, running: str, intended: str, platform: Platform, preserve: Sequence[str]) -> str:

@@ -13,7 +13,7 @@ from netmiko import ConnectHandler
 from nornir_config.platforms import driver
 from nornir_config.push import Outcome
 from nornir_config.push.state import STATE_FILE, load_verified
-from nornir_config.push.verified import Fingerprints
+from nornir_config.push.verified import RunningFingerprints
 from nornir_config.secrets import load_secrets
 from tests.push.conftest import PushEnv, _write_intended
 
@@ -76,7 +76,7 @@ def test_a_dry_run_keeps_the_fingerprints_and_a_failed_device_loses_its_own(
 def test_a_fingerprint_changes_with_what_the_remediation_depends_on() -> None:
     running = "Building configuration...\n\nhostname R1\n!\nlogging buffered 8000\nend\n"
     intended = "hostname R1\nlogging buffered 8000\n"
-    mine = Fingerprints.of_run({"snmp": "s3cret"}, "salt")
+    mine = RunningFingerprints.of_run({"snmp": "s3cret"}, "salt")
     base = mine.of(running, intended, PLATFORM, ())
     # a volatile line is not part of the config
     stamped = running.replace("\n\n", "\n! Last configuration change at 10:00:00 UTC\n\n", 1)
@@ -86,9 +86,10 @@ def test_a_fingerprint_changes_with_what_the_remediation_depends_on() -> None:
     assert mine.of(running, intended, PLATFORM, ("^logging ",)) != base
     assert mine.of(running, intended, driver("huawei_vrp"), ()) != base
     assert (
-        Fingerprints.of_run({"snmp": "other"}, "salt").of(running, intended, PLATFORM, ()) != base
+        RunningFingerprints.of_run({"snmp": "other"}, "salt").of(running, intended, PLATFORM, ())
+        != base
     )
     assert (
-        Fingerprints.of_run({"snmp": "s3cret"}, "pepper").of(running, intended, PLATFORM, ())
+        RunningFingerprints.of_run({"snmp": "s3cret"}, "pepper").of(running, intended, PLATFORM, ())
         != base
     )
