@@ -401,32 +401,25 @@ def _fail_when_closed(conn: Any) -> None:
     conn.read_channel = read_channel
 
 
-def fresh_login(host: Host, attempts: int = 2, pause: float = 1.0) -> None:
+def fresh_login(host: Host, config: Config, attempts: int = 2, pause: float = 1.0) -> None:
     """Log in to `host` on a new SSH connection of its own, as the next run will, and leave;
-    raises when the device cannot be reached or refuses the login (after `attempts`)."""
-    from netmiko import ConnectHandler
-
-    params = host.get_connection_parameters("netmiko")
+    raises when the device cannot be reached or refuses the login (after `attempts`). The
+    login is `open_netmiko`'s; a session the host already has is kept aside meanwhile."""
+    kept = host.connections.pop("netmiko", None)
     last: Exception | None = None
-    for attempt in range(attempts):
-        conn = ConnectHandler(
-            host=params.hostname,
-            username=params.username,
-            password=params.password,
-            port=params.port,
-            device_type=params.platform,
-            **{**(params.extras or {}), "auto_connect": False},
-        )
-        try:
-            conn.establish_connection()
-            conn.find_prompt()
-            return
-        except Exception as exc:  # refused, reset, timed out, wrong password: try once more
-            last = exc
-            time.sleep(pause * (attempt + 1))
-        finally:
-            with contextlib.suppress(Exception):  # one that never opened has nothing to close
-                conn.disconnect()
+    try:
+        for attempt in range(attempts):
+            try:
+                open_netmiko(host, config)
+                return
+            except Exception as exc:  # refused, reset, timed out, wrong password: once more
+                last = exc
+                time.sleep(pause * (attempt + 1))
+            finally:
+                hang_up(host)  # one that never opened has nothing to close
+    finally:
+        if kept is not None:
+            host.connections["netmiko"] = kept
     assert last is not None
     raise last
 

@@ -358,7 +358,8 @@ def _compliance(filters: list[str], options: dict[str, Any]) -> StepResult:
     for d in report.devices:
         groups.setdefault(d.status.replace("_", "-"), []).append(d.host)
     return StepResult(
-        s.non_compliant == 0 and s.unknown == 0,
+        # unverified (a device cipher no push fingerprinted) is not a pass either
+        s.non_compliant == 0 and s.unknown == 0 and s.unverified == 0,
         f"{named_counts(groups)} -> {paths[0].parent}",
     )
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from nornir_config import audit
 from nornir_config.change.fingerprint import fingerprint, redacted
 from nornir_config.change.plan import Plan, check_ready
+from nornir_config.compliance.fingerprints import Fingerprints
 from nornir_config.compliance.run import running_live
 from nornir_config.connection import prepare_connections
 from nornir_config.errors import InputError
@@ -28,6 +29,7 @@ from nornir_config.push.intended import intended_configs
 from nornir_config.push.run import PushOptions, run_push
 from nornir_config.push.state import DeviceReport, Outcome
 from nornir_config.secrets import Secrets
+from nornir_config.settings import run_settings
 
 STALE = "stale: re-plan"
 
@@ -61,7 +63,8 @@ def why_stale(
         return f"{STALE} (the intended config changed since plan {planned.id})"
     if fingerprint(running, platform) != device.running_sha256:
         return f"{STALE} (the running config changed since plan {planned.id})"
-    derived = redacted(remediation(running, intended, platform), secrets, platform)
+    proven = Fingerprints.load(run_settings().build_dir, host, platform, secrets)
+    derived = redacted(remediation(running, intended, platform, proven=proven), secrets, platform)
     if derived != device.commands:
         return f"{STALE} (the commands differ from plan {planned.id}: a secret changed)"
     return None

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nornir_config import audit
 from nornir_config.change.fingerprint import fingerprint, redacted
+from nornir_config.compliance.fingerprints import Fingerprints
 from nornir_config.compliance.run import running_live
 from nornir_config.connection import prepare_connections
 from nornir_config.errors import InputError
@@ -117,7 +118,14 @@ def make_plan(project: Project, filters: list[str], accept_new_host_keys: bool =
         if running is not None:
             device.running_sha256 = fingerprint(running, platform)
             device.commands = redacted(
-                remediation(running, intended[host], platform), secrets, platform
+                remediation(
+                    running,
+                    intended[host],
+                    platform,
+                    proven=Fingerprints.load(settings.build_dir, host, platform, secrets),
+                ),
+                secrets,
+                platform,
             )
         devices[host] = device
     ttl = control.plan_ttl_hours

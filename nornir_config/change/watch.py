@@ -111,7 +111,7 @@ def conditions(
             continue
         state.down_rounds.pop(host, None)
         for feature in device.features:
-            if not feature.compliant:
+            if feature.status == "non_compliant":
                 found[f"non_compliant/{host}/{feature.name}"] = _detail(feature)
     return found
 

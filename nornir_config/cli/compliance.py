@@ -48,7 +48,8 @@ def compliance(
 ) -> None:
     """Compare each device's running config with its intended one, feature by feature.
 
-    Exit 0 when every reachable device is compliant, 1 when any is not, 2 on bad input.
+    Exit 0 when every reachable device is compliant, 1 when any differs, 5 when none differs
+    but some are unverified (a device cipher no push has fingerprinted), 2 on bad input.
     Unreachable devices are reported as unknown, never as compliant.
     """
     # Imported here: Netmiko and the report machinery load only when this command runs.
@@ -86,6 +87,12 @@ def compliance(
                 f"[red]non-compliant[/red] {device.host}: {', '.join(device.failed_features())}",
                 highlight=False,
             )
+        elif device.status == "unverified":
+            console.print(
+                f"[yellow]unverified[/yellow] {device.host}: {', '.join(device.failed_features())}"
+                " (a device cipher no push has fingerprinted: push to verify)",
+                highlight=False,
+            )
         elif device.status == "unknown":
             console.print(
                 f"[yellow]unknown[/yellow] {device.host}: {reason_text(device, lang)} "
@@ -94,11 +101,11 @@ def compliance(
             )
     console.print(
         f"{s.devices} devices: {s.compliant} compliant, {s.non_compliant} non-compliant, "
-        f"{s.unknown} unknown; {coverage_text(report, lang)} ({s.source}, {s.seconds:.2f} s) -> "
-        + ", ".join(str(p) for p in paths),
+        f"{s.unverified} unverified, {s.unknown} unknown; {coverage_text(report, lang)} "
+        f"({s.source}, {s.seconds:.2f} s) -> " + ", ".join(str(p) for p in paths),
         highlight=False,
     )
-    if s.devices and s.compliant + s.non_compliant == 0:  # nothing could be checked
+    if s.devices and s.compliant + s.non_compliant + s.unverified == 0:  # nothing could be checked
         console.print(f"[red]no device could be checked[/red] ({s.unknown} unknown)")
         raise typer.Exit(1)
     raise typer.Exit(report.exit_code)

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Status = Literal["compliant", "non_compliant", "unknown"]
+# unverified: nothing differs, but a secret the device keeps in its own cipher could not be
+# shown to be the intended one (no push fingerprinted it): never counted as compliant.
+Status = Literal["compliant", "non_compliant", "unverified", "unknown"]
+FeatureStatus = Literal["compliant", "non_compliant", "unverified"]
 Source = Literal["live", "backup", "text"]
 
 UNOWNED = "unowned"
 # Lines a push keeps on purpose (platform protected lines, hosts/ `preserve:`): never extra.
 PROTECTED = "protected"
+UNVERIFIED_EXIT = 5
 
 
 @dataclass
@@ -26,6 +30,13 @@ class FeatureResult:
     intended: list[str] = field(default_factory=list)
     actual: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unverified: bool = False  # nothing differs but a device cipher no one could verify
+
+    @property
+    def status(self) -> FeatureStatus:
+        if self.unverified:
+            return "unverified"
+        return "compliant" if self.compliant else "non_compliant"
 
 
 @dataclass
@@ -52,7 +63,16 @@ class DeviceResult:
         return [line for f in self.features for line in f.remediation]
 
     def failed_features(self) -> list[str]:
+        """Features not compliant: differing, or unverified."""
         return [f.name for f in self.features if not f.compliant]
+
+    def verdict(self) -> Status:
+        """A read device's status from its features: any differing feature makes it
+        non-compliant, else any unverified one unverified."""
+        statuses = {f.status for f in self.features}
+        if "non_compliant" in statuses:
+            return "non_compliant"
+        return "unverified" if "unverified" in statuses else "compliant"
 
 
 @dataclass
@@ -68,6 +88,7 @@ class RunSummary:
     features_checked: int
     features_failed: int
     seconds: float
+    unverified: int = 0  # devices whose only doubt is a device cipher (see Status)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,11 +114,16 @@ class ComplianceReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when no reachable device differs from its intended config, else 1."""
-        return 1 if self.summary.non_compliant else 0
+        """0 when every reachable device is compliant; 1 when one differs from its intended
+        config; 5 when none differs but some are unverified."""
+        if self.summary.non_compliant:
+            return 1
+        return UNVERIFIED_EXIT if self.summary.unverified else 0
 
 
 def device_to_dict(device: DeviceResult) -> dict[str, Any]:
     data = asdict(device)
     data["remediation"] = device.remediation
+    for feature, out in zip(device.features, data["features"], strict=True):
+        out["status"] = feature.status
     return data

@@ -11,6 +11,7 @@ from nornir.core import Nornir
 
 from nornir_config.compliance.engine import compare_texts
 from nornir_config.compliance.features import features_for
+from nornir_config.compliance.fingerprints import Fingerprints
 from nornir_config.compliance.model import (
     ComplianceReport,
     DeviceResult,
@@ -24,6 +25,7 @@ from nornir_config.errors import InputError
 from nornir_config.platforms.base import Platform
 from nornir_config.render import run_render
 from nornir_config.secrets import Secrets, redact
+from nornir_config.settings import run_settings
 from nornir_config.sot.province import Device, ProvinceData
 
 Fetched = tuple[str | None, str]  # (running text, or None and why not)
@@ -99,6 +101,7 @@ def check_device(
     running: Fetched,
     source: Source,
     verifier: TokenVerifier,
+    build_dir: Path,
 ) -> DeviceResult:
     """One device's result, every text in it already redacted."""
     result = DeviceResult(
@@ -120,15 +123,16 @@ def check_device(
         return result
     try:
         features = features_for(device)
+        proven = Fingerprints.load(build_dir, device.name, device.driver, secrets)
         found = compare_texts(
-            intended, text, features, device.driver, verifier, device.settings.preserve
+            intended, text, features, device.driver, verifier, device.settings.preserve, proven
         )
     except Exception as exc:  # a config we cannot read: this device only, never the run
         why = f"running config could not be compared: {type(exc).__name__}: {exc}"
         result.error = redact(why.splitlines()[0], secrets, device.driver)
         return result
     result.features = [_redacted(f, secrets, device.driver) for f in found]
-    result.status = "compliant" if all(f.compliant for f in found) else "non_compliant"
+    result.status = result.verdict()
     return result
 
 
@@ -155,8 +159,9 @@ def summarize(devices: list[DeviceResult], source: Source, seconds: float) -> Ru
         non_compliant=sum(d.status == "non_compliant" for d in devices),
         unknown=sum(d.status == "unknown" for d in devices),
         features_checked=len(checked),
-        features_failed=sum(not f.compliant for f in checked),
+        features_failed=sum(f.status == "non_compliant" for f in checked),
         seconds=round(seconds, 3),
+        unverified=sum(d.status == "unverified" for d in devices),
     )
 
 
@@ -192,6 +197,7 @@ def run_compliance(
             fetched.get(host, (None, "not fetched")),
             source,
             verifier,
+            run_settings().build_dir,
         )
         for host in hosts
     ]

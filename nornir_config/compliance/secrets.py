@@ -14,7 +14,8 @@ from functools import cache
 from typing import NamedTuple
 
 from nornir_config.platforms.base import Platform
-from nornir_config.secrets import REMOVED, Secrets
+from nornir_config.secrets import REFERENCE, REMOVED, Secrets
+from nornir_config.secrets import reveal as reveal_names
 
 
 class TokenKind(NamedTuple):
@@ -78,9 +79,11 @@ class TokenVerifier:
         if key not in self._owner:
             reveal = kind.platform.secrets.reveal.get(kind.name)
             if reveal is not None:
-                try:
-                    clear: str | None = reveal(token)
+                try:  # a form revealed may still name its secret (`simple <secret:NAME>`)
+                    clear: str | None = reveal_names(reveal(token), self.secrets)
                 except Exception:
+                    clear = None
+                if clear is not None and REFERENCE.search(clear):
                     clear = None
                 self._owner[key] = clear
             else:

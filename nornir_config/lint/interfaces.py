@@ -21,6 +21,7 @@ def dialect(platform: Platform) -> dict[str, Any]:
 class _Spec:
     klass: str
     names: tuple[str, ...] | None
+    roles: tuple[str, ...] | None  # only on devices of these roles (a router's Vlanif)
     has_lines: frozenset[str]  # exact lines that must all be present
     has_regex: tuple[re.Pattern[str], ...]
     lacks: tuple[re.Pattern[str], ...]
@@ -31,6 +32,7 @@ def _spec(data: dict[str, Any]) -> _Spec:
     return _Spec(
         klass=data["class"],
         names=tuple(data["names"]) if "names" in data else None,
+        roles=tuple(data["roles"]) if "roles" in data else None,
         has_lines=frozenset(e for e in exact if e is not None),
         has_regex=tuple(
             compiled_lines(p) for p, e in zip(data.get("has", ()), exact, strict=True) if e is None
@@ -61,6 +63,8 @@ def classify(view: DeviceView) -> list[tuple[str, str, Node]]:
         klass = "other"
         for spec, names in specs:
             if names is not None and name not in names:
+                continue
+            if spec.roles is not None and view.role not in spec.roles:
                 continue
             if not spec.has_lines <= lines:
                 continue

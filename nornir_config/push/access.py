@@ -49,7 +49,7 @@ def access_check(nr: Nornir, skip: Callable[[str], bool]) -> AccessCheck:
             if device is None or (name != host and skip(name)):
                 continue
             try:
-                fresh_login(device)
+                fresh_login(device, nr.config)
             except Exception as exc:  # refused, reset, timed out or login refused
                 where = "it" if name == host else f"{name} (behind it)"
                 return f"a fresh login to {where} failed: {why(exc)}"

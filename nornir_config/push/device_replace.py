@@ -21,7 +21,7 @@ from scp import SCPClient
 from nornir_config.connection import TIMEOUTS, open_netmiko, why
 from nornir_config.platforms import driver_for
 from nornir_config.push.diff import config_diff, plan, remediation, with_protected
-from nornir_config.push.merge import _result, describe, preserved
+from nornir_config.push.merge import _result, describe, fingerprints, preserved
 from nornir_config.push.rollback import restore_device_copy, rollback_merge, save_device_copy
 from nornir_config.push.session import read_running, revealed
 from nornir_config.push.state import DeviceReport, Outcome
@@ -52,7 +52,8 @@ def device_replace_push(
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
     preserve = preserved(task)
-    planned = plan(before, intended, platform, preserve)
+    proven = fingerprints(task)
+    planned = plan(before, intended, platform, preserve, proven)
     describe(task, planned, report, redact)
     if not planned.commands:
         report.reason = "running config already as intended; nothing sent"
@@ -75,12 +76,15 @@ def device_replace_push(
     try:
         restore_device_copy(conn, platform, str(platform.data("push")["replace_file"]))
         step = "re-reading the running config"
-        residual = remediation(read_running(task), intended, platform, preserve)
+        after = read_running(task)
+        proven.record(planned.commands, after, intended)
+        residual = remediation(after, intended, platform, preserve, proven)
         if residual:
             report.reason = f"residual diff after replace ({len(residual)} lines)"
             return _result(task, rollback_merge(task, before, platform, report, redact), started)
         step = "saving"
         conn.save_config()
+        proven.save()
     except Exception as exc:  # refused replace, dropped session, timeout
         report.reason = f"{step}: {redact(why(exc))}"
         return _result(task, rollback_merge(task, before, platform, report, redact), started)

@@ -14,7 +14,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hier_config import HConfig, HConfigChild, MatchRule, WorkflowRemediation, get_hconfig
 from hier_config.models import IdempotentCommandsRule, NegationSubRule, OrderingRule
@@ -22,6 +22,9 @@ from hier_config.models import IdempotentCommandsRule, NegationSubRule, Ordering
 from nornir_config.hier import built_once, config_rules
 from nornir_config.platforms.base import Platform
 from nornir_config.running_config import flatten
+
+if TYPE_CHECKING:
+    from nornir_config.compliance.fingerprints import Proof
 
 Lineage = tuple[MatchRule, ...]
 
@@ -209,14 +212,18 @@ def _negations(node: HConfigChild, negation: str) -> Iterable[str]:
             yield _path(child)
 
 
-def unverifiable_as_intended(have: HConfig, want: HConfig, platform: Platform) -> None:
+def unverifiable_as_intended(
+    have: HConfig, want: HConfig, platform: Platform, proven: Proof | None
+) -> None:
     """Take a running secret the device keeps in a form no one can check offline (a key sent
-    in clear that the device stores in its own undocumented cipher) as the intended line:
-    sending that line again would change nothing anyone can see. Compliance says of such a
-    line that it cannot be verified offline; kinds with an offline check are untouched."""
+    in clear that the device stores in its own undocumented cipher) as the intended line only
+    where `proven` says it is the one the last push left (compliance.fingerprints): any other
+    is sent again. Kinds with an offline check are untouched."""
+    from nornir_config.compliance.fingerprints import unverifiable
     from nornir_config.compliance.secrets import tokens
 
-    checks = platform.secrets.verify
+    if proven is None:
+        return
 
     def walk(mine: HConfig | HConfigChild, theirs: HConfig | HConfigChild) -> None:
         wanted = {}
@@ -226,11 +233,13 @@ def unverifiable_as_intended(have: HConfig, want: HConfig, platform: Platform) -
                 wanted[masked] = child.text
         for child in tuple(mine.children):
             twin = theirs.get_child(equals=child.text)
-            if twin is None:
-                masked, found = tokens(child.text, platform)
-                target = wanted.get(masked)
-                unverifiable = any(kind.name not in checks for kind, _ in found)
-                if target and unverifiable and mine.get_child(equals=target) is None:
+            if twin is None and unverifiable(child.text, platform):
+                target = wanted.get(tokens(child.text, platform)[0])
+                if (
+                    target
+                    and mine.get_child(equals=target) is None
+                    and proven(tuple(child.path()), child.text, target) is True
+                ):
                     child.text = target
                     twin = theirs.get_child(equals=target)
             if twin is not None:
@@ -240,11 +249,16 @@ def unverifiable_as_intended(have: HConfig, want: HConfig, platform: Platform) -
 
 
 def plan(
-    running: str, target: str, platform: Platform, preserve: Sequence[str] = ()
+    running: str,
+    target: str,
+    platform: Platform,
+    preserve: Sequence[str] = (),
+    proven: Proof | None = None,
 ) -> Remediation:
-    """What turns `running` into `target` on the device, and what it keeps on purpose."""
+    """What turns `running` into `target` on the device, and what it keeps on purpose;
+    `proven`: which device-cipher secrets are the ones the last push left (else resent)."""
     have, want = hconfig(running, platform), hconfig(target, platform)
-    unverifiable_as_intended(have, want, platform)
+    unverifiable_as_intended(have, want, platform, proven)
     kept, dropped = _set_aside(have, want, owned_lines(platform, tuple(preserve)))
     result = WorkflowRemediation(have, want).remediation_config
     sections = tuple((node.text, tuple(_command_lines(node))) for node in sorted(result.children))
@@ -254,11 +268,15 @@ def plan(
 
 
 def remediation(
-    running: str, target: str, platform: Platform, preserve: Sequence[str] = ()
+    running: str,
+    target: str,
+    platform: Platform,
+    preserve: Sequence[str] = (),
+    proven: Proof | None = None,
 ) -> list[str]:
     """The commands, in sending order and indented by section, that turn `running` into
     `target` (protected lines kept); empty when nothing differs."""
-    return plan(running, target, platform, preserve).commands
+    return plan(running, target, platform, preserve, proven).commands
 
 
 def with_protected(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from nornir.core.task import Result, Task
 
 from nornir_config.compliance.features import features_for, owner_of
+from nornir_config.compliance.fingerprints import Fingerprints
 from nornir_config.compliance.model import UNOWNED
 from nornir_config.connection import open_netmiko, why
 from nornir_config.inventory import province_of
@@ -17,6 +18,7 @@ from nornir_config.push.rollback import prove_way_back, recheck, rollback_merge
 from nornir_config.push.session import deliver, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
 from nornir_config.push.verified import VerifiedConfigs
+from nornir_config.settings import run_settings
 
 Redact = Callable[[str], str]
 BeforeHook = Callable[[str, str], None]
@@ -49,13 +51,15 @@ def merge_push(
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
     preserve = preserved(task)
-    fingerprint = known.of(before, intended, platform, preserve) if known else ""
+    proven = fingerprints(task)
+    # what the remediation depends on besides the texts: the device ciphers proven so far
+    fingerprint = known.of(before, intended, platform, preserve, proven.known) if known else ""
     verified = known.match(task.host.name, fingerprint) if known else None
     if verified is not None:
         report.protected, report.verified = list(verified.protected), fingerprint
         report.reason = "running config as an earlier push verified it; nothing sent"
         return _result(task, report, started)
-    planned = plan(before, intended, platform, preserve)
+    planned = plan(before, intended, platform, preserve, proven)
     commands = planned.commands
     report.commands = [redact(c) for c in commands]
     describe(task, planned, report, redact)
@@ -87,7 +91,8 @@ def merge_push(
     except Exception as exc:  # dropped session, refused command, timeout
         report.reason = f"{step}: {redact(why(exc))}"
         return _result(task, rollback_merge(task, before, platform, report, redact), started)
-    residual = remediation(after, intended, platform, preserve)
+    proven.record(commands, after, intended)
+    residual = remediation(after, intended, platform, preserve, proven)
     if residual:
         report.reason = f"residual diff after push ({len(residual)} lines): {redact(residual[0])}"
         return _result(task, rollback_merge(task, before, platform, report, redact), started)
@@ -96,10 +101,17 @@ def merge_push(
         report.reason = f"lost management access after the change: {lost}"
         rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
         return _result(task, recheck(rolled, after_change), started)
+    proven.save()
     report.outcome = Outcome.CHANGED
     if known is not None:
-        report.verified = known.of(after, intended, platform, preserve)
+        report.verified = known.of(after, intended, platform, preserve, proven.known)
     return _result(task, report, started)
+
+
+def fingerprints(task: Task) -> Fingerprints:
+    """The host's device-cipher fingerprints (what the last push left), to plan against and
+    to record what this push leaves."""
+    return Fingerprints.load(run_settings().build_dir, task.host.name, driver_for(task.host))
 
 
 def preserved(task: Task) -> list[str]:

@@ -21,6 +21,7 @@ from nornir.core.task import Result, Task
 
 from nornir_config import audit
 from nornir_config.backup import clean_config
+from nornir_config.compliance.fingerprints import Fingerprints
 from nornir_config.connection import close_all, open_netmiko, prepare_connections, why
 from nornir_config.errors import InputError
 from nornir_config.platforms import driver_for
@@ -29,6 +30,7 @@ from nornir_config.project import Project
 from nornir_config.push import journal
 from nornir_config.push.diff import config_diff, remediation
 from nornir_config.push.lock import lock_devices
+from nornir_config.push.merge import fingerprints
 from nornir_config.push.rollback import config_paths, restore_device_copy
 from nornir_config.push.session import deliver, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome, update_state
@@ -69,7 +71,8 @@ def recover_device(
         running = read_running(task)
         conn = open_netmiko(task.host, task.nornir.config)
         remove_delivery_file(conn, platform)
-        result.found = _where(running, entry, intended, secrets, platform)
+        proven = fingerprints(task)
+        result.found = _where(running, entry, intended, platform, secrets, proven)
         if to is None or result.found == (AS_BEFORE if to == "before" else AS_INTENDED):
             if result.settled:  # killed before it saved: a reload must not bring back a change
                 conn.save_config()
@@ -78,10 +81,14 @@ def recover_device(
         if to == "before":
             restore_device_copy(conn, platform, entry.device_file)
         else:
-            commands = remediation(running, intended, platform)
+            commands = remediation(running, intended, platform, proven=proven)
             deliver(conn, commands, platform)
         running = save_and_read(conn, platform)
-        result.now = _where(running, entry, intended, secrets, platform)
+        if to == "intended":
+            proven.record(commands, running, intended)
+        result.now = _where(running, entry, intended, platform, secrets, proven)
+        if result.now == AS_INTENDED and to == "intended":
+            proven.save()
         if result.now != (AS_BEFORE if to == "before" else AS_INTENDED):
             result.detail = _diffs(running, entry, intended, platform, redact)
     except Exception as exc:  # the device could not be read or changed: say why
@@ -92,13 +99,18 @@ def recover_device(
 
 
 def _where(
-    running: str, entry: journal.JournalEntry, intended: str, secrets: Secrets, platform: Platform
+    running: str,
+    entry: journal.JournalEntry,
+    intended: str,
+    platform: Platform,
+    secrets: Secrets,
+    proven: Fingerprints,
 ) -> str:
     before = Path(entry.before_file).read_text(encoding="utf-8")
     now = clean_config(secrets.redact(running), platform)
     if config_paths(now, platform) == config_paths(before, platform):
         return AS_BEFORE
-    if not remediation(running, intended, platform):
+    if not remediation(running, intended, platform, proven=proven):
         return AS_INTENDED
     return BETWEEN
 

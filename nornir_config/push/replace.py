@@ -17,7 +17,15 @@ from nornir_config.connection import why
 from nornir_config.platforms import driver_for
 from nornir_config.platforms.base import Platform
 from nornir_config.push.diff import plan, remediation, with_protected
-from nornir_config.push.merge import AfterHook, BeforeHook, Redact, _result, describe, preserved
+from nornir_config.push.merge import (
+    AfterHook,
+    BeforeHook,
+    Redact,
+    _result,
+    describe,
+    fingerprints,
+    preserved,
+)
 from nornir_config.push.rollback import recheck, rollback_merge
 from nornir_config.push.session import NAPALM, NETMIKO, close, read_running
 from nornir_config.push.state import DeviceReport, Outcome
@@ -65,7 +73,8 @@ def replace_push(
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
     preserve = preserved(task)
-    planned = plan(before, intended, platform, preserve)
+    proven = fingerprints(task)
+    planned = plan(before, intended, platform, preserve, proven)
     describe(task, planned, report, redact)
     if not planned.commands:
         report.reason = "running config already as intended; nothing sent"
@@ -98,7 +107,8 @@ def replace_push(
             timer = False
         step = "re-reading the running config"
         after = _running(device)
-        residual = remediation(after, intended, platform, preserve)
+        proven.record(planned.commands, after, intended)
+        residual = remediation(after, intended, platform, preserve, proven)
         if residual:
             report.reason = f"residual diff after replace ({len(residual)} lines)"
             return _result(task, _undo(task, device, before, platform, report, redact), started)
@@ -116,7 +126,7 @@ def replace_push(
         close(task, NAPALM)
         close(task, NETMIKO)  # opened before the replace: its prompt may name the old hostname
         step = "re-reading the running config"
-        residual = remediation(read_running(task), intended, platform, preserve)
+        residual = remediation(read_running(task), intended, platform, preserve, proven)
         if residual:
             report.reason = (
                 f"residual diff after the session closed ({len(residual)} lines): "
@@ -126,6 +136,7 @@ def replace_push(
     except Exception as exc:  # refused replace, dropped session, timeout
         report.reason = f"{step}: {redact(why(exc))}"
         return _result(task, _undo(task, None, before, platform, report, redact), started)
+    proven.save()
     report.outcome = Outcome.CHANGED
     return _result(task, report, started)
 

@@ -29,7 +29,13 @@ from nornir_config.platforms.base import Platform
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 # The code a remediation is computed by: a change to it (an upgrade) forgets every fingerprint.
-_RULES_CODE = ("push/diff.py", "hier.py", "running_config.py", "compliance/secrets.py")
+_RULES_CODE = (
+    "push/diff.py",
+    "hier.py",
+    "running_config.py",
+    "compliance/secrets.py",
+    "compliance/fingerprints.py",
+)
 
 
 @cache
@@ -42,11 +48,6 @@ def _rules_digest(platform: Platform) -> str:
     ):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def keyed_hash(key: str, *parts: str) -> str:
-    """HMAC-SHA256 of `parts` (NUL-separated) under `key`, in hex."""
-    return hmac.new(key.encode(), "\0".join(parts).encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,23 @@ class RunningFingerprints:
         material = json.dumps([salt, sorted(secret_values.items())], ensure_ascii=False)
         return cls(hashlib.sha256(material.encode()).hexdigest())
 
-    def of(self, running: str, intended: str, platform: Platform, preserve: Sequence[str]) -> str:
-        from nornir_config.compliance.engine import without_volatile  # imports push.state
+    def of(
+        self,
+        running: str,
+        intended: str,
+        platform: Platform,
+        preserve: Sequence[str],
+        proven: object = None,
+    ) -> str:
+        """`proven`: the device-cipher fingerprints the remediation was planned with (JSON)."""
+        # compliance imports push.state: imported when first used
+        from nornir_config.compliance.engine import without_volatile
+        from nornir_config.compliance.fingerprints import keyed_hash
 
         body = without_volatile(running, platform)
-        rules = json.dumps([platform.name, _rules_digest(platform), list(preserve)])
+        rules = json.dumps(
+            [platform.name, _rules_digest(platform), list(preserve), proven], sort_keys=True
+        )
         return keyed_hash(self.key, "running config", rules, body, intended)
 
 
@@ -85,8 +98,15 @@ class VerifiedConfigs:
     fingerprints: RunningFingerprints
     entries: Mapping[str, Verified]
 
-    def of(self, running: str, intended: str, platform: Platform, preserve: Sequence[str]) -> str:
-        return self.fingerprints.of(running, intended, platform, preserve)
+    def of(
+        self,
+        running: str,
+        intended: str,
+        platform: Platform,
+        preserve: Sequence[str],
+        proven: object = None,
+    ) -> str:
+        return self.fingerprints.of(running, intended, platform, preserve, proven)
 
     def match(self, host: str, fingerprint: str) -> Verified | None:
         """The host's entry when its verified running config has this fingerprint."""

@@ -86,7 +86,9 @@ def render_csv(report: ComplianceReport, lang: str = "vi") -> bytes:
                 [
                     *base,
                     f.name,
-                    t["word_yes"] if f.compliant else t["word_no"],
+                    {"compliant": t["word_yes"], "unverified": t["word_unverified"]}.get(
+                        f.status, t["word_no"]
+                    ),
                     " ".join(c.rule for c in controls),
                     "\n".join(f"{c.rule} {c.title}" for c in controls),
                     "\n".join(r for c in controls for r in c.references),

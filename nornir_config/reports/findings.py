@@ -198,12 +198,12 @@ def shown_time(iso: str, zone: ZoneInfo) -> str:
 def coverage_text(report: ComplianceReport, lang: str) -> str:
     """`3 of 4 devices checked`: shown next to every rate."""
     s = report.summary
-    checked = s.compliant + s.non_compliant
+    checked = s.compliant + s.non_compliant + s.unverified
     return labels(lang)["coverage"].format(checked=checked, total=s.devices)
 
 
 def rate(report: ComplianceReport) -> float:
     """Compliant among the checked devices, in percent (unread devices are not in it)."""
     s = report.summary
-    known = s.compliant + s.non_compliant
+    known = s.compliant + s.non_compliant + s.unverified
     return round(100.0 * s.compliant / known, 1) if known else 0.0

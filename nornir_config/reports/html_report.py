@@ -27,7 +27,7 @@ from nornir_config.reports.i18n import labels
 
 _TEMPLATE = "compliance.html.j2"
 PROVINCE_WORDS = ("Tỉnh ", "Thành phố ")
-_STATUS_ORDER = {"non_compliant": 0, "unknown": 1, "compliant": 2}
+_STATUS_ORDER = {"non_compliant": 0, "unverified": 1, "unknown": 2, "compliant": 3}
 
 
 @cache

@@ -17,7 +17,7 @@ from nornir_config.reports.findings import (
 )
 
 SCHEMA_ID = "urn:communelan:schema:compliance-1"
-SCHEMA_VERSION = "1.2"  # 1.2: device province_code and province; kind dac-khu
+SCHEMA_VERSION = "1.3"  # 1.3: status unverified (devices, features, summary); 1.2: province
 SCHEMA_FILE = Path(__file__).with_name("compliance.schema.json")
 
 
@@ -44,7 +44,7 @@ def report_document(report: ComplianceReport, lang: str = "vi") -> dict[str, Any
         "timezone": zone.key,
         "time_local": local.isoformat() if local else s.time,
         "coverage": {
-            "checked": s.compliant + s.non_compliant,
+            "checked": s.compliant + s.non_compliant + s.unverified,
             "devices": s.devices,
             "rate": rate(report),
             "text": coverage_text(report, lang),

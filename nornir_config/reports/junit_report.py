@@ -31,7 +31,7 @@ def render_junit(report: ComplianceReport, lang: str = "vi") -> bytes:
         report.devices,
         key=lambda d: (d.province_code if several else "", d.commune_code, d.host),
     )
-    totals = {"tests": 0, "failures": 0, "errors": 0}
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for code, group in groupby(devices, key=lambda d: d.commune_code):
         members = list(group)
         name = f"{code} {members[0].commune}"
@@ -41,7 +41,7 @@ def render_junit(report: ComplianceReport, lang: str = "vi") -> bytes:
         if several:
             properties = ET.SubElement(suite, "properties")
             ET.SubElement(properties, "property", name="province", value=members[0].province_code)
-        counts = {"tests": 0, "failures": 0, "errors": 0}
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for device in members:
             if device.status == "unknown":
                 case = _case(suite, device, "running-config")
@@ -54,6 +54,11 @@ def render_junit(report: ComplianceReport, lang: str = "vi") -> bytes:
                 case = _case(suite, device, feature.name)
                 counts["tests"] += 1
                 if feature.compliant:
+                    continue
+                if feature.unverified:  # not passed, not failed: say why and how to verify
+                    skipped = ET.SubElement(case, "skipped", message=t["unverified_means"])
+                    skipped.text = "\n".join([*feature.notes, f"{t['fix']}:", *feature.remediation])
+                    counts["skipped"] += 1
                     continue
                 counts["failures"] += 1
                 f = found[(device.host, feature.name)]

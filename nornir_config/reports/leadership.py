@@ -39,11 +39,21 @@ class OfficeProgress:
     province: str = ""
 
 
-def _features_ok(routers: list[DeviceResult], names: list[str]) -> Verdict:
+def _carriers(device: DeviceResult, indicator: str) -> set[str]:
+    """What carries `indicator` on this device: its own driver's data (an office may mix
+    vendors)."""
+    return set(leadership_features(driver(device.platform)).get(indicator, []))
+
+
+def _features_ok(routers: list[DeviceResult], indicator: str) -> Verdict:
     if not routers or any(r.status == "unknown" for r in routers):
         return None
-    wanted = set(names)
-    return all(f.compliant for r in routers for f in r.features if f.name in wanted)
+    return all(
+        f.status == "compliant"
+        for r in routers
+        for f in r.features
+        if f.name in _carriers(r, indicator)
+    )
 
 
 def office_progress(
@@ -57,22 +67,21 @@ def office_progress(
     for code in sorted(offices):
         devices = offices[code]
         routers = [d for d in devices if d.role == "router"]
-        carriers = leadership_features(driver(devices[0].platform))
         lan: Verdict = (
             None
             if any(d.status == "unknown" for d in devices)
             else all(d.status == "compliant" for d in devices)
         )
-        onestop = _features_ok(routers, carriers.get("onestop_isolated", []))
-        rules = set(carriers.get("onestop_rules", []))
-        if onestop and lint_open and any(lint_open.get(r.host, set()) & rules for r in routers):
-            onestop = False
+        onestop = _features_ok(routers, "onestop_isolated")
+        if onestop and lint_open:
+            rules = (lint_open.get(r.host, set()) & _carriers(r, "onestop_rules") for r in routers)
+            onestop = not any(rules)
         rows.append(
             OfficeProgress(
                 code,
                 devices[0].commune,
                 lan,
-                _features_ok(routers, carriers.get("video_qos", [])),
+                _features_ok(routers, "video_qos"),
                 onestop,
                 devices[0].province_code,
                 devices[0].province,

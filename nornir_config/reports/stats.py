@@ -16,15 +16,16 @@ class Tally:
     compliant: int = 0
     non_compliant: int = 0
     unknown: int = 0
+    unverified: int = 0  # read, nothing differs, a device cipher not verified: not compliant
 
     @property
     def checked(self) -> int:
-        return self.compliant + self.non_compliant
+        return self.compliant + self.non_compliant + self.unverified
 
     @property
     def rate(self) -> float:
         """Share of compliant among the checked (known) items, in percent."""
-        known = self.compliant + self.non_compliant
+        known = self.checked
         return round(100.0 * self.compliant / known, 1) if known else 0.0
 
     def add(self, status: str) -> None:
@@ -33,6 +34,8 @@ class Tally:
             self.compliant += 1
         elif status == "non_compliant":
             self.non_compliant += 1
+        elif status == "unverified":
+            self.unverified += 1
         else:
             self.unknown += 1
 
@@ -70,5 +73,5 @@ def by_feature(devices: list[DeviceResult]) -> list[Tally]:
             if feature.name not in tallies:
                 tallies[feature.name] = Tally(feature.name, feature.name)
                 order.append(feature.name)
-            tallies[feature.name].add("compliant" if feature.compliant else "non_compliant")
+            tallies[feature.name].add(feature.status)
     return [tallies[name] for name in order]

@@ -52,3 +52,45 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
         assert result.returncode == 2, (args, result.stderr)
         assert "error:" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_unverified_device_cipher_exits_5(tmp_path: Path, test_secrets: object) -> None:
+    """A Huawei router whose backed-up HWTACACS key is a device cipher (sanitised in the
+    backup, so nothing can verify it): unverified, exit 5, never compliant."""
+    from nornir_config.project import open_project
+    from nornir_config.render import run_render
+    from nornir_config.settings import RunSettings, run_settings, set_run_settings
+    from tests.huawei_vrp.province import HUAWEI_CODE, huawei_root
+
+    root = huawei_root()
+    previous = run_settings()
+    set_run_settings(RunSettings(root=root))
+    try:
+        project = open_project([f"code={HUAWEI_CODE}"])
+        configs = run_render(
+            project.nr, project.province, project.secrets(), project.settings.templates_dir, None
+        ).configs
+    finally:
+        set_run_settings(previous)
+    backups, out = tmp_path / "backups", tmp_path / "reports"
+    backups.mkdir()
+    router = next(h for h in configs if h.endswith("rt01"))
+    for host, text in configs.items():
+        if host == router:
+            text = text.replace(
+                "shared-key cipher <secret:tacacs_key>", "shared-key cipher <removed>"
+            )
+        (backups / f"{host}.cfg").write_text(text, encoding="utf-8")
+    command = [sys.executable, "-m", "nornir_config", "--root", str(root), "compliance"]
+    args = ["--filter", f"code={HUAWEI_CODE}", "--from-backup", "--backups", str(backups)]
+    done = subprocess.run(
+        [*command, *args, "--out", str(out), "--lang", "en"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 5, done.stdout + done.stderr
+    output = done.stdout + done.stderr
+    assert f"unverified {router}:" in output and "0 non-compliant, 1 unverified" in output
+    document = json.loads((out / "compliance.json").read_text(encoding="utf-8"))
+    assert {d["host"]: d["status"] for d in document["devices"]}[router] == "unverified"

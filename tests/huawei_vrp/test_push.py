@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from netmiko import ConnectHandler
 
+from nornir_config.compliance.fingerprints import Fingerprints
+from nornir_config.compliance.model import DeviceResult, FeatureResult
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import LabFactory, RunningLab
 from nornir_config.platforms import driver
@@ -48,7 +50,10 @@ class HuaweiOffice:
         return str(self.lab.call(lambda: self.lab.device(name).current_configuration()))
 
     def residual(self, name: str) -> list[str]:
-        return remediation(self.running(name), self.intended[name], VRP)
+        """What a push would still send, with what the pushes fingerprinted (a device cipher
+        no push left counts as different: compliance.fingerprints)."""
+        proven = Fingerprints.load(self.root / "build", name, VRP, load_secrets())
+        return remediation(self.running(name), self.intended[name], VRP, proven=proven)
 
     def netmiko(self, name: str) -> dict[str, object]:
         return self.lab.netmiko_params(name, device_type="huawei")
@@ -139,7 +144,9 @@ def test_compliance_drift_and_backup(office: HuaweiOffice) -> None:
     assert drifted.status == "non_compliant"
     assert sorted(drifted.failed_features()) == ["ntp", "vlans"]
     aaa = next(f for f in drifted.features if f.name == "aaa")
-    assert any("cannot be verified offline" in n for n in aaa.notes)
+    # the push fingerprinted the password it sent: the device's $1a$ is that one
+    assert aaa.status == "compliant"
+    assert any("verified against the last push" in n for n in aaa.notes), aaa.notes
 
     repo = office.root / "build" / "backups"
     project = office.project()
@@ -169,3 +176,107 @@ def test_replace_converges_and_rolls_back_under_a_fault(office: HuaweiOffice) ->
     assert "replace" in failed.reason
     again = office.push(method="replace")
     assert again.reports[router].outcome == Outcome.UNCHANGED
+
+
+def _compliance(office: HuaweiOffice) -> dict[str, DeviceResult]:
+    from nornir_config.compliance.run import run_compliance
+    from nornir_config.connection import prepare_connections
+
+    project = office.project()
+    prepare_connections(project.nr, project.settings)
+    report = run_compliance(
+        project.nr, project.province, project.secrets(), project.settings.templates_dir
+    )
+    return {d.host: d for d in report.devices}
+
+
+def _feature(device: DeviceResult, text: str) -> FeatureResult:
+    """The feature of `device` whose intended lines hold `text`."""
+    return next(f for f in device.features if any(text in line for line in f.intended))
+
+
+def test_changed_key_is_resent_and_flagged(
+    office: HuaweiOffice, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """VRP's `cipher` cannot be checked offline, but the cipher text the push left can be
+    recognised (compliance.fingerprints): a key changed in the secrets store, or on the
+    device by hand, is drift, and the push sends it again."""
+    from nornir_config.compliance.fingerprints import FILE
+    from nornir_config.secrets import FILE_ENV, write_secrets_file
+    from tests.conftest import TEST_SECRETS
+
+    router = "hac-thanh-14797-rt01"
+    assert office.push().reports[router].outcome == Outcome.CHANGED
+    store = (office.root / "build" / FILE).read_text(encoding="utf-8")
+    assert "%^%#" not in store and TEST_SECRETS["tacacs_key"] not in store  # fingerprints only
+    assert (office.root / "build" / FILE).stat().st_mode & 0o777 == 0o600
+    tacacs = _feature(_compliance(office)[router], "hwtacacs-server shared-key")
+    assert tacacs.status == "compliant", tacacs.notes
+
+    new = {**TEST_SECRETS, "tacacs_key": "N3wTacacsKey"}
+    monkeypatch.setenv(FILE_ENV, str(write_secrets_file(tmp_path / "new.yaml", new)))
+    changed = _compliance(office)[router]
+    tacacs = _feature(changed, "hwtacacs-server shared-key")
+    assert changed.status == "non_compliant" and tacacs.status == "non_compliant"
+    assert any("secret changed since the last push" in n for n in tacacs.notes), tacacs.notes
+    assert "  hwtacacs-server shared-key cipher <removed>" in tacacs.remediation
+    run = office.push()
+    assert run.reports[router].outcome == Outcome.CHANGED, run.reports[router].reason
+    assert "  hwtacacs-server shared-key cipher <removed>" in run.reports[router].commands
+    shown = office.running(router)
+    token = next(ln.split()[-1] for ln in shown.splitlines() if "shared-key cipher" in ln)
+    assert decipher(token) == "N3wTacacsKey"
+    assert office.push().reports[router].commands == []  # fingerprinted: nothing to resend
+
+    # A technician sets another key on the device: a new cipher text, so drift.
+    with ConnectHandler(**office.netmiko(router)) as conn:
+        conn.send_config_set(
+            ["hwtacacs-server template TACACS-TH", "hwtacacs-server shared-key cipher Other1"]
+        )
+    tacacs = _feature(_compliance(office)[router], "hwtacacs-server shared-key")
+    assert tacacs.status == "non_compliant", tacacs.notes
+
+    # With no fingerprint (a device no push has reached yet) nothing is claimed.
+    assert office.push().reports[router].outcome == Outcome.CHANGED
+    (office.root / "build" / FILE).unlink()
+    blind = _compliance(office)[router]
+    tacacs = _feature(blind, "hwtacacs-server shared-key")
+    assert blind.status == "unverified" and tacacs.status == "unverified"
+    assert not tacacs.compliant and tacacs.unverified
+    assert any("cannot be verified offline" in n for n in tacacs.notes)
+    assert "  hwtacacs-server shared-key cipher <removed>" in tacacs.remediation
+
+
+def test_no_secret_anywhere_after_a_run(office: HuaweiOffice) -> None:
+    """The safety sweep (tests/safety/sweep.py) on a Huawei office: a dry run with its diff, a
+    push with one device rolled back, a push, a backup and every compliance report."""
+    from nornir_config.backup import run_backup
+    from nornir_config.compliance.run import run_compliance
+    from nornir_config.connection import prepare_connections
+    from nornir_config.reports import write_reports
+    from tests.safety.sweep import device_tokens, leaks
+
+    switch = "hac-thanh-14797-sw01"
+    runs = [office.push(dry_run=True)]
+    office.lab.set_faults(switch, reject_commands=[r"^\s*ntp-service unicast-server "])
+    runs.append(office.push())
+    assert runs[-1].reports[switch].outcome == Outcome.ROLLED_BACK
+    office.lab.clear_faults()
+    runs.append(office.push())
+    project = office.project()
+    prepare_connections(project.nr, project.settings)
+    assert not run_backup(project.nr, office.root / "build" / "backups").failed
+    report = run_compliance(
+        project.nr, project.province, project.secrets(), project.settings.templates_dir
+    )
+    build = office.root / "build"
+    write_reports(report, build / "reports", ["html", "leadership", "json", "junit", "csv"])
+    tokens = device_tokens(office.running(n) for n in office.names)
+    assert any(t.startswith("$1a$") for t in tokens) and any("%^%#" in t for t in tokens)
+    shown = {
+        f"run {i} {name}": "\n".join([r.reason, r.diff, *r.commands])
+        for i, run in enumerate(runs)
+        for name, r in run.reports.items()
+    }
+    assert any("<removed>" in text for text in shown.values())
+    assert not leaks(build, tokens, shown)

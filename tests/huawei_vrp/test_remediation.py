@@ -4,10 +4,13 @@ is empty, drift shows per feature, and secrets are never claimed compliant."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from nornir_config.compliance.engine import compare_texts
 from nornir_config.compliance.features import features_for
+from nornir_config.compliance.fingerprints import Fingerprints
 from nornir_config.compliance.secrets import TokenVerifier
 from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.spec import LabDeviceSpec
@@ -53,7 +56,7 @@ def _type(box: VrpDevice, commands: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("host", ["hac-thanh-14797-rt01", "hac-thanh-14797-sw01"])
-def test_converges_in_one_pass(host: str, province: ProvinceData) -> None:
+def test_converges_in_one_pass(host: str, province: ProvinceData, tmp_path: Path) -> None:
     device = province.device(host)
     intended = render_device(device, province, SECRETS, huawei_root() / "templates")
     box = _device(device)
@@ -61,7 +64,16 @@ def test_converges_in_one_pass(host: str, province: ProvinceData) -> None:
     assert "undo telnet server enable" in commands
     assert any(c.strip() == "quit" for c in commands)  # VRP leaves a view with `quit`
     assert _type(box, commands) == []
-    assert remediation(box.current_configuration(), intended, VRP) == []
+    # As a push does: fingerprint the ciphers the device shows for the secrets just sent.
+    proven = Fingerprints(tmp_path, host, VRP, SECRETS)
+    assert proven.record(commands, box.current_configuration(), intended) >= 2
+    assert remediation(box.current_configuration(), intended, VRP, proven=proven) == []
+    # Without them a device cipher is not taken as the intended secret: it is sent again.
+    again = remediation(box.current_configuration(), intended, VRP)
+    assert again and all(
+        c.strip().startswith(("local-user", "aaa", "quit", "hwtacacs", "snmp", "ntp"))
+        for c in again
+    )
     # The device holds its own forms of the secrets, never the references or clear values.
     shown = box.current_configuration()
     assert "<secret:" not in shown and TEST_SECRETS["tacacs_key"] not in shown
@@ -94,7 +106,14 @@ def test_drift_is_found_per_feature_and_secrets_are_not_called_compliant(
             TokenVerifier(SECRETS),
         )
     }
-    assert {n for n, r in results.items() if not r.compliant} == {"vlans", "ntp", "ssh_vty"}
+    assert {n for n, r in results.items() if r.status == "non_compliant"} == {
+        "vlans",
+        "ntp",
+        "ssh_vty",
+    }
+    # No push fingerprinted the device's ciphers: unverified, never compliant.
+    assert {n for n, r in results.items() if r.status == "unverified"} == {"aaa", "snmp"}
+    assert not results["aaa"].compliant
     assert " ntp-service unicast-server 10.38.2.123 authentication-keyid 1" in [
         " " + m.strip() for m in results["ntp"].missing
     ]

@@ -53,9 +53,8 @@ def test_every_vendor_office_lints_clean(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("driver", "partial", "line", "rule"),
     [
-        # VRP's gateway class is a Vlanif with a filter, so a gateway without one is caught as
-        # the zone reaching TSLCD (VN2-ZONE-001), not as VN2-ZONE-002.
-        ("huawei_vrp", "lan_gateways.j2", "traffic-filter inbound acl", "VN2-ZONE-001"),
+        # A router's Vlanif is a gateway with or without its filter: a missing one is ZONE-002.
+        ("huawei_vrp", "lan_gateways.j2", "traffic-filter inbound acl", "VN2-ZONE-002"),
         ("hp_comware", "lan_gateways.j2", "packet-filter", "VN2-ZONE-002"),
         ("huawei_vrp", "logging.j2", "info-center loghost {{", "VN2-LOG-001"),
         ("hp_comware", "ntp.j2", "ntp-service unicast-server", "VN2-LOG-002"),

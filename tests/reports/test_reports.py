@@ -221,3 +221,24 @@ def test_screenshots(built: Built, tmp_path: Path, lang: str, width: int) -> Non
     # On the phone every table cell carries its column name (stacked rows, nothing cut off).
     assert f'id="row-{built.bad_host}" data-status="non_compliant"' in dom
     assert 'data-label="' in dom
+
+
+def test_leadership_reads_each_routers_own_driver(
+    built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An office mixing vendors: what carries an indicator is the router's driver's data, not
+    that of whichever device comes first (here an H3C switch)."""
+    from nornir_config.reports import leadership
+
+    code = BAD_OFFICE[0]
+    office = [d for d in built.report.devices if d.commune_code == code]
+    router = next(d for d in office if d.role == "router")
+    switch = next(d for d in office if d.role != "router")
+    switch.platform = "hp_comware"
+    built.report.devices.remove(switch)
+    built.report.devices.insert(0, switch)  # the office's first device
+    carriers = {"cisco_ios": {"video_qos": ["qos"]}, "hp_comware": {"video_qos": ["no-such"]}}
+    monkeypatch.setattr(leadership, "leadership_features", lambda p: carriers[p.name])
+    next(f for f in router.features if f.name == "qos").compliant = False
+    rows = {r.code: r for r in leadership.office_progress(built.report)}
+    assert rows[code].video_qos is False

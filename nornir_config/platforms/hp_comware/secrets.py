@@ -1,9 +1,11 @@
-"""Comware secret forms: `password hash $h$6$...` for logins (verifiable offline), keys the
-device must send as `simple` in intended configs, which the device stores as `cipher $c$3$...`
-(Comware's cipher is not public: such a key cannot be verified offline)."""
+"""Comware secret forms: `password hash $h$6$...` for logins (verifiable offline); keys the
+device is sent as `simple` and stores as `cipher $c$3$...` (Comware's cipher is not public and
+a `cipher` key must be the device's own ciphertext), so the intended config names the key
+(`simple <secret:tacacs_key>`) and the clear value goes only into what is sent to the device."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from nornir_config.platforms.base import SecretForms
@@ -15,9 +17,10 @@ def password(secret: str, seed: str) -> str:
     return comware_hash(secret, salt_from(seed))
 
 
-def key(secret: str, _seed: str) -> str:
-    """A key as intended configs carry it: `simple`, which the device turns into a cipher."""
-    return secret
+def key(_secret: str, seed: str) -> str:
+    """A key as intended configs carry it: `<secret:NAME>` for the key named last in `seed`
+    (after `simple`, the device turns it into its cipher)."""
+    return f"<secret:{re.split(r'[:/ ]', seed)[-1]}>"
 
 
 # A key's token is its form and value (`simple X`); `cipher` has no check (no public algorithm).
