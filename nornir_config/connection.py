@@ -15,7 +15,7 @@ import atexit
 import contextlib
 import os
 import re
-import select
+import selectors
 import shutil
 import socket
 import tempfile
@@ -359,19 +359,23 @@ def read_until(conn: Any, pattern: str, flags: int = 0) -> str:
     wanted = re.compile(pattern, flags)
     deadline = time.monotonic() + (conn.read_timeout_override or TIMEOUTS["timeout"])
     output = ""
-    while True:
-        chunk = str(conn.read_channel())
-        output += chunk
-        found = wanted.search(output)
-        if found is not None:
-            conn._read_buffer += output[found.end() :]
-            return output[: found.end()]
-        if not chunk and (channel.closed or channel.eof_received):
-            raise ReadException("the device closed the session")
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise ReadTimeout(f"Pattern not detected: {pattern!r} in output.")
-        select.select([channel], [], [], left)
+    # a poll-based selector: select() refuses descriptors past 1024 (a backup of a province
+    # holds hundreds of sessions open)
+    with selectors.DefaultSelector() as waiting:
+        waiting.register(channel, selectors.EVENT_READ)
+        while True:
+            chunk = str(conn.read_channel())
+            output += chunk
+            found = wanted.search(output)
+            if found is not None:
+                conn._read_buffer += output[found.end() :]
+                return output[: found.end()]
+            if not chunk and (channel.closed or channel.eof_received):
+                raise ReadException("the device closed the session")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ReadTimeout(f"Pattern not detected: {pattern!r} in output.")
+            waiting.select(left)
 
 
 def read_command(conn: Any, command: str) -> str:
