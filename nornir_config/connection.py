@@ -159,18 +159,9 @@ def _own_known_hosts(nr: Nornir, known_hosts: Path) -> None:
     atexit.register(shutil.rmtree, folder, True)
     known = paramiko.HostKeys()
     if known_hosts.is_file():
-        # Only the lines that can name these hosts are parsed (hashed names can name any):
-        # paramiko decodes every key it loads, ~3 ms each, 30 s for a national lab's 10,650.
         wanted = {host_key_name(str(h.hostname), h.port) for h in nr.inventory.hosts.values()}
-        lines = known_hosts.read_text(encoding="utf-8", errors="replace").splitlines()
-        kept = [
-            line
-            for line in lines
-            if line.startswith("@")  # a marker (@revoked, @cert-authority): always kept
-            or any(n.startswith("|") or n in wanted for n in line.split(" ", 1)[0].split(","))
-        ]
         relevant = folder / ".known_hosts"
-        relevant.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+        relevant.write_text("".join(lines_naming(known_hosts, wanted)), encoding="utf-8")
         known.load(str(relevant))
     for host in nr.inventory.hosts.values():
         name = host_key_name(str(host.hostname), host.port)
@@ -184,6 +175,44 @@ def _own_known_hosts(nr: Nornir, known_hosts: Path) -> None:
         netmiko["alt_key_file"] = str(own)
         napalm = host.connection_options["napalm"].extras or {}
         napalm["optional_args"]["alt_key_file"] = str(own)
+
+
+def lines_naming(known_hosts: Path, names: set[str]) -> list[str]:
+    """The lines of `known_hosts` (newline-terminated, in file order) that can name one of
+    `names`: only those are handed to paramiko, which decodes every key it loads (~3 ms each,
+    30 s for a national lab's 10,650). Markers (@revoked, @cert-authority) and hashed names
+    (which can name any host) are always kept."""
+    lines = known_hosts.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [
+        f"{line}\n"
+        for line in lines
+        if line.startswith("@")
+        or any(n.startswith("|") or n in names for n in line.split(" ", 1)[0].split(","))
+    ]
+
+
+def own_known_hosts(known_hosts: Path, hostname: str, port: int | None) -> Path:
+    """A known_hosts file (in a folder removed at exit) with only the lines of `known_hosts`
+    that can name this one host, rewritten only when `known_hosts` changed."""
+    stat = known_hosts.stat() if known_hosts.is_file() else None
+    version = (stat.st_mtime_ns, stat.st_size, stat.st_ino) if stat else None
+    with _known_hosts_lock:
+        key = (str(known_hosts), hostname, port)
+        cached = _own_files.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        if not _own_folder:
+            _own_folder.append(Path(tempfile.mkdtemp(prefix="communelan-known-hosts-")))
+            atexit.register(shutil.rmtree, _own_folder[0], True)
+        own = _own_folder[0] / f"{len(_own_files)}-{host_key_name(hostname, port)}"
+        name = {host_key_name(hostname, port)}
+        own.write_text("".join(lines_naming(known_hosts, name)) if stat else "", encoding="utf-8")
+        _own_files[key] = (version, own)
+        return own
+
+
+_own_folder: list[Path] = []
+_own_files: dict[tuple[str, str, int | None], tuple[tuple[int, int, int] | None, Path]] = {}
 
 
 def _set_extras(host: Host, options: dict[str, Any]) -> None:

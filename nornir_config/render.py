@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +28,56 @@ from nornir_config.sot.province import Device, ProvinceData
 PARALLEL_MIN_PART = 1000
 
 
-@cache
 def jinja_env(platform_dir: Path) -> jinja2.Environment:
-    """One environment per platform folder, so each template is compiled once per run."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(platform_dir)),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+    """One environment per platform folder, so each template is compiled once. Without
+    `auto_reload` (an mtime check at every include, 15 stat calls per device): a run that
+    starts (`compile_templates`) drops the environment of a folder whose templates changed."""
+    cached = _envs.get(platform_dir)
+    if cached is None:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(platform_dir)),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            keep_trailing_newline=True,
+            autoescape=False,
+            auto_reload=False,
+        )
+        cached = _envs[platform_dir] = (_fingerprint(platform_dir), env)
+    return cached[1]
+
+
+_envs: dict[Path, tuple[tuple[tuple[str, int, int], ...], jinja2.Environment]] = {}
+
+
+def _fingerprint(platform_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, mtime and size of every file under the folder: what a changed template changes."""
+    out = []
+    for folder, _, files in os.walk(platform_dir):
+        for name in files:
+            try:
+                stat = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue
+            out.append((os.path.join(folder, name), stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(out))
+
+
+def compile_templates(templates_dir: Path, devices: Iterable[Device]) -> None:
+    """At the start of a run: compile every template of the devices' platforms now (a
+    template changed since the last run is compiled afresh), before the work is forked, so
+    the processes do not each compile them. A template that does not compile is left for the
+    render to report (it names the device and the line)."""
+    for folder in {device.driver.templates for device in devices}:
+        platform_dir = templates_dir / folder
+        cached = _envs.get(platform_dir)
+        if cached is not None and cached[0] != _fingerprint(platform_dir):
+            del _envs[platform_dir]
+        env = jinja_env(platform_dir)
+        for name in env.list_templates(extensions=["j2"]):
+            try:
+                env.get_template(name)
+            except Exception:  # raised again by the render, where it names the device
+                continue
 
 
 def template_for(device: Device) -> str:
@@ -80,6 +119,7 @@ def render_device(
     device: Device, province: ProvinceData, secrets: Secrets, templates_dir: Path
 ) -> str:
     """The intended config of one device, laid out as the device prints it."""
+    compile_templates(templates_dir, (device,))
     env = jinja_env(templates_dir / device.driver.templates)
     context = device_context(device, province.defaults, secrets)
     text = env.get_template(template_for(device)).render(**context)
@@ -187,6 +227,7 @@ def run_render(
     names = list(nr.inventory.hosts)
     problems: list[Problem] = []
     summary = RenderSummary()
+    compile_templates(templates_dir, (province.device(name) for name in names))
     rendered = [row for part in split_work(names, render_part, PARALLEL_MIN_PART) for row in part]
     for host, text, problem in sorted(rendered, key=lambda row: row[0]):
         if problem is not None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 
 from nornir_config.platforms.base import Platform
 
@@ -107,9 +108,35 @@ def _line_start_rule(search: str, replace: str) -> tuple[re.Pattern[str], str, b
     """A per-line rule, compiled. `^x` becomes a search for newline + x over the text with a
     newline put before it: the regex engine then jumps from newline to newline instead of
     trying `^` at every character (2 s of a national render)."""
-    if search.startswith("^") and search[1:2] not in ("*", "+", "?", "{") and "|" not in search:
+    starts = search.startswith("^") and search[1:2] not in ("*", "+", "?", "{")
+    if starts and not _top_level_alternation(search):
         return re.compile("\n" + search[1:], re.MULTILINE), "\n" + replace, True
     return re.compile(search, re.MULTILINE), replace, False
+
+
+def _top_level_alternation(search: str) -> bool:
+    """Whether `search` has a `|` outside any group (`^a|b` is not "a line starting with a or
+    b"); escapes and character classes are skipped."""
+    depth, i, in_class = 0, 0, False
+    while i < len(search):
+        char = search[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if search[i + 1 : i + 2] == "]":
+                i += 1  # `[]...]`: the bracket is a member
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        i += 1
+    return False
 
 
 def _text_blocks(text: str, driver: Platform) -> list[tuple[str, str]]:
@@ -133,14 +160,17 @@ def _text_blocks(text: str, driver: Platform) -> list[tuple[str, str]]:
     # Skip the volatile header up to the first real line.
     while i < len(chunks) and any(p.match(chunks[i]) for p in rules.header):
         i += 1
-    while i < len(chunks):
+    skipped = {"", rules.separator, rules.last_line}
+    banner_match = rules.banner.match
+    count = len(chunks)
+    while i < count:
         chunk = chunks[i]
         i += 1
         head, _, body = chunk.partition("\n")
         head = head.rstrip()
-        if not head or head == rules.separator or head == rules.last_line or head[0] == " ":
+        if head in skipped or head[0] == " ":
             continue
-        banner = rules.banner.match(head)
+        banner = banner_match(head)
         if banner:
             delimiter = banner.group(1)
             lines = body.split("\n") if body else []
@@ -171,11 +201,12 @@ def _text_blocks(text: str, driver: Platform) -> list[tuple[str, str]]:
 def _format_text_blocks(blocks: Iterable[tuple[str, str]], driver: Platform) -> str:
     rules = layout(driver)
     separator = rules.separator
+    places, place = rules.placement_cache, rules.placement
     keyed = []
     for index, (head, body) in enumerate(blocks):
-        section, order = rules.placement(head)
+        section, order = places.get(head) or place(head)
         keyed.append(((section, order, index), section, head, body))
-    keyed.sort(key=lambda item: item[0])
+    keyed.sort(key=itemgetter(0))
     # A body without a version line, or with indented settings, starts with a separator (`#`
     # after a device's header line).
     out: list[str] = [separator] if rules.leaf_indent or not rules.version_line else []

@@ -70,7 +70,7 @@ def test_the_guard_sees_a_planted_keyword(tmp_path: Path, planted: str) -> None:
     assert len(found) == 1 and found[0].startswith("render.py:"), found
     # inside a vendor folder the same line is fine
     render.write_text(render.read_text(encoding="utf-8").replace(planted, ""), encoding="utf-8")
-    vendor = copy / "platforms" / "cisco_ios" / "naming.py"
+    vendor = copy / "platforms" / "cisco_ios" / "acl.py"
     vendor.write_text(vendor.read_text(encoding="utf-8") + planted + "\n", encoding="utf-8")
     assert vendor_words(copy) == []
 

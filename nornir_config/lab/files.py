@@ -48,7 +48,11 @@ class LabAccess:
     known_hosts: Path
 
     def netmiko_params(self, name: str, **extra: Any) -> dict[str, Any]:
-        """`netmiko.ConnectHandler` arguments for one device, its host key checked."""
+        """`netmiko.ConnectHandler` arguments for one device, its host key checked against
+        a known_hosts of its own lines (paramiko decodes every key of the file it is given:
+        the whole national lab's at each login otherwise)."""
+        from nornir_config.connection import own_known_hosts
+
         endpoint = self.endpoints[name]
         return {
             "device_type": endpoint.device_type,
@@ -60,7 +64,7 @@ class LabAccess:
             "ssh_strict": True,
             "system_host_keys": False,
             "alt_host_keys": True,
-            "alt_key_file": str(self.known_hosts),
+            "alt_key_file": str(own_known_hosts(self.known_hosts, endpoint.host, endpoint.port)),
             **extra,
         }
 

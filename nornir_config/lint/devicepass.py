@@ -26,7 +26,7 @@ from nornir_config.lint.parsed import parse
 from nornir_config.lint.registry import DeviceView, Hit
 from nornir_config.lint.sources import SourceMap, closest_line
 from nornir_config.parallel import split_work
-from nornir_config.render import jinja_env, template_for, template_problem
+from nornir_config.render import compile_templates, jinja_env, template_for, template_problem
 from nornir_config.running_config import canonical
 from nornir_config.secrets import Secrets
 from nornir_config.sot.province import Device
@@ -194,6 +194,7 @@ def device_pass(
 
     findings: list[Finding] = []
     digests: Digests = {r.id: [] for r in rules if KINDS[r.kind].digest is not None}
+    compile_templates(state.templates_dir, devices)
     for part in split_work(devices, work, PARALLEL_MIN_PART):
         findings.extend(part.findings)
         for rule_id, found in part.digests.items():

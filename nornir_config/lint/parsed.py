@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -197,9 +196,8 @@ def parse(text: str, platform: Platform) -> Parsed:
     ignored; banners kept whole)."""
     layout = platform.layout
     comment, end, banner_head = layout.comment, layout.end, _banner(platform)
-    # Interned: most lines repeat across offices (port and service lines), and every device's
-    # lines stay alive until the province rules have run (a third of lint's memory nationally).
-    lines = [sys.intern(raw) for raw in text.split("\n")]
+    # Not interned: a device's lines go with its view (province rules keep digests only).
+    lines = text.split("\n")
     heads = [
         i for i, raw in enumerate(lines) if raw and raw[0] != " " and not raw.startswith(comment)
     ]

@@ -14,6 +14,9 @@ core reads these documents (the shipped drivers' folders show their shape):
   secret_tokens   where secret tokens sit in lines, and their kind (a `verify` key)
   sanitize        line filters that remove secrets from stored configs
   lint            how lint reads a config: interface classes, addresses, ACL heads
+`build(folder, ...)` makes the `Platform` itself from `push` (commands, device copy, file
+delivery), `running_config` (layout), `volatile`, `naming` and `sanitize`, plus the few values
+only the vendor's Python knows.
 
 The lab's per-session command line and device follow the Protocols below (what the lab server
 uses); a vendor's lab dialect builds them.
@@ -348,7 +351,6 @@ def build(
     netmiko_device_type: str,
     napalm_driver: str | None,
     secrets: SecretForms,
-    naming: Naming,
     acl_entry: Callable[[str, bool], AclEntry | None],
     lab: LabModule,
     replace: Replace,
@@ -359,7 +361,7 @@ def build(
 
     Name and templates are the folder's name; the show-run layout is `running_config.yaml`
     `layout` with `volatile.yaml`; commands, device copy and file delivery are `push.yaml`'s;
-    hash forms found in any text are `sanitize.yaml` `anywhere`.
+    names are `naming.yaml`; hash forms found in any text are `sanitize.yaml` `anywhere`.
     """
     running, push = _read(folder / "running_config.yaml"), _read(folder / "push.yaml")
     printed = dict(running["layout"])
@@ -384,7 +386,7 @@ def build(
                 (r["regex"], r["replace"]) for r in _read(folder / "sanitize.yaml")["anywhere"]
             ),
         ),
-        naming=naming,
+        naming=read_naming(_read(folder / "naming.yaml")),
         lint=LintDialect(acl_entry=acl_entry),
         device_copy=DeviceCopy(**push["device_copy"]),
         replace=replace,
@@ -395,4 +397,24 @@ def build(
             **{**delivery, "write": tuple(delivery["write"]), "type": tuple(delivery["type"])}
         ),
         label=label,
+    )
+
+
+def read_naming(data: Mapping[str, Any]) -> Naming:
+    """`Naming` from a driver's `naming.yaml`: `svi` and `subinterface` are formats of `{vlan}`
+    and `{port}`; `reserved_vlans` a VLAN list (`1, 1002-1005`)."""
+    reserved: set[int] = set()
+    for span in str(data["reserved_vlans"]).split(","):
+        first, _, last = span.strip().partition("-")
+        reserved.update(range(int(first), int(last or first) + 1))
+    svi, subinterface = str(data["svi"]), str(data["subinterface"])
+    return Naming(
+        hostname=re.compile(data["hostname"]),
+        hostname_rule=data["hostname_rule"],
+        reserved_vlans=frozenset(reserved),
+        reserved_vlans_text=str(data["reserved_vlans"]),
+        svi=lambda vlan: svi.format(vlan=vlan),
+        subinterface=lambda port, vlan: subinterface.format(port=port, vlan=vlan),
+        banner_forbidden=data.get("banner_forbidden", ""),
+        hostname_max=int(data.get("hostname_max", 63)),
     )

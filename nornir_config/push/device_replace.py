@@ -20,8 +20,8 @@ from scp import SCPClient
 
 from nornir_config.connection import TIMEOUTS, open_netmiko, why
 from nornir_config.platforms import driver_for
-from nornir_config.push.diff import config_diff, plan, remediation, with_protected
-from nornir_config.push.merge import _result, describe, fingerprints, preserved
+from nornir_config.push.diff import config_diff, remediation, with_protected
+from nornir_config.push.merge import _result, planned_change
 from nornir_config.push.rollback import restore_device_copy, rollback_merge, save_device_copy
 from nornir_config.push.session import read_running, revealed
 from nornir_config.push.state import DeviceReport, Outcome
@@ -51,13 +51,10 @@ def device_replace_push(
     except Exception as exc:  # no session: untouched
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
-    preserve = preserved(task)
-    proven = fingerprints(task)
-    planned = plan(before, intended, platform, preserve, proven)
-    describe(task, planned, report, redact)
-    if not planned.commands:
-        report.reason = "running config already as intended; nothing sent"
+    change = planned_change(task, before, intended, report, redact)
+    if change is None:
         return _result(task, report, started)
+    planned, preserve, proven = change
     candidate = canonical(with_protected(before, intended, platform, preserve), platform)
     report.diff = redact(config_diff(before, candidate, platform, ("running", "candidate")))
     report.commands = [redact(c) for c in planned.commands]

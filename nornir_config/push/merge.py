@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 from nornir.core.task import Result, Task
 
@@ -50,23 +51,12 @@ def merge_push(
     except Exception as exc:  # no session: the device is untouched
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
-    preserve = preserved(task)
-    proven = fingerprints(task)
-    # what the remediation depends on besides the texts: the device ciphers proven so far
-    fingerprint = known.of(before, intended, platform, preserve, proven.known) if known else ""
-    verified = known.match(task.host.name, fingerprint) if known else None
-    if verified is not None:
-        report.protected, report.verified = list(verified.protected), fingerprint
-        report.reason = "running config as an earlier push verified it; nothing sent"
+    change = planned_change(task, before, intended, report, redact, known)
+    if change is None:
         return _result(task, report, started)
-    planned = plan(before, intended, platform, preserve, proven)
+    planned, preserve, proven = change
     commands = planned.commands
     report.commands = [redact(c) for c in commands]
-    describe(task, planned, report, redact)
-    if not commands:
-        report.reason = "running config already as intended; nothing sent"
-        report.verified = fingerprint
-        return _result(task, report, started)
     # Before/after for `--diff` (hier_config's remediation makes the device equal `intended`),
     # each side redacted whole, where the sanitiser's line patterns still match.
     report.diff = config_diff(redact(before), redact(intended), platform, ("running", "intended"))
@@ -120,6 +110,42 @@ def preserved(task: Task) -> list[str]:
         return list(province_of(task.nornir).device(task.host.name).settings.preserve)
     except KeyError:
         return []
+
+
+class PlannedChange(NamedTuple):
+    remediation: Remediation
+    preserve: list[str]  # the host's `preserve:` patterns
+    proven: Fingerprints  # what the last push left, to record what this one leaves
+
+
+def planned_change(
+    task: Task,
+    before: str,
+    intended: str,
+    report: DeviceReport,
+    redact: Redact,
+    known: VerifiedConfigs | None = None,
+) -> PlannedChange | None:
+    """The remediation from `before` to `intended`, the report told about it (`describe`);
+    None, the report saying so, when nothing is to be sent. `known`: the running configs
+    earlier pushes verified; the one read now among them needs no remediation."""
+    preserve = preserved(task)
+    proven = fingerprints(task)
+    platform = driver_for(task.host)
+    # what the remediation depends on besides the texts: the device ciphers proven so far
+    fingerprint = known.of(before, intended, platform, preserve, proven.known) if known else ""
+    verified = known.match(task.host.name, fingerprint) if known else None
+    if verified is not None:
+        report.protected, report.verified = list(verified.protected), fingerprint
+        report.reason = "running config as an earlier push verified it; nothing sent"
+        return None
+    planned = plan(before, intended, platform, preserve, proven)
+    describe(task, planned, report, redact)
+    if not planned.commands:
+        report.reason = "running config already as intended; nothing sent"
+        report.verified = fingerprint
+        return None
+    return PlannedChange(planned, preserve, proven)
 
 
 def describe(task: Task, planned: Remediation, report: DeviceReport, redact: Redact) -> None:

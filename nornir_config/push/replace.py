@@ -16,16 +16,8 @@ from nornir.core.task import Result, Task
 from nornir_config.connection import why
 from nornir_config.platforms import driver_for
 from nornir_config.platforms.base import Platform
-from nornir_config.push.diff import plan, remediation, with_protected
-from nornir_config.push.merge import (
-    AfterHook,
-    BeforeHook,
-    Redact,
-    _result,
-    describe,
-    fingerprints,
-    preserved,
-)
+from nornir_config.push.diff import remediation, with_protected
+from nornir_config.push.merge import AfterHook, BeforeHook, Redact, _result, planned_change
 from nornir_config.push.rollback import recheck, rollback_merge
 from nornir_config.push.session import NAPALM, NETMIKO, close, read_running
 from nornir_config.push.state import DeviceReport, Outcome
@@ -72,13 +64,10 @@ def replace_push(
     except Exception as exc:  # no session: untouched
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
-    preserve = preserved(task)
-    proven = fingerprints(task)
-    planned = plan(before, intended, platform, preserve, proven)
-    describe(task, planned, report, redact)
-    if not planned.commands:
-        report.reason = "running config already as intended; nothing sent"
+    change = planned_change(task, before, intended, report, redact)
+    if change is None:
         return _result(task, report, started)
+    planned, preserve, proven = change
     # The protected running lines go into the candidate: a replace keeps them as a merge does.
     candidate = with_protected(before, intended, platform, preserve)
     try:

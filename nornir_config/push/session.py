@@ -63,13 +63,15 @@ def send_config(conn: Any, commands: list[str], platform: Platform) -> str:
     # A Netmiko driver that cannot check echoes reads for 2 s after each line
     # when given an error pattern: send the lines in one go and look for a refusal after.
     verified = getattr(conn, "global_cmd_verify", None) is not False
-    output = str(
+    output = enter_config(conn, platform)
+    output += str(
         conn.send_config_set(
             lines,
             error_pattern=pattern if verified else "",
             read_timeout=TIMEOUTS["timeout"],
             cmd_verify=True,
-            exit_config_mode=not texts,
+            enter_config_mode=False,
+            exit_config_mode=False,
         )
     )
     refused = None if verified else re.search(pattern, output, flags=re.M)
@@ -81,11 +83,38 @@ def send_config(conn: Any, commands: list[str], platform: Platform) -> str:
         output += answer
         if re.search(pattern, answer, flags=re.M):
             raise ConfigInvalidException(f"Invalid input detected at command: {text}")
-    if texts:
-        output += str(conn.exit_config_mode())
+    output += exit_config(conn, platform)
     if any(c.startswith("hostname ") for c in commands):
         conn.set_base_prompt()  # the prompt now shows the new hostname: learn it again
     return output
+
+
+def enter_config(conn: Any, platform: Platform) -> str:
+    """Enter config mode, read up to the config prompt.
+
+    Netmiko's own `config_mode`/`exit_config_mode` first ask `check_config_mode`, which on
+    some of its drivers (4.x) drops its read pattern and waits for 2 s of silence, however
+    fast the device answers (the device prints its config prompt at once: netmiko issue
+    #972's log), twice per entry and twice per exit (netmiko issues #3062, #3552). The
+    prompt says enough.
+    """
+    conn.write_channel(conn.normalize_cmd(platform.commands.enter_config))
+    return str(
+        conn.read_until_pattern(
+            pattern=platform.commands.config_prompt, read_timeout=TIMEOUTS["timeout"]
+        )
+    )
+
+
+def exit_config(conn: Any, platform: Platform) -> str:
+    """Leave config mode, read up to the exec prompt (`host#`, `<host>`: no `(` or `[`)."""
+    conn.write_channel(conn.normalize_cmd(platform.commands.exit_config))
+    exec_prompt = rf"^[^\n(\[]*{platform.commands.prompt_end}\s*$"
+    return str(
+        conn.read_until_pattern(
+            pattern=exec_prompt, read_timeout=TIMEOUTS["timeout"], re_flags=re.M
+        )
+    )
 
 
 def deliver(conn: Any, commands: list[str], platform: Platform) -> str:

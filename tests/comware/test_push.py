@@ -1,5 +1,6 @@
-"""Push to H3C Comware lab devices: merge (hier_config remediation with `undo` over Netmiko
-hp_comware), dry-run, replace (`configuration replace file`), rollback under faults."""
+"""H3C-only push cases: a key Comware keeps as `cipher $c$3$` is fingerprinted, resent when
+it changes, and found nowhere after a run. Merge, replace, dry run, faults, drift and backup
+run for every driver in tests/push/test_drivers.py."""
 
 from __future__ import annotations
 
@@ -85,87 +86,6 @@ def h3c_env(tmp_path: Path, lab_factory: LabFactory) -> Iterator[H3cEnv]:
         intended[name] = text
     yield H3cEnv(root, lab, [s.name for s in specs], intended)
     set_run_settings(previous)
-
-
-def test_merge_dry_run_push_then_nothing_left(h3c_env: H3cEnv) -> None:
-    before = {n: h3c_env.running(n) for n in h3c_env.names}
-    dry = h3c_env.push(dry_run=True)
-    assert {r.outcome for r in dry.reports.values()} == {Outcome.WOULD_CHANGE}
-    assert {n: h3c_env.running(n) for n in h3c_env.names} == before
-    first = h3c_env.push()
-    assert {r.outcome for r in first.reports.values()} == {Outcome.CHANGED}, first.reports
-    assert all(h3c_env.is_intended(n) for n in h3c_env.names)
-    second = h3c_env.push()
-    assert {r.outcome for r in second.reports.values()} == {Outcome.UNCHANGED}, {
-        n: r.commands for n, r in second.reports.items()
-    }
-
-
-def test_replace_converges(h3c_env: H3cEnv) -> None:
-    dry = h3c_env.push(method="replace", dry_run=True)
-    assert {r.outcome for r in dry.reports.values()} == {Outcome.WOULD_CHANGE}
-    first = h3c_env.push(method="replace")
-    assert {r.outcome for r in first.reports.values()} == {Outcome.CHANGED}, first.reports
-    assert all(h3c_env.is_intended(n) for n in h3c_env.names)
-    second = h3c_env.push(method="replace")
-    assert {r.outcome for r in second.reports.values()} == {Outcome.UNCHANGED}
-
-
-def test_rollback_under_faults(h3c_env: H3cEnv) -> None:
-    """A refused replace and a refused merge line: each device ends exactly as before."""
-    before = {n: h3c_env.running(n) for n in h3c_env.names}
-    router = next(n for n in h3c_env.names if n.endswith("rt01"))
-    switch = next(n for n in h3c_env.names if n.endswith("sw02"))
-    h3c_env.lab.set_faults(switch, fail_replace=True)
-    h3c_env.lab.set_faults(router, reject_commands=["^ntp-service unicast-server"])
-    replaced = h3c_env.push(method="replace")
-    for name in (switch, router):  # the device refuses the file: its own copy comes back
-        assert replaced.reports[name].outcome == Outcome.ROLLED_BACK, replaced.reports[name]
-        assert not remediation(h3c_env.running(name), before[name], driver("hp_comware"))
-    merged = h3c_env.push()
-    assert merged.reports[router].outcome == Outcome.ROLLED_BACK, merged.reports[router]
-    assert "Unrecognized command" in merged.reports[router].reason
-    assert not remediation(h3c_env.running(router), before[router], driver("hp_comware"))
-
-
-def test_compliance_drift_and_backup(h3c_env: H3cEnv, tmp_path: Path) -> None:
-    from netmiko import ConnectHandler
-
-    from nornir_config.backup import run_backup
-    from nornir_config.compliance.run import run_compliance
-    from tests.comware.conftest import netmiko_params
-
-    assert {r.outcome for r in h3c_env.push().reports.values()} == {Outcome.CHANGED}
-    project = h3c_env.project()
-    h3c_env.lab.point(project.nr)
-    secrets = load_secrets()
-    clean = run_compliance(project.nr, project.province, secrets, project.settings.templates_dir)
-    assert {d.host: d.status for d in clean.devices} == dict.fromkeys(h3c_env.names, "compliant")
-    notes = [n for d in clean.devices for f in d.features for n in f.notes]
-    # the device's $c$3$ keys: the ones the push left (their fingerprints match)
-    assert any("verified against the last push" in n for n in notes), notes
-    assert not any("cannot be verified offline" in n for n in notes)
-    router = next(n for n in h3c_env.names if n.endswith("rt01"))
-    switch = next(n for n in h3c_env.names if n.endswith("sw02"))
-    with ConnectHandler(**netmiko_params(h3c_env.lab, router)) as conn:
-        conn.send_config_set(
-            ["undo ntp-service unicast-server 10.38.1.123", "telnet server enable"]
-        )
-    with ConnectHandler(**netmiko_params(h3c_env.lab, switch)) as conn:
-        conn.send_config_set(["interface GigabitEthernet1/0/2", "port access vlan 60"])
-    drift = run_compliance(project.nr, project.province, secrets, project.settings.templates_dir)
-    failing = {
-        d.host: sorted(d.failed_features()) for d in drift.devices if d.status != "compliant"
-    }
-    assert failing == {router: ["hardening", "ntp"], switch: ["access_ports"]}
-    repo = tmp_path / "backups"
-    summary = run_backup(project.nr, repo)
-    assert sorted(summary.changed) == sorted(h3c_env.names) and not summary.failed
-    saved = (repo / f"{router}.cfg").read_text(encoding="utf-8")
-    assert saved.startswith("#\n version 7.1.064") and "\n sysname " in saved
-    assert "$h$6$" not in saved and "$c$3$" not in saved and "<removed>" in saved
-    for value in secrets.values.values():
-        assert value not in saved
 
 
 def test_changed_key_is_resent_and_flagged(

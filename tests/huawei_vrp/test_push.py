@@ -1,7 +1,6 @@
-"""Pushing to a Huawei office in the lab with the real clients: merge (hier_config's
-HUAWEI_VRP remediation typed over Netmiko `huawei`, save with its [Y/N]), a second push that
-sends nothing, dry run, rollback under a lab fault, replace through VRP's own rollback to a
-file, compliance drift and backup."""
+"""Huawei-only push cases: a key VRP keeps in its own `cipher` form is fingerprinted, resent
+when it changes, and found nowhere after a run. Merge, replace, dry run, faults, drift and
+backup run for every driver in tests/push/test_drivers.py."""
 
 from __future__ import annotations
 
@@ -87,95 +86,6 @@ def office(tmp_path: Path, lab_factory: LabFactory) -> Iterator[HuaweiOffice]:
         intended[device.name] = text
     yield HuaweiOffice(root, lab, [s.name for s in specs], intended)
     set_run_settings(previous)
-
-
-def test_merge_converges_then_sends_nothing(office: HuaweiOffice) -> None:
-    router = "hac-thanh-14797-rt01"
-    dry = office.push(dry_run=True)
-    assert dry.reports[router].outcome == Outcome.WOULD_CHANGE, dry.reports[router].reason
-    assert "undo telnet server enable" in dry.reports[router].commands
-    assert office.residual(router)  # a dry run sends nothing
-    run = office.push()
-    for name in office.names:
-        report = run.reports[name]
-        assert report.outcome == Outcome.CHANGED, (name, report.reason)
-        assert office.residual(name) == []
-        assert not any("T3st" in c for c in report.commands)  # secrets stay references
-    assert "  hwtacacs-server shared-key cipher <removed>" in run.reports[router].commands
-    # The device got the clear key (its own cipher form of it), the report only a reference.
-    shown = office.running(router)
-    token = next(ln.split()[-1] for ln in shown.splitlines() if "shared-key cipher" in ln)
-    assert decipher(token) == load_secrets().get("tacacs_key")
-    saved = office.lab.call(lambda: office.lab.device(router).saved)
-    assert " undo telnet server enable" in saved.splitlines()
-    again = office.push()
-    for name in office.names:
-        assert again.reports[name].outcome == Outcome.UNCHANGED
-        assert again.reports[name].commands == []
-
-
-def test_rollback_when_a_command_is_refused(office: HuaweiOffice) -> None:
-    switch = "hac-thanh-14797-sw01"
-    before = office.running(switch)
-    office.lab.set_faults(switch, reject_commands=[r"^\s*ntp-service unicast-server "])
-    run = office.push()
-    report = run.reports[switch]
-    assert report.outcome == Outcome.ROLLED_BACK, report.reason
-    assert remediation(office.running(switch), before, VRP) == []
-
-
-def test_compliance_drift_and_backup(office: HuaweiOffice) -> None:
-    from nornir_config.backup import run_backup
-    from nornir_config.compliance.run import run_compliance
-    from nornir_config.connection import prepare_connections
-
-    switch = "hac-thanh-14797-sw01"
-    assert office.push().reports[switch].outcome == Outcome.CHANGED
-    with ConnectHandler(**office.netmiko(switch)) as conn:  # out of band, as a technician would
-        conn.send_config_set(["vlan batch 123", "undo ntp-service unicast-server 10.38.2.123"])
-    project = office.project()
-    prepare_connections(project.nr, project.settings)
-    report = run_compliance(
-        project.nr, project.province, project.secrets(), project.settings.templates_dir
-    )
-    results = {d.host: d for d in report.devices}
-    assert results["hac-thanh-14797-rt01"].status == "compliant"
-    drifted = results[switch]
-    assert drifted.status == "non_compliant"
-    assert sorted(drifted.failed_features()) == ["ntp", "vlans"]
-    aaa = next(f for f in drifted.features if f.name == "aaa")
-    # the push fingerprinted the password it sent: the device's $1a$ is that one
-    assert aaa.status == "compliant"
-    assert any("verified against the last push" in n for n in aaa.notes), aaa.notes
-
-    repo = office.root / "build" / "backups"
-    project = office.project()
-    prepare_connections(project.nr, project.settings)
-    summary = run_backup(project.nr, repo, "huawei backup")
-    assert not summary.failed, summary.failed
-    assert sorted(summary.changed) == sorted(office.names)
-    stored = (repo / f"{switch}.cfg").read_text(encoding="utf-8")
-    assert " vlan batch 10 20 30 40 50 60 123 998 to 999" in stored.splitlines()
-    assert "!Software Version" not in stored  # volatile
-    assert "$1a$" not in stored and "%^%#" not in stored  # sanitised
-    assert " local-user admin password irreversible-cipher <removed>" in stored.splitlines()
-
-
-def test_replace_converges_and_rolls_back_under_a_fault(office: HuaweiOffice) -> None:
-    router, switch = "hac-thanh-14797-rt01", "hac-thanh-14797-sw01"
-    office.lab.set_faults(switch, fail_replace=True)
-    run = office.push(method="replace")
-    assert run.reports[router].outcome == Outcome.CHANGED, run.reports[router].reason
-    assert office.residual(router) == []
-    uploaded = office.lab.call(
-        lambda: office.lab.device(router).flash.read("communelan-replace.cfg")
-    )
-    assert uploaded is not None and b"<secret:" not in uploaded  # the device got the secrets
-    failed = run.reports[switch]
-    assert failed.outcome in (Outcome.ROLLED_BACK, Outcome.FAILED), failed.reason
-    assert "replace" in failed.reason
-    again = office.push(method="replace")
-    assert again.reports[router].outcome == Outcome.UNCHANGED
 
 
 def _compliance(office: HuaweiOffice) -> dict[str, DeviceResult]:

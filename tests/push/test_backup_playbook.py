@@ -1,4 +1,4 @@
-"""Backups in git (one commit per run, none when nothing changed, no secrets) and playbooks."""
+"""Playbooks (backups in git, per driver, are `tests/push/test_drivers.py`)."""
 
 from __future__ import annotations
 
@@ -6,40 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from nornir_config.backup import git, run_backup
-from nornir_config.connection import prepare_connections
 from nornir_config.errors import InputError
 from nornir_config.playbook import load_playbook, run_playbook
-from nornir_config.secrets import load_secrets
 from tests.push.conftest import REPO, PushEnv
-
-
-def test_backup_commits_only_changes_and_no_secrets(push_env: PushEnv, tmp_path: Path) -> None:
-    repo = tmp_path / "backups"
-
-    def backup() -> list[str]:
-        project = push_env.project()
-        prepare_connections(project.nr, project.settings)
-        try:
-            summary = run_backup(project.nr, repo)
-        finally:
-            project.nr.close_connections()
-        assert not summary.failed
-        return summary.changed
-
-    assert sorted(backup()) == sorted(push_env.names)
-    assert backup() == []  # volatile header lines changed, nothing else: no commit
-    assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
-
-    push_env.push([f"host={push_env.names[0]}"])
-    assert backup() == [push_env.names[0]]
-    log = git(repo, "log", "--format=%s")
-    assert push_env.names[0] in log.splitlines()[0]
-    stored = "".join(p.read_text() for p in repo.glob("*.cfg"))
-    assert "Last configuration change" not in stored
-    for value in load_secrets().values.values():
-        assert value not in stored
-    assert "snmp-server community <removed> RO" in stored
 
 
 def test_shipped_playbooks_validate() -> None:

@@ -8,7 +8,7 @@ from hier_config import Platform as HierPlatform
 from netutils.lib_mapper import NAPALM_LIB_MAPPER_REVERSE, NETMIKO_LIB_MAPPER_REVERSE
 
 from nornir_config.platforms.base import build
-from nornir_config.platforms.cisco_ios import acl, lab, naming, secrets
+from nornir_config.platforms.cisco_ios import acl, lab, secrets
 
 DRIVER = build(
     Path(__file__).parent,
@@ -16,7 +16,6 @@ DRIVER = build(
     netmiko_device_type=NETMIKO_LIB_MAPPER_REVERSE["cisco_ios"],
     napalm_driver=NAPALM_LIB_MAPPER_REVERSE["cisco_ios"],
     secrets=secrets.FORMS,
-    naming=naming.NAMING,
     acl_entry=acl.parse_entry,
     lab=lab,
     replace="napalm",

@@ -8,7 +8,7 @@ from pathlib import Path
 from hier_config import Platform as HierPlatform
 
 from nornir_config.platforms.base import build
-from nornir_config.platforms.hp_comware import acl, lab, naming, secrets
+from nornir_config.platforms.hp_comware import acl, lab, secrets
 
 DRIVER = build(
     Path(__file__).parent,
@@ -16,7 +16,6 @@ DRIVER = build(
     netmiko_device_type="hp_comware",
     napalm_driver="h3c_comware",
     secrets=secrets.FORMS,
-    naming=naming.NAMING,
     acl_entry=acl.parse_entry,
     lab=lab,
     replace="device",

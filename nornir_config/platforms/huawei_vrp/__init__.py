@@ -9,7 +9,7 @@ from hier_config import Platform as HierPlatform
 from netutils.lib_mapper import NAPALM_LIB_MAPPER_REVERSE
 
 from nornir_config.platforms.base import build
-from nornir_config.platforms.huawei_vrp import acl, lab, naming, secrets
+from nornir_config.platforms.huawei_vrp import acl, lab, secrets
 
 DRIVER = build(
     Path(__file__).parent,
@@ -19,7 +19,6 @@ DRIVER = build(
     # netutils has no VRP parser; Comware's (`#` blocks, one-space indents) reads VRP alike.
     netutils_platform="hp_comware",
     secrets=secrets.FORMS,
-    naming=naming.NAMING,
     acl_entry=acl.parse_entry,
     lab=lab,
     # VRP's own full copy and way back (push.yaml `device_copy`): `save <file>` then

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import logging
 import re
 import time
 from collections import deque
@@ -14,17 +12,15 @@ from functools import cache, lru_cache
 from hier_config import HConfig
 from netutils.password import encrypt_cisco_type7, encrypt_cisco_type9
 
+from nornir_config.lab.device import BaseDevice
 from nornir_config.lab.files import LabCredentials
-from nornir_config.lab.flash import Flash
 from nornir_config.lab.ports import ConfigState
-from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
+from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.twin import unplace
 from nornir_config.platforms.base import Login
 from nornir_config.platforms.cisco_ios.lab import hconfig, logins
 from nornir_config.platforms.cisco_ios.lab.day0 import day0_config
-from nornir_config.platforms.cisco_ios.lab.state import config_state, software_line
-
-log = logging.getLogger(__name__)
+from nornir_config.platforms.cisco_ios.lab.state import build_state, software_line
 
 
 @cache
@@ -100,7 +96,7 @@ class PendingRevert:
     handle: asyncio.TimerHandle | None
 
 
-class LabDevice:
+class LabDevice(BaseDevice[list[str]]):
     """Running and startup config, flash and faults of one device; no I/O here."""
 
     def __init__(
@@ -110,31 +106,22 @@ class LabDevice:
         operator: list[str] | None = None,
         line_password: str | None = None,
     ) -> None:
-        self.spec = spec
+        super().__init__(spec, operator or [])
         self.platform = platform or spec.driver  # whose lab data (grammar, printing) it reads
-        self.faults = DeviceFaults()
-        self.flash = Flash()
-        self.booted = time.time()
-        self.operator = operator or []
         self.line_password = line_password  # type 7 token for sanitised line passwords
         # Booted from the day-0 config on first use: a national lab (10,000 devices) listens
         # in seconds, and each device pays its ~2 ms of parsing when a client first reaches it.
         self._running: HConfig | None = None
         self._startup: HConfig | str = ""
-        self.boot_errors: list[str] = []
         self.login_failures: deque[float] = deque(maxlen=100)
         self.quiet_until = 0.0
-        self.login_log: deque[str] = deque(maxlen=50)
-        self.changed_at = self.booted
         self.changed_by = "console"
         self.saved_at: float | None = None
         self.pending: PendingRevert | None = None
         self.clock_offset = 0.0  # the lab clock: tests move it forward (advance_clock)
         self._clock_pending: PendingRevert | None = None
         self._clock_base = 0.0  # clock_offset when the pending commit was first seen
-        self.sessions = 0
-        digest = hashlib.sha1(spec.name.encode()).hexdigest().upper()
-        self.serial = ("FDO" if spec.role == "router" else "JAE") + digest[:8]
+        self.serial = ("FDO" if spec.role == "router" else "JAE") + self.digest[:8]
 
     def boot(self, day0: HConfig) -> None:
         """Start from a day-0 tree, with the lab operator added (its user and enable secret)."""
@@ -278,8 +265,11 @@ class LabDevice:
             running, source
         )
 
-    def state(self) -> ConfigState:
-        return config_state(self)
+    def state_key(self) -> object:
+        return (id(self.running), self.changed_at)
+
+    def config_state(self) -> ConfigState:
+        return build_state(self)
 
     def discovery(self) -> frozenset[str]:
         """CDP runs unless `no cdp run`; LLDP only with `lldp run` (IOS-XE defaults)."""
@@ -294,11 +284,6 @@ class LabDevice:
         return software_line(self.spec.role)
 
     # -- logins --------------------------------------------------------------------------
-
-    def log_login(self, user: str, source: str | None, reason: str) -> None:
-        entry = f"login refused: user {user or '-'} from {source or '-'}: {reason}"
-        self.login_log.append(entry)
-        log.info("%s: %s", self.spec.name, entry)
 
     def try_login(self, username: str, password: str, source: str | None) -> Login:
         """A remote login as this device's config decides, with `login block-for` quiet mode."""

@@ -8,15 +8,14 @@ is the lab core's (`nornir_config.lab.twin`).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import ipaddress
 import re
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from hier_config import HConfigChild
 from netutils.vlan import vlanconfig_to_list
 
+from nornir_config.lab.device import port_kind, stable_mac
 from nornir_config.lab.ports import ALL_VLANS, ConfigState, PortState
 
 if TYPE_CHECKING:
@@ -53,36 +52,16 @@ _SPEED = {"GigabitEthernet": 1_000_000, "TenGigabitEthernet": 10_000_000}
 
 def mac_of(seed: str, offset: int = 0) -> str:
     """A stable MAC in Cisco's dotted form, from the device name (and a port index)."""
-    digest = int(hashlib.sha1(seed.encode()).hexdigest()[:6], 16) & 0xFFFF00
-    value = ((0x00A38E << 24) | digest) + offset
-    text = f"{value:012x}"
-    return f"{text[0:4]}.{text[4:8]}.{text[8:12]}"
-
-
-_cache: WeakKeyDictionary[LabDevice, tuple[tuple[int, float], ConfigState]] = WeakKeyDictionary()
+    return stable_mac(seed, 0x00A38E, offset)
 
 
 def config_state(device: LabDevice) -> ConfigState:
     """The device's config state, computed again only when its config changed."""
-    key = (id(device.running), device.changed_at)
-    hit = _cache.get(device)
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    state = _build(device)
-    _cache[device] = (key, state)
-    return state
+    return device.state()
 
 
 def _kind(name: str) -> str:
-    if "." in name:
-        return "subinterface"
-    if name.startswith("Vlan"):
-        return "svi"
-    if name.startswith("Loopback"):
-        return "loopback"
-    if re.match(r"(Gigabit|TenGigabit|FastEthernet|TwentyFiveGig)", name):
-        return "physical"
-    return "other"
+    return port_kind(name, "Vlan", "Loopback", r"(Gigabit|TenGigabit|FastEthernet|TwentyFiveGig)")
 
 
 def _vlan_list(text: str) -> frozenset[int]:
@@ -174,7 +153,7 @@ def _port_key(name: str) -> tuple[int, str, tuple[int, ...]]:
     return rank, kind_name, tuple(int(n) for n in re.findall(r"\d+", name[len(kind_name) :]))
 
 
-def _build(device: LabDevice) -> ConfigState:
+def build_state(device: LabDevice) -> ConfigState:
     switch = device.spec.role != "router"
     children = [c for c in device.running.children if c.text.startswith("interface ")]
     children.sort(key=lambda c: _port_key(c.text.split(None, 1)[1]))

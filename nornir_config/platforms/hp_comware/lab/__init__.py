@@ -23,7 +23,7 @@ def new_device(spec: LabDeviceSpec, operator: LabCredentials | None) -> ComwareD
     from nornir_config.platforms.hp_comware.lab.device import ComwareDevice
 
     device = ComwareDevice(spec, operator)
-    device.boot_errors = device.boot(spec.day0 if spec.day0 is not None else device.factory_text())
+    device.start()
     return device
 
 

@@ -7,12 +7,11 @@ import hashlib
 import logging
 import os
 import time
-from collections import deque
 from functools import cache
 from typing import TYPE_CHECKING
 
-from nornir_config.lab.flash import Flash
-from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
+from nornir_config.lab.device import BaseDevice
+from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.platforms.base import Login
 from nornir_config.platforms.hp_comware.lab import logins
 from nornir_config.platforms.hp_comware.lab.config import Config, Entry
@@ -44,23 +43,14 @@ def lab_cipher(value: str) -> str:
     return "$c$3$" + base64.b64encode(nonce + masked).decode()
 
 
-class ComwareDevice:
+class ComwareDevice(BaseDevice["LabCredentials | None"]):
     """Running config, saved config (flash:/startup.cfg), flash and faults of one device."""
 
     def __init__(self, spec: LabDeviceSpec, operator: LabCredentials | None) -> None:
-        self.spec = spec
-        self.faults = DeviceFaults()
-        self.flash = Flash()
-        self.sessions = 0
-        self.boot_errors: list[str] = []
-        self.login_log: deque[str] = deque(maxlen=50)
-        self.booted = time.time()
-        self.changed_at = self.booted
+        super().__init__(spec, operator)
         self.changed_by = "console"
-        self.operator = operator
         self.running = Config()
-        self._state: tuple[float, ConfigState] | None = None
-        digest = hashlib.sha1(spec.name.encode()).hexdigest().upper()
+        digest = self.digest
         self.serial = "219801A" + digest[:11]
         self.base_mac = (
             f"{int(digest[:4], 16) | 0x7400:04x}-{digest[4:8].lower()}-{digest[8:10].lower()}00"
@@ -92,35 +82,38 @@ class ComwareDevice:
             config.entries[f"interface {name}"] = Entry(f"interface {name}", [])
         return config
 
-    def factory_text(self) -> str:
+    def factory_config(self) -> str:
         """The lab's factory config: name, SSH on, vty lines asking the local scheme."""
         lines = [f" sysname {self.spec.hostname}", " lldp global enable", " ssh server enable"]
         lines += ["line vty 0 63", " authentication-mode scheme", " user-role network-operator"]
         return "\n".join(lines) + "\n"
 
-    def operator_text(self) -> str:
-        if self.operator is None:
-            return ""
-        return (
-            f"local-user {self.operator.username} class manage\n"
-            f" password hash {_operator_hash(self.operator.password)}\n"
-            " service-type ssh terminal\n"
-            " authorization-attribute user-role network-admin\n"
-        )
-
-    def boot(self, text: str) -> list[str]:
+    def load_day0(self, text: str) -> list[str]:
         from nornir_config.platforms.hp_comware.lab.cli import ComwareSession
 
         loaded = ComwareSession(self, "console").load(text, self.skeleton())
         self.running = loaded.config
-        operator = self.operator_text()
-        if operator:
-            user = f"local-user {self.operator.username} class manage" if self.operator else ""
-            self.running.entries.pop(user, None)
-            ComwareSession(self, "console").load(operator, self.running)
+        return loaded.errors
+
+    def add_operator(self) -> None:
+        """The lab operator as a network-admin local user (replacing one of the same name)."""
+        from nornir_config.platforms.hp_comware.lab.cli import ComwareSession
+
+        if self.operator is None:
+            return
+        user = f"local-user {self.operator.username} class manage"
+        self.running.entries.pop(user, None)
+        text = (
+            f"{user}\n"
+            f" password hash {_operator_hash(self.operator.password)}\n"
+            " service-type ssh terminal\n"
+            " authorization-attribute user-role network-admin\n"
+        )
+        ComwareSession(self, "console").load(text, self.running)
+
+    def save_startup(self) -> None:
         self.save("startup.cfg", main=True)
         self.touch("console")
-        return loaded.errors
 
     def touch(self, user: str) -> None:
         self.changed_at = time.time()
@@ -227,17 +220,10 @@ class ComwareDevice:
             self.log_login(username, source, decision.reason)
         return Login(decision.ok, decision.privilege, decision.reason)
 
-    def log_login(self, user: str, source: str | None, reason: str) -> None:
-        entry = f"login refused: user {user or '-'} from {source or '-'}: {reason}"
-        self.login_log.append(entry)
-        log.info("%s: %s", self.spec.name, entry)
-
-    def state(self) -> ConfigState:
+    def config_state(self) -> ConfigState:
         from nornir_config.platforms.hp_comware.lab.state import config_state
 
-        if self._state is None or self._state[0] != self.changed_at:
-            self._state = (self.changed_at, config_state(self))
-        return self._state[1]
+        return config_state(self)
 
     def discovery(self) -> frozenset[str]:
         return frozenset({"lldp"}) if "lldp global enable" in self.running.entries else frozenset()

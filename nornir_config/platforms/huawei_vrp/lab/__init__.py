@@ -7,9 +7,9 @@ import re
 from typing import TYPE_CHECKING
 
 from nornir_config.platforms.base import Day0Facts
-from nornir_config.platforms.huawei_vrp.lab import edit, tree
-from nornir_config.platforms.huawei_vrp.lab.cli import VrpSession, load
-from nornir_config.platforms.huawei_vrp.lab.device import VrpDevice, factory_config, operator_lines
+from nornir_config.platforms.huawei_vrp.lab import tree
+from nornir_config.platforms.huawei_vrp.lab.cli import VrpSession
+from nornir_config.platforms.huawei_vrp.lab.device import VrpDevice
 
 if TYPE_CHECKING:
     from nornir_config.lab.files import LabCredentials
@@ -21,14 +21,7 @@ def new_device(spec: LabDeviceSpec, operator: LabCredentials | None) -> VrpDevic
     """A booted device: the spec's own config (checked by the VRP grammar) or a factory
     config, with the lab operator's local user when there is one; saved as booted."""
     device = VrpDevice(spec, operator)
-    running, errors = load(device, spec.day0 if spec.day0 is not None else factory_config(spec))
-    device.running = running
-    device.boot_errors = errors
-    if operator is not None:
-        for path, line in operator_lines(operator):
-            edit.add(device.running, path, line, section=False)
-    device.touch()
-    device.save()
+    device.start()
     return device
 
 

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
-import logging
 import re
 import time
-from collections import deque
 
+from nornir_config.lab.device import BaseDevice, port_kind, stable_mac
 from nornir_config.lab.files import LabCredentials
-from nornir_config.lab.flash import Flash
 from nornir_config.lab.ports import ALL_VLANS, ConfigState, PortState
-from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
+from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.platforms.base import Login
 from nornir_config.platforms.huawei_vrp.lab import edit, tree
-
-log = logging.getLogger(__name__)
 
 SOFTWARE = {
     "router": ("AR6100", "V300R021C10SPC100", "5.170"),
@@ -62,24 +57,14 @@ def operator_lines(credentials: LabCredentials) -> list[tuple[list[str], str]]:
     ]
 
 
-class VrpDevice:
+class VrpDevice(BaseDevice[LabCredentials | None]):
     """Running config, saved config, flash and faults of one VRP device; no I/O here."""
 
     def __init__(self, spec: LabDeviceSpec, operator: LabCredentials | None) -> None:
-        self.spec = spec
-        self.faults = DeviceFaults()
-        self.flash = Flash()
-        self.sessions = 0
-        self.boot_errors: list[str] = []
-        self.login_log: deque[str] = deque(maxlen=50)
-        self.booted = time.time()
-        self.changed_at = self.booted
+        super().__init__(spec, operator)
         self.version = 0
-        self.operator = operator
-        digest = hashlib.sha1(spec.name.encode()).hexdigest().upper()
-        self.esn = "2102" + digest[:16]
+        self.esn = "2102" + self.digest[:16]
         self.running = tree.Node("", section=True)
-        self._state: tuple[int, ConfigState] | None = None
         self.saved = ""
 
     # -- config ----------------------------------------------------------------------------
@@ -116,6 +101,23 @@ class VrpDevice:
     def save(self) -> None:
         self.saved = self.current_configuration()
 
+    def factory_config(self) -> str:
+        return factory_config(self.spec)
+
+    def load_day0(self, text: str) -> list[str]:
+        from nornir_config.platforms.huawei_vrp.lab.cli import load
+
+        self.running, errors = load(self, text)
+        return errors
+
+    def add_operator(self) -> None:
+        for path, line in operator_lines(self.operator) if self.operator else ():
+            edit.add(self.running, path, line, section=False)
+
+    def save_startup(self) -> None:
+        self.touch()
+        self.save()
+
     # -- what the lab core asks ------------------------------------------------------------
 
     def motd(self) -> str:
@@ -136,11 +138,6 @@ class VrpDevice:
         if acl is None or source is None:
             return True
         return acl_permits(self.running, acl, source)
-
-    def log_login(self, user: str, source: str | None, reason: str) -> None:
-        entry = f"login refused: user {user or '-'} from {source or '-'}: {reason}"
-        self.login_log.append(entry)
-        log.info("%s: %s", self.spec.name, entry)
 
     def try_login(self, username: str, password: str, source: str | None) -> Login:
         decision = self._login(username, password)
@@ -213,18 +210,16 @@ class VrpDevice:
             f"Version {version} ({model} {release})"
         )
 
-    def state(self) -> ConfigState:
-        if self._state is None or self._state[0] != self.version:
-            self._state = (self.version, _build(self))
-        return self._state[1]
+    def state_key(self) -> object:
+        return self.version
+
+    def config_state(self) -> ConfigState:
+        return _build(self)
 
 
 def mac_of(seed: str, offset: int = 0) -> str:
-    """A stable MAC from the device name (and a port index), in Huawei's OUI range; written
-    as the twin writes MACs (`00e0.fc12.3456`)."""
-    digest = int(hashlib.sha1(seed.encode()).hexdigest()[:6], 16) & 0xFFFF00
-    text = f"{((0x00E0FC << 24) | digest) + offset:012x}"
-    return f"{text[0:4]}.{text[4:8]}.{text[8:12]}"
+    """A stable MAC from the device name (and a port index), in Huawei's OUI range."""
+    return stable_mac(seed, 0x00E0FC, offset)
 
 
 def acl_permits(running: tree.Node, number: str, source: str) -> bool:
@@ -254,15 +249,7 @@ def acl_permits(running: tree.Node, number: str, source: str) -> bool:
 
 
 def _kind(name: str) -> str:
-    if "." in name:
-        return "subinterface"
-    if name.startswith("Vlanif"):
-        return "svi"
-    if name.startswith("LoopBack"):
-        return "loopback"
-    if re.match(r"X?GigabitEthernet|Ethernet", name):
-        return "physical"
-    return "other"
+    return port_kind(name, "Vlanif", "LoopBack", r"X?GigabitEthernet|Ethernet")
 
 
 _ORDER = ("Vlanif", "LoopBack", "MEth", "Ethernet", "GigabitEthernet", "XGigabitEthernet")

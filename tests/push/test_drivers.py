@@ -1,0 +1,195 @@
+"""Every driver's office in the lab, pushed with its real clients (Netmiko `cisco_ios`, `huawei`,
+`hp_comware`; NAPALM replace for IOS, the device's own replace for VRP and Comware): merge and
+replace with their dry runs, rollback under each lab fault, compliance drift and backup.
+
+End states are read over SSH with our own Netmiko session (`tests.offices`) and compared
+line by line with the lines the device ran before and with the intended file, never through
+the product's remediation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nornir_config.backup import git, run_backup
+from nornir_config.compliance.run import run_compliance
+from nornir_config.connection import TIMEOUTS, prepare_connections
+from nornir_config.push import Outcome
+from nornir_config.secrets import load_secrets
+from tests.conftest import TEST_SECRETS
+from tests.offices import DRIVERS, Office, office_fixture
+
+
+@pytest.fixture(params=DRIVERS)
+def office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
+    """A router and a switch of one driver, fresh for the test (each test changes them)."""
+    yield from office_fixture(tmp_path, request.param)
+
+
+def _secrets() -> list[str]:
+    return [v for v in TEST_SECRETS.values() if len(v) >= 4]
+
+
+def _first(office: Office, name: str, pattern: str) -> str:
+    """The first intended line matching `pattern` (e.g. an NTP server), unindented
+    (Comware prints its top-level lines one space in)."""
+    return next(
+        line.strip()
+        for line in office.intended[name].splitlines()
+        if re.match(pattern, line.strip())
+    )
+
+
+NTP = r"^(ntp server|ntp-service unicast-server) "
+
+
+def test_merge_dry_run_then_push_then_noop(office: Office) -> None:
+    before = {n: office.lines(n) for n in office.names}
+    dry = office.push(dry_run=True)
+    assert {r.outcome for r in dry.reports.values()} == {Outcome.WOULD_CHANGE}
+    assert all(r.commands for r in dry.reports.values())
+    assert {n: office.where(n, before[n]) for n in office.names} == dict.fromkeys(
+        office.names, "before"
+    )
+    first = office.push()
+    assert {r.outcome for r in first.reports.values()} == {Outcome.CHANGED}, first.reports
+    for name in office.names:
+        assert office.where(name, before[name]) == "intended", office.difference(name)
+        assert "<secret:" not in office.shown(name)  # the device got the secrets themselves
+    second = office.push()
+    assert {r.outcome for r in second.reports.values()} == {Outcome.UNCHANGED}
+    assert all(r.commands == [] for r in second.reports.values())
+
+    audit = (office.root / "build" / "audit.jsonl").read_text(encoding="utf-8")
+    records = [json.loads(line) for line in audit.splitlines()]
+    assert [r["result"] for r in records].count("changed") == len(office.names)
+    stored = audit + "".join(
+        p.read_text() for p in (office.root / "build" / "push").rglob("*") if p.is_file()
+    )
+    for secret in _secrets():
+        assert secret not in stored
+    assert "<removed>" in audit  # the keys the merge sent, as references
+
+
+def test_replace_dry_run_then_replace_then_noop(office: Office) -> None:
+    before = {n: office.lines(n) for n in office.names}
+    dry = office.push(method="replace", dry_run=True)
+    assert {r.outcome for r in dry.reports.values()} == {Outcome.WOULD_CHANGE}
+    assert all(office.where(n, before[n]) == "before" for n in office.names)
+    first = office.push(method="replace")
+    assert {r.outcome for r in first.reports.values()} == {Outcome.CHANGED}, first.reports
+    for name in office.names:
+        assert office.where(name, before[name]) == "intended", office.difference(name)
+    second = office.push(method="replace")
+    assert {r.outcome for r in second.reports.values()} == {Outcome.UNCHANGED}
+
+
+# (method, fault, outcome): every device ends as before. `NTP` stands for the victim's first
+# intended NTP server line, a line only the change sends.
+FAULTS: list[tuple[str, dict[str, Any], Outcome]] = [
+    ("merge", {"refuse_connections": True}, Outcome.UNREACHABLE),
+    ("merge", {"reject_credentials": True}, Outcome.UNREACHABLE),
+    ("merge", {"drop_after": 4}, Outcome.ROLLED_BACK),
+    ("merge", {"reject_commands": "NTP"}, Outcome.ROLLED_BACK),
+    ("merge", {"ignore_commands": "NTP"}, Outcome.ROLLED_BACK),  # accepted, not applied
+    ("replace", {"fail_replace": True}, Outcome.ROLLED_BACK),
+    # the replace stops half-way and the device does not restore itself: the run does
+    ("replace", {"fail_replace_partial": 1}, Outcome.ROLLED_BACK),
+    ("replace", {"flash_full": True}, Outcome.FAILED),
+]
+
+
+@pytest.mark.parametrize(("method", "fault", "expected"), FAULTS, ids=lambda v: str(v))
+def test_fault_leaves_the_device_as_before(
+    office: Office,
+    method: str,
+    fault: dict[str, Any],
+    expected: Outcome,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(TIMEOUTS, "timeout", 8)  # a dropped session shows as a read timeout
+    victim = office.host("router")
+    before = office.lines(victim)
+    settings = {
+        k: [rf"^\s*{re.escape(_first(office, victim, NTP))}\s*$"] if v == "NTP" else v
+        for k, v in fault.items()
+    }
+    office.lab.set_faults(victim, **settings)
+    run = office.push([f"host={victim}"], method=method)
+    report = run.reports[victim]
+    assert report.outcome == expected, report
+    assert report.reason
+    office.lab.clear_faults()
+    assert office.where(victim, before) == "before", office.difference(victim)
+
+
+# A technician's changes out of band: a rogue VLAN on the switch (VRP creates VLANs with
+# `vlan batch`, Huawei S Configuration Guide "VLAN"), an NTP server removed on the router.
+ROGUE_VLAN = {
+    "cisco_ios": ["vlan 77", "name ROGUE"],
+    "huawei_vrp": ["vlan batch 77"],
+    "hp_comware": ["vlan 77", "name ROGUE"],
+}
+
+
+def _negated(office: Office, line: str) -> str:
+    """`no`/`undo` of a server line, up to its address (IOS, VRP and Comware all take it)."""
+    words = line.split()
+    last = next(i for i, w in enumerate(words) if re.fullmatch(r"[\d.]+", w))
+    return office.driver.commands.negation + " ".join(words[: last + 1])
+
+
+def test_compliance_drift_then_backup(office: Office, tmp_path: Path) -> None:
+    router, switch = office.host("router"), office.host("switch")
+    assert {r.outcome for r in office.push().reports.values()} == {Outcome.CHANGED}
+    project = office.project()
+    office.lab.point(project.nr)
+    secrets = load_secrets()
+
+    def audit() -> dict[str, list[str]]:
+        report = run_compliance(
+            project.nr, project.province, secrets, project.settings.templates_dir
+        )
+        assert {d.host for d in report.devices} == set(office.names)
+        return {d.host: sorted(d.failed_features()) for d in report.devices}
+
+    repo = tmp_path / "backups"
+
+    def backup() -> list[str]:
+        p = office.project()
+        prepare_connections(p.nr, p.settings)
+        try:
+            summary = run_backup(p.nr, repo)
+        finally:
+            p.nr.close_connections()
+        assert not summary.failed, summary.failed
+        return sorted(summary.changed)
+
+    assert audit() == {router: [], switch: []}
+    assert backup() == sorted(office.names)
+    assert backup() == []  # only volatile lines changed, if any: no commit
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
+
+    office.send(router, [_negated(office, _first(office, router, NTP))])
+    office.send(switch, ROGUE_VLAN[office.driver.name])
+    assert audit() == {router: ["ntp"], switch: ["vlans"]}
+    assert backup() == sorted(office.names)
+    assert git(repo, "rev-list", "--count", "HEAD").strip() == "2"
+    assert switch in git(repo, "log", "-1", "--format=%s")
+    for name in office.names:
+        stored = (repo / f"{name}.cfg").read_text(encoding="utf-8")
+        for secret in _secrets():
+            assert secret not in stored
+        assert "<removed>" in stored
+        volatile = [re.compile(v) for v in office.driver.layout.volatile]
+        assert not any(v.match(x.strip()) for v in volatile for x in stored.splitlines())
+    stored_switch = (repo / f"{switch}.cfg").read_text(encoding="utf-8")
+    assert re.search(r"^\s*vlan (batch .*\b)?77\b", stored_switch, flags=re.M)
+    ntp = _first(office, router, NTP)
+    assert ntp not in (repo / f"{router}.cfg").read_text(encoding="utf-8")
