@@ -15,6 +15,7 @@ import atexit
 import contextlib
 import os
 import re
+import selectors
 import shutil
 import socket
 import tempfile
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import paramiko
-from netmiko.exceptions import ReadException
+from netmiko.exceptions import ReadException, ReadTimeout
 from nornir.core import Nornir
 from nornir.core.configuration import Config
 from nornir.core.inventory import ConnectionOptions, Host
@@ -327,12 +328,10 @@ def login(host: Host, config: Config, command: str = "") -> tuple[Any, str | Non
         return conn, (run_command(conn, command) if command else None)
     conn.write_channel(conn.RETURN.join([*setup, *([command] if command else [])]) + conn.RETURN)
     # the prompt the device prints once the last setup line is done
-    head = str(
-        conn.read_until_pattern(
-            # the last line's echo, an informational answer if any (`Info: ...`), the prompt
-            pattern=rf"{re.escape(setup[-1])}[^\n]*\n(?:Info:[^\n]*\n)?[^\n]*?{commands.prompt_end}",
-            read_timeout=TIMEOUTS["timeout"],
-        )
+    head = read_until(
+        conn,
+        # the last line's echo, an informational answer if any (`Info: ...`), the prompt
+        rf"{re.escape(setup[-1])}[^\n]*\n(?:Info:[^\n]*\n)?[^\n]*?{commands.prompt_end}",
     )
     learn_prompt(conn, head.rsplit("\n", 1)[-1].strip())
     return conn, (read_command(conn, command) if command else None)
@@ -367,7 +366,45 @@ def read_through(conn: Any, last: str) -> str:
     """What the device prints up to the prompt that follows the echo of `last`."""
     # a prompt may wrap the name (`<host>`, `[host]`) as well as end it (`host#`)
     pattern = rf"{re.escape(last)}[\s\S]*\n[<\[]?{re.escape(conn.base_prompt)}[^\n]*[>#\]][ \t]*$"
-    return str(conn.read_until_pattern(pattern=pattern, read_timeout=TIMEOUTS["timeout"]))
+    return read_until(conn, pattern)
+
+
+def read_until(conn: Any, pattern: str, flags: int = 0) -> str:
+    """What the device prints up to the first match of `pattern` (kept as Netmiko's
+    `read_until_pattern` keeps it: what follows stays for the next read).
+
+    Netmiko polls the channel every 10 ms and searches all it read each time; here the
+    read waits on the channel itself (paramiko's `Channel.fileno`, made for select), so a
+    reply is taken the moment it arrives and searched once per chunk: over a WAN a push
+    waits for a dozen replies per device.
+    """
+    channel: Any = getattr(conn, "remote_conn", None)
+    if not callable(getattr(channel, "fileno", None)):  # not an SSH channel: Netmiko's loop
+        return str(
+            conn.read_until_pattern(
+                pattern=pattern, read_timeout=TIMEOUTS["timeout"], re_flags=flags
+            )
+        )
+    wanted = re.compile(pattern, flags)
+    deadline = time.monotonic() + (conn.read_timeout_override or TIMEOUTS["timeout"])
+    output = ""
+    # a poll-based selector: select() refuses descriptors past 1024 (a backup of a province
+    # holds hundreds of sessions open)
+    with selectors.DefaultSelector() as waiting:
+        waiting.register(channel, selectors.EVENT_READ)
+        while True:
+            chunk = str(conn.read_channel())
+            output += chunk
+            found = wanted.search(output)
+            if found is not None:
+                conn._read_buffer += output[found.end() :]
+                return output[: found.end()]
+            if not chunk and (channel.closed or channel.eof_received):
+                raise ReadException("the device closed the session")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ReadTimeout(f"Pattern not detected: {pattern!r} in output.")
+            waiting.select(left)
 
 
 def read_command(conn: Any, command: str) -> str:

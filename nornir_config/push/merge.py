@@ -19,6 +19,7 @@ from nornir_config.push.diff import Remediation, config_diff, plan, remediation
 from nornir_config.push.rollback import prove_way_back, recheck
 from nornir_config.push.session import deliver, read_config, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
+from nornir_config.push.verified import VerifiedConfigs
 from nornir_config.settings import run_settings
 
 Redact = Callable[[str], str]
@@ -33,12 +34,14 @@ def merge_push(
     redact: Redact,
     before_change: BeforeHook,
     after_change: AfterHook | None = None,
+    known: VerifiedConfigs | None = None,
 ) -> Result:
     """Nornir task: make the device's running config equal `intended`, or leave it as it was.
 
     `before_change(host, running)` stores the pre-change backup; it runs before any change.
     `after_change(host)` says whether the change lost management access: then it is rolled
-    back on the session still open.
+    back on the session still open. `known`: the running configs earlier pushes verified;
+    the one read now among them needs no remediation (push/verified.py).
     """
     started = time.perf_counter()
     platform = driver_for(task.host)
@@ -49,7 +52,7 @@ def merge_push(
     except Exception as exc:  # no session: the device is untouched
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
-    change = planned_change(task, before, intended, report, redact)
+    change = planned_change(task, before, intended, report, redact, known)
     if change is None:
         return _result(task, report, started)
     planned, preserve, proven = change
@@ -105,6 +108,8 @@ def merge_push(
             return _result(task, undone, started)
     proven.save()
     report.outcome = Outcome.CHANGED
+    if known is not None:
+        report.verified = known.of(after, intended, platform, preserve, proven.known)
     return _result(task, report, started)
 
 
@@ -129,16 +134,31 @@ class PlannedChange(NamedTuple):
 
 
 def planned_change(
-    task: Task, before: str, intended: str, report: DeviceReport, redact: Redact
+    task: Task,
+    before: str,
+    intended: str,
+    report: DeviceReport,
+    redact: Redact,
+    known: VerifiedConfigs | None = None,
 ) -> PlannedChange | None:
     """The remediation from `before` to `intended`, the report told about it (`describe`);
-    None, the report saying so, when nothing is to be sent."""
+    None, the report saying so, when nothing is to be sent. `known`: the running configs
+    earlier pushes verified; the one read now among them needs no remediation."""
     preserve = preserved(task)
     proven = fingerprints(task)
-    planned = plan(before, intended, driver_for(task.host), preserve, proven)
+    platform = driver_for(task.host)
+    # what the remediation depends on besides the texts: the device ciphers proven so far
+    fingerprint = known.of(before, intended, platform, preserve, proven.known) if known else ""
+    verified = known.match(task.host.name, fingerprint) if known else None
+    if verified is not None:
+        report.protected, report.verified = list(verified.protected), fingerprint
+        report.reason = "running config as an earlier push verified it; nothing sent"
+        return None
+    planned = plan(before, intended, platform, preserve, proven)
     describe(task, planned, report, redact)
     if not planned.commands:
         report.reason = "running config already as intended; nothing sent"
+        report.verified = fingerprint
         return None
     return PlannedChange(planned, preserve, proven)
 

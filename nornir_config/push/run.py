@@ -41,7 +41,14 @@ from nornir_config.push.lock import lock_devices
 from nornir_config.push.merge import merge_push
 from nornir_config.push.replace import replace_push
 from nornir_config.push.rollback import save_device_copy
-from nornir_config.push.state import DeviceReport, Outcome, save_state, unfinished_hosts
+from nornir_config.push.state import (
+    DeviceReport,
+    Outcome,
+    load_verified,
+    save_state,
+    unfinished_hosts,
+)
+from nornir_config.push.verified import RunningFingerprints, VerifiedConfigs
 from nornir_config.render import private_dir, write_private
 from nornir_config.secrets import redactor
 
@@ -73,6 +80,7 @@ class PushRun:
     reports: dict[str, DeviceReport] = field(default_factory=dict)
     stopped: str = ""
     signal: int = 0  # the signal that interrupted the run, if any
+    salt: str = ""  # of the state's fingerprints (push/verified.py)
 
     @property
     def failed(self) -> list[str]:
@@ -157,14 +165,19 @@ def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: P
         _finish(settings.build_dir, options, run)
         return
     prepare_connections(nr, settings, accept_new_host_keys=options.accept_new_host_keys)
+    run.salt, verified = load_verified(settings.build_dir)
     if not options.dry_run:  # a run killed from here on still leaves its devices listed
         started = {
             h: DeviceReport(h, Outcome.SKIPPED, options.method, "run did not finish") for h in hosts
         }
         save_state(
-            settings.build_dir, run.run_id, {**_merged_state(settings.build_dir, run), **started}
+            settings.build_dir,
+            run.run_id,
+            {**_merged_state(settings.build_dir, run), **started},
+            run.salt,
         )
     secrets = project.secrets()
+    known = VerifiedConfigs(RunningFingerprints.of_run(secrets.values, run.salt), verified)
     before_dir = settings.build_dir / "push" / run.run_id / "before"
     audit_log = settings.build_dir / "audit.jsonl"
 
@@ -217,7 +230,17 @@ def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: P
                     )
                 continue
             _run_batch(
-                nr, batch, intended, options, workers, redact, before_change, run, audit_log, stop
+                nr,
+                batch,
+                intended,
+                options,
+                workers,
+                redact,
+                before_change,
+                run,
+                audit_log,
+                stop,
+                known,
             )
             failed = [h for h in batch if run.reports[h].outcome in FAILURES]
             if index == 0 and canary and failed:
@@ -234,7 +257,7 @@ def _run_locked(project: Project, options: PushOptions, hosts: list[str], run: P
 
 def _finish(build_dir: Path, options: PushOptions, run: PushRun) -> None:
     if not options.dry_run:
-        save_state(build_dir, run.run_id, _merged_state(build_dir, run))
+        save_state(build_dir, run.run_id, _merged_state(build_dir, run), run.salt)
 
 
 def _catch_signals(stop: threading.Event, run: PushRun) -> Callable[[], None]:
@@ -285,6 +308,7 @@ def _run_batch(
     run: PushRun,
     audit_log: Path,
     stop: threading.Event,
+    known: VerifiedConfigs,
 ) -> None:
     failures = [len(run.failed)]  # so far in the run, counted as devices finish
     counting = threading.Lock()
@@ -300,7 +324,7 @@ def _run_batch(
     ) -> Result:
         args = (text, dry_run, redact, before_change)
         if options.method == "merge":
-            return merge_push(task, *args, after_change=check)
+            return merge_push(task, *args, after_change=check, known=known)
         if driver_for(task.host).replace == "device":  # no NAPALM replace: the device's own
             return device_replace_push(task, *args, after_change=check)
         return replace_push(task, *args, after_change=check)

@@ -9,7 +9,7 @@ from typing import Any
 from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, get_running_config, open_netmiko
+from nornir_config.connection import TIMEOUTS, get_running_config, open_netmiko, read_until
 from nornir_config.platforms.base import Platform
 from nornir_config.push.transfer import TransferError, deliver_file, type_texts
 from nornir_config.push.transfer import save as save_running
@@ -79,11 +79,7 @@ def send_config(conn: Any, commands: list[str], platform: Platform) -> str:
         raise ConfigInvalidException(f"Invalid input detected: {refused.group(0).strip()}")
     for text in texts:
         conn.write_channel(conn.normalize_cmd(text))
-        answer = str(
-            conn.read_until_pattern(
-                pattern=platform.commands.config_prompt, read_timeout=TIMEOUTS["timeout"]
-            )
-        )
+        answer = read_until(conn, platform.commands.config_prompt)
         output += answer
         if re.search(pattern, answer, flags=re.M):
             raise ConfigInvalidException(f"Invalid input detected at command: {text}")

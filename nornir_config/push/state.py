@@ -7,6 +7,9 @@ import os
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
+
+from nornir_config.push.verified import Verified, new_salt, read_verified, write_verified
 
 
 class Outcome(StrEnum):
@@ -41,6 +44,8 @@ class DeviceReport:
     protected: list[str] = field(default_factory=list)  # running lines kept on purpose
     unowned: list[str] = field(default_factory=list)  # lines removed that no feature owns
     seconds: float = 0.0
+    # the fingerprint of the running config this push verified as intended (push/verified.py)
+    verified: str = ""
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -51,13 +56,42 @@ class DeviceReport:
 STATE_FILE = "push-state.json"
 
 
-def save_state(build_dir: Path, run_id: str, reports: dict[str, DeviceReport]) -> Path:
-    """Write which devices the run finished (atomically), for `push --retry-failed`."""
+def _saved(build_dir: Path) -> dict[str, Any]:
+    path = build_dir / STATE_FILE
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def load_verified(build_dir: Path) -> tuple[str, dict[str, Verified]]:
+    """The state's fingerprint salt (a new one when none is saved) and verified configs."""
+    data = _saved(build_dir)
+    salt = data.get("salt")
+    return (salt, read_verified(data)) if isinstance(salt, str) else (new_salt(), {})
+
+
+def save_state(
+    build_dir: Path, run_id: str, reports: dict[str, DeviceReport], salt: str = ""
+) -> Path:
+    """Write which devices the run finished (atomically), for `push --retry-failed`, and
+    the configs it verified: a device reported without a fingerprint loses its earlier one
+    (its config is not known any more), the devices not in `reports` keep theirs."""
     build_dir.mkdir(parents=True, exist_ok=True)
     path = build_dir / STATE_FILE
+    saved_salt, verified = load_verified(build_dir)
+    if salt and salt != saved_salt:  # fingerprints of another key mean nothing with this one
+        verified = {}
+    for name, report in reports.items():
+        if report.verified:
+            verified[name] = Verified(report.verified, tuple(report.protected))
+        else:
+            verified.pop(name, None)
     data = {
         "run": run_id,
         "devices": {name: r.outcome.value for name, r in sorted(reports.items())},
+        "salt": salt or saved_salt,
+        "verified": write_verified(verified),
     }
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
@@ -78,12 +112,12 @@ def unfinished_hosts(build_dir: Path) -> list[str] | None:
 
 def update_state(build_dir: Path, run_id: str, reports: dict[str, DeviceReport]) -> Path:
     """The saved state with these devices' outcomes replaced (the others kept)."""
-    path = build_dir / STATE_FILE
+    data = _saved(build_dir)
+    verified = read_verified(data)
     kept: dict[str, DeviceReport] = {}
-    if path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        kept = {
-            name: DeviceReport(name, Outcome(outcome), "")
-            for name, outcome in data["devices"].items()
-        }
+    for name, outcome in data.get("devices", {}).items():
+        known = verified.get(name)
+        kept[name] = DeviceReport(name, Outcome(outcome), "")
+        if known is not None:
+            kept[name].verified, kept[name].protected = known.fingerprint, list(known.protected)
     return save_state(build_dir, run_id, {**kept, **reports})

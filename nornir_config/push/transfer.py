@@ -19,9 +19,9 @@ from typing import Any
 from netmiko.exceptions import ConfigInvalidException
 
 from nornir_config.connection import (
-    TIMEOUTS,
     command_output,
     learn_prompt,
+    read_until,
     send_lines,
 )
 from nornir_config.platforms.base import Commands, FileDelivery, Platform
@@ -59,9 +59,7 @@ def apply_file(conn: Any, settings: FileDelivery, pattern: str, size: int) -> st
     # the question's default answer typed ahead (a device that does not ask prints a prompt)
     conn.write_channel(conn.normalize_cmd(settings.apply.format(path=settings.path)))
     conn.write_channel(conn.RETURN)
-    output = str(
-        conn.read_until_pattern(pattern=end, read_timeout=TIMEOUTS["timeout"], re_flags=re.M)
-    )
+    output = read_until(conn, end, re.M)
     prompt = output.rstrip().splitlines()[-1].strip()
     if not prompt.startswith(conn.base_prompt):
         learn_prompt(conn, prompt)  # the hostname changed

@@ -23,6 +23,7 @@ from nornir_config.push.state import (
     STATE_FILE,
     DeviceReport,
     Outcome,
+    load_verified,
     save_state,
     unfinished_hosts,
     update_state,
@@ -162,6 +163,8 @@ def test_state_says_what_retry_failed_resumes(tmp_path: Path) -> None:
     assert data == {
         "run": "run-1",
         "devices": {"R1": "changed", "S1": "skipped", "S2": "rolled back"},
+        "salt": data["salt"],  # of the fingerprints of verified configs: none here
+        "verified": {},
     }
     assert list(data["devices"]) == ["R1", "S1", "S2"]
     assert path.read_text(encoding="utf-8").endswith("}\n")
@@ -172,6 +175,20 @@ def test_state_says_what_retry_failed_resumes(tmp_path: Path) -> None:
     assert data["run"] == "run-2"
     assert data["devices"] == {"R1": "changed", "S1": "skipped", "S2": "changed"}
     assert unfinished_hosts(build) == ["S1"]
+
+
+def test_state_keeps_the_verified_configs_of_devices_a_run_did_not_touch(tmp_path: Path) -> None:
+    build = tmp_path / "build"
+    verified = DeviceReport("R1", Outcome.CHANGED, "merge", protected=["x"], verified="ab" * 32)
+    save_state(build, "run-1", {"R1": verified, "S1": DeviceReport("S1", Outcome.CHANGED, "")})
+    salt, entries = load_verified(build)
+    assert set(entries) == {"R1"} and entries["R1"].protected == ("x",)
+    update_state(build, "run-2", {"S1": DeviceReport("S1", Outcome.ROLLED_BACK, "recover")})
+    assert load_verified(build) == (salt, entries)
+    update_state(build, "run-3", {"R1": DeviceReport("R1", Outcome.NEEDS_ATTENTION, "")})
+    assert load_verified(build) == (salt, {})  # a device in doubt is computed again
+    save_state(build, "run-4", {"R1": verified}, salt="another key")
+    assert load_verified(build)[0] == "another key"
 
 
 def test_update_state_without_an_earlier_run(tmp_path: Path) -> None:
