@@ -61,8 +61,8 @@ def test_every_vendor_office_lints_clean(tmp_path: Path) -> None:
         # VN2-BAK-001, the config kept on the device. VRP: `set save-configuration [interval
         # minutes] [delay minutes] [cpu-limit percent]` in system view, the periodic save to
         # the startup file (Huawei AR/S V200 command reference; csdn.net 126383735 quotes its
-        # examples). Comware 7: `archive configuration location flash:/archive
-        # filename-prefix <p>` (the directory must exist: `mkdir flash:/archive`), `archive
+        # examples). Comware 7: `archive configuration location flash:/
+        # filename-prefix <p>` (the directory must exist, hence the flash root), `archive
         # configuration interval <min>`, `archive configuration max <n>` (HPE FlexFabric 5940
         # and H3C S5820 Fundamentals Command References, "archive configuration location").
         ("huawei_vrp", "archive.j2", "set save-configuration", "VN2-BAK-001"),
