@@ -41,8 +41,9 @@ def scratch_copy(into: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
 
 
-def setup_cfg(only: list[str], tests: list[str]) -> str:
-    lines = ["[mutmut]", "source_paths=nornir_config", "mutate_only_covered_lines=true"]
+def setup_cfg(only: list[str], tests: list[str], all_lines: bool = False) -> str:
+    covered = "false" if all_lines else "true"
+    lines = ["[mutmut]", "source_paths=nornir_config", f"mutate_only_covered_lines={covered}"]
     lines += ["only_mutate=", *(f"    {p}" for p in only)]
     lines += ["pytest_add_cli_args_test_selection=", *(f"    {t}" for t in tests)]
     lines += ["also_copy=", *(f"    {c}" for c in COPY)]
@@ -76,15 +77,36 @@ def main() -> int:
     parser.add_argument("--tests", nargs="+", default=TESTS, help="pytest paths to run")
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument(
+        "--report", type=Path, help="only print the table of a kept scratch folder (a partial run)"
+    )
+    parser.add_argument(
+        "--all-lines",
+        action="store_true",
+        help="mutate every line, not only those the tests run (unreached ones count as survivors)",
+    )
     args = parser.parse_args()
 
+    mutmut = [sys.executable, "-m", "mutmut"]
+    if args.report is not None:  # a kept folder, even of a run still going: what it has so far
+        report(args.report, mutmut, f"the run in {args.report}")
+        return 0
     work = Path(tempfile.mkdtemp(prefix="communelan-mutation-"))
     scratch_copy(work)
-    (work / "setup.cfg").write_text(setup_cfg(args.only, args.tests), encoding="utf-8")
+    config = setup_cfg(args.only, args.tests, args.all_lines)
+    (work / "setup.cfg").write_text(config, encoding="utf-8")
     started = time.perf_counter()
-    mutmut = [sys.executable, "-m", "mutmut"]
     run = subprocess.run([*mutmut, "run", "--max-children", str(args.max_children)], cwd=work)
     seconds = time.perf_counter() - started
+    scope = f"{', '.join(args.only)} with {' '.join(args.tests)}, in {seconds:.0f} s"
+    report(work, mutmut, scope)
+    print(f"scratch folder: {work}" if args.keep else "")
+    if not args.keep:
+        subprocess.run(["rm", "-rf", str(work)], check=False)
+    return 0 if run.returncode == 0 else run.returncode
+
+
+def report(work: Path, mutmut: list[str], scope: str) -> None:
     listed = subprocess.run(
         [*mutmut, "results", "--all", "true"], cwd=work, capture_output=True, text=True
     ).stdout
@@ -94,12 +116,12 @@ def main() -> int:
         if sep:
             statuses[name] = status.strip()
     counts = collections.Counter(statuses.values())
-    print(f"\nmutmut over {', '.join(args.only)} with {' '.join(args.tests)}")
+    print(f"\nmutmut over {scope}")
     print(f"mutants: {len(statuses)}; " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
     killed, total = score_of(statuses.values())
-    print(f"score: {percent(killed, total)} killed ({killed} of {total}) in {seconds:.0f} s")
-    print("\n| module | killed / mutants | survived | no test reaches it |")
-    print("| --- | --- | --- | --- |")
+    print(f"score: {percent(killed, total)} killed ({killed} of {total})")
+    print("\n| module | killed / mutants | survived | no test reaches it | not checked yet |")
+    print("| --- | --- | --- | --- | --- |")
     by_module: dict[str, list[str]] = collections.defaultdict(list)
     for name, status in statuses.items():
         by_module[module_of(name)].append(status)
@@ -107,15 +129,11 @@ def main() -> int:
         done, of = score_of(found)
         print(
             f"| {module} | {done} / {of} ({percent(done, of)}) | {found.count('survived')} "
-            f"| {found.count('no tests')} |"
+            f"| {found.count('no tests')} | {sum(s in NOT_RUN for s in found)} |"
         )
     for name, status in sorted(statuses.items()):
         if status == "survived":
             print(f"survived: {name}")
-    print(f"scratch folder: {work}" if args.keep else "")
-    if not args.keep:
-        subprocess.run(["rm", "-rf", str(work)], check=False)
-    return 0 if run.returncode == 0 else run.returncode
 
 
 if __name__ == "__main__":

@@ -86,8 +86,9 @@ def store(repo: Path, configs: dict[str, str], message: str) -> tuple[list[str],
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
-    status = git(repo, "status", "--porcelain", "--", *(f"{h}.cfg" for h in configs))
-    changed = sorted(Path(line[3:].strip().strip('"')).stem for line in status.splitlines())
+    # -z: paths as they are (no quoting of spaces or non-ASCII names), NUL-terminated
+    status = git(repo, "status", "--porcelain", "-z", "--", *(f"{h}.cfg" for h in configs))
+    changed = sorted(Path(entry[3:]).stem for entry in status.split("\0") if entry)
     if not changed:
         return [], ""
     git(repo, "add", "--", *(f"{h}.cfg" for h in changed))

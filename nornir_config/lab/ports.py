@@ -7,6 +7,7 @@ them (link status, neighbours, ARP and MAC tables) whatever the vendor.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from netutils.interface import abbreviated_interface_name
@@ -58,6 +59,37 @@ class PortState:
         return vlan == self.access_vlan
 
 
+@dataclass(frozen=True)
+class Packet:
+    """One IPv4 packet as an interface filter sees it (the NOC's SSH and its replies)."""
+
+    protocol: str  # tcp | udp | icmp | ...
+    source: ipaddress.IPv4Address
+    destination: ipaddress.IPv4Address
+    source_port: int = 0
+    destination_port: int = 0
+    established: bool = False  # a TCP reply (ACK set): what `established` matches
+
+    def reply(self) -> Packet:
+        """The packet that answers this one."""
+        return Packet(
+            self.protocol,
+            self.destination,
+            self.source,
+            self.destination_port,
+            self.source_port,
+            self.protocol == "tcp",
+        )
+
+
+# Whether the device's filter `name` passes a packet (the dialect reads its own ACLs).
+PacketFilter = Callable[[str, Packet], bool]
+
+
+def _no_filters(_name: str, _packet: Packet) -> bool:
+    return True
+
+
 @dataclass
 class ConfigState:
     """What one device's own config says; no cabling."""
@@ -70,3 +102,5 @@ class ConfigState:
     # where a device that does not route sends what is not on its wire (a switch's default
     # gateway); None: its routes decide
     gateway: ipaddress.IPv4Address | None = None
+    # the interface filters (`PortState.acl_in/acl_out` name them): the dialect's evaluator
+    permits: PacketFilter = _no_filters

@@ -4,7 +4,10 @@ The NOC sits beyond the provider: out of any enabled routed port that no lab cab
 router's WAN). A device answers the NOC when its management address is on an up interface,
 its replies find the way out (connected subnets, a host-mode default gateway, static routes,
 hop by hop across the office's cabling, VLANs and trunks) and the edge router routes the NOC's
-packets back to that address; then its login lines must take SSH from the NOC's address (the
+packets back to that address. On the way, each interface filter passes the NOC's SSH and its
+replies (`acl_in` where a packet comes in, `acl_out` where it leaves, except for packets the
+device itself sends; the dialect evaluates its own lists: `ConfigState.permits`). Then its
+login lines must take SSH from the NOC's address (the
 device's dialect decides that part: `admits`). A device refused here gets no login at all:
 the SSH connection is reset before the banner, and a session already open stalls until the
 path is back.
@@ -22,14 +25,16 @@ import ipaddress
 import re
 from typing import TYPE_CHECKING
 
-from nornir_config.lab.ports import PortState
+from nornir_config.lab.ports import Packet, PortState
 from nornir_config.lab.twin import DeviceView, Twin, twin_of
 
 if TYPE_CHECKING:
     from nornir_config.platforms.base import LabDevice
 
 Address = ipaddress.IPv4Address
-HOPS = 8
+HOPS = 10
+SSH = 22
+CLIENT_PORT = 51000  # the NOC client's source port (an ephemeral one)
 
 
 def refusal(device: LabDevice, source: str | None, noc: str | None) -> str | None:
@@ -74,10 +79,12 @@ def _reach(
         if address not in owned:
             why = f"management address {address} is not on an up interface"
             continue
-        end, where = _forward(twin, views, name, noc)
+        reply = Packet("tcp", address, noc, SSH, CLIENT_PORT, established=True)
+        end, where = _forward(twin, views, name, reply)
         if end != "out":
             return where, None
-        back, there = _forward(twin, views, where, address)
+        edge = _route(twin, where, views[where], noc)
+        back, there = _forward(twin, views, where, reply.reply(), edge[0] if edge else None)
         if back == "device" and there == name:
             return None, address
         why = there if back == "lost" else f"the NOC's packets for {address} end elsewhere"
@@ -135,37 +142,60 @@ def _route(
     return None
 
 
-def _forward(twin: Twin, views: dict[str, DeviceView], start: str, dst: Address) -> tuple[str, str]:
-    """Where a packet for `dst` sent by `start` ends: ("device", its owner), ("out", the
-    device whose port toward the provider it leaves by), or ("lost", why)."""
-    here = start
+def _forward(
+    twin: Twin,
+    views: dict[str, DeviceView],
+    start: str,
+    packet: Packet,
+    ingress: PortState | None = None,
+) -> tuple[str, str]:
+    """Where `packet` ends, sent by `start` (or come in on its `ingress` port): ("device",
+    its owner), ("out", the device whose port toward the provider it leaves by), or ("lost",
+    why)."""
+    dst = packet.destination
+    here, came_in = start, ingress
     for _ in range(HOPS):
         view = views[here]
+        if came_in is not None and not _passes(view, came_in.acl_in, packet):
+            return "lost", _dropped(twin, here, came_in, "in", packet)
         if dst in _owned(twin, here, view):
             return "device", here
         route = _route(twin, here, view, dst)
         if route is None:
             return "lost", f"{_host(twin, here)} has no route to {dst}"
         port, hop = route
+        # an outbound filter does not see the packets the device sends itself
+        if came_in is not None and not _passes(view, port.acl_out, packet):
+            return "lost", _dropped(twin, here, port, "out", packet)
         if _outside(twin, here, view, port):
             return "out", here
         target = hop or dst
         segment = view.segments.get(port.name)
-        owner = next(
+        arrival = next(
             (
-                dev
+                (dev, p)
                 for dev, other in views.items()
                 if dev != here
-                and any(
-                    other.segments.get(p.name) == segment and any(target == a.ip for a in p.ipv4)
-                    for p in other.ports.values()
-                )
+                for p in other.ports.values()
+                if other.segments.get(p.name) == segment and any(target == a.ip for a in p.ipv4)
             ),
             None,
         )
-        if owner is None:
+        if arrival is None:
             return "lost", f"{target} does not answer {_host(twin, here)} on {port.name}"
-        if hop is None:
-            return "device", owner
-        here = owner
+        here, came_in = arrival
     return "lost", f"no way to {dst} within {HOPS} hops"
+
+
+def _passes(view: DeviceView, acl: str, packet: Packet) -> bool:
+    return not acl or view.config.permits(acl, packet)
+
+
+def _dropped(twin: Twin, name: str, port: PortState, direction: str, packet: Packet) -> str:
+    acl = port.acl_in if direction == "in" else port.acl_out
+    what = (
+        f"the SSH replies from {packet.source} to the NOC"
+        if packet.established
+        else f"the NOC's SSH to {packet.destination}"
+    )
+    return f"access list {acl} ({direction} on {_host(twin, name)} {port.name}) drops {what}"

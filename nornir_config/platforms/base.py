@@ -193,6 +193,17 @@ class DeviceCopy:
 
 
 @dataclass(frozen=True)
+class RevertTimer:
+    """The device's own safety net for a merge: it takes the change back by itself unless
+    the change is confirmed within `minutes` (a change that cut the push off is undone)."""
+
+    start: str  # enters config mode with the timer running; `{minutes}` is filled in
+    confirm: str  # keeps the change (stops the timer)
+    refused: str  # regex of an answer meaning the device runs no timer (no archive)
+    minutes: int = 5
+
+
+@dataclass(frozen=True)
 class FileDelivery:
     """A remediation delivered as one file on the device's flash, applied in one copy."""
 
@@ -306,6 +317,7 @@ class Platform:
     replace: Replace  # NAPALM's replace, or the device's own over Netmiko (`device_copy`)
     lab: LabDialect
     file_delivery: FileDelivery | None = None  # None: remediation lines are typed
+    revert_timer: RevertTimer | None = None  # None: a merge has no device-side safety net
     label: str = ""  # the OS as messages name it (default: the driver name)
 
     @property
@@ -361,12 +373,14 @@ def build(
 
     Name and templates are the folder's name; the show-run layout is `running_config.yaml`
     `layout` with `volatile.yaml`; commands, device copy and file delivery are `push.yaml`'s;
-    names are `naming.yaml`; hash forms found in any text are `sanitize.yaml` `anywhere`.
+    names are `naming.yaml`; hash forms found in any text are `sanitize.yaml` `anywhere`; a
+    merge's device-side revert timer is `push.yaml` `revert_timer` (none without it).
     """
     running, push = _read(folder / "running_config.yaml"), _read(folder / "push.yaml")
     printed = dict(running["layout"])
     commands = dict(push["commands"])
     delivery = push.get("file_delivery")
+    timer = push.get("revert_timer")
     return Platform(
         name=folder.name,
         folder=folder,
@@ -397,6 +411,7 @@ def build(
             **{**delivery, "write": tuple(delivery["write"]), "type": tuple(delivery["type"])}
         ),
         label=label,
+        revert_timer=None if timer is None else RevertTimer(**timer),
     )
 
 

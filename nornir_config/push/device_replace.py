@@ -21,8 +21,13 @@ from scp import SCPClient
 from nornir_config.connection import TIMEOUTS, open_netmiko, why
 from nornir_config.platforms import driver_for
 from nornir_config.push.diff import config_diff, remediation, with_protected
-from nornir_config.push.merge import _result, planned_change
-from nornir_config.push.rollback import restore_device_copy, rollback_merge, save_device_copy
+from nornir_config.push.merge import AfterHook, _result, planned_change
+from nornir_config.push.rollback import (
+    recheck,
+    restore_device_copy,
+    rollback_merge,
+    save_device_copy,
+)
 from nornir_config.push.session import read_running, revealed
 from nornir_config.push.state import DeviceReport, Outcome
 from nornir_config.running_config import canonical
@@ -39,9 +44,17 @@ def upload(conn: Any, path: str, text: str) -> None:
 
 
 def device_replace_push(
-    task: Task, intended: str, dry_run: bool, redact: Redact, before_change: BeforeHook
+    task: Task,
+    intended: str,
+    dry_run: bool,
+    redact: Redact,
+    before_change: BeforeHook,
+    after_change: AfterHook | None = None,
 ) -> Result:
-    """Nornir task: replace the running config by `intended`, or leave it as it was."""
+    """Nornir task: replace the running config by `intended`, or leave it as it was.
+
+    `after_change(host)` runs before the save: a replace after which the NOC lost management
+    access is rolled back on the session still open (its own copy, then verified)."""
     started = time.perf_counter()
     platform = driver_for(task.host)
     report = DeviceReport(task.host.name, Outcome.UNCHANGED, "replace")
@@ -77,8 +90,18 @@ def device_replace_push(
         proven.record(planned.commands, after, intended)
         residual = remediation(after, intended, platform, preserve, proven)
         if residual:
-            report.reason = f"residual diff after replace ({len(residual)} lines)"
-            return _result(task, rollback_merge(task, before, platform, report, redact), started)
+            report.reason = (
+                f"residual diff after replace ({len(residual)} lines): {redact(residual[0])}"
+            )
+            # on the session still open: the replaced config may refuse new logins
+            rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
+            return _result(task, rolled, started)
+        step = "checking management access"
+        lost = after_change(task.host.name) if after_change is not None else None
+        if lost is not None and after_change is not None:
+            report.reason = f"lost management access after the replace: {lost}"
+            rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
+            return _result(task, recheck(rolled, after_change), started)
         step = "saving"
         conn.save_config()
         proven.save()

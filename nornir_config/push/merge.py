@@ -14,9 +14,10 @@ from nornir_config.compliance.model import UNOWNED
 from nornir_config.connection import open_netmiko, why
 from nornir_config.inventory import province_of
 from nornir_config.platforms import driver_for
+from nornir_config.push import revert
 from nornir_config.push.diff import Remediation, config_diff, plan, remediation
-from nornir_config.push.rollback import prove_way_back, recheck, rollback_merge
-from nornir_config.push.session import deliver, read_running, save_and_read
+from nornir_config.push.rollback import prove_way_back, recheck
+from nornir_config.push.session import deliver, read_config, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
 from nornir_config.settings import run_settings
 
@@ -67,27 +68,41 @@ def merge_push(
         return _result(task, report, started)
     try:
         prove_way_back(task.host, conn, platform)
+        # the device's own safety net: unconfirmed, it takes the change back by itself
+        timed = revert.start(conn, platform)
     except Exception as exc:  # refused, or the session failed: nothing was changed
         report.outcome, report.reason = Outcome.FAILED, f"{redact(why(exc))}; nothing changed"
         return _result(task, report, started)
     step = "sending commands"
     try:
         deliver(conn, commands, platform)
-        step = "saving and re-reading the running config"
-        after = save_and_read(conn, platform)
+        step = (
+            "re-reading the running config" if timed else "saving and re-reading the running config"
+        )
+        after = read_config(conn, platform) if timed else save_and_read(conn, platform)
     except Exception as exc:  # dropped session, refused command, timeout
         report.reason = f"{step}: {redact(why(exc))}"
-        return _result(task, rollback_merge(task, before, platform, report, redact), started)
+        return _result(task, revert.undo(task, before, platform, report, redact, timed), started)
     proven.record(commands, after, intended)
     residual = remediation(after, intended, platform, preserve, proven)
     if residual:
         report.reason = f"residual diff after push ({len(residual)} lines): {redact(residual[0])}"
-        return _result(task, rollback_merge(task, before, platform, report, redact), started)
+        return _result(task, revert.undo(task, before, platform, report, redact, timed), started)
     lost = after_change(task.host.name) if after_change is not None else None
     if lost is not None and after_change is not None:
         report.reason = f"lost management access after the change: {lost}"
-        rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
+        rolled = revert.undo(task, before, platform, report, redact, timed, fresh=False)
         return _result(task, recheck(rolled, after_change), started)
+    if timed:
+        step = "confirming the change"
+        try:
+            revert.confirm(conn, platform)
+            step = "saving and re-reading the running config"
+            after = save_and_read(conn, platform)
+        except Exception as exc:  # the session dropped: the timer reverts an unconfirmed change
+            report.reason = f"{step}: {redact(why(exc))}"
+            undone = revert.undo(task, before, platform, report, redact, timed)
+            return _result(task, undone, started)
     proven.save()
     report.outcome = Outcome.CHANGED
     return _result(task, report, started)

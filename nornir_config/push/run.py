@@ -302,7 +302,7 @@ def _run_batch(
         if options.method == "merge":
             return merge_push(task, *args, after_change=check)
         if driver_for(task.host).replace == "device":  # no NAPALM replace: the device's own
-            return device_replace_push(task, *args)
+            return device_replace_push(task, *args, after_change=check)
         return replace_push(task, *args, after_change=check)
 
     def push_device(task: Task) -> Result:

@@ -165,6 +165,11 @@ def _typed(conn: Any, commands: list[str], platform: Platform) -> str:
     return output
 
 
+def read_config(conn: Any, platform: Platform) -> str:
+    """The running config read on an open session, without saving it."""
+    return str(conn.send_command(platform.commands.show_config, read_timeout=TIMEOUTS["timeout"]))
+
+
 def save_and_read(conn: Any, platform: Platform) -> str:
     """Save, then read the running config back, both in one write (the read checks what
     was saved)."""

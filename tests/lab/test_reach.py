@@ -8,6 +8,7 @@ default route out of its WAN port, the switches' default gateway on the router.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import pytest
@@ -132,3 +133,182 @@ def test_a_device_never_reached_through_its_office_is_on_the_staging_bench(
     # a factory office: nothing routes yet, and every device still takes the push's login
     lab = lab_factory(specs=SPECS, client_address=NOC)
     assert all(_answers(lab, name) for name in ROUTED)
+
+
+# -- interface ACLs on the path -----------------------------------------------------------
+# IOS semantics (Cisco "Security Configuration Guide: Access Control Lists, IOS XE 17", IP
+# Access List Overview; "access-list (IP extended)" command reference): first match wins, an
+# implicit deny ends every list, an applied list that is not defined permits everything, an
+# outbound list does not filter the router's own packets, `established` matches TCP replies.
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "cut"),
+    [
+        # the access switch's management SVI admits SSH from elsewhere only (named extended)
+        (
+            "LAB-S2",
+            [
+                "ip access-list extended MGMT-IN",
+                " permit tcp 10.99.0.0 0.0.255.255 any eq 22",
+                "interface Vlan99",
+                " ip access-group MGMT-IN in",
+            ],
+            ("LAB-S2",),
+        ),
+        # the router's WAN drops SSH (numbered extended, then everything else permitted)
+        (
+            "LAB-R1",
+            [
+                "access-list 101 deny tcp any any eq 22",
+                "access-list 101 permit ip any any",
+                "interface GigabitEthernet0/0/0",
+                " ip access-group 101 in",
+            ],
+            ("LAB-R1", "LAB-S1", "LAB-S2"),
+        ),
+        # the router forwards nothing from the NOC onto the management VLAN (numbered
+        # standard, outbound): the router itself still answers
+        (
+            "LAB-R1",
+            [
+                "access-list 20 permit 10.99.0.0 0.0.255.255",
+                "interface GigabitEthernet0/0/1.99",
+                " ip access-group 20 out",
+            ],
+            ("LAB-S1", "LAB-S2"),
+        ),
+        # the replies are dropped on their way back: only web traffic leaves the management
+        # VLAN (named extended, inbound on the router's subinterface)
+        (
+            "LAB-R1",
+            [
+                "ip access-list extended FROM-MGMT",
+                " permit tcp 10.1.99.0 0.0.0.255 eq www any",
+                "interface GigabitEthernet0/0/1.99",
+                " ip access-group FROM-MGMT in",
+            ],
+            ("LAB-S1", "LAB-S2"),
+        ),
+    ],
+    ids=["svi-named-in", "wan-numbered-in", "subif-standard-out", "subif-replies-in"],
+)
+def test_an_interface_acl_dropping_the_nocs_ssh_cuts_the_path(
+    office: RunningLab, name: str, lines: list[str], cut: tuple[str, ...]
+) -> None:
+    _configure(office, name, lines, console=True)
+    for device in ROUTED:
+        assert _answers(office, device) == (device not in cut), device
+    refused = office.call(lambda: office.device(cut[-1]).login_log[-1])
+    assert "access list" in refused and "drops" in refused, refused
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # SSH from the NOC and its replies permitted, the rest implicitly denied
+        [
+            "ip access-list extended MGMT-IN",
+            " permit tcp host 10.38.1.10 host 10.1.99.1 eq 22",
+            " permit tcp host 10.38.1.10 10.1.99.0 0.0.0.255 eq 22",
+            "interface GigabitEthernet0/0/1.99",
+            " ip access-group MGMT-IN out",
+            "ip access-list extended MGMT-OUT",
+            " permit tcp 10.1.99.0 0.0.0.255 eq 22 10.38.0.0 0.0.255.255 established",
+            "interface GigabitEthernet0/0/1.99",
+            " ip access-group MGMT-OUT in",
+        ],
+        # a list that is applied but not defined filters nothing
+        ["interface GigabitEthernet0/0/0", " ip access-group NOT-DEFINED in"],
+        # the router's own replies (from its WAN address) leave whatever its outbound list
+        # says; the switches' replies pass it
+        [
+            "access-list 31 permit 10.1.99.0 0.0.0.255",
+            "interface GigabitEthernet0/0/0",
+            " ip access-group 31 out",
+        ],
+    ],
+    ids=["ssh-permitted", "undefined-list", "own-replies"],
+)
+def test_an_acl_that_permits_the_nocs_ssh_keeps_the_path(
+    office: RunningLab, lines: list[str]
+) -> None:
+    _configure(office, "LAB-R1", lines, console=True)
+    reachable = {device: _answers(office, device) for device in ROUTED}
+    assert all(reachable.values()), reachable
+
+
+def test_ios_access_list_semantics_entry_by_entry() -> None:
+    """The lab's own IOS ACL reading, packet by packet (references above)."""
+    from ipaddress import IPv4Address as A
+
+    from nornir_config.lab.ports import Packet
+    from nornir_config.platforms.cisco_ios.lab import filters, hconfig
+
+    running = hconfig.parse(
+        "\n".join(
+            [
+                "access-list 10 permit host 10.38.1.10",
+                "access-list 10 deny 10.38.1.0 0.0.0.255",
+                "access-list 10 permit any",
+                "access-list 2001 permit udp any any eq snmp",
+                "ip access-list extended WEB",
+                " 10 permit tcp any host 10.1.99.3 range 20 23",
+                " 20 permit tcp any any eq www 443",
+                " 30 deny tcp any any neq 25",
+                " 40 permit tcp any eq telnet any established",
+                " 50 permit tcp any any gt 1023",
+                "ip access-list standard EMPTY",
+            ]
+        ),
+        "cisco_ios",
+    )
+    lists = filters.access_lists(running)
+
+    def ssh(src: str, dst: str, port: int = 22, sport: int = 51000, est: bool = False) -> Packet:
+        return Packet("tcp", A(src), A(dst), sport, port, est)
+
+    allow = functools.partial(filters.permits, lists)
+    assert allow("10", ssh("10.38.1.10", "10.1.99.3"))  # first match wins
+    assert not allow("10", ssh("10.38.1.11", "10.1.99.3"))
+    assert allow("10", ssh("10.38.2.11", "10.1.99.3"))
+    assert allow("2001", Packet("udp", A("1.1.1.1"), A("2.2.2.2"), 5000, 161))  # numbered ext.
+    assert not allow("2001", ssh("1.1.1.1", "2.2.2.2"))  # implicit deny
+    assert allow("WEB", ssh("1.1.1.1", "10.1.99.3"))  # range 20 23
+    assert not allow("WEB", ssh("1.1.1.1", "10.1.99.4"))  # neq 25 denies it
+    assert allow("WEB", ssh("1.1.1.1", "10.1.99.4", port=443))  # eq with two ports
+    assert allow("WEB", ssh("1.1.1.1", "10.1.99.4", port=25, sport=23, est=True))
+    assert not allow("WEB", ssh("1.1.1.1", "10.1.99.4", port=25, sport=23))  # not a reply
+    assert not allow("WEB", Packet("udp", A("1.1.1.1"), A("10.1.99.3"), 5000, 22))
+    assert allow("EMPTY", ssh("1.1.1.1", "2.2.2.2")) and allow("MISSING", ssh("1.1.1.1", "2.2.2.2"))
+
+
+def test_vrp_traffic_filter_semantics() -> None:
+    """VRP `traffic-filter inbound|outbound acl N`: the first matching rule decides, and a
+    packet no rule matches passes (Huawei AR/S command reference, "traffic-filter": "If no rule
+    is matched, IPv4 packets are allowed to pass through")."""
+    from ipaddress import IPv4Address as A
+
+    from nornir_config.lab.ports import Packet
+    from nornir_config.platforms.huawei_vrp.lab import tree
+    from nornir_config.platforms.huawei_vrp.lab.device import traffic_filter_permits
+
+    running = tree.parse(
+        "\n".join(
+            [
+                "acl number 3001",
+                " rule 5 permit tcp source 10.38.1.10 0 destination-port eq 22",
+                " rule 10 deny tcp destination-port eq 22",
+                " rule 15 deny ip source 10.99.0.0 0.0.255.255",
+            ]
+        )
+    )
+
+    def ssh(src: str, port: int = 22) -> Packet:
+        return Packet("tcp", A(src), A("10.1.99.3"), 51000, port)
+
+    assert traffic_filter_permits(running, "3001", ssh("10.38.1.10"))
+    assert not traffic_filter_permits(running, "3001", ssh("10.38.1.11"))
+    assert not traffic_filter_permits(running, "3001", ssh("10.99.1.1", port=80))
+    assert traffic_filter_permits(running, "3001", ssh("10.38.1.11", port=80))  # no rule: passes
+    assert traffic_filter_permits(running, "3999", ssh("10.38.1.11"))  # no such ACL

@@ -89,4 +89,4 @@ def test_playbooks_push_backup_compliance(small_lab: SafetyLab) -> None:
         small_lab.lab.clear_faults()
     assert compliance.returncode == 0  # 3 compliant; the unreachable one is unknown, not ok
     said = " ".join((compliance.stdout + compliance.stderr).split())
-    assert "3 compliant, 0 non-compliant, 1 unknown" in said, said
+    assert "3 compliant, 0 non-compliant, 0 unverified, 1 unknown" in said, said

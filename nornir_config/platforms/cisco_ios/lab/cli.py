@@ -19,9 +19,11 @@ from nornir_config.platforms.base import Reply
 from nornir_config.platforms.cisco_ios.lab import hconfig, show_office, show_ports
 from nornir_config.platforms.cisco_ios.lab.device import LabDevice, ios_time
 from nornir_config.platforms.cisco_ios.lab.grammar import (
+    BAD_HOSTNAME,
     Failure,
     Grammar,
     Match,
+    legal_hostname,
     load_grammar,
     match,
     tokenize,
@@ -39,6 +41,7 @@ from nornir_config.platforms.cisco_ios.lab.shows import (
 
 CONFIG_BANNER = "Enter configuration commands, one per line.  End with CNTL/Z."
 INVALID = "% Invalid input detected at '^' marker."
+HOST_ARGUMENT = re.compile(r"^\s*(?:ntp (?:server|peer)|logging(?: host)?) (?:vrf \S+ )?(\S+)")
 INVALID_RANGE = "% Command rejected: Invalid interface range\n"
 
 
@@ -108,7 +111,23 @@ class Cli:
             return f'% Ambiguous command:  "{line.strip()}"\n'
         if failure.kind == "incomplete":
             return "% Incomplete command.\n\n"
+        if self._looked_up(line, failure.column):
+            # IOS took the word for a host name and asked DNS first; it then prints the line
+            # again and the caret under it
+            word = line[failure.column :].split()[0]
+            lookup = f'Translating "{word}"...domain server (255.255.255.255)\n\n'
+            return lookup + line + "\n" + " " * failure.column + "^\n" + INVALID + "\n\n"
         return " " * (len(prompt) + failure.column) + "^\n" + INVALID + "\n\n"
+
+    def _looked_up(self, line: str, column: int) -> bool:
+        """A word where IOS takes `Hostname or A.B.C.D` (NTP servers, syslog hosts), with
+        domain lookup on (IOS's default)."""
+        m = HOST_ARGUMENT.match(line)
+        if m is None or m.start(1) != column:
+            return False
+        return not (
+            self.device.has("no ip domain lookup") or self.device.has("no ip domain-lookup")
+        )
 
     def _rejected(self, line: str) -> bool:
         return any(re.search(p, line) for p in self.device.faults.reject_commands)
@@ -210,6 +229,10 @@ class Cli:
         self.device.apply_lines([*frame.path, text], self.user)
         for path in frame.more:  # `interface range`: the same line on the other ports
             self.device.apply_lines([*path, text], self.user)
+        # IOS warns about a name against the host-name rules, and takes it all the same
+        words = text.split()
+        if not frame.path and words[:1] == ["hostname"] and not legal_hostname(words[-1]):
+            return Reply(BAD_HOSTNAME + "\n")
         return Reply()
 
     def _interface_range(self, result: Match) -> Reply:

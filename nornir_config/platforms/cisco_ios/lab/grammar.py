@@ -75,7 +75,14 @@ class Failure:
 
 
 def _vlan_list(text: str) -> str | None:
-    """IOS's check of a VLAN list (`10,20-30`): None when good, else its rejection."""
+    """IOS's check of a VLAN list (`10,20-30`): None when good, else its rejection (the
+    1-based character number where IOS stops reading, and IOS's own wrapping of it)."""
+    for index, char in enumerate(text):
+        if not (char.isdigit() or char in ",-"):
+            return (
+                f"Command rejected: Bad VLAN list - character #{index + 1} is a non-numeric\n"
+                f"character ('{char}')."
+            )
     position = 0
     for part in text.split(","):
         for number in part.split("-", 1):
@@ -83,14 +90,15 @@ def _vlan_list(text: str) -> str | None:
             if not number.isdigit():
                 return ""
             if not 1 <= int(number) <= 4094:
-                where = (
-                    f"#{position + 1} ('{text[position]}')"
-                    if position < len(text)
-                    else (f"#{position + 1} (EOL)")
-                )
+                if position < len(text):
+                    return (
+                        f"Command rejected: Bad VLAN list - character #{position + 1} "
+                        f"('{text[position]}') delimits a VLAN number\n"
+                        " which is out of the range 1..4094."
+                    )
                 return (
-                    f"Command rejected: Bad VLAN list - character {where} delimits a VLAN "
-                    "number\n which is out of the range 1..4094."
+                    f"Command rejected: Bad VLAN list - character #{position + 1} (EOL) "
+                    "delimits a VLAN\nnumber which is out of the range 1..4094."
                 )
             position += 1
     return None
@@ -130,11 +138,12 @@ def check_slot(slot: str, text: str) -> bool | str:
         except ValueError:
             return False
         return True if _mask(text) else f"Bad mask 0x{int(ipaddress.IPv4Address(text)):X}"
-    if kind == "HOSTNAME":
-        return (
-            True if _HOSTNAME.match(text) else "% Hostname contains one or more illegal characters."
-        )
-    return True
+    return True  # HOSTNAME: IOS takes any word, warning about an illegal one (`legal_hostname`)
+
+
+def legal_hostname(name: str) -> bool:
+    """ARPANET host-name rules: a letter first, then letters, digits and hyphens."""
+    return _HOSTNAME.match(name) is not None
 
 
 @dataclass(frozen=True)
@@ -300,6 +309,8 @@ def _slot_step(
         if kind == "LINE":
             return slot, len(tokens) - i, text
         verdict = check_slot(slot, text)
+        if verdict is True and kind == "MASK" and _interface_address(tokens, i):
+            verdict = _host_part(tokens[i - 1][0], text)
         if verdict is True:
             return slot, 1, text
         if isinstance(verdict, str) and refusal is None:
@@ -307,6 +318,28 @@ def _slot_step(
                 verdict += f" for address {tokens[i - 1][0]}"
             refusal = Failure("rejected", column, verdict)
     return refusal
+
+
+def _interface_address(tokens: list[Token], i: int) -> bool:
+    """The mask of `ip address A M` (an interface's own address, not a route's network)."""
+    if i < 3:
+        return False
+    keyword = tokens[i - 2][0].lower()
+    return tokens[i - 3][0].lower() == "ip" and len(keyword) >= 3 and "address".startswith(keyword)
+
+
+def _host_part(address: str, mask: str) -> bool | str:
+    """IOS refuses a subnet's own network or broadcast address as an interface address."""
+    try:
+        net = ipaddress.IPv4Interface(f"{address}/{mask}")
+    except ValueError:
+        return True  # the address slot refuses it
+    if net.network.prefixlen < 31 and net.ip in (
+        net.network.network_address,
+        net.network.broadcast_address,
+    ):
+        return f"Bad mask /{net.network.prefixlen}"  # `for address A` is added as for 0x
+    return True
 
 
 def _node_at(grammar: Grammar, mode: str, words: list[str]) -> tuple[Node | None, list[str]]:

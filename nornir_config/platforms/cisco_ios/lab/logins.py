@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import ipaddress
 import re
 from functools import lru_cache
 
@@ -23,6 +22,7 @@ from netutils.password import (
 )
 
 from nornir_config.platforms.base import Login
+from nornir_config.platforms.cisco_ios.lab import filters
 
 # Cisco's base64 alphabet for type 8/9 hashes (`./0-9A-Za-z`), from the standard one.
 _CISCO_B64 = bytes.maketrans(
@@ -145,76 +145,8 @@ def access_class_permits(running: HConfig, source: str | None) -> bool:
     option = _line_option(vty(running), "access-class ")
     if option is None or source is None or not option.endswith(" in"):
         return True
-    name = option.split()[1]
-    entries = _acl_entries(running, name)
-    if entries is None:
-        return True  # IOS: an access-class naming a missing ACL permits everything
-    address = ipaddress.IPv4Address(source)
-    for action, match in entries:
-        if match(address):
-            return action == "permit"
-    return False  # the implicit deny at the end
-
-
-Entry = tuple[str, "AddressTest"]
-
-
-class AddressTest:
-    """Whether an address matches one ACL entry's source part."""
-
-    def __init__(self, network: int, wildcard: int) -> None:
-        self.network = network & ~wildcard & 0xFFFFFFFF
-        self.wildcard = wildcard
-
-    def __call__(self, address: ipaddress.IPv4Address) -> bool:
-        return (int(address) & ~self.wildcard & 0xFFFFFFFF) == self.network
-
-
-def _source(words: list[str]) -> AddressTest | None:
-    if not words:
-        return None
-    if words[0] == "any":
-        return AddressTest(0, 0xFFFFFFFF)
-    if words[0] == "host" and len(words) > 1:
-        return AddressTest(int(ipaddress.IPv4Address(words[1])), 0)
-    try:
-        network = int(ipaddress.IPv4Address(words[0]))
-        wildcard = int(ipaddress.IPv4Address(words[1])) if len(words) > 1 else 0
-    except ValueError:
-        return None
-    return AddressTest(network, wildcard)
-
-
-def _acl_entries(running: HConfig, name: str) -> list[Entry] | None:
-    """(action, source test) of a named or numbered ACL; None when there is no such ACL."""
-    entries: list[Entry] = []
-    found = False
-    for child in running.children:
-        m = re.match(r"ip access-list (standard|extended) (\S+)$", child.text)
-        if m and m.group(2) == name:
-            found = True
-            for entry in child.children:
-                words = entry.text.split()
-                if words and words[0].isdigit():
-                    words = words[1:]
-                _add_entry(entries, words, m.group(1) == "extended")
-        numbered = re.match(rf"access-list {re.escape(name)} (permit|deny) (.*)$", child.text)
-        if numbered:
-            found = True
-            extended = name.isdigit() and 100 <= int(name) <= 199
-            _add_entry(entries, [numbered.group(1), *numbered.group(2).split()], extended)
-    return entries if found else None
-
-
-def _add_entry(entries: list[Entry], words: list[str], extended: bool) -> None:
-    if not words or words[0] not in ("permit", "deny"):
-        return
-    rest = words[1:]
-    if extended:
-        rest = rest[1:]  # the protocol; the vty check is on the source only
-    test = _source(rest)
-    if test is not None:
-        entries.append((words[0], test))
+    verdict = filters.source_permits(filters.access_lists(running), option.split()[1], source)
+    return True if verdict is None else verdict  # IOS: a missing ACL permits everything
 
 
 def authenticate(running: HConfig, username: str, password: str) -> Login:

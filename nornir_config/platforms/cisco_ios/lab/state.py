@@ -8,6 +8,7 @@ is the lab core's (`nornir_config.lab.twin`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import re
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from netutils.vlan import vlanconfig_to_list
 
 from nornir_config.lab.device import port_kind, stable_mac
 from nornir_config.lab.ports import ALL_VLANS, ConfigState, PortState
+from nornir_config.platforms.cisco_ios.lab import filters
 
 if TYPE_CHECKING:
     from nornir_config.platforms.cisco_ios.lab.device import LabDevice
@@ -182,6 +184,13 @@ def build_state(device: LabDevice) -> ConfigState:
             routes.append((net, m.group(3)))
     if switch:
         vlans.update(RESERVED_VLANS)
+    lists = filters.access_lists(device.running)
     return ConfigState(
-        ports, dict(sorted(vlans.items())), routes, mac_of(device.spec.name), switch, gateway
+        ports,
+        dict(sorted(vlans.items())),
+        routes,
+        mac_of(device.spec.name),
+        switch,
+        gateway,
+        functools.partial(filters.permits, lists),
     )

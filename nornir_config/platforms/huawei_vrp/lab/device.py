@@ -8,7 +8,7 @@ import time
 
 from nornir_config.lab.device import BaseDevice, port_kind, stable_mac
 from nornir_config.lab.files import LabCredentials
-from nornir_config.lab.ports import ALL_VLANS, ConfigState, PortState
+from nornir_config.lab.ports import ALL_VLANS, ConfigState, Packet, PortState
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.platforms.base import Login
 from nornir_config.platforms.huawei_vrp.lab import edit, tree
@@ -248,6 +248,56 @@ def acl_permits(running: tree.Node, number: str, source: str) -> bool:
     return False
 
 
+_PROTOCOLS = {"ip": None, "icmp": "icmp", "tcp": "tcp", "udp": "udp", "1": "icmp", "6": "tcp"}
+
+
+def _within(words: list[str], key: str, address: ipaddress.IPv4Address) -> bool:
+    """`source A W` / `destination A W` (W a wildcard, `0` one host); absent: any."""
+    if key not in words:
+        return True
+    i = words.index(key)
+    wild = words[i + 2]
+    mask = 0 if wild == "0" else int(ipaddress.IPv4Address(wild))
+    base = int(ipaddress.IPv4Address(words[i + 1]))
+    return int(address) & ~mask & 0xFFFFFFFF == base & ~mask & 0xFFFFFFFF
+
+
+def _port_ok(words: list[str], key: str, port: int) -> bool:
+    """`source-port|destination-port eq|lt|gt P` or `range P Q`; absent: any."""
+    if key not in words:
+        return True
+    i = words.index(key)
+    op, value = words[i + 1], int(words[i + 2])
+    if op == "range":
+        return value <= port <= int(words[i + 3])
+    return {"eq": port == value, "lt": port < value, "gt": port > value}.get(op, False)
+
+
+def traffic_filter_permits(running: tree.Node, number: str, packet: Packet) -> bool:
+    """`traffic-filter inbound|outbound acl N` for one packet: the first matching rule
+    decides; a packet no rule matches, or an ACL that does not exist, passes (Huawei AR/S
+    "traffic-filter": "If no rule is matched, IPv4 packets are allowed to pass through")."""
+    acl = running.child(f"acl number {number}")
+    if acl is None:
+        return True
+    rules = sorted(
+        (c.text.split() for c in acl.children if c.text.startswith("rule ")),
+        key=lambda w: int(w[1]),
+    )
+    for words in rules:
+        wanted = _PROTOCOLS.get(words[3]) if len(words) > 3 else None
+        if wanted is not None and wanted != packet.protocol:
+            continue
+        if (
+            _within(words, "source", packet.source)
+            and _within(words, "destination", packet.destination)
+            and _port_ok(words, "source-port", packet.source_port)
+            and _port_ok(words, "destination-port", packet.destination_port)
+        ):
+            return words[2] == "permit"
+    return True
+
+
 def _kind(name: str) -> str:
     return port_kind(name, "Vlanif", "LoopBack", r"X?GigabitEthernet|Ethernet")
 
@@ -295,6 +345,8 @@ def _build(device: VrpDevice) -> ConfigState:
                 port.switchport = False
             elif text.startswith("traffic-filter inbound acl "):
                 port.acl_in = words[-1]
+            elif text.startswith("traffic-filter outbound acl "):
+                port.acl_out = words[-1]
         port.allowed = frozenset(allowed) if port.mode == "trunk" else ALL_VLANS
         if port.ipv4 and kind == "physical":
             port.switchport = False
@@ -316,4 +368,12 @@ def _build(device: VrpDevice) -> ConfigState:
     for node in device.top("ip route-static "):
         words = node.text.split()
         routes.append((ipaddress.IPv4Network(f"{words[2]}/{words[3]}"), words[4]))
-    return ConfigState(ports, vlans, routes, mac_of(device.spec.name), device.spec.role != "router")
+    running = device.running
+    return ConfigState(
+        ports,
+        vlans,
+        routes,
+        mac_of(device.spec.name),
+        device.spec.role != "router",
+        permits=lambda number, packet: traffic_filter_permits(running, number, packet),
+    )

@@ -1,0 +1,145 @@
+"""Compliance's promises, checked without a lab on small hand-written configs (fast enough for
+every mutant of `bench/mutation.py`): each feature says whether its order counts, reads the
+device's lines as the device prints them (CRLF, volatile header), lines a push keeps on purpose
+are reported apart and never as drift, and two tokens are the same secret only when a check
+says so. Type 7 / type 9 forms: Cisco IOS Security Command Reference (`service
+password-encryption`, `enable secret 9`)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from netutils.password import encrypt_cisco_type7
+
+from nornir_config.compliance.engine import compare_texts, remediation
+from nornir_config.compliance.features import Feature
+from nornir_config.compliance.model import PROTECTED, UNOWNED
+from nornir_config.compliance.secrets import TokenKind, TokenVerifier
+from nornir_config.platforms import driver
+from nornir_config.secrets import Secrets
+
+CISCO = driver("cisco_ios")
+FEATURES = (
+    Feature("acl", True, (re.compile("^ip access-list "),)),
+    Feature("ntp", False, (re.compile("^ntp "),)),
+)
+INTENDED = (
+    "hostname R1\nip access-list standard MGMT\n permit 10.0.0.1\n permit 10.0.0.2\n"
+    "ntp server 10.0.0.9\n"
+)
+# As the device prints it: CRLF line ends, a volatile header, one hand-made line.
+RUNNING = (
+    "Building configuration...\r\n\r\nCurrent configuration : 999 bytes\r\nhostname R1\r\n"
+    "ip access-list standard MGMT\r\n permit 10.0.0.1\r\n permit 10.0.0.2\r\n"
+    "ntp server 10.0.0.9\r\nlogging host 192.0.2.50\r\n"
+)
+KEPT = [r"^logging host 192\.0\.2\.50"]
+
+
+def test_features_read_the_device_as_printed_and_say_if_order_counts() -> None:
+    results = compare_texts(INTENDED, RUNNING, FEATURES, CISCO, TokenVerifier(Secrets({})), KEPT)
+    assert [r.name for r in results] == ["acl", "ntp", UNOWNED, PROTECTED]
+    by_name = {r.name: r for r in results}
+    acl, ntp, unowned, kept = (by_name[n] for n in ("acl", "ntp", UNOWNED, PROTECTED))
+    assert (acl.ordered, ntp.ordered, unowned.ordered, kept.ordered) == (True, False, False, False)
+    assert acl.compliant and ntp.compliant and unowned.compliant and kept.compliant
+    assert acl.actual == ["ip access-list standard MGMT", " permit 10.0.0.1", " permit 10.0.0.2"]
+    assert acl.intended == acl.actual
+    assert ntp.actual == ["ntp server 10.0.0.9"] and unowned.actual == ["hostname R1"]
+    # A line a push keeps on purpose is reported apart, with why, and is not drift.
+    assert kept.actual == ["logging host 192.0.2.50"] and kept.intended == []
+    assert kept.notes == ["kept on purpose: owned by the device or named by preserve:"]
+    assert kept.remediation == [] and unowned.remediation == []
+
+
+def test_without_preserve_the_same_line_is_drift_with_its_fix() -> None:
+    results = compare_texts(INTENDED, RUNNING, FEATURES, CISCO, TokenVerifier(Secrets({})))
+    by_name = {r.name: r for r in results}
+    assert PROTECTED not in by_name
+    unowned = by_name[UNOWNED]
+    assert not unowned.compliant and unowned.extra == ["logging host 192.0.2.50"]
+    assert unowned.remediation == ["no logging host 192.0.2.50"]
+    assert remediation(RUNNING, INTENDED, CISCO) == ["no logging host 192.0.2.50"]
+    assert remediation(RUNNING, INTENDED, CISCO, KEPT) == []
+
+
+def test_order_counts_only_in_an_ordered_feature() -> None:
+    swapped_acl = RUNNING.replace(
+        " permit 10.0.0.1\r\n permit 10.0.0.2", " permit 10.0.0.2\r\n permit 10.0.0.1"
+    )
+    acl = {
+        r.name: r
+        for r in compare_texts(
+            INTENDED, swapped_acl, FEATURES, CISCO, TokenVerifier(Secrets({})), KEPT
+        )
+    }["acl"]
+    assert not acl.compliant
+    unordered = (Feature("acl", False, FEATURES[0].patterns), FEATURES[1])
+    loose = {
+        r.name: r
+        for r in compare_texts(
+            INTENDED, swapped_acl, unordered, CISCO, TokenVerifier(Secrets({})), KEPT
+        )
+    }["acl"]
+    assert loose.ordered is False and loose.missing == [] and loose.extra == []
+
+
+# -- same secret? -------------------------------------------------------------------------
+
+SEVEN = TokenKind(CISCO, "7")
+NINE = TokenKind(CISCO, "9")
+
+
+def _verifier() -> TokenVerifier:
+    return TokenVerifier(Secrets({"ntp_key": "Known-Key1"}))
+
+
+def test_equal_tokens_are_the_same_secret_even_of_a_kind_nothing_checks() -> None:
+    assert _verifier().same_secret(TokenKind(CISCO, "unchecked"), "tok", "tok") is True
+
+
+@pytest.mark.parametrize("running", ["<removed>", "x <removed>", "<secret:ntp_key>", "<other>"])
+def test_a_sanitised_or_named_running_token_cannot_be_checked(running: str) -> None:
+    intended = encrypt_cisco_type7("Known-Key1", salt=3)
+    assert _verifier().same_secret(SEVEN, intended, running) is None
+
+
+def test_no_check_or_a_named_intended_secret_is_not_verifiable() -> None:
+    other = encrypt_cisco_type7("Known-Key1", salt=5)
+    assert _verifier().same_secret(TokenKind(CISCO, "unchecked"), "a", "b") is None
+    assert _verifier().same_secret(SEVEN, "<secret:ntp_key>", other) is None
+
+
+def test_a_type_7_key_is_revealed_even_when_the_store_does_not_hold_it() -> None:
+    intended = encrypt_cisco_type7("NotInStore9", salt=3)
+    assert _verifier().same_secret(SEVEN, intended, encrypt_cisco_type7("NotInStore9", salt=7))
+    assert _verifier().secret_of(SEVEN, intended) == "NotInStore9"
+    assert not _verifier().same_secret(SEVEN, intended, encrypt_cisco_type7("Other-Key2", salt=7))
+
+
+def test_malformed_tokens_verify_against_nothing() -> None:
+    # A type 9 hash that does not parse (netutils raises): never the same secret.
+    assert _verifier().same_secret(NINE, "$9$bad", "$9$bad2") is False
+    # A type 7 token that does not decode reveals no secret, not an empty one.
+    verifier = _verifier()
+    assert verifier.secret_of(SEVEN, "zz-not-hex") is None
+    assert verifier.same_secret(SEVEN, "zz-not-hex", encrypt_cisco_type7("", salt=8)) is False
+
+
+def test_a_routers_features_name_its_own_ports() -> None:
+    """features_for fills the section regexes from the device's settings (its router_ports):
+    the WAN ports belong to `wan`, the LAN port and any other port to `lan_gateways`."""
+    from nornir_config.compliance.features import features_for, owner_of
+    from nornir_config.sot.province import load_province
+    from tests.conftest import province_root
+
+    province = load_province(province_root() / "hosts")
+    router = next(d for d in province.devices if d.role == "router" and d.driver == CISCO)
+    ports = router.settings.router_ports
+    features = features_for(router)
+    negation = CISCO.commands.negation
+    assert owner_of(f"interface {ports.internet}", features, negation) == "wan"
+    assert owner_of(f"interface {ports.tslcd}", features, negation) == "wan"
+    assert owner_of(f"interface {ports.lan}", features, negation) == "lan_gateways"
+    assert owner_of(f"interface {ports.lan}.20", features, negation) == "lan_gateways"
