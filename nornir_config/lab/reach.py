@@ -13,8 +13,9 @@ the SSH connection is reset before the banner, and a session already open stalls
 path is back.
 
 A device the NOC has never reached through its office, or one with no address configured at
-all (a factory box), is on the staging bench (configured over the NOC's staging port): only
-once its office path has worked, and while it has an address, does the path decide.
+all (a factory box, or one wiped or rolled back to its factory config), is on the staging
+bench (configured over the NOC's staging port): only once its office path has worked since it
+last had no address does the path decide.
 `communelan lab console HOST` never goes through here.
 """
 
@@ -56,9 +57,13 @@ def path_refusal(device: LabDevice, noc: str | None) -> str | None:
     if why is None:
         twin.placed.setdefault(name, str(used))
         return None
-    # a box with no address configured at all (factory, wiped) is reached over staging only
+    # A box with no address configured at all (factory, wiped, rolled back to its factory
+    # config) is reached over staging only, and stays on the bench until its office path
+    # works again: addressing it anew is a first install, not a path lost.
     addressed = any(p.ipv4 for p in twin.office_views(name)[name].ports.values())
-    return why if name in twin.placed and addressed else None
+    if not addressed:
+        twin.placed.pop(name, None)
+    return why if name in twin.placed else None
 
 
 def _reach(

@@ -129,6 +129,32 @@ def test_fault_leaves_the_device_as_before(
     assert office.where(victim, before) == "before", office.difference(victim)
 
 
+def test_push_after_a_rolled_back_merge_completes(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A merge refused mid-way is rolled back (Comware: `configuration replace file` of the
+    device's own saved copy, which keeps what both have, undoes what the file lacks and adds
+    the rest: HPE MSR Fundamentals Configuration Guide (V7), "Configuring configuration
+    rollback"), so a factory box is a factory box again; pushed again with the fault cleared,
+    the change completes as the first would have, and the NOC still logs in after it."""
+    monkeypatch.setitem(TIMEOUTS, "timeout", 8)
+    victim = office.host("router")
+    before = office.lines(victim)
+    office.lab.set_faults(
+        victim, reject_commands=[rf"^\s*{re.escape(_first(office, victim, NTP))}\s*$"]
+    )
+    first = office.push([f"host={victim}"])
+    assert first.reports[victim].outcome == Outcome.ROLLED_BACK, first.reports[victim]
+    office.lab.clear_faults()
+    assert office.where(victim, before) == "before", office.difference(victim)
+    second = office.push([f"host={victim}"])
+    assert second.reports[victim].outcome == Outcome.CHANGED, second.reports[victim]
+    # read over a new SSH login (Netmiko, the driver's own device type): still reachable
+    assert office.where(victim, before) == "intended", office.difference(victim)
+    again = office.push([f"host={victim}"])
+    assert again.reports[victim].outcome == Outcome.UNCHANGED, again.reports[victim]
+
+
 # A technician's changes out of band: a rogue VLAN on the switch (VRP creates VLANs with
 # `vlan batch`, Huawei S Configuration Guide "VLAN"), an NTP server removed on the router.
 ROGUE_VLAN = {
