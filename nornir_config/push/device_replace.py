@@ -87,7 +87,8 @@ def device_replace_push(
         restore_device_copy(conn, platform, str(platform.data("push")["replace_file"]))
         step = "re-reading the running config"
         after = read_running(task)
-        proven.record(planned.commands, after, intended)
+        # the replace sent every line of the candidate, each secret in its clear form
+        proven.record(candidate.splitlines(), after, intended)
         residual = remediation(after, intended, platform, preserve, proven)
         if residual:
             report.reason = (

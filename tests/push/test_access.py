@@ -25,6 +25,7 @@ from nornir_config.push.state import Outcome
 from nornir_config.render import render_device
 from nornir_config.secrets import load_secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
+from tests.comware.conftest import h3c_root
 from tests.conftest import province_root
 from tests.huawei_vrp.province import huawei_root
 
@@ -254,10 +255,8 @@ def test_a_merge_whose_router_acl_cuts_the_office_off_is_rolled_back(office: Off
 # -- the device's own replace (Huawei VRP, H3C Comware) checks access too ----------------
 # VRP: `user-interface vty 0 4` / `acl 2000 inbound` (Huawei "Configuring the VTY User
 # Interface"); Comware: `line vty 0 63` / `acl 2000 inbound` (H3C "Login Management").
-# Office 14797 on Huawei. (H3C passed here before main's change of H3C keys to `<secret:NAME>`;
-# since, a replace on the H3C lab leaves a residual `hwtacacs scheme` diff and is rolled back
-# for that reason before the access check runs: see the report.)
-VENDOR_ROOTS = {"huawei_vrp": huawei_root}
+# Office 14797 on each.
+VENDOR_ROOTS = {"huawei_vrp": huawei_root, "hp_comware": h3c_root}
 
 
 @pytest.mark.parametrize("vendor", list(VENDOR_ROOTS))
