@@ -109,17 +109,17 @@ def _line_start_rule(search: str, replace: str) -> tuple[re.Pattern[str], str, b
     newline put before it: the regex engine then jumps from newline to newline instead of
     trying `^` at every character (2 s of a national render)."""
     starts = search.startswith("^") and search[1:2] not in ("*", "+", "?", "{")
-    if starts and not _top_level_alternation(search):
+    if starts and not top_level_alternation(search):
         return re.compile("\n" + search[1:], re.MULTILINE), "\n" + replace, True
     return re.compile(search, re.MULTILINE), replace, False
 
 
-def _top_level_alternation(search: str) -> bool:
-    """Whether `search` has a `|` outside any group (`^a|b` is not "a line starting with a or
-    b"); escapes and character classes are skipped."""
+def top_level_alternation(pattern: str) -> bool:
+    """Whether `pattern` has a `|` outside every group and character class (`^a|b` is not "a
+    line starting with a or b")."""
     depth, i, in_class = 0, 0, False
-    while i < len(search):
-        char = search[i]
+    while i < len(pattern):
+        char = pattern[i]
         if char == "\\":
             i += 2
             continue
@@ -127,8 +127,10 @@ def _top_level_alternation(search: str) -> bool:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-            if search[i + 1 : i + 2] == "]":
-                i += 1  # `[]...]`: the bracket is a member
+            i += 1
+            i += pattern.startswith("^", i)
+            i += pattern.startswith("]", i)  # a leading ] is a member, not the end
+            continue
         elif char == "(":
             depth += 1
         elif char == ")":

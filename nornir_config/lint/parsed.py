@@ -9,6 +9,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from nornir_config.platforms.base import Platform
+from nornir_config.running_config import top_level_alternation
 
 _VAR = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
 
@@ -251,32 +252,6 @@ def fill(pattern: str, context: Mapping[str, Any], escape: bool = True) -> str:
 _FIRST_WORD = re.compile(r"\^([^\\.*+?()\[\]{}|$^\s]+) (?![*+?{])")
 
 
-def _alternates(pattern: str) -> bool:
-    """Whether `pattern` has a `|` outside every group and character class."""
-    depth, i, in_class = 0, 0, False
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            i += 1
-            i += pattern.startswith("^", i)
-            i += pattern.startswith("]", i)  # a leading ] is a member, not the end
-            continue
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return True
-        i += 1
-    return False
-
-
 @cache
 def first_word(pattern: str) -> str | None:
     """The first word of every line `pattern` can match (`^line vty ` -> `line`), else None."""
@@ -284,7 +259,7 @@ def first_word(pattern: str) -> str | None:
     if exact is not None:
         return exact.split(" ", 1)[0]
     match = _FIRST_WORD.match(pattern)
-    if match is None or _alternates(pattern):
+    if match is None or top_level_alternation(pattern):
         return None
     return match.group(1)
 
@@ -350,7 +325,11 @@ class Pattern:
 @cache
 def _pattern(text: str) -> Pattern:
     at_line = None
-    if text.startswith("^") and text[1:2] not in ("*", "+", "?", "{") and not _alternates(text):
+    if (
+        text.startswith("^")
+        and text[1:2] not in ("*", "+", "?", "{")
+        and not top_level_alternation(text)
+    ):
         at_line = re.compile("\n" + text[1:], re.MULTILINE)
     return Pattern(compiled_lines(text), compiled(text), literal(text), first_word(text), at_line)
 
