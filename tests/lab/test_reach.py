@@ -15,6 +15,7 @@ import pytest
 from netmiko import ConnectHandler
 from netmiko.exceptions import NetmikoAuthenticationException, ReadTimeout
 
+from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import LabFactory, RunningLab
 
 from .office import ACCESS, CORE, ROUTER, SPECS
@@ -312,3 +313,148 @@ def test_vrp_traffic_filter_semantics() -> None:
     assert not traffic_filter_permits(running, "3001", ssh("10.99.1.1", port=80))
     assert traffic_filter_permits(running, "3001", ssh("10.38.1.11", port=80))  # no rule: passes
     assert traffic_filter_permits(running, "3999", ssh("10.38.1.11"))  # no such ACL
+
+
+# -- H3C Comware packet filters on the path -----------------------------------------------
+# Comware 7 (H3C S12500R Security Command Reference, "Packet filter commands",
+# https://www.h3c.com/en/d_202406/2194778_294551_0.htm; S12500 ACL configuration guide,
+# "packet-filter { acl-number | name acl-name } { inbound | outbound }" in interface view):
+# rules are matched in rule-ID order (`match-order config`) and the first match decides; a
+# packet no rule matches is permitted unless `packet-filter default deny` is set.
+
+H3C_WAN = "GigabitEthernet0/0"
+H3C = LabDeviceSpec(
+    "LAB-H1",
+    "LAB-H1",
+    "MSR2600-10-X1",
+    "router",
+    interfaces=(H3C_WAN, "GigabitEthernet0/1"),
+    driver="hp_comware",
+    day0="\n".join(
+        [
+            " sysname LAB-H1",
+            " ssh server enable",
+            "#",
+            f"interface {H3C_WAN}",
+            " ip address 203.0.113.2 255.255.255.252",
+            "#",
+            " ip route-static 0.0.0.0 0 203.0.113.1",
+            "#",
+            "line vty 0 63",
+            " authentication-mode scheme",
+            "#",
+        ]
+    ),
+)
+SSH_ONLY_FROM_NOC = [
+    "acl advanced 3001",
+    "rule 5 permit tcp source 10.38.1.10 0 destination-port eq 22",
+    "rule 10 deny tcp destination-port eq ssh",
+    "quit",
+]
+
+
+def _comware_answers(lab: RunningLab) -> bool:
+    try:
+        with ConnectHandler(**lab.netmiko_params("LAB-H1", conn_timeout=3)) as conn:
+            return conn.find_prompt() == "<LAB-H1>"
+    except NetmikoAuthenticationException:
+        raise
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def h3c_router(lab_factory: LabFactory) -> Iterator[RunningLab]:
+    lab = lab_factory(specs=[H3C], client_address=NOC)
+    assert _comware_answers(lab)  # the NOC has reached it over its WAN
+    yield lab
+
+
+@pytest.mark.parametrize(
+    ("lines", "answers"),
+    [
+        # SSH from anyone but the NOC's own host is dropped: the NOC still gets in
+        ([*SSH_ONLY_FROM_NOC, f"interface {H3C_WAN}", "packet-filter 3001 inbound"], True),
+        # SSH (by its port name) dropped from everyone
+        (
+            [
+                "acl advanced 3001",
+                "rule 10 deny tcp destination-port eq ssh",
+                "quit",
+                f"interface {H3C_WAN}",
+                "packet-filter 3001 inbound",
+            ],
+            False,
+        ),
+        # a basic ACL dropping the NOC's network, by source
+        (
+            [
+                "acl basic 2000",
+                "rule 5 deny source 10.38.0.0 0.0.255.255",
+                "quit",
+                f"interface {H3C_WAN}",
+                "packet-filter 2000 inbound",
+            ],
+            False,
+        ),
+        # no rule matches the NOC's SSH: it passes
+        (
+            [
+                "acl advanced 3002",
+                "rule 5 deny udp destination-port eq snmp",
+                "quit",
+                f"interface {H3C_WAN}",
+                "packet-filter 3002 inbound",
+            ],
+            True,
+        ),
+        # ... unless the default action is deny
+        (
+            [
+                "acl advanced 3002",
+                "rule 5 deny udp destination-port eq snmp",
+                "quit",
+                "packet-filter default deny",
+                f"interface {H3C_WAN}",
+                "packet-filter 3002 inbound",
+            ],
+            False,
+        ),
+        # the router's own replies leave whatever its outbound filter says
+        (
+            [
+                "acl basic 2001",
+                "rule 5 deny source 203.0.113.0 0.0.0.3",
+                "quit",
+                f"interface {H3C_WAN}",
+                "packet-filter 2001 outbound",
+            ],
+            True,
+        ),
+    ],
+    ids=["ssh-from-noc", "ssh-dropped", "basic-drops", "unmatched", "default-deny", "own-replies"],
+)
+def test_a_comware_packet_filter_on_the_path(
+    h3c_router: RunningLab, lines: list[str], answers: bool
+) -> None:
+    with ConnectHandler(**h3c_router.console_params("LAB-H1")) as conn:
+        output = conn.send_config_set(lines)
+    assert "%" not in output, output
+    assert _comware_answers(h3c_router) == answers
+    if not answers:
+        refused = h3c_router.call(lambda: h3c_router.device("LAB-H1").login_log[-1])
+        assert "drops" in refused, refused
+
+
+def test_comware_keeps_one_packet_filter_per_direction() -> None:
+    """Each direction holds one IPv4 filter: a new inbound one replaces the old inbound one
+    and leaves the outbound one (Comware 7 reference above)."""
+    from nornir_config.platforms.hp_comware.lab.device import ComwareDevice
+
+    device = ComwareDevice(H3C, None)
+    lines = ["packet-filter 3001 inbound", "packet-filter 2000 outbound", "packet-filter 3002 in"]
+    assert device.load_day0(f"interface {H3C_WAN}\n" + "".join(f" {x}\n" for x in lines)) == []
+    port = device.config_state().ports[H3C_WAN]
+    assert (port.acl_in, port.acl_out) == ("3002", "2000")
+    assert "packet-filter 3001" not in device.text()

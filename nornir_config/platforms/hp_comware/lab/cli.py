@@ -236,6 +236,10 @@ class ComwareSession:
                 words = tuple(text.split())
             if view.name == "interface" and words[:4] == ("port", "trunk", "permit", "vlan"):
                 self._permit(lines, words[4])
+            elif view.name == "interface" and words[0] == "packet-filter":
+                # one filter per direction: a new one replaces the one applied the same way
+                lines[:] = [x for x in lines if x.split()[::2] != ["packet-filter", words[-1]]]
+                lines.append(text)
             elif view.name == "luser" and words[0] == "password" and words[1] == "simple":
                 _replace_key(lines, ("password",), f"password hash {self.device.hash(words[2])}")
             else:

@@ -6,8 +6,10 @@ import ipaddress
 import re
 from typing import TYPE_CHECKING
 
-from nornir_config.lab.ports import ALL_VLANS, ConfigState, PortState
-from nornir_config.platforms.hp_comware.lab.grammar import vlan_list
+from nornir_config.lab.ports import ALL_VLANS, ConfigState, Packet, PortState
+from nornir_config.lab.rules import first_match
+from nornir_config.platforms.hp_comware.lab.config import Config
+from nornir_config.platforms.hp_comware.lab.grammar import PORT_NAMES, vlan_list
 
 if TYPE_CHECKING:
     from nornir_config.platforms.hp_comware.lab.device import ComwareDevice
@@ -62,10 +64,27 @@ def _port(device: ComwareDevice, name: str, lines: list[str], index: int) -> Por
             mask = words[3]
             port.ipv4 = [ipaddress.IPv4Interface(f"{words[2]}/{mask}")]
         elif line.startswith("packet-filter ") and words[-1] == "inbound":
-            port.acl_in = words[1]
+            port.acl_in = words[-2]
+        elif line.startswith("packet-filter ") and words[-1] == "outbound":
+            port.acl_out = words[-2]
     if port.mode != "trunk":
         port.allowed = ALL_VLANS
     return port
+
+
+def packet_filter_permits(config: Config, number: str, packet: Packet) -> bool:
+    """`packet-filter N inbound|outbound` for one packet: rules in ID order (the default
+    `match-order config`), the first match decides; a packet no rule matches, or one whose
+    ACL does not exist, passes unless `packet-filter default deny` is set."""
+    kind = "basic" if number.startswith("2") else "advanced"
+    entry = config.entries.get(f"acl {kind} {number}")
+    rules = (
+        [line.split() for line in (entry.lines or []) if line.startswith("rule ")] if entry else []
+    )
+    verdict = first_match(rules, packet, PORT_NAMES)
+    if verdict is None:
+        return "packet-filter default deny" not in config.entries
+    return verdict
 
 
 def config_state(device: ComwareDevice) -> ConfigState:
@@ -93,4 +112,11 @@ def config_state(device: ComwareDevice) -> ConfigState:
             except ValueError:
                 continue
             routes.append((prefix, words[4]))
-    return ConfigState(ports, vlans, routes, device.base_mac, device.spec.role != "router")
+    return ConfigState(
+        ports,
+        vlans,
+        routes,
+        device.base_mac,
+        device.spec.role != "router",
+        permits=lambda number, packet: packet_filter_permits(config, number, packet),
+    )

@@ -9,6 +9,7 @@ import time
 from nornir_config.lab.device import BaseDevice, port_kind, stable_mac
 from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.ports import ALL_VLANS, ConfigState, Packet, PortState
+from nornir_config.lab.rules import first_match
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.platforms.base import Login
 from nornir_config.platforms.huawei_vrp.lab import edit, tree
@@ -248,31 +249,6 @@ def acl_permits(running: tree.Node, number: str, source: str) -> bool:
     return False
 
 
-_PROTOCOLS = {"ip": None, "icmp": "icmp", "tcp": "tcp", "udp": "udp", "1": "icmp", "6": "tcp"}
-
-
-def _within(words: list[str], key: str, address: ipaddress.IPv4Address) -> bool:
-    """`source A W` / `destination A W` (W a wildcard, `0` one host); absent: any."""
-    if key not in words:
-        return True
-    i = words.index(key)
-    wild = words[i + 2]
-    mask = 0 if wild == "0" else int(ipaddress.IPv4Address(wild))
-    base = int(ipaddress.IPv4Address(words[i + 1]))
-    return int(address) & ~mask & 0xFFFFFFFF == base & ~mask & 0xFFFFFFFF
-
-
-def _port_ok(words: list[str], key: str, port: int) -> bool:
-    """`source-port|destination-port eq|lt|gt P` or `range P Q`; absent: any."""
-    if key not in words:
-        return True
-    i = words.index(key)
-    op, value = words[i + 1], int(words[i + 2])
-    if op == "range":
-        return value <= port <= int(words[i + 3])
-    return {"eq": port == value, "lt": port < value, "gt": port > value}.get(op, False)
-
-
 def traffic_filter_permits(running: tree.Node, number: str, packet: Packet) -> bool:
     """`traffic-filter inbound|outbound acl N` for one packet: the first matching rule
     decides; a packet no rule matches, or an ACL that does not exist, passes (Huawei AR/S
@@ -280,22 +256,9 @@ def traffic_filter_permits(running: tree.Node, number: str, packet: Packet) -> b
     acl = running.child(f"acl number {number}")
     if acl is None:
         return True
-    rules = sorted(
-        (c.text.split() for c in acl.children if c.text.startswith("rule ")),
-        key=lambda w: int(w[1]),
-    )
-    for words in rules:
-        wanted = _PROTOCOLS.get(words[3]) if len(words) > 3 else None
-        if wanted is not None and wanted != packet.protocol:
-            continue
-        if (
-            _within(words, "source", packet.source)
-            and _within(words, "destination", packet.destination)
-            and _port_ok(words, "source-port", packet.source_port)
-            and _port_ok(words, "destination-port", packet.destination_port)
-        ):
-            return words[2] == "permit"
-    return True
+    rules = [c.text.split() for c in acl.children if c.text.startswith("rule ")]
+    verdict = first_match(rules, packet)
+    return True if verdict is None else verdict
 
 
 def _kind(name: str) -> str:
