@@ -10,7 +10,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +137,15 @@ def in_own_process(test: Callable[..., None]) -> Callable[..., None]:
         assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
     return run
+
+
+def write_intended(root: Path, texts: Mapping[str, str]) -> dict[str, str]:
+    """`texts` as the project's intended configs, dated after hosts/ and templates/ so that a
+    push takes them as written (no re-render)."""
+    out = root / "build" / "intended"
+    out.mkdir(parents=True, exist_ok=True)
+    future = time.time() + 3600
+    for name, text in texts.items():
+        (out / f"{name}.cfg").write_text(text, encoding="utf-8")
+        os.utime(out / f"{name}.cfg", (future, future))
+    return dict(texts)

@@ -12,11 +12,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
-import os
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +33,7 @@ from nornir_config.push import PushOptions, PushRun, run_push
 from nornir_config.render import render_device
 from nornir_config.secrets import load_secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
-from tests.conftest import TEST_SECRETS, province_root
+from tests.conftest import TEST_SECRETS, province_root, write_intended
 
 DRIVERS = ("cisco_ios", "huawei_vrp", "hp_comware")
 CODE = "15766"  # Xã An Nông (rural): a router and, with no access switch, one core switch
@@ -258,15 +256,11 @@ def start_office(base: Path, name: str) -> Office:
     lab = start_lab(specs, base / "lab", credentials=operator)
     (root / ".lab").symlink_to(lab.lab_dir)
     secrets = load_secrets()
-    out = root / "build" / "intended"
-    out.mkdir(parents=True)
-    intended = {}
-    future = time.time() + 3600  # newer than hosts/ and templates/: no re-render
-    for device in devices:
-        text = render_device(device, project.province, secrets, project.settings.templates_dir)
-        (out / f"{device.name}.cfg").write_text(text, encoding="utf-8")
-        os.utime(out / f"{device.name}.cfg", (future, future))
-        intended[device.name] = text
+    templates = project.settings.templates_dir
+    intended = write_intended(
+        root,
+        {d.name: render_device(d, project.province, secrets, templates) for d in devices},
+    )
     return Office(driver(name), root, lab, names, intended)
 
 

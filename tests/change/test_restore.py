@@ -18,8 +18,7 @@ from nornir_config.push import PushOptions
 from nornir_config.push.state import Outcome
 from nornir_config.secrets import load_secrets
 from tests.change.conftest import PushEnv, out_of_band
-from tests.conftest import TEST_SECRETS
-from tests.push.conftest import _write_intended
+from tests.conftest import TEST_SECRETS, write_intended
 
 
 def _backup(env: PushEnv, host: str) -> str:
@@ -47,7 +46,7 @@ def test_restore_before_last_push_with_real_secrets(push_env: PushEnv) -> None:
         "logging buffered", "logging console informational\nlogging buffered"
     )
     assert changed != rendered
-    _write_intended(push_env.root / "build" / "intended", rt, changed)
+    write_intended(push_env.root, {rt: changed})
     # Backups are git commits, stamped to the second: keep the backup, the push and the next
     # backup in different seconds, as an engineer's steps are (a finer order is not kept).
     time.sleep(1.1)

@@ -23,6 +23,7 @@ from nornir_config.render import render_device
 from nornir_config.secrets import load_secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
 from tests.comware.conftest import h3c_root
+from tests.conftest import write_intended
 
 CODE = "15853"  # Phường Đông Tiến on H3C: an MSR2630 and three S5130S-28S-EI
 
@@ -73,17 +74,15 @@ def h3c_env(tmp_path: Path, lab_factory: LabFactory) -> Iterator[H3cEnv]:
         )
     lab = lab_factory(specs=specs)
     (root / ".lab").symlink_to(lab.lab_dir)
-    out = root / "build" / "intended"
-    out.mkdir(parents=True)
     secrets = load_secrets()
-    intended = {}
-    future = time.time() + 3600  # newer than hosts/ and templates/: no re-render
-    for name in probe.nr.inventory.hosts:
-        device = probe.province.device(name)
-        text = render_device(device, probe.province, secrets, probe.settings.templates_dir)
-        (out / f"{name}.cfg").write_text(text, encoding="utf-8")
-        os.utime(out / f"{name}.cfg", (future, future))
-        intended[name] = text
+    province, templates = probe.province, probe.settings.templates_dir
+    intended = write_intended(
+        root,
+        {
+            name: render_device(province.device(name), province, secrets, templates)
+            for name in probe.nr.inventory.hosts
+        },
+    )
     yield H3cEnv(root, lab, [s.name for s in specs], intended)
     set_run_settings(previous)
 

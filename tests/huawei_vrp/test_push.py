@@ -4,8 +4,6 @@ backup run for every driver in tests/push/test_drivers.py."""
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ from nornir_config.push.state import Outcome
 from nornir_config.render import render_device
 from nornir_config.secrets import load_secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
+from tests.conftest import write_intended
 from tests.huawei_vrp.province import HUAWEI_CODE, huawei_root
 
 VRP = driver("huawei_vrp")
@@ -75,15 +74,10 @@ def office(tmp_path: Path, lab_factory: LabFactory) -> Iterator[HuaweiOffice]:
     lab = lab_factory(specs=specs)
     (root / ".lab").symlink_to(lab.lab_dir)
     secrets = load_secrets()
-    out = root / "build" / "intended"
-    out.mkdir(parents=True)
-    intended = {}
-    future = time.time() + 3600  # newer than hosts/ and templates/: no re-render
-    for device in devices:
-        text = render_device(device, probe.province, secrets, probe.settings.templates_dir)
-        (out / f"{device.name}.cfg").write_text(text, encoding="utf-8")
-        os.utime(out / f"{device.name}.cfg", (future, future))
-        intended[device.name] = text
+    templates = probe.settings.templates_dir
+    intended = write_intended(
+        root, {d.name: render_device(d, probe.province, secrets, templates) for d in devices}
+    )
     yield HuaweiOffice(root, lab, [s.name for s in specs], intended)
     set_run_settings(previous)
 

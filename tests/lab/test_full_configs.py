@@ -4,8 +4,6 @@ whole (NAPALM `configure replace`), and reads back compliant."""
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +27,7 @@ from nornir_config.push.diff import remediation
 from nornir_config.render import render_device
 from nornir_config.secrets import Secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
-from tests.conftest import province_root
+from tests.conftest import province_root, write_intended
 
 REPO = Path(__file__).resolve().parents[2]
 CODE = "14797"  # Hac Thanh: a router, a core switch (sw01) and access switches
@@ -84,12 +82,7 @@ def site(
     for name in ("hosts", "templates", "config.yaml"):
         (root / name).symlink_to(province_root() / name)
     (root / ".lab").symlink_to(lab.lab_dir)
-    out = root / "build" / "intended"
-    out.mkdir(parents=True)
-    future = time.time() + 3600  # newer than hosts/ and templates/: pushed as written
-    for name, text in rendered.items():
-        (out / f"{name}.cfg").write_text(text, encoding="utf-8")
-        os.utime(out / f"{name}.cfg", (future, future))
+    write_intended(root, rendered)
     previous = run_settings()
     yield Site(root, lab, test_secrets, rendered)
     set_run_settings(previous)

@@ -3,8 +3,6 @@ intended configs that are a small, known change from the devices' day-0 configs.
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +19,7 @@ from nornir_config.push.diff import remediation
 from nornir_config.render import render_device
 from nornir_config.secrets import load_secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
-from tests.conftest import province_root
+from tests.conftest import province_root, write_intended
 
 CODE = "14797"  # Hac Thanh: one router and three switches
 REPO = Path(__file__).resolve().parents[2]
@@ -59,11 +57,11 @@ class PushEnv:
         """Intended configs = the full configs `communelan render` writes for these devices."""
         project = self.project()
         secrets = load_secrets()
-        for name in self.names:
-            device = project.province.device(name)
-            text = render_device(device, project.province, secrets, project.settings.templates_dir)
-            _write_intended(self.root / "build" / "intended", name, text)
-            self.intended[name] = text
+        province, templates = project.province, project.settings.templates_dir
+        rendered = {
+            n: render_device(province.device(n), province, secrets, templates) for n in self.names
+        }
+        self.intended.update(write_intended(self.root, rendered))
 
 
 def _intended(day0: str, community: str) -> str:
@@ -83,12 +81,6 @@ def _intended(day0: str, community: str) -> str:
     return hconfig.render(tree)
 
 
-def _write_intended(out: Path, name: str, text: str) -> None:
-    future = time.time() + 3600  # newer than hosts/ and templates/: no re-render
-    (out / f"{name}.cfg").write_text(text, encoding="utf-8")
-    os.utime(out / f"{name}.cfg", (future, future))
-
-
 @pytest.fixture
 def push_env(tmp_path: Path, lab_factory: LabFactory) -> Iterator[PushEnv]:  # noqa: F811
     root = tmp_path / "root"
@@ -106,11 +98,7 @@ def push_env(tmp_path: Path, lab_factory: LabFactory) -> Iterator[PushEnv]:  # n
     names = [s.name for s in specs]
     before = {n: lab.call(lambda n=n: lab.device(n).body()) for n in names}
     community = load_secrets().get("snmp_auth_key")
-    intended = {n: _intended(before[n], community) for n in names}
-    out = root / "build" / "intended"
-    out.mkdir(parents=True)
-    for n, text in intended.items():
-        _write_intended(out, n, text)
+    intended = write_intended(root, {n: _intended(before[n], community) for n in names})
     previous = run_settings()
     yield PushEnv(root, lab, names, before, intended)
     set_run_settings(previous)

@@ -26,10 +26,8 @@ from nornir_config.render import render_device
 from nornir_config.secrets import load_secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
 from tests.comware.conftest import h3c_root
-from tests.conftest import province_root
+from tests.conftest import province_root, write_intended
 from tests.huawei_vrp.province import huawei_root
-
-from .conftest import _write_intended
 
 CODE = "14797"  # Hac Thanh: router rt01, core sw01, access sw02 and sw03
 CORE, ACCESS = f"hac-thanh-{CODE}-sw01", f"hac-thanh-{CODE}-sw02"
@@ -47,7 +45,7 @@ class Office:
         return {h: (r.outcome, r.reason) for h, r in run.reports.items()}
 
     def write(self, name: str, text: str) -> None:
-        _write_intended(self.root / "build" / "intended", name, text)
+        write_intended(self.root, {name: text})
         self.intended[name] = text
 
     def answers(self, name: str) -> bool:

@@ -25,7 +25,8 @@ from nornir_config.platforms.cisco_ios.lab import hconfig as lab_hconfig
 from nornir_config.push import Outcome
 from nornir_config.push.diff import hconfig, remediation
 from nornir_config.push.session import deliver, send_config
-from tests.push.conftest import PushEnv, _write_intended
+from tests.conftest import write_intended
+from tests.push.conftest import PushEnv
 
 PLATFORM = driver("cisco_ios")
 
@@ -83,7 +84,7 @@ def test_banner_and_hostname_change_converge(push_env: PushEnv) -> None:
     hostname.text = "hostname HT-RENAMED-RT01"
     tree.add_child("banner login ^C\nAuthorised access only\nThanh Hoa province\n^C")
     intended = lab_hconfig.render(tree)
-    _write_intended(push_env.root / "build" / "intended", name, intended)
+    write_intended(push_env.root, {name: intended})
     push_env.intended[name] = intended
     first = push_env.push([f"host={name}"]).reports[name]
     assert first.outcome == Outcome.CHANGED, first
@@ -100,7 +101,7 @@ def test_change_tcl_cannot_carry_is_typed(push_env: PushEnv) -> None:
         "description PUSH-TEST uplink", "description PUSH-TEST {uplink}"
     )
     assert intended != push_env.intended[name]
-    _write_intended(push_env.root / "build" / "intended", name, intended)
+    write_intended(push_env.root, {name: intended})
     push_env.intended[name] = intended
     report = push_env.push([f"host={name}"]).reports[name]
     assert report.outcome == Outcome.CHANGED, report
@@ -190,7 +191,7 @@ def test_rollback_delivers_its_lines_as_one_file(
     victim = push_env.names[-1]
     vlans = "".join(f"vlan {n}\n name ROLLBACK-{n}\n" for n in range(200, 275))
     intended = push_env.intended[victim].replace("\nend", f"\n{vlans}end")
-    _write_intended(push_env.root / "build" / "intended", victim, intended)
+    write_intended(push_env.root, {victim: intended})
     push_env.lab.set_faults(victim, reject_commands=["^ip domain name"])
     writes: list[str] = []
     write = BaseConnection.write_channel

@@ -15,7 +15,8 @@ from nornir_config.push import Outcome
 from nornir_config.push.state import STATE_FILE, load_verified
 from nornir_config.push.verified import RunningFingerprints
 from nornir_config.secrets import load_secrets
-from tests.push.conftest import PushEnv, _write_intended
+from tests.conftest import write_intended
+from tests.push.conftest import PushEnv
 
 VERIFIED = "as an earlier push verified it"
 PLATFORM = driver("cisco_ios")
@@ -41,7 +42,7 @@ def test_noop_skips_the_remediation_until_the_device_or_the_intended_differs(
     with ConnectHandler(**push_env.lab.netmiko_params(drifted)) as conn:
         conn.send_config_set(["logging buffered 16000 informational"])
     text = push_env.intended[edited] + "ip domain lookup source-interface Vlan1\n"
-    _write_intended(push_env.root / "build" / "intended", edited, text)
+    write_intended(push_env.root, {edited: text})
     push_env.intended[edited] = text
     after = push_env.push()
     for name in (drifted, edited):

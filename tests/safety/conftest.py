@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from nornir_config.project import open_project
 from nornir_config.render import render_device
 from nornir_config.secrets import load_secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
-from tests.conftest import TEST_SECRETS
+from tests.conftest import TEST_SECRETS, write_intended
 
 REPO = Path(__file__).resolve().parents[2]
 CODES = "code=14797,16522,16417,16378,15853,14758,15925,16531"
@@ -235,17 +234,10 @@ def start_safety_lab(base: Path, secrets_file: Path, codes: str) -> SafetyLab:
     )
     lab = start_lab(specs, base / "lab", credentials=operator)
     (root / ".lab").symlink_to(lab.lab_dir)
-    out = root / "build" / "intended"
-    out.mkdir(parents=True)
-    intended: dict[str, str] = {}
-    future = time.time() + 3600  # newer than hosts/ and templates/: no re-render
-    for n in names:
-        text = render_device(
-            project.province.device(n), project.province, secrets, project.settings.templates_dir
-        )
-        (out / f"{n}.cfg").write_text(text, encoding="utf-8")
-        os.utime(out / f"{n}.cfg", (future, future))
-        intended[n] = text
+    province, templates = project.province, project.settings.templates_dir
+    intended = write_intended(
+        root, {n: render_device(province.device(n), province, secrets, templates) for n in names}
+    )
     return SafetyLab(root, lab, names, intended, codes)
 
 
