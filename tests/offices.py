@@ -71,6 +71,12 @@ SHOW_RUNNING = {
     "hp_comware": "display current-configuration",
 }
 
+# How each lists its flash file system (Cisco IOS "dir"; VRP and Comware `dir`, user view).
+DIR = {"cisco_ios": "dir flash:", "huawei_vrp": "dir", "hp_comware": "dir"}
+# The files a push may leave on the device: its pre-change copy (the secrets' hashes) and, for
+# the device's own replace, the candidate (secrets in clear); from each driver's push.yaml.
+PUSH_FILES = ("communelan-before.cfg", "communelan-replace.cfg", "communelan-intended.cfg")
+
 # Secret tokens a device prints in its own form of what it was sent: both sides mask them
 # (which secret they hide is the compliance tests' job). VRP and Comware name the form before
 # the token (`cipher`, `irreversible-cipher`, `hash`, `simple`; a clear `simple` key comes back
@@ -181,6 +187,18 @@ class Office:
         """The running config as the device's own CLI shows it to the vendor's Netmiko."""
         with self._session(name) as conn:
             return str(conn.send_command(SHOW_RUNNING[self.driver.name], read_timeout=60))
+
+    def files(self, name: str) -> list[str]:
+        """The push's files the device's `dir` lists now, read over SSH."""
+        commands = self.driver.commands
+        with self._session(name) as conn:
+            # Netmiko's `hp_comware` enable() enters system view, where Comware refuses the
+            # file system commands (user view only): back to user view first
+            if re.fullmatch(commands.config_prompt, conn.find_prompt()):
+                conn.send_command(commands.exit_config, expect_string=r"[>#]\s*$")
+            listing = str(conn.send_command(DIR[self.driver.name], read_timeout=60))
+        assert re.search(r"^\s*Directory of flash:", listing, re.M), listing  # a listing
+        return [f for f in PUSH_FILES if f in listing]
 
     def send(self, name: str, commands: list[str]) -> None:
         """Lines typed out of band by a technician, in the device's config mode."""

@@ -190,6 +190,7 @@ class DeviceCopy:
     question: str = r"\]\?\s*$"  # regex of a question answered with `reply`
     reply: str = ""  # the answer to such a question (Enter, or Y to a [Y/N])
     restore_in_config: bool = False  # the restore runs in config mode, not exec
+    delete: str = ""  # removes `{file}` for good once the push is verified (it holds secrets)
 
 
 @dataclass(frozen=True)

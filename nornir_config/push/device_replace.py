@@ -10,6 +10,7 @@ answer is the driver's (`device_copy`, and `replace_file` in its push data).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import time
 from collections.abc import Callable
@@ -24,12 +25,14 @@ from nornir_config.push.diff import config_diff, remediation, with_protected
 from nornir_config.push.merge import AfterHook, _result, planned_change
 from nornir_config.push.rollback import (
     recheck,
+    remove_device_files,
     restore_device_copy,
     rollback_merge,
     save_device_copy,
 )
 from nornir_config.push.session import read_running, revealed
 from nornir_config.push.state import DeviceReport, Outcome
+from nornir_config.push.transfer import save as save_running
 from nornir_config.running_config import canonical
 
 Redact = Callable[[str], str]
@@ -68,6 +71,7 @@ def device_replace_push(
     if change is None:
         return _result(task, report, started)
     planned, preserve, proven = change
+    replace_file = str(platform.data("push")["replace_file"])  # the candidate, secrets in clear
     candidate = canonical(with_protected(before, intended, platform, preserve), platform)
     report.diff = redact(config_diff(before, candidate, platform, ("running", "candidate")))
     report.commands = [redact(c) for c in planned.commands]
@@ -76,15 +80,21 @@ def device_replace_push(
         return _result(task, report, started)
     try:
         before_change(task.host.name, before)
-        upload(conn, str(platform.data("push")["replace_file"]), revealed(candidate))
+        upload(conn, replace_file, revealed(candidate))
         save_device_copy(task.host, conn, platform)
     except Exception as exc:  # nothing applied yet
         report.outcome = Outcome.FAILED
         report.reason = f"preparing the replace: {redact(why(exc))}; nothing applied"
+        with contextlib.suppress(Exception):  # the session may be gone: the reason says why
+            remove_device_files(conn, platform, [replace_file])
         return _result(task, report, started)
     step = "configuration replace"
     try:
-        restore_device_copy(conn, platform, str(platform.data("push")["replace_file"]))
+        try:
+            restore_device_copy(conn, platform, replace_file)
+        finally:  # applied or refused, the candidate is done with
+            gone = remove_device_files(conn, platform, [replace_file])
+        report.reason += gone
         step = "re-reading the running config"
         after = read_running(task)
         # the replace sent every line of the candidate, each secret in its clear form
@@ -104,7 +114,9 @@ def device_replace_push(
             rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
             return _result(task, recheck(rolled, after_change), started)
         step = "saving"
-        conn.save_config()
+        # the driver's own save, in exec mode (Netmiko's `save_config` first calls `enable()`,
+        # which on `hp_comware` enters system view and leaves the session there)
+        save_running(conn, platform.commands)
         proven.save()
     except Exception as exc:  # refused replace, dropped session, timeout
         report.reason = f"{step}: {redact(why(exc))}"

@@ -85,6 +85,31 @@ def save_device_copy(host: Host, conn: Any, platform: Platform) -> str:
     return cmds.file
 
 
+def remove_device_files(conn: Any, platform: Platform, files: list[str]) -> str:
+    """Delete files the push left on the device's file system: its pre-change copy (the
+    secrets' hashes) once the outcome is verified, a replace's candidate (secrets in clear)
+    once applied. A note for the report on what the device would not delete, else ""."""
+    cmds = platform.device_copy
+    refused = []
+    for name in files if cmds.delete else []:
+        try:
+            output = run_answered(conn, cmds.delete.format(file=name), cmds)
+        except Exception as exc:  # the session dropped: the file stays, the report says so
+            refused.append(f"{name}: {why(exc)}")
+            continue
+        if re.search(platform.commands.error_pattern, output, re.M) or re.search(
+            cmds.failed, output
+        ):
+            refused.append(f"{name}: {' '.join(output.split())[:120]}")
+    return f"; could not delete {', '.join(refused)} from the device" if refused else ""
+
+
+def remove_device_copy(host: Host, conn: Any, platform: Platform) -> str:
+    """`remove_device_files` of the pre-change copy this push saved, if it saved one."""
+    file = host.data.pop(DEVICE_COPY, None)
+    return remove_device_files(conn, platform, [str(file)]) if file else ""
+
+
 def restore_device_copy(conn: Any, platform: Platform, file: str) -> None:
     """`configure replace` of the device's own pre-change copy; raises if it says it failed."""
     cmds = platform.device_copy

@@ -40,7 +40,7 @@ from nornir_config.push.intended import intended_configs
 from nornir_config.push.lock import lock_devices
 from nornir_config.push.merge import merge_push
 from nornir_config.push.replace import replace_push
-from nornir_config.push.rollback import save_device_copy
+from nornir_config.push.rollback import DEVICE_COPY, remove_device_copy, save_device_copy
 from nornir_config.push.state import (
     DeviceReport,
     Outcome,
@@ -341,6 +341,7 @@ def _run_batch(
                 result=DeviceReport(task.host.name, Outcome.SKIPPED, options.method, why),
             )
         result = method_task(task, intended[task.host.name], options.dry_run, redact, before_change)
+        settled(task, result.result)
         hang_up(task.host)  # done with the device: its session ends now, not with the run
         # The progress bar counts what the summary counts: a rolled-back device failed.
         if isinstance(result.result, DeviceReport) and result.result.outcome in FAILURES:
@@ -361,6 +362,22 @@ def _run_batch(
         results = part.run(task=push_device, name=f"push ({options.method})", on_failed=True)
         part.data.reset_failed_hosts()  # reported in run.reports; later steps still see them
         _report(results, wave, options, run, audit_log)
+
+
+def settled(task: Task, report: object) -> None:
+    """A device as before or as intended, verified: its pre-change copy (the secrets' hashes)
+    goes; one that needs attention keeps it, the way back for `communelan recover`."""
+    if not isinstance(report, DeviceReport) or report.outcome == Outcome.NEEDS_ATTENTION:
+        return
+    if DEVICE_COPY not in task.host.data:  # nothing saved: nothing was about to change
+        return
+    try:
+        conn = open_netmiko(task.host, task.nornir.config)
+    except Exception as exc:  # cut off: the copy stays, the report says so
+        task.host.data.pop(DEVICE_COPY, None)
+        report.reason += f"; could not delete its pre-change copy: {why(exc)}"
+        return
+    report.reason += remove_device_copy(task.host, conn, driver_for(task.host))
 
 
 def _report(

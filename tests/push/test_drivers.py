@@ -62,6 +62,7 @@ def test_merge_dry_run_then_push_then_noop(office: Office) -> None:
     for name in office.names:
         assert office.where(name, before[name]) == "intended", office.difference(name)
         assert "<secret:" not in office.shown(name)  # the device got the secrets themselves
+        assert office.files(name) == [], "the pre-change copy is left on flash"
     second = office.push()
     assert {r.outcome for r in second.reports.values()} == {Outcome.UNCHANGED}
     assert all(r.commands == [] for r in second.reports.values())
@@ -86,6 +87,7 @@ def test_replace_dry_run_then_replace_then_noop(office: Office) -> None:
     assert {r.outcome for r in first.reports.values()} == {Outcome.CHANGED}, first.reports
     for name in office.names:
         assert office.where(name, before[name]) == "intended", office.difference(name)
+        assert office.files(name) == [], first.reports[name].reason
     second = office.push(method="replace")
     assert {r.outcome for r in second.reports.values()} == {Outcome.UNCHANGED}
 
@@ -127,6 +129,24 @@ def test_fault_leaves_the_device_as_before(
     assert report.reason
     office.lab.clear_faults()
     assert office.where(victim, before) == "before", office.difference(victim)
+    # as before, verified: nothing of the push is left on flash (a device cut off keeps it)
+    if expected != Outcome.UNREACHABLE:
+        assert office.files(victim) == [], report.reason
+
+
+def test_refused_delete_keeps_the_copy_and_says_so(office: Office) -> None:
+    """A device that will not delete the pre-change copy: the push still changes it, and its
+    report names the file left behind (an operator deletes it by hand)."""
+    victim = office.host("router")
+    office.lab.set_faults(victim, reject_commands=[r"^\s*delete "])
+    try:
+        run = office.push([f"host={victim}"])
+    finally:
+        office.lab.clear_faults()
+    report = run.reports[victim]
+    assert report.outcome == Outcome.CHANGED, report
+    assert "could not delete" in report.reason and "communelan-before.cfg" in report.reason
+    assert office.files(victim) == ["communelan-before.cfg"], report.reason
 
 
 def test_push_after_a_rolled_back_merge_completes(

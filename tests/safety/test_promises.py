@@ -37,8 +37,15 @@ def test_backed_up_before_the_change(small_lab: SafetyLab, method: str) -> None:
     small_lab.fresh_build()
     victim = small_lab.names[1]
     before = small_lab.reset(victim, "brownfield")
-    run = _push(small_lab, victim, method)
+    # a verified push deletes the device's copy (it holds the secrets' hashes): the device
+    # refuses that delete here, so the copy it took before the change can be read back
+    small_lab.lab.set_faults(victim, reject_commands=[r"^delete /force flash:communelan-before"])
+    try:
+        run = _push(small_lab, victim, method)
+    finally:
+        small_lab.lab.clear_faults()
     assert run.reports[victim].outcome == Outcome.CHANGED, run.reports[victim]
+    assert "could not delete flash:communelan-before.cfg" in run.reports[victim].reason
     saved = small_lab.root / "build" / "push" / run.run_id / "before" / f"{victim}.cfg"
     stored = body(saved.read_text(encoding="utf-8"))
     # the local copy is the pre-change config, its secrets removed
