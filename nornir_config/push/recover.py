@@ -31,10 +31,11 @@ from nornir_config.push import journal
 from nornir_config.push.diff import config_diff, remediation
 from nornir_config.push.lock import lock_devices
 from nornir_config.push.merge import fingerprints
-from nornir_config.push.rollback import config_paths, restore_device_copy
+from nornir_config.push.rollback import config_paths, remove_device_files, restore_device_copy
 from nornir_config.push.session import deliver, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome, update_state
 from nornir_config.push.transfer import remove_delivery_file
+from nornir_config.push.transfer import save as save_running
 from nornir_config.secrets import Secrets, redactor
 
 TARGETS = ("before", "intended")
@@ -75,8 +76,10 @@ def recover_device(
         result.found = _where(running, entry, intended, platform, secrets, proven)
         if to is None or result.found == (AS_BEFORE if to == "before" else AS_INTENDED):
             if result.settled:  # killed before it saved: a reload must not bring back a change
-                conn.save_config()
+                save_running(conn, platform.commands)
             result.detail = _diffs(running, entry, intended, platform, redact)
+            if result.settled:  # as before or as intended: the way back is done with
+                result.detail += remove_device_files(conn, platform, [entry.device_file])
             return Result(host=task.host, result=result)
         if to == "before":
             restore_device_copy(conn, platform, entry.device_file)
@@ -91,6 +94,8 @@ def recover_device(
             proven.save()
         if result.now != (AS_BEFORE if to == "before" else AS_INTENDED):
             result.detail = _diffs(running, entry, intended, platform, redact)
+        else:
+            result.detail = remove_device_files(conn, platform, [entry.device_file]).lstrip("; ")
     except Exception as exc:  # the device could not be read or changed: say why
         result.detail = redact(why(exc))
         if result.found != "unreachable":

@@ -91,7 +91,7 @@ def remove_device_files(conn: Any, platform: Platform, files: list[str]) -> str:
     once applied. A note for the report on what the device would not delete, else ""."""
     cmds = platform.device_copy
     refused = []
-    for name in files if cmds.delete else []:
+    for name in [f for f in files if f] if cmds.delete else []:
         try:
             output = run_answered(conn, cmds.delete.format(file=name), cmds)
         except Exception as exc:  # the session dropped: the file stays, the report says so
