@@ -115,7 +115,7 @@ def device_replace_push(
             return _result(task, recheck(rolled, after_change), started)
         step = "saving"
         # the driver's own save, in exec mode (Netmiko's `save_config` first calls `enable()`,
-        # which on `hp_comware` enters system view and leaves the session there)
+        # which on some drivers enters config mode and leaves the session there)
         save_running(conn, platform.commands)
         proven.save()
     except Exception as exc:  # refused replace, dropped session, timeout
