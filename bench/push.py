@@ -140,13 +140,11 @@ class RoundTrips:
 PHASES = (
     ("nornir_config.push.merge", "read_running", "login + read"),
     ("nornir_config.push.run", "save_device_copy", "device copy"),
-    ("nornir_config.push.merge", "prove_way_back", "way back proven"),
-    ("nornir_config.push.revert", "start", "revert timer start"),
+    ("nornir_config.push.merge", "prove_way_back", "way back proven (+ revert timer start)"),
     ("nornir_config.push.merge", "deliver", "delivery"),
     ("nornir_config.push.merge", "read_config", "re-read"),
     ("nornir_config.push.access", "fresh_login", "access check logins"),
-    ("nornir_config.push.revert", "confirm", "confirm"),
-    ("nornir_config.push.merge", "save_and_read", "save + re-read"),
+    ("nornir_config.push.merge", "save_and_read", "(confirm +) save + re-read"),
     ("nornir_config.push.run", "hang_up", "hang up"),
 )
 
