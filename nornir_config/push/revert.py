@@ -34,8 +34,8 @@ POLL = 2.0  # seconds between login attempts while waiting
 def start_lines(platform: Platform, running: str) -> list[str]:
     """The lines that start the device's revert timer and leave config mode again, typed in
     the same write as the proof of the way back (no round trip of their own); none when the
-    driver has no timer or `running` lacks the line the device needs for one (Cisco:
-    `archive`), so the merge goes on without it and does not ask."""
+    driver has no timer or `running` lacks the line the device needs for one
+    (`RevertTimer.needs`), so the merge goes on without it and does not ask."""
     timer = platform.revert_timer
     if timer is None or (timer.needs and not re.search(timer.needs, running, flags=re.M)):
         return []
