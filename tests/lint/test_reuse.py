@@ -22,14 +22,14 @@ from nornir_config.settings import RunSettings
 from tests.conftest import TEST_SECRETS
 
 DEVICES = 517
+CLI = "from nornir_config.cli import main; main()"
 HARDENING = "templates/cisco_ios/partials/hardening.j2"
 
 
 def render(root: Path) -> None:
     """`communelan render` as a user runs it (it writes the manifest)."""
     proc = subprocess.run(
-        [sys.executable, "-c", "from nornir_config.cli import main; main()", "--root", str(root)]
-        + ["render"],
+        [sys.executable, "-c", CLI, "--root", str(root), "render"],
         capture_output=True,
         text=True,
         check=False,
