@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from nornir_config.secrets import Secrets, hashed, required_secrets, reversible
@@ -100,6 +101,17 @@ def device_context(device: Device, defaults: Defaults, secrets: Secrets) -> dict
         "snmp_auth_key": reversible(platform, secrets.get("snmp_auth_key"), scope, "snmp_auth_key"),
         "snmp_priv_key": reversible(platform, secrets.get("snmp_priv_key"), scope, "snmp_priv_key"),
     }
+
+
+SECRET_KEYS = ("enable_secret", "ntp_key", "tacacs_key", "snmp_auth_key", "snmp_priv_key")
+
+
+def secret_forms(context: Mapping[str, Any]) -> dict[str, str]:
+    """The secrets' forms in a device context, by name: all that differs between a render
+    with the real secrets and lint's render with placeholders."""
+    forms = {key: str(context[key]) for key in SECRET_KEYS}
+    forms.update({f"password_{user['name']}": str(user["secret"]) for user in context["users"]})
+    return forms
 
 
 def secrets_needed(device: Device) -> list[str]:

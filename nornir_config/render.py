@@ -17,11 +17,11 @@ from nornir.plugins.runners import SerialRunner
 from nornir_jinja2.plugins.tasks import template_file
 
 from nornir_config.collector import collector_paused
-from nornir_config.context import device_context, secrets_needed
+from nornir_config.context import device_context, secret_forms, secrets_needed
 from nornir_config.errors import InputError, Problem
 from nornir_config.parallel import split_work
 from nornir_config.running_config import canonical
-from nornir_config.secrets import Secrets
+from nornir_config.secrets import Secrets, Spans, secret_spans
 from nornir_config.sot.province import Device, ProvinceData
 
 # Devices per process below which a second process costs more than it saves.
@@ -140,7 +140,8 @@ def render_config(
     rendered = template_file(task, template=template_for(device), jinja_env=env, **context)
     text = canonical(rendered.result, device.driver)
     changed = write_if_changed(out_dir / f"{device.name}.cfg", text) if out_dir else False
-    return Result(host=task.host, result=text, changed=changed)
+    spans = secret_spans(text, secret_forms(context))  # for the manifest lint reads
+    return Result(host=task.host, result=text, changed=changed, secret_spans=spans)
 
 
 def template_problem(exc: BaseException, host: str, templates_dir: Path) -> Problem:
@@ -163,12 +164,18 @@ def template_problem(exc: BaseException, host: str, templates_dir: Path) -> Prob
     return Problem(where, f"host {host}", message, fix, line)
 
 
+# One rendered device: host, config (None: failed), its problem, its secret spans.
+Row = tuple[str, str | None, Problem | None, Spans | None]
+
+
 @dataclass
 class RenderSummary:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     configs: dict[str, str] = field(default_factory=dict)
+    # host -> where its config holds the secrets' forms (None: not known for sure)
+    spans: dict[str, Spans | None] = field(default_factory=dict)
 
 
 def check_secrets(province: ProvinceData, hosts: Mapping[str, Any], secrets: Secrets) -> None:
@@ -196,7 +203,7 @@ def run_render(
 
     # Rendering is CPU-bound under the GIL: threads only add contention, so each process renders
     # its part serially; a national run splits the devices across the cores (fork).
-    def render_part(names: Sequence[str]) -> list[tuple[str, str | None, Problem | None]]:
+    def render_part(names: Sequence[str]) -> list[Row]:
         wanted = set(names)
         part = nr.filter(filter_func=lambda host: host.name in wanted)
         runner = part.with_runner(SerialRunner())
@@ -213,15 +220,18 @@ def run_render(
                 templates_dir=templates_dir,
                 out_dir=None,  # every device renders before any file is written
             )
-        out: list[tuple[str, str | None, Problem | None]] = []
+        out: list[Row] = []
         for host, multi in results.items():
             result = multi[0]
             if not result.failed:
-                out.append((host, str(result.result), None))
+                spans: Spans | None = result.secret_spans  # type: ignore[attr-defined]
+                out.append((host, str(result.result), None, spans))
             elif result.exception is None:
-                out.append((host, None, Problem("templates", f"host {host}", str(result.result))))
+                problem = Problem("templates", f"host {host}", str(result.result))
+                out.append((host, None, problem, None))
             else:
-                out.append((host, None, template_problem(result.exception, host, templates_dir)))
+                problem = template_problem(result.exception, host, templates_dir)
+                out.append((host, None, problem, None))
         return out
 
     names = list(nr.inventory.hosts)
@@ -229,11 +239,12 @@ def run_render(
     summary = RenderSummary()
     compile_templates(templates_dir, (province.device(name) for name in names))
     rendered = [row for part in split_work(names, render_part, PARALLEL_MIN_PART) for row in part]
-    for host, text, problem in sorted(rendered, key=lambda row: row[0]):
+    for host, text, problem, spans in sorted(rendered, key=lambda row: row[0]):
         if problem is not None:
             problems.append(problem)
         elif text is not None:
             summary.configs[host] = text
+            summary.spans[host] = spans
     if problems:
         # One line per distinct template problem, not one per device.
         unique: dict[tuple[str, int | None, str], Problem] = {}

@@ -14,6 +14,7 @@ import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
@@ -218,6 +219,39 @@ def _token_filters(platform: Platform) -> tuple[dict[str, str], ...]:
 
 
 REFERENCE = re.compile(r"<secret:([a-z0-9_]+)>")
+
+# A secret's form shorter than this could stand elsewhere in a config by chance.
+SHORTEST_FORM = 8
+
+# Where a config holds the secrets' forms: (start, end, secret name), in text order.
+Spans = list[tuple[int, int, str]]
+
+
+def secret_spans(text: str, forms: Mapping[str, str]) -> Spans | None:
+    """Where each of `forms` stands in `text`; None when that cannot be told for sure (a
+    form too short, or two that overlap)."""
+    spans: Spans = []
+    for name, form in forms.items():
+        if len(form) < SHORTEST_FORM:
+            return None
+        start = text.find(form)
+        while start != -1:
+            spans.append((start, start + len(form), name))
+            start = text.find(form, start + len(form))
+    spans.sort()
+    if any(end > start for (_, end, _), (start, _, _) in pairwise(spans)):
+        return None
+    return spans
+
+
+def with_forms(text: str, spans: Spans, forms: Mapping[str, str]) -> str:
+    """`text` with the form at each span replaced by that secret's form in `forms`."""
+    out, at = [], 0
+    for start, end, name in spans:
+        out += [text[at:start], forms[name]]
+        at = end
+    out.append(text[at:])
+    return "".join(out)
 
 
 def reveal(text: str, secrets: Secrets) -> str:

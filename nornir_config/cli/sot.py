@@ -17,8 +17,10 @@ from rich.table import Table
 from nornir_config.cli.consoles import console
 from nornir_config.cli.options import FilterOption, FormatOption
 from nornir_config.errors import InputError
+from nornir_config.manifest import input_paths, inputs_hash, record
 from nornir_config.project import open_project
 from nornir_config.render import run_render
+from nornir_config.settings import run_settings
 from nornir_config.sot.ipplan import plan_rows, whois
 
 
@@ -35,6 +37,7 @@ def render(
 ) -> None:
     """Render the intended config of every selected device."""
     started = time.perf_counter()
+    inputs = inputs_hash(input_paths(run_settings()))  # before reading them
     project = open_project(filters or [], connections=False)
     out_dir = (out or project.settings.build_dir / "intended").resolve()
     summary = run_render(
@@ -46,6 +49,7 @@ def render(
         progress=True,
         prune=not filters,
     )
+    record(out_dir, inputs, summary)
     total = len(summary.written) + len(summary.unchanged)
     removed = f", {len(summary.removed)} stale removed" if summary.removed else ""
     console.print(

@@ -43,10 +43,10 @@ class Proof(Protocol):
     def __call__(self, path: Sequence[str], running: str, intended: str) -> bool | None: ...
 
 
-def keyed_hash(key: str, *parts: str) -> str:
+def keyed_hash(key: str, *parts: str | bytes) -> str:
     """HMAC-SHA256 of `parts` (NUL-separated) under `key`, in hex: the one keyed hash of
     the state communelan keeps about devices (never the keyed value itself)."""
-    message = "\0".join(parts).encode()
+    message = b"\0".join(p if isinstance(p, bytes) else p.encode() for p in parts)
     return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
 
 

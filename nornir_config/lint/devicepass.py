@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from nornir_config.context import device_context
+from nornir_config.context import device_context, secret_forms
 from nornir_config.lint.interfaces import dialect
 from nornir_config.lint.kinds import KINDS
 from nornir_config.lint.kinds.project import ProjectState
@@ -25,6 +25,7 @@ from nornir_config.lint.packs import for_platform
 from nornir_config.lint.parsed import parse
 from nornir_config.lint.registry import DeviceView, Hit
 from nornir_config.lint.sources import SourceMap, closest_line
+from nornir_config.manifest import Rendered
 from nornir_config.parallel import split_work
 from nornir_config.render import compile_templates, jinja_env, template_for, template_problem
 from nornir_config.running_config import canonical
@@ -42,44 +43,58 @@ def applicable(rules: list[Rule], role: str, platform: str) -> list[Rule]:
 
 
 def iter_views(
-    devices: Sequence[Device], state: ProjectState, secrets: Secrets, defaults: object
+    devices: Sequence[Device],
+    state: ProjectState,
+    secrets: Secrets,
+    defaults: object,
+    rendered: Rendered | None = None,
 ) -> Iterator[DeviceView]:
     """Render each device (StrictUndefined) and parse it, one at a time; template errors go to
-    `state`."""
+    `state`. A device whose config `render` wrote from the same inputs is read instead, with
+    the placeholder secrets' forms (`manifest`): the text its render here would give."""
     envs: dict[str, jinja2.Environment] = {}
     for device in devices:
-        env = envs.get(device.platform)
-        if env is None:
-            folder = state.templates_dir / device.driver.templates
-            env = envs[device.platform] = jinja_env(folder)
         context = device_context(device, defaults, secrets)  # type: ignore[arg-type]
         state.saw_context(device.name, context)
         state.platforms.add(device.platform)
-        try:
-            text = env.get_template(template_for(device)).render(**context)
-        except jinja2.TemplateSyntaxError:
-            continue  # reported once by the template_syntax kind
-        except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
-            problem = template_problem(exc, device.name, state.templates_dir)
-            state.render_problems.setdefault(
-                (problem.file, problem.line, problem.message), []
-            ).append(device.name)
-            continue
+        text = rendered.text(device.name, secret_forms(context)) if rendered else None
+        if text is not None:
+            state.reused += 1
+        else:
+            env = envs.get(device.platform)
+            if env is None:
+                folder = state.templates_dir / device.driver.templates
+                env = envs[device.platform] = jinja_env(folder)
+            try:
+                raw = env.get_template(template_for(device)).render(**context)
+            except jinja2.TemplateSyntaxError:
+                continue  # reported once by the template_syntax kind
+            except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
+                problem = template_problem(exc, device.name, state.templates_dir)
+                state.render_problems.setdefault(
+                    (problem.file, problem.line, problem.message), []
+                ).append(device.name)
+                continue
+            text = canonical(raw, device.driver)
         yield DeviceView(
             device.name,
             device.role,
             device.platform,
             context,
-            parse(canonical(text, device.driver), device.driver),
+            parse(text, device.driver),
             dialect(device.driver),
         )
 
 
 def render_views(
-    devices: Sequence[Device], state: ProjectState, secrets: Secrets, defaults: object
+    devices: Sequence[Device],
+    state: ProjectState,
+    secrets: Secrets,
+    defaults: object,
+    rendered: Rendered | None = None,
 ) -> list[DeviceView]:
     """Every device's view at once (tests, and the few devices a province finding names)."""
-    return list(iter_views(devices, state, secrets, defaults))
+    return list(iter_views(devices, state, secrets, defaults, rendered))
 
 
 def locate(
@@ -135,6 +150,7 @@ class PassPart:
     render_problems: dict[tuple[str, int | None, str], list[str]] = field(default_factory=dict)
     contexts: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     platforms: set[str] = field(default_factory=set)
+    reused: int = 0
 
 
 def _pass(
@@ -145,10 +161,11 @@ def _pass(
     rules: list[Rule],
     build_dir: Path,
     maps: dict[str, SourceMap],
+    rendered: Rendered | None,
 ) -> PassPart:
     part = PassPart(digests={r.id: [] for r in rules if KINDS[r.kind].digest is not None})
     plans: dict[tuple[str, str], tuple[list[tuple[Rule, Any]], list[tuple[Rule, Any]]]] = {}
-    for view in iter_views(devices, state, secrets, defaults):
+    for view in iter_views(devices, state, secrets, defaults, rendered):
         plan = plans.get((view.role, view.platform))
         if plan is None:
             own = applicable(rules, view.role, view.platform)
@@ -181,15 +198,16 @@ def device_pass(
     defaults: object,
     rules: list[Rule],
     build_dir: Path,
+    rendered: Rendered | None = None,
 ) -> tuple[Digests, list[Finding]]:
     """The findings of the device-scope `rules` and the digests of the province-scope ones,
     in device order; no parsed config outlives its device."""
 
     def work(chunk: Sequence[Device]) -> PassPart:
         own = ProjectState(root=state.root, templates_dir=state.templates_dir)
-        part = _pass(chunk, own, secrets, defaults, rules, build_dir, {})
+        part = _pass(chunk, own, secrets, defaults, rules, build_dir, {}, rendered)
         part.render_problems, part.contexts = own.render_problems, own.contexts
-        part.platforms = own.platforms
+        part.platforms, part.reused = own.platforms, own.reused
         return part
 
     findings: list[Finding] = []
@@ -204,4 +222,5 @@ def device_pass(
         for name, context in part.contexts.items():
             state.saw_context(name, context)
         state.platforms |= part.platforms
+        state.reused += part.reused
     return digests, findings

@@ -22,6 +22,7 @@ from nornir_config.lint.model import Finding, Pack, Rule
 from nornir_config.lint.registry import DeviceView
 from nornir_config.lint.sources import SourceMap, new_run
 from nornir_config.lint.waivers import Waiver, expired, load_waivers, unused
+from nornir_config.manifest import Rendered, input_paths, inputs_hash
 from nornir_config.secrets import Secrets
 from nornir_config.settings import RunSettings
 from nornir_config.sot.province import Device
@@ -36,6 +37,8 @@ class LintReport:
     packs: list[Pack]
     findings: list[Finding] = field(default_factory=list)
     devices: int = 0
+    # of them, how many configs were read from what `render` wrote instead of rendered again
+    reused: int = 0
     # device -> "code name" of its province, only when the devices span several provinces
     provinces: dict[str, str] = field(default_factory=dict)
 
@@ -124,6 +127,7 @@ def _run(
     settings = RunSettings(root=root.resolve())
     state = ProjectState(root=settings.root, templates_dir=settings.templates_dir)
     report = LintReport(packs)
+    inputs = inputs_hash(input_paths(settings))  # before reading them
     rules = report.rules()
     waivers = load_waivers(settings.hosts_dir, settings.root)
     findings: list[Finding] = []
@@ -148,9 +152,11 @@ def _run(
     maps: dict[str, SourceMap] = {}
     entries = CommuneEntries(settings.hosts_dir, settings.root)
     secrets = placeholder_secrets(devices)
+    rendered = Rendered.load(settings.build_dir / "intended", inputs)
     digests, device_findings = device_pass(
-        devices, state, secrets, province.defaults, rules, settings.build_dir
+        devices, state, secrets, province.defaults, rules, settings.build_dir, rendered
     )
+    report.reused = state.reused
     findings.extend(device_findings)
     # The few devices a province finding names are rendered again, to point at the source.
     views: dict[str, DeviceView] = {}
@@ -159,9 +165,9 @@ def _run(
         if kind.over_digests is not None:
             for name, hit in kind.over_digests(rule, [d for _, d in digests[rule.id]]):
                 if name not in views:
-                    views[name] = render_views([by_name[name]], state, secrets, province.defaults)[
-                        0
-                    ]
+                    views[name] = render_views(
+                        [by_name[name]], state, secrets, province.defaults, rendered
+                    )[0]
                 found = locate(rule, views[name], hit, maps, state, settings.build_dir)
                 findings.append(entries.point(found, by_name[name].code))
         elif kind.scope == "project":

@@ -31,6 +31,8 @@ class ProjectState:
     contexts: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     context_shapes: set[tuple[tuple[str, type], ...]] = field(default_factory=set)
     platforms: set[str] = field(default_factory=set)
+    # devices whose config was read from what `render` wrote (manifest), not rendered again
+    reused: int = 0
 
     def saw_context(self, device: str, context: Mapping[str, Any]) -> None:
         shape = tuple((key, type(value)) for key, value in context.items())
