@@ -23,6 +23,7 @@ import pytest
 from nornir_config.errors import InputError
 from nornir_config.platforms.cisco_ios.lab import hconfig
 from nornir_config.project import open_project
+from nornir_config.push import journal
 from nornir_config.push.recover import Recovery, run_recover
 from nornir_config.settings import RunSettings, set_run_settings
 from tests.conftest import TEST_SECRETS
@@ -239,7 +240,7 @@ def test_killed_run_leaves_no_delivery_file_after_recover(small_lab: SafetyLab) 
     [shown] = _recover(small_lab, None)
     assert (shown.host, shown.found, shown.now, shown.settled) == (victim, "between", "", False)
     assert "--- before the change\n+++ running now\n" in shown.detail
-    assert "--- intended\n+++ running now\n" in shown.detail
+    assert "\n--- intended\n+++ running now\n" in shown.detail  # two diffs, one per line
     assert not any(v in shown.detail for v in TEST_SECRETS.values())
     assert DELIVERY_FILE not in small_lab.states(before, [victim])[victim][3]
     assert [p.stem for p in _journal(small_lab.root)] == [victim]  # still between
@@ -304,6 +305,46 @@ def test_recover_forward_to_intended(small_lab: SafetyLab) -> None:
     assert (fixed.found, fixed.now, fixed.settled) == ("between", "as intended", True)
     assert _check_states(small_lab, before) == {victim: "intended"}
     assert _journal(small_lab.root) == []
+
+
+def test_recover_says_which_device_it_cannot_reach(small_lab: SafetyLab, tmp_path: Path) -> None:
+    """A journaled device that refuses connections is reported unreachable, under the run
+    that left it, and stays in the journal for the next `recover`."""
+    victim = small_lab.names[3]
+    _start(small_lab, [victim])
+    files = {k: tmp_path / f"{k}.cfg" for k in ("before", "intended")}
+    for k, path in files.items():
+        path.write_text(f"hostname {k}\n", encoding="utf-8")
+    entry = journal.JournalEntry(
+        host=victim,
+        run="run-7",
+        method="merge",
+        pid=1,
+        started=journal.now(),
+        before_file=str(files["before"]),
+        device_file="flash:x.cfg",
+        intended_file=str(files["intended"]),
+    )
+    journal.begin(small_lab.root / "build", entry)
+    small_lab.lab.set_faults(victim, refuse_connections=True)
+    try:
+        [shown] = _recover(small_lab, "before")
+    finally:
+        small_lab.lab.clear_faults()
+    assert (shown.host, shown.run, shown.found, shown.now, shown.settled) == (
+        victim,
+        "run-7",
+        "unreachable",
+        "",
+        False,
+    )
+    assert shown.detail  # why, in the connection's words
+    assert [p.stem for p in _journal(small_lab.root)] == [victim]
+    said = _audit(small_lab.root, "recover")
+    assert [(r["device"], r["found"], r["result"]) for r in said] == [
+        (victim, "unreachable", "unreachable")
+    ]
+    journal.end(small_lab.root / "build", victim)
 
 
 def test_two_pushes_at_once(small_lab: SafetyLab) -> None:
