@@ -60,7 +60,9 @@ def role_of(name: str) -> str:
 class LabProcess:
     """`python -m nornir_config.lab.runner` on the root's .lab/, with CPU seconds read."""
 
-    def __init__(self, root: Path, specs: list[LabDeviceSpec], rtt: float, network: str) -> None:
+    def __init__(
+        self, root: Path, specs: list[LabDeviceSpec], rtt: float, network: str, base_port: int = 0
+    ) -> None:
         self.dir = root / ".lab"
         self.dir.mkdir(exist_ok=True)
         # as `lab up` does: the province's operator logs in, from the NOC's address
@@ -70,6 +72,7 @@ class LabProcess:
         run = {
             "devices": [s.to_dict() for s in specs],
             "network": network,
+            "base_port": base_port,
             "client_address": plan.client_address,
         }
         run["faults"] = {"*": {"rtt": rtt}} if rtt else {}
@@ -130,6 +133,53 @@ class RoundTrips:
         finally:
             self.on = False
         return self.count
+
+
+# Where communelan's round trips go: (module, function, phase) wrapped by `--phases`; a call
+# inside another wrapped one counts for the outer one.
+PHASES = (
+    ("nornir_config.push.merge", "read_running", "login + read"),
+    ("nornir_config.push.run", "save_device_copy", "device copy"),
+    ("nornir_config.push.merge", "prove_way_back", "way back proven (+ revert timer start)"),
+    ("nornir_config.push.merge", "deliver", "delivery"),
+    ("nornir_config.push.merge", "read_config", "re-read"),
+    ("nornir_config.push.access", "fresh_login", "access check logins"),
+    ("nornir_config.push.merge", "save_and_read", "(confirm +) save + re-read"),
+    ("nornir_config.push.run", "hang_up", "hang up"),
+)
+
+
+class Phases:
+    """Round trips per phase of a push (PHASES), the rest as "other"."""
+
+    def __init__(self, trips: RoundTrips) -> None:
+        import importlib
+
+        self.trips = trips
+        self.counts: dict[str, int] = {}
+        self.depth = 0
+        for module_name, name, label in PHASES:
+            module = importlib.import_module(module_name)
+            setattr(module, name, self._wrapped(getattr(module, name), label))
+
+    def _wrapped(self, original: Callable[..., object], label: str) -> Callable[..., object]:
+        def wrapper(*args: object, **kwargs: object) -> object:
+            if self.depth:
+                return original(*args, **kwargs)
+            self.depth, start = 1, self.trips.count
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.depth = 0
+                self.counts[label] = self.counts.get(label, 0) + self.trips.count - start
+
+        return wrapper
+
+    def take(self, total: int, devices: int) -> str:
+        """This step's phases per device (and what no phase holds), then start again."""
+        counts, self.counts = self.counts, {}
+        counts["other"] = total - sum(counts.values())
+        return ", ".join(f"{k} {v / devices:.1f}" for k, v in counts.items() if v)
 
 
 def client_cpu() -> float:
@@ -245,7 +295,7 @@ def counting(trips: RoundTrips | None, hosts: list[str], counted: list[int]) -> 
 
 def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) -> None:
     ansible = bool(args.ansible_playbook)
-    tools = [t for t in TOOLS if t != "ansible" or ansible]
+    tools = [t for t in TOOLS if (t != "ansible" or ansible) and t in args.tools.split(",")]
     # each tool gets its own communes, so every first push starts from day 0
     picked: dict[str, dict[str, list[str]]] = {}
     specs = inventory_specs(RunSettings(root=root), [f"code={','.join(codes)}"])
@@ -261,9 +311,13 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
                 if len(picked[tool][role_of(name)]) < args.per_role:
                     picked[tool][role_of(name)].append(name)
     used = sorted({h for t in picked.values() for hs in t.values() for h in hs})
-    lab = LabProcess(root, [s for s in specs if s.name in used], args.rtt, args.network)
+    lab = LabProcess(
+        root, [s for s in specs if s.name in used], args.rtt, args.network, args.base_port
+    )
     meter = Meter(lab)
     trips = RoundTrips(args.rtt) if args.rtt else None
+    phases = Phases(trips) if trips and args.phases else None
+    shown: list[str] = []
     try:
         intended = render(used)
         rows: dict[tuple[str, str, str], tuple[float, float, float]] = {}
@@ -277,6 +331,10 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
                         counted: list[int] = []
                         figures = meter(lambda h=hosts, c=counted: counting(trips, h, c))
                         waits[role, attempt] = counted[0] / len(hosts)
+                        if phases is not None:
+                            shown.append(
+                                f"  {role:7s} {attempt:5s}: {phases.take(counted[0], len(hosts))}"
+                            )
                     elif tool == "netmiko":
                         figures = meter(lambda h=hosts: netmiko_push(root, h, intended))
                     else:
@@ -315,6 +373,8 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
             )
             + " (first / no-op)"
         )
+    if shown:
+        print("communelan round trips per device and phase:", *shown, sep="\n")
     print()
     for baseline in [t for t in tools if t != "communelan"]:
         for attempt in ("first", "no-op"):
@@ -324,7 +384,7 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
             ]
             shown = ", ".join(f"{r} {x:.1f}x" for r, x in zip(ROLES, ratios, strict=True))
             print(f"communelan vs {baseline:8s} {attempt:5s}: {shown}")
-    if not ansible:
+    if "ansible" not in tools:
         print("ansible: skipped (ansible-playbook not on PATH; pip install ansible)")
     worst_first = max(rows["communelan", r, "first"][0] for r in ROLES)
     worst_noop = max(rows["communelan", r, "no-op"][0] for r in ROLES)
@@ -337,7 +397,7 @@ def per_role(args: argparse.Namespace, tmp: Path, root: Path, codes: list[str]) 
 def rollout(args: argparse.Namespace, root: Path, codes: list[str]) -> None:
     specs = inventory_specs(RunSettings(root=root), [f"code={','.join(codes)}"])
     hosts = [s.name for s in specs]
-    lab = LabProcess(root, specs, args.rtt, args.network)
+    lab = LabProcess(root, specs, args.rtt, args.network, args.base_port)
     meter = Meter(lab)
     try:
         render(hosts)
@@ -369,8 +429,17 @@ def main() -> None:
     parser.add_argument("--communes", type=int, default=0, help="rollout communes (0 = all)")
     parser.add_argument("--workers", type=int, default=20)
     parser.add_argument("--network", default="127.25.0.0", help="the lab's loopback block")
+    parser.add_argument(
+        "--base-port", type=int, default=0, help="the lab's first port (0: any free port)"
+    )
     parser.add_argument("--per-role", type=int, default=2, help="devices per role and tool")
+    parser.add_argument(
+        "--tools", default=",".join(TOOLS), help="tools to measure per role (default: all)"
+    )
     parser.add_argument("--skip-rollout", action="store_true")
+    parser.add_argument(
+        "--phases", action="store_true", help="print communelan's round trips per push phase"
+    )
     parser.add_argument("--skip-per-role", action="store_true")
     parser.add_argument(
         "--ansible-playbook",

@@ -321,7 +321,12 @@ def login(host: Host, config: Config, command: str = "") -> tuple[Any, str | Non
         return conn, None
     commands = driver_for(host).commands
     setup = list(commands.session_setup)
-    conn.establish_connection()
+    build = conn._build_ssh_client
+    conn._build_ssh_client = lambda: _pipelined_shell(build())
+    try:
+        conn.establish_connection()
+    finally:
+        del conn._build_ssh_client
     _fail_when_closed(conn)
     if not setup:
         conn.session_preparation()
@@ -335,6 +340,42 @@ def login(host: Host, config: Config, command: str = "") -> tuple[Any, str | Non
     )
     learn_prompt(conn, head.rsplit("\n", 1)[-1].strip())
     return conn, (read_command(conn, command) if command else None)
+
+
+def _pipelined_shell(client: paramiko.SSHClient) -> paramiko.SSHClient:
+    """`client` whose `invoke_shell` (Netmiko's way in) asks for the pty and the shell in one
+    write: paramiko waits for the pty's answer before it asks for the shell, a round trip
+    over a WAN. The pty request goes without asking for a reply (RFC 4254 6.2 and 5.4:
+    `want reply` FALSE), the shell request with one, so a refused shell still fails the
+    login; a device that ran the shell without a pty would not echo, and the first read
+    would say so."""
+
+    def invoke_shell(
+        term: str = "vt100",
+        width: int = 80,
+        height: int = 24,
+        width_pixels: int = 0,
+        height_pixels: int = 0,
+        environment: object = None,
+    ) -> paramiko.Channel:
+        transport = client.get_transport()
+        assert transport is not None
+        channel = transport.open_session()
+        request = paramiko.Message()
+        request.add_byte(paramiko.common.cMSG_CHANNEL_REQUEST)
+        request.add_int(channel.remote_chanid)
+        request.add_string("pty-req")
+        request.add_boolean(False)
+        request.add_string(term)
+        for size in (width, height, width_pixels, height_pixels):
+            request.add_int(size)
+        request.add_string(b"")
+        transport._send_user_message(request)
+        channel.invoke_shell()
+        return channel
+
+    client.invoke_shell = invoke_shell
+    return client
 
 
 def learn_prompt(conn: Any, prompt: str) -> None:

@@ -200,6 +200,7 @@ class RevertTimer:
     start: str  # enters config mode with the timer running; `{minutes}` is filled in
     confirm: str  # keeps the change (stops the timer)
     refused: str  # regex of an answer meaning the device runs no timer (no archive)
+    needs: str = ""  # regex of a running-config line without which the device refuses it
     minutes: int = 5
 
 

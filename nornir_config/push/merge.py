@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import NamedTuple
@@ -69,11 +70,16 @@ def merge_push(
     except OSError as exc:
         report.outcome, report.reason = Outcome.FAILED, f"pre-change backup failed: {exc}"
         return _result(task, report, started)
+    timer = revert.start_lines(platform, before)
     try:
-        prove_way_back(task.host, conn, platform)
-        # the device's own safety net: unconfirmed, it takes the change back by itself
-        timed = revert.start(conn, platform)
+        # the device's own safety net, started in the same write as the way back's proof:
+        # unconfirmed, it takes the change back by itself
+        answer = prove_way_back(task.host, conn, platform, then=timer)
+        timed = bool(timer) and revert.started(platform, answer)
     except Exception as exc:  # refused, or the session failed: nothing was changed
+        if timer:  # the timer may run: stop it (it would revert a later change)
+            with contextlib.suppress(Exception):
+                revert.confirm(conn, platform)
         report.outcome, report.reason = Outcome.FAILED, f"{redact(why(exc))}; nothing changed"
         return _result(task, report, started)
     step = "sending commands"
@@ -96,12 +102,10 @@ def merge_push(
         report.reason = f"lost management access after the change: {lost}"
         rolled = revert.undo(task, before, platform, report, redact, timed, fresh=False)
         return _result(task, recheck(rolled, after_change), started)
-    if timed:
-        step = "confirming the change"
-        try:
-            revert.confirm(conn, platform)
-            step = "saving and re-reading the running config"
-            after = save_and_read(conn, platform)
+    if timed and platform.revert_timer is not None:
+        step = "confirming, saving and re-reading the running config"
+        try:  # one write: keep the change (the timer stops), save it, read it back
+            after = save_and_read(conn, platform, first=[platform.revert_timer.confirm])
         except Exception as exc:  # the session dropped: the timer reverts an unconfirmed change
             report.reason = f"{step}: {redact(why(exc))}"
             undone = revert.undo(task, before, platform, report, redact, timed)

@@ -31,18 +31,22 @@ GRACE = 60.0  # seconds past the timer before the push gives up waiting
 POLL = 2.0  # seconds between login attempts while waiting
 
 
-def start(conn: Any, platform: Platform) -> bool:
-    """Start the device's revert timer; False when it has none (driver or config: no
-    archive), and the merge goes on without it."""
+def start_lines(platform: Platform, running: str) -> list[str]:
+    """The lines that start the device's revert timer and leave config mode again, typed in
+    the same write as the proof of the way back (no round trip of their own); none when the
+    driver has no timer or `running` lacks the line the device needs for one
+    (`RevertTimer.needs`), so the merge goes on without it and does not ask."""
     timer = platform.revert_timer
-    if timer is None:
-        return False
-    try:
-        output = str(conn.config_mode(config_command=timer.start.format(minutes=timer.minutes)))
-    except ValueError:  # the device stayed in exec mode: it refused the timer
-        return False
-    conn.exit_config_mode(platform.commands.exit_config)
-    return not re.search(timer.refused, output)
+    if timer is None or (timer.needs and not re.search(timer.needs, running, flags=re.M)):
+        return []
+    return [timer.start.format(minutes=timer.minutes), platform.commands.exit_config]
+
+
+def started(platform: Platform, answer: str) -> bool:
+    """Whether the device's answer to `start_lines` says its timer runs."""
+    timer = platform.revert_timer
+    assert timer is not None
+    return not re.search(timer.refused, answer)
 
 
 def confirm(conn: Any, platform: Platform) -> None:

@@ -16,13 +16,13 @@ change's delivery file a dropped session left.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from nornir.core.inventory import Host
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, open_netmiko, why
+from nornir_config.connection import TIMEOUTS, open_netmiko, read_until, send_lines, why
 from nornir_config.platforms.base import DeviceCopy, Platform
 from nornir_config.push.diff import config_diff, remediation
 from nornir_config.push.session import deliver, reopen, save_and_read
@@ -99,19 +99,44 @@ def restore_device_copy(conn: Any, platform: Platform, file: str) -> None:
         raise OSError(f"configure replace failed: {' '.join(output.split())[:200]}")
 
 
-def prove_way_back(host: Host, conn: Any, platform: Platform) -> None:
+def prove_way_back(host: Host, conn: Any, platform: Platform, then: Sequence[str] = ()) -> str:
     """Restore the pre-change copy just saved (a no-op) before any change; OSError when the
-    device refuses, so a change that then failed could not be undone exactly."""
+    device refuses, so a change that then failed could not be undone exactly.
+
+    `then`: exec lines typed in the same write after the restore (the revert timer's start);
+    the device's answer to them is returned."""
     file = host.data.get(DEVICE_COPY)
     if not file:
         raise OSError("the device holds no pre-change copy to go back to")
     try:
+        if then and not platform.device_copy.restore_in_config:
+            return _restored_then(conn, platform, str(file), list(then))
         restore_device_copy(conn, platform, str(file))
+        return send_lines(conn, list(then)) if then else ""
     except OSError as exc:
         raise OSError(
             f"the device cannot restore its own pre-change copy ({why(exc)}), so a failed "
             "change could not be undone exactly"
         ) from exc
+
+
+def _restored_then(conn: Any, platform: Platform, file: str, then: list[str]) -> str:
+    """The restore and `then` in one write (the restore asks nothing: `force`); raises as
+    `restore_device_copy` does, else returns the answer to `then`."""
+    cmds = platform.device_copy
+    restore = cmds.restore.format(file=file)
+    conn.write_channel(conn.RETURN.join([restore, *then]) + conn.RETURN)
+    # the prompt that follows the echo of the last line (a line of its own after a prompt)
+    last = (
+        rf"[>#\]][ \t]*{re.escape(then[-1])}[ \t]*\r?\n[^\n]*{platform.commands.prompt_end}[ \t]*$"
+    )
+    output = read_until(conn, last)
+    start = output.find(restore)
+    split = output.find(then[0], start + len(restore))
+    restored = output[start:split] if start >= 0 and split >= 0 else output
+    if re.search(cmds.failed, restored) or cmds.restored not in restored:
+        raise OSError(f"configure replace failed: {' '.join(restored.split())[:200]}")
+    return output[split:]
 
 
 def rollback_merge(

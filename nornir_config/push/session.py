@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from netmiko.exceptions import ConfigInvalidException
@@ -166,9 +167,10 @@ def read_config(conn: Any, platform: Platform) -> str:
     return str(conn.send_command(platform.commands.show_config, read_timeout=TIMEOUTS["timeout"]))
 
 
-def save_and_read(conn: Any, platform: Platform) -> str:
+def save_and_read(conn: Any, platform: Platform, first: Sequence[str] = ()) -> str:
     """Save, then read the running config back, both in one write (the read checks what
-    was saved)."""
-    text = save_running(conn, platform.commands, then=platform.commands.show_config)
+    was saved); `first`: exec commands typed before the save in the same write (a refused
+    one fails it, nothing saved)."""
+    text = save_running(conn, platform.commands, then=platform.commands.show_config, first=first)
     assert text is not None
     return text

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from netmiko.exceptions import ConfigInvalidException
@@ -140,13 +141,20 @@ def type_texts(
     return output
 
 
-def save(conn: Any, commands: Commands, then: str = "") -> str | None:
+def save(conn: Any, commands: Commands, then: str = "", first: Sequence[str] = ()) -> str | None:
     """Save the running config in one round trip (Netmiko's own save first checks the mode;
     a save that asks for confirmation gets the driver's answer, typed ahead), and with
-    `then` send that command in the same write: its output (None without it)."""
+    `then` send that command in the same write: its output (None without it). `first`:
+    exec commands typed before the save in the same write; one the device refuses fails
+    the save (the device does not undo the save itself: it comes after, so nothing that
+    was refused is saved unchecked)."""
     answer = [commands.save_answer] if commands.save_confirm else []
-    output = send_lines(conn, [commands.save, *answer, *([then] if then else [])])
-    start = output.index(commands.save)
+    output = send_lines(conn, [*first, commands.save, *answer, *([then] if then else [])])
+    start = output.index(commands.save, output.index(first[-1]) + len(first[-1]) if first else 0)
+    if first and re.search(commands.error_pattern, output[:start], flags=re.M):
+        raise ConfigInvalidException(f"refused {first[0]!r}: {_failure(output[:start])}")
+    output = output[start:]
+    start = 0
     saved = output[: output.index(then, start + len(commands.save))] if then else output
     if not re.search(commands.saved, saved):
         raise ConfigInvalidException(f"saving failed: {_failure(saved)}")
