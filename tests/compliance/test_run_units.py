@@ -7,11 +7,14 @@ and an access switch) rendered once per module."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from netutils.password import encrypt_cisco_type7
 
 from nornir_config.compliance.history import HISTORY_FILE, append_history, read_history
 from nornir_config.compliance.model import (
@@ -380,3 +383,40 @@ def test_the_province_name_comes_from_the_devices_else_the_defaults(commune: Com
     assert province_name(province, devices) == name
     assert province_name(province, []) == str(province.defaults.province.name)
     assert province_name(province, []) == name
+
+
+def test_the_province_name_joins_the_devices_provinces_else_the_defaults() -> None:
+    # province_name reads attributes by name (getattr): plain records stand in for devices
+    def device(name: str) -> SimpleNamespace:
+        return SimpleNamespace(province=SimpleNamespace(name=name))
+
+    defaults = SimpleNamespace(defaults=SimpleNamespace(province=SimpleNamespace(name="Mặc định")))
+    given = [device("Quảng Ninh"), device("Thanh Hóa"), device("Quảng Ninh"), device("")]
+    assert province_name(defaults, given) == "Quảng Ninh, Thanh Hóa"  # type: ignore[arg-type]
+    assert province_name(defaults, [device(""), SimpleNamespace()]) == "Mặc định"  # type: ignore[arg-type, list-item]
+    assert province_name(SimpleNamespace(defaults=None), []) == ""  # type: ignore[arg-type]
+
+
+def test_a_run_reads_intended_texts_from_a_folder_and_checks_secrets_in_their_own_form(
+    commune: Commune, tmp_path: Path
+) -> None:
+    rt = commune.host("rt01")
+    intended = commune.intended[rt]
+    (tmp_path / "intended").mkdir()
+    for host, text in commune.intended.items():
+        (tmp_path / "intended" / f"{host}.cfg").write_text(text, encoding="utf-8")
+    # the same NTP key, type 7 with another salt: only the verifier can tell it is the same
+    line = next(x for x in intended.splitlines() if x.startswith("ntp authentication-key 1 md5 "))
+    other = encrypt_cisco_type7(TEST_SECRETS["ntp_key"], 5)
+    assert other not in line
+    running = intended.replace(line, f"ntp authentication-key 1 md5 {other} 7")
+    started = time.perf_counter()
+    report = commune.run(intended_dir=tmp_path / "intended", running={rt: (running, "")})
+    elapsed = time.perf_counter() - started
+    by = {d.host: d for d in report.devices}
+    assert by[rt].status == "compliant", by[rt].failed_features()
+    assert 0 <= report.summary.seconds <= elapsed + 0.001  # this run's own duration
+    # a folder whose text differs is what the run compares against
+    (tmp_path / "intended" / f"{rt}.cfg").write_text(intended + "ip http server\n", "utf-8")
+    again = commune.run(intended_dir=tmp_path / "intended", running={rt: (running, "")})
+    assert {d.host: d for d in again.devices}[rt].status == "non_compliant"
