@@ -90,6 +90,7 @@ def test_live_texts_are_what_the_devices_print_and_a_refusal_says_why(
     commune: Commune, refused: str
 ) -> None:
     nr = commune.project.nr
+    nr.data.failed_hosts.add(commune.hosts[0])  # an earlier task failed it: read it anyway
     fetched = running_live(nr)
     assert sorted(fetched) == commune.hosts
     for host in commune.hosts[:-1]:

@@ -312,6 +312,12 @@ def test_a_device_compared_has_redacted_features_and_its_verdict(commune: Commun
     assert same.status == "compliant" and same.error == "" and same.reason == ""
     assert same.features and all(f.compliant for f in same.features)
     assert same.remediation == []
+    # each feature's lines are lines of the config, one per line, its secrets redacted
+    printed = set(intended.splitlines())
+    assert any(f.intended for f in same.features) and any(f.actual for f in same.features)
+    shown = [line for f in same.features for line in f.intended + f.actual]
+    assert all(line in printed or "<removed>" in line for line in shown)  # secrets redacted
+    assert sum("<removed>" in line for line in shown) >= 8
     # a secret typed in clear by hand on a line no feature owns, and an NTP server gone
     drifted = intended.replace("ntp server 10.38.2.123 key 1\n", "")
     drifted += f"snmp-server location {secret}\n"
@@ -340,7 +346,7 @@ def test_a_config_that_cannot_be_compared_fails_that_device_only(commune: Commun
         p.settings.build_dir,
     )
     assert got.status == "unknown" and got.features == [] and got.reason == ""
-    assert got.error.startswith("running config could not be compared: ")
+    assert got.error.startswith("running config could not be compared: TypeError: ")
     assert "\n" not in got.error
 
 
@@ -420,3 +426,37 @@ def test_a_run_reads_intended_texts_from_a_folder_and_checks_secrets_in_their_ow
     (tmp_path / "intended" / f"{rt}.cfg").write_text(intended + "ip http server\n", "utf-8")
     again = commune.run(intended_dir=tmp_path / "intended", running={rt: (running, "")})
     assert {d.host: d for d in again.devices}[rt].status == "non_compliant"
+
+
+@pytest.fixture
+def bangkok(tmp_path: Path) -> Iterator[Path]:
+    """The generated province with its reports' time zone moved to Asia/Bangkok."""
+    base, root = province_root(), tmp_path / "root"
+    (root / "hosts").mkdir(parents=True)
+    for item in (base / "hosts").iterdir():
+        if item.name != "defaults.yaml":
+            (root / "hosts" / item.name).symlink_to(item)
+    text = (base / "hosts" / "defaults.yaml").read_text(encoding="utf-8")
+    old = "timezone: {name: ICT, offset_hours: 7}"
+    assert old in text
+    moved = text.replace(old, "timezone: {name: ICT, offset_hours: 7, iana: Asia/Bangkok}")
+    (root / "hosts" / "defaults.yaml").write_text(moved, encoding="utf-8")
+    for item in ("templates", "config.yaml"):
+        (root / item).symlink_to(base / item)
+    before = run_settings()
+    set_run_settings(RunSettings(root=root))
+    yield root
+    set_run_settings(before)
+
+
+def test_the_report_shows_times_in_the_provinces_zone(bangkok: Path, test_secrets: Secrets) -> None:
+    project = open_project([f"code={CODE}"], connections=False)
+    rt = next(h for h in project.nr.inventory.hosts if h.endswith("rt01"))
+    one = project.nr.filter(name=rt)
+    args = (project.province, test_secrets, project.settings.templates_dir)
+    report = run_compliance(one, *args, running={})
+    assert [d.host for d in report.devices] == [rt] and report.timezone == "Asia/Bangkok"
+    nobody = run_compliance(project.nr.filter(name="nobody"), *args, running={})
+    assert nobody.devices == [] and nobody.timezone == "Asia/Ho_Chi_Minh"
+    assert nobody.province == str(project.province.defaults.province.name) != ""
+    assert nobody.summary.devices == 0 and nobody.exit_code == 0
