@@ -79,6 +79,7 @@ def test_a_rollout_stops_where_it_must_and_pushes_what_it_may(office: Office) ->
         "not started: 1 devices failed (--max-failures)",
     )
     assert capped.stopped == "stopped: 1 devices failed (--max-failures)"
+    assert capped.reports[router].host == router and capped.reports[router].method == "merge"
     assert audit(office)[1:] == [(switch, "unreachable")]
     for name in office.names:
         assert office.where(name, before[name]) == "before"
@@ -120,3 +121,7 @@ def test_a_rollout_stops_where_it_must_and_pushes_what_it_may(office: Office) ->
         office.names, Outcome.UNCHANGED
     )
     assert again.ok and not (build / "push" / again.run_id / "before").exists()
+    # the push verified both configs: the no-op skips the remediation (push/verified.py)
+    assert {r.reason for r in again.reports.values()} == {
+        "running config as an earlier push verified it; nothing sent"
+    }
