@@ -8,11 +8,13 @@ redacted pre-change backup on disk, one audit line per device and an empty journ
 from __future__ import annotations
 
 import json
+import os
+import signal
 from collections.abc import Iterator
 
 import pytest
 
-from nornir_config.push import journal
+from nornir_config.push import PushOptions, journal, run_push
 from nornir_config.push.state import STATE_FILE, Outcome
 from tests.conftest import TEST_SECRETS
 from tests.offices import Office, office_fixture
@@ -36,7 +38,9 @@ def state(office: Office) -> dict[str, str]:
     return dict(data["devices"])
 
 
-def test_a_rollout_stops_where_it_must_and_pushes_what_it_may(office: Office) -> None:
+def test_a_rollout_stops_where_it_must_and_pushes_what_it_may(
+    office: Office, capsys: pytest.CaptureFixture[str]
+) -> None:
     build = office.root / "build"
     router, switch = office.host("router"), office.host("switch")
     assert sorted(office.names) == [router, switch]
@@ -63,6 +67,7 @@ def test_a_rollout_stops_where_it_must_and_pushes_what_it_may(office: Office) ->
         Outcome.SKIPPED,
         canary.stopped,
     )
+    assert (canary.reports[switch].host, canary.reports[switch].method) == (switch, "merge")
     assert state(office) == {router: "unreachable", switch: "skipped"}
     assert audit(office) == [(router, "unreachable")]
 
@@ -84,39 +89,75 @@ def test_a_rollout_stops_where_it_must_and_pushes_what_it_may(office: Office) ->
     for name in office.names:
         assert office.where(name, before[name]) == "before"
 
-    # a guard refuses the switch before any change; the router is pushed
-    def guard(host: str, running: str) -> None:
-        assert "hostname" in running
-        if host == switch:
-            raise OSError("the plan is stale")
+    # two failed canaries are both named
+    office.lab.set_faults("*", refuse_connections=True)
+    try:
+        both = office.push(canary=2)
+    finally:
+        office.lab.clear_faults("*")
+    assert both.stopped == f"stopped: canary device(s) failed: {router}, {switch}"
 
-    guarded = office.push(guard=guard)
-    assert guarded.reports[router].outcome == Outcome.CHANGED
-    assert guarded.reports[switch].outcome == Outcome.FAILED
-    assert "the plan is stale" in guarded.reports[switch].reason
-    assert office.where(switch, before[switch]) == "before"
-    assert office.where(router, before[router]) == "intended"
-    saved = build / "push" / guarded.run_id / "before"
-    assert sorted(p.name for p in saved.iterdir()) == [f"{router}.cfg"]
-    backup = (saved / f"{router}.cfg").read_text(encoding="utf-8")
+    # SIGINT while the switch (first wave) is in flight: it finishes, the router never starts
+    def interrupt(host: str, running: str) -> None:
+        assert "hostname" in running
+        state_now = json.loads((build / STATE_FILE).read_text(encoding="utf-8"))
+        assert state_now["devices"] == {router: "skipped", switch: "skipped"}  # until done
+        assert isinstance(state_now["run"], str) and state_now["run"]
+        os.kill(os.getpid(), signal.SIGINT)
+
+    capsys.readouterr()
+    stopped = office.push(guard=interrupt)
+    assert "SIGINT: finishing the devices in flight, starting no more" in capsys.readouterr().err
+    assert stopped.reports[switch].outcome == Outcome.CHANGED
+    assert (stopped.reports[router].outcome, stopped.reports[router].reason) == (
+        Outcome.SKIPPED,
+        "not started: interrupted by SIGINT",
+    )
+    assert stopped.stopped == "stopped: interrupted by SIGINT"
+    assert office.where(switch, before[switch]) == "intended"
+    assert office.where(router, before[router]) == "before"
+    saved = build / "push" / stopped.run_id / "before"
+    assert sorted(p.name for p in saved.iterdir()) == [f"{switch}.cfg"]
+    backup = (saved / f"{switch}.cfg").read_text(encoding="utf-8")
     assert [x for x in backup.splitlines() if x.startswith("hostname ")] == [
-        x for x in before[router] if x.startswith("hostname ")
+        x for x in before[switch] if x.startswith("hostname ")
     ]
     assert all(v not in backup for v in TEST_SECRETS.values())
-    assert journal.entries(build) == {}
-    assert state(office) == {router: "changed", switch: "failed"}
+    assert state(office) == {router: "skipped", switch: "changed"}
 
-    # the retry takes only the switch, and finishes the rollout
-    retry = office.push(retry_failed=True)
-    assert sorted(retry.reports) == [switch] and retry.ok
-    assert retry.reports[switch].outcome == Outcome.CHANGED
-    assert office.where(switch, before[switch]) == "intended"
-    assert state(office) == {switch: "changed"}
+    # a guard refuses the router before any change: untouched, nothing saved for it
+    def guard(host: str, running: str) -> None:
+        raise OSError("the plan is stale")
+
+    guarded = office.push(guard=guard)
+    assert guarded.reports[switch].outcome == Outcome.UNCHANGED
+    assert guarded.reports[router].outcome == Outcome.FAILED
+    assert "the plan is stale" in guarded.reports[router].reason
+    assert office.where(router, before[router]) == "before"
+    assert not (build / "push" / guarded.run_id / "before").exists()
+    assert journal.entries(build) == {}
+    assert state(office) == {router: "failed", switch: "unchanged"}
+
+    # the retry takes only the router, even one an earlier task on this Nornir failed
+    project = office.project()
+    project.nr.data.failed_hosts.add(router)
+    retry = run_push(project, PushOptions(retry_failed=True))
+    assert sorted(retry.reports) == [router] and retry.ok
+    assert retry.reports[router].outcome == Outcome.CHANGED
+    assert office.where(router, before[router]) == "intended"
+    assert (build / "push" / retry.run_id / "before" / f"{router}.cfg").is_file()
+    assert state(office) == {router: "changed"}
     # farthest from the NOC first: the switch, then the router behind which it sits
-    assert audit(office)[-3:] == [(switch, "failed"), (router, "changed"), (switch, "changed")]
+    assert audit(office)[-4:] == [
+        (switch, "changed"),
+        (switch, "unchanged"),
+        (router, "failed"),
+        (router, "changed"),
+    ]
     assert journal.entries(build) == {}
 
-    again = office.push()
+    # one at a time, at most one failure: devices that succeed do not count
+    again = office.push(max_failures=1, workers=1)
     assert {h: r.outcome for h, r in again.reports.items()} == dict.fromkeys(
         office.names, Outcome.UNCHANGED
     )
