@@ -41,9 +41,40 @@ def scratch_copy(into: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
 
 
-def setup_cfg(only: list[str], tests: list[str], all_lines: bool = False) -> str:
+# Module groups with the tests that guard them (`--group NAME`), each fast enough per mutant:
+# lab tests run in-process against a small session lab, so a mutant costs seconds, not minutes.
+GROUPS: dict[str, tuple[list[str], list[str]]] = {
+    "push-lab": (
+        [
+            "nornir_config/push/merge.py",
+            "nornir_config/push/replace.py",
+            "nornir_config/push/device_replace.py",
+            "nornir_config/push/recover.py",
+            "nornir_config/push/rollback.py",
+        ],
+        [
+            "tests/safety/test_safety_units.py",
+            "tests/safety/test_promises.py",
+            "tests/safety/test_interrupts.py",
+        ],
+    ),
+}
+
+
+def setup_cfg(
+    only: list[str],
+    tests: list[str],
+    all_lines: bool = False,
+    timeout: tuple[float, float] = (3.0, 5.0),
+) -> str:
+    """mutmut's config. `timeout` is (multiplier, constant): a mutant gets
+    2 * multiplier * (its tests' clean time + constant) seconds, then counts as killed by a
+    timeout. mutmut's own 15x suits CPU-bound tests; a lab test that hangs waits on a prompt
+    (Netmiko's 60 s read timeout), and 15x would cost minutes per such mutant."""
     covered = "false" if all_lines else "true"
+    multiplier, constant = timeout
     lines = ["[mutmut]", "source_paths=nornir_config", f"mutate_only_covered_lines={covered}"]
+    lines += [f"timeout_multiplier={multiplier}", f"timeout_constant={constant}"]
     lines += ["only_mutate=", *(f"    {p}" for p in only)]
     lines += ["pytest_add_cli_args_test_selection=", *(f"    {t}" for t in tests)]
     lines += ["also_copy=", *(f"    {c}" for c in COPY)]
@@ -73,8 +104,18 @@ def module_of(mutant: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", default=SCOPE, help="globs of files to mutate")
-    parser.add_argument("--tests", nargs="+", default=TESTS, help="pytest paths to run")
+    parser.add_argument("--only", nargs="+", help="globs of files to mutate (default: all)")
+    parser.add_argument("--tests", nargs="+", help="pytest paths to run")
+    parser.add_argument(
+        "--group", choices=sorted(GROUPS), help="a module group and its tests (see GROUPS)"
+    )
+    parser.add_argument(
+        "--timeout-multiplier",
+        type=float,
+        default=3.0,
+        help="a mutant may take 2 * this * (clean time + constant) s (mutmut's default: 15)",
+    )
+    parser.add_argument("--timeout-constant", type=float, default=5.0)
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument(
@@ -91,9 +132,12 @@ def main() -> int:
     if args.report is not None:  # a kept folder, even of a run still going: what it has so far
         report(args.report, mutmut, f"the run in {args.report}")
         return 0
+    only, tests = GROUPS[args.group] if args.group else (SCOPE, TESTS)
+    args.only, args.tests = args.only or only, args.tests or tests
     work = Path(tempfile.mkdtemp(prefix="communelan-mutation-"))
     scratch_copy(work)
-    config = setup_cfg(args.only, args.tests, args.all_lines)
+    timeout = (args.timeout_multiplier, args.timeout_constant)
+    config = setup_cfg(args.only, args.tests, args.all_lines, timeout)
     (work / "setup.cfg").write_text(config, encoding="utf-8")
     started = time.perf_counter()
     run = subprocess.run([*mutmut, "run", "--max-children", str(args.max_children)], cwd=work)
