@@ -100,7 +100,9 @@ def store(repo: Path, configs: dict[str, str], message: str) -> tuple[list[str],
 
 def run_backup(nr: Nornir, repo: Path, message: str = "backup") -> BackupSummary:
     """Read every host's running config and commit the cleaned copies that changed."""
-    results = nr.run(task=get_running_config, name="backup")
+    results = nr.run(task=get_running_config, name="backup", on_failed=True)
+    # a device that failed is reported here; the next run on this Nornir must still try it
+    nr.data.reset_failed_hosts()
     summary = BackupSummary()
     configs: dict[str, str] = {}
     for host, multi in sorted(results.items()):

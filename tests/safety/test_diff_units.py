@@ -5,8 +5,12 @@ generic `exit`/`quit`; a replace candidate keeps what the device owns or `preser
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+from hier_config import MatchRule
+
 from nornir_config.platforms import driver
-from nornir_config.push.diff import plan, remediation, with_protected
+from nornir_config.push.diff import _lineage, plan, remediation, with_protected
 
 CISCO = driver("cisco_ios")
 TARGET = (
@@ -67,3 +71,71 @@ def test_replace_candidate_drops_the_generic_quit_of_vrp_sections() -> None:
     assert with_protected("sysname R1\n", target, vrp) == (
         "sysname R1\ninterface GigabitEthernet0/0/1\n  description x\n"
     )
+
+
+def test_a_yaml_rule_is_one_regex_of_a_top_level_line_or_one_match_per_level() -> None:
+    assert _lineage("^boot system ") == (MatchRule(re_search="^boot system "),)
+    assert _lineage([{"startswith": "interface "}, {"equals": "no shutdown"}]) == (
+        MatchRule(startswith="interface "),
+        MatchRule(equals="no shutdown"),
+    )
+
+
+# Single-value commands (hier_config's idempotent rules: a new `hostname` replaces the old).
+OLD = "hostname OLD\nlogging host 192.0.2.50\n"
+KEEP = ["^hostname ", r"^logging host 192\.0\.2\.50"]
+
+
+def test_a_protected_line_the_target_replaces_is_not_kept() -> None:
+    found = plan(OLD, "hostname NEW\n", CISCO, KEEP)
+    assert found.commands == ["hostname NEW"]
+    assert found.protected == ("logging host 192.0.2.50",)
+    # with no line in the target to replace it, it is kept
+    assert plan(OLD, "ip domain name x\n", CISCO, KEEP).protected == (
+        "hostname OLD",
+        "logging host 192.0.2.50",
+    )
+    assert with_protected(OLD, "hostname NEW\n", CISCO, KEEP) == (
+        "hostname NEW\nlogging host 192.0.2.50\n"
+    )
+    assert with_protected(OLD, "ip domain name x\n", CISCO, KEEP) == (
+        "ip domain name x\nhostname OLD\nlogging host 192.0.2.50\n"
+    )
+
+
+# Huawei VRP keeps a shared key sent in clear in its own cipher (`cipher %^%#...%^%#`),
+# which nothing can check offline (Huawei AR CLI reference, `hwtacacs-server shared-key`).
+VRP_RUNNING = (
+    "sysname R1\nhwtacacs-server template noc\n hwtacacs-server shared-key cipher %^%#AbC%^%#\n"
+)
+VRP_TARGET = "sysname R1\nhwtacacs-server template noc\n hwtacacs-server shared-key cipher K3y\n"
+RESEND = ["hwtacacs-server template noc", "  hwtacacs-server shared-key cipher K3y", "  quit"]
+
+
+def test_a_device_cipher_is_the_intended_key_only_where_the_last_push_proves_it() -> None:
+    vrp = driver("huawei_vrp")
+    calls: list[tuple[tuple[str, ...], str, str]] = []
+
+    def proof(answer: bool | None) -> Callable[[Sequence[str], str, str], bool | None]:
+        def check(path: Sequence[str], running: str, intended: str) -> bool | None:
+            calls.append((tuple(path), running, intended))
+            return answer
+
+        return check
+
+    assert remediation(VRP_RUNNING, VRP_TARGET, vrp, proven=proof(True)) == []
+    line = "hwtacacs-server shared-key cipher %^%#AbC%^%#"
+    assert calls == [
+        (("hwtacacs-server template noc", line), line, "hwtacacs-server shared-key cipher K3y")
+    ]
+    assert remediation(VRP_RUNNING, VRP_TARGET, vrp, proven=proof(False)) == RESEND
+    assert remediation(VRP_RUNNING, VRP_TARGET, vrp, proven=proof(None)) == RESEND
+    assert remediation(VRP_RUNNING, VRP_TARGET, vrp) == RESEND
+    # the running config holds the intended line as well: nothing to ask
+    calls.clear()
+    both = VRP_RUNNING + " hwtacacs-server shared-key cipher K3y\n"
+    remediation(both, VRP_TARGET, vrp, proven=proof(True))
+    assert calls == []
+    # a cipher the target holds no such line for is never asked about
+    assert remediation(VRP_RUNNING, "sysname R1\n", vrp, proven=proof(True)) != []
+    assert calls == []
