@@ -120,6 +120,11 @@ def restore_device_copy(conn: Any, platform: Platform, file: str) -> None:
     finally:
         if cmds.restore_in_config:
             conn.exit_config_mode(platform.commands.exit_config)
+    _raise_unless_restored(cmds, output)
+
+
+def _raise_unless_restored(cmds: DeviceCopy, output: str) -> None:
+    """OSError unless the device's answer to the restore says it restored."""
     if re.search(cmds.failed, output) or cmds.restored not in output:
         raise OSError(f"configure replace failed: {' '.join(output.split())[:200]}")
 
@@ -159,8 +164,7 @@ def _restored_then(conn: Any, platform: Platform, file: str, then: list[str]) ->
     start = output.find(restore)
     split = output.find(then[0], start + len(restore))
     restored = output[start:split] if start >= 0 and split >= 0 else output
-    if re.search(cmds.failed, restored) or cmds.restored not in restored:
-        raise OSError(f"configure replace failed: {' '.join(restored.split())[:200]}")
+    _raise_unless_restored(cmds, restored)
     return output[split:]
 
 
