@@ -330,9 +330,7 @@ def test_own_known_hosts_starts_its_folder_once_and_removes_it_at_exit(
     known.write_text(_key_line("[10.0.0.1]:2201"), encoding="utf-8")
     first = own_known_hosts(known, "10.0.0.1", 2201)
     second = own_known_hosts(known, "10.0.0.2", None)
-    assert first.parent == second.parent and first.parent.name.startswith(
-        "communelan-known-hosts-"
-    )
+    assert first.parent == second.parent and first.parent.name.startswith("communelan-known-hosts-")
     assert first.name.endswith("-[10.0.0.1]:2201") and second.name.endswith("-10.0.0.2")
     assert registered == [(shutil.rmtree, first.parent, True)]
     remove, folder, ignore = registered[0]

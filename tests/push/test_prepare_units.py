@@ -49,7 +49,9 @@ def _lab_files(root: Path, names: list[str], keys_for: list[str]) -> dict[str, E
     known_hosts file that knows the keys of `keys_for` (plus one unrelated host)."""
     lab_dir = root / ".lab"
     write_credentials(lab_dir, LabCredentials("lab-u", "lab-p", "lab-s"))
-    endpoints = {n: Endpoint(f"127.44.0.{i + 1}", 44001 + i, "cisco_ios") for i, n in enumerate(names)}
+    endpoints = {
+        n: Endpoint(f"127.44.0.{i + 1}", 44001 + i, "cisco_ios") for i, n in enumerate(names)
+    }
     write_endpoints(lab_dir, endpoints, {n: n for n in names})
     lines = [f"[{endpoints[n].host}]:{endpoints[n].port} {KEY}\n" for n in keys_for]
     (lab_dir / "known_hosts").write_text("".join([*lines, f"[127.9.9.9]:1 {KEY}\n"]), "utf-8")
