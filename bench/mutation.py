@@ -68,6 +68,22 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             *(f"tests/safety/test_interrupts.py::test_{name}" for name in INTERRUPT_TESTS),
         ],
     ),
+    # the session code: its lab-free units and function-level tests against small labs
+    # (a device or two per test, reads that give up after 5 s)
+    "conn-lab": (
+        [
+            "nornir_config/connection.py",
+            "nornir_config/push/session.py",
+            "nornir_config/push/transfer.py",
+            "nornir_config/push/access.py",
+            "nornir_config/push/intended.py",
+        ],
+        [
+            "tests/push/test_connection_units.py",
+            "tests/push/test_prepare_units.py",
+            "tests/push/test_session_lab.py",
+        ],
+    ),
 }
 
 
