@@ -229,3 +229,115 @@ def test_revealed_names_secrets_in_clear_only_for_the_device(root: Path) -> None
     assert _revealed(plain) is plain  # nothing to reveal: the store is not read
     text = "a <secret:tacacs_key>\nb <secret:snmp_auth_key>"
     assert revealed(text) == f"a {TEST_SECRETS['tacacs_key']}\nb {TEST_SECRETS['snmp_auth_key']}"
+
+
+def test_intended_configs_as_new_as_the_sources_are_fresh(root: Path) -> None:
+    """A file dated exactly as the newest source is not stale (equal mtimes are common on a
+    coarse file system clock); with no file under templates/ at all the sources' age is
+    that of hosts/ alone."""
+    project = _project(CODE)
+    name = sorted(project.nr.inventory.hosts)[0]
+    out = root / "build" / "intended"
+    out.mkdir(parents=True)
+    newest = max(p.stat().st_mtime for p in (root / "hosts").resolve().rglob("*") if p.is_file())
+    (out / f"{name}.cfg").write_text("as new\n", encoding="utf-8")
+    os.utime(out / f"{name}.cfg", (newest, newest))
+    assert intended_configs(project, [name], out) == {name: "as new\n"}
+    empty = root.parent / "no-templates"
+    empty.mkdir()
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(empty)
+    assert intended_configs(project, [name], out) == {name: "as new\n"}
+
+
+def test_revealed_reads_only_a_secrets_file_outside_the_project(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nornir_config.secrets import FILE_ENV, write_secrets_file
+
+    inside = write_secrets_file(root / "secrets.yaml", {"ntp_key": "k"})
+    monkeypatch.setenv(FILE_ENV, str(inside))
+    with pytest.raises(InputError, match="inside the repository"):
+        _revealed(["ntp authentication-key 1 md5 <secret:ntp_key>"])
+
+
+def test_prepare_fills_connection_options_a_host_lacks(root: Path) -> None:
+    project = _project(CODE)
+    names = sorted(project.nr.inventory.hosts)
+    _lab_files(root, names, keys_for=[])
+    host = project.nr.inventory.hosts[names[0]]
+    host.connection_options.clear()
+    prepare_connections(project.nr, project.settings)
+    netmiko = host.connection_options["netmiko"].extras
+    napalm = host.connection_options["napalm"].extras
+    assert netmiko is not None and netmiko["ssh_strict"] is True
+    assert napalm is not None and napalm["optional_args"]["ssh_strict"] is True
+
+
+def test_prepare_names_one_more_past_five(root: Path) -> None:
+    many = _project(CODE, OTHER)
+    names = sorted(many.nr.inventory.hosts)
+    _lab_files(root, names[6:], keys_for=[])
+    with pytest.raises(InputError) as refused:
+        prepare_connections(many.nr, many.settings)
+    assert refused.value.problems[0].message == (
+        f"6 selected devices are not in the lab: {', '.join(names[:5])} and 1 more"
+    )
+
+
+def test_prepare_learns_keys_only_when_asked(root: Path, tmp_path: Path) -> None:
+    """Without --accept-new-host-keys the known_hosts file is left as it is (not even made);
+    with it, a missing file is made (mode 0600, its folders too) and an existing one kept.
+    The devices here refuse connections: nothing is learnt, nothing is written."""
+    project = _project(CODE)
+    names = sorted(project.nr.inventory.hosts)
+    _lab_files(root, names, keys_for=[])
+    known = root / ".lab" / "known_hosts"
+    known.unlink()
+    prepare_connections(project.nr, project.settings)
+    assert not known.exists()
+    prepare_connections(project.nr, project.settings, accept_new_host_keys=True)
+    assert known.read_text(encoding="utf-8") == "" and known.stat().st_mode & 0o777 == 0o600
+    known.write_text(f"[127.9.9.9]:1 {KEY}\n", encoding="utf-8")
+    prepare_connections(project.nr, project.settings, accept_new_host_keys=True)  # kept
+    assert known.read_text(encoding="utf-8") == f"[127.9.9.9]:1 {KEY}\n"
+    # outside the lab: the file the environment names, in folders that do not exist yet
+    set_run_settings(RunSettings(root=root))
+    plain = _project(CODE)
+    for host in plain.nr.inventory.hosts.values():
+        host.hostname, host.port = "127.0.0.1", 1  # nothing listens: refused at once
+    nested = tmp_path / "a" / "b" / "known_hosts"
+    env = {"COMMUNELAN_USERNAME": "u", "COMMUNELAN_PASSWORD": "p"}
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in {**env, "COMMUNELAN_KNOWN_HOSTS": str(nested)}.items():
+            patch.setenv(key, value)
+        prepare_connections(plain.nr, plain.settings, accept_new_host_keys=True)
+    assert nested.read_text(encoding="utf-8") == "" and nested.stat().st_mode & 0o777 == 0o600
+
+
+def test_prepare_keeps_every_key_of_a_host_and_removes_its_folder_at_exit(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import atexit
+    import shutil
+
+    project = _project(CODE)
+    names = sorted(project.nr.inventory.hosts)
+    endpoints = _lab_files(root, names, keys_for=[])
+    import paramiko
+
+    second = paramiko.ECDSAKey.generate()  # a host often has keys of two types
+    rsa = f"{second.get_name()} {second.get_base64()}"
+    name = names[0]
+    address = f"[{endpoints[name].host}]:{endpoints[name].port}"
+    (root / ".lab" / "known_hosts").write_text(f"{address} {KEY}\n{address} {rsa}\n", "utf-8")
+    registered: list[tuple[object, ...]] = []
+    monkeypatch.setattr(atexit, "register", lambda *call: registered.append(call))
+    prepare_connections(project.nr, project.settings)
+    extras = project.nr.inventory.hosts[name].connection_options["netmiko"].extras
+    assert extras is not None
+    own = Path(extras["alt_key_file"])
+    assert sorted(own.read_text(encoding="utf-8").splitlines()) == sorted(
+        [f"{address} {KEY}", f"{address} {rsa}"]
+    )
+    assert registered == [(shutil.rmtree, own.parent, True)]

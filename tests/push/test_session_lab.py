@@ -530,3 +530,187 @@ def test_access_check_names_the_device_that_cannot_be_reached(
     assert slept == [1.0, 2.0]
     assert check("not-in-the-inventory") is None
     close_all(project.nr)
+
+
+def test_get_running_config_reads_in_the_login_write(
+    push_env: PushEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session opened for the read sends setup and command in one write, nothing more."""
+    project = push_env.project()
+    prepare_connections(project.nr, project.settings)
+    name = push_env.names[0]
+    writes = _writes(monkeypatch)
+    text = project.nr.filter(name=name).run(task=get_running_config)[name][0].result
+    assert writes == ["terminal width 511\nterminal length 0\nshow running-config\n"]
+    assert text.startswith("Building configuration")
+    close_all(project.nr)
+
+
+def test_learn_host_key_once_for_two_names_of_one_device(
+    lab_factory: LabFactory, tmp_path: Path
+) -> None:
+    """Two inventory hosts at one address learn at once: the key is written once (checked
+    again under the lock)."""
+    lab = lab_factory(routers=1, switches=0)
+    nr = _nornir(lab, {"LAB-R1": "cisco_ios"})
+    twin = Host(
+        "TWIN",
+        hostname=nr.inventory.hosts["LAB-R1"].hostname,
+        port=nr.inventory.hosts["LAB-R1"].port,
+        defaults=Defaults(),
+    )
+    nr.inventory.hosts["TWIN"] = twin
+    known = tmp_path / "known_hosts"
+    results = nr.run(task=learn_host_key, known_hosts=known)
+    assert {results[n][0].result for n in ("LAB-R1", "TWIN")} <= {"learned", "known"}
+    assert len(known.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_access_check_of_a_plain_inventory_and_past_a_skipped_device(
+    lab_factory: LabFactory, push_env: PushEnv
+) -> None:
+    """Without a province the device alone is checked; a skipped device behind does not end
+    the check of the others behind it."""
+    lab = lab_factory(routers=1, switches=0)
+    plain = _nornir(lab, {"LAB-R1": "cisco_ios"})
+    assert access_check(plain, skip=lambda name: False)("LAB-R1") is None
+    project = push_env.project()
+    prepare_connections(project.nr, project.settings)
+    names = push_env.names
+    core = next(n for n in names if n.endswith("sw01"))
+    router = next(n for n in names if "rt" in n)
+    access = [n for n in names if n not in (router, core)]
+    for skipped, refused in ((access[0], access[1]), (access[1], access[0])):
+        push_env.lab.set_faults(refused, reject_credentials=True)
+        reason = access_check(project.nr, skip=lambda name, s=skipped: name == s)(core)
+        assert reason == f"a fresh login to {refused} (behind it) failed: authentication failed"
+        push_env.lab.clear_faults()
+    close_all(project.nr)
+
+
+def test_reopen_tries_three_times_a_second_more_each(
+    lab_factory: LabFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nornir_config.push import session as session_module
+
+    lab, nr, _host = _one(lab_factory, "cisco_ios")
+    slept: list[float] = []
+    monkeypatch.setattr(session_module.time, "sleep", slept.append)
+    lab.set_faults("R1", refuse_connections=True)
+    result = nr.run(task=lambda task: Result(host=task.host, result=reopen(task)))["R1"]
+    lab.clear_faults()
+    assert result.failed and slept == [1.0, 2.0, 3.0]
+
+
+def test_deliver_learns_a_new_hostname_and_types_a_banner_after_the_file(
+    lab_factory: LabFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lab = lab_factory(routers=1, switches=0)
+    device = lab.device("LAB-R1")
+    with _conn(lab, "LAB-R1") as conn:
+        commands = ["hostname LAB-R7", "logging buffered 30000", "banner motd ^\nAFTER FILE\n^"]
+        output = deliver(conn, commands, IOS)
+        assert conn.base_prompt == "LAB-R7" and output.rstrip().endswith("LAB-R7#")
+        body = lab.call(device.body)
+        assert "hostname LAB-R7" in body and "AFTER FILE" in body
+        assert DELIVERY_FILE not in device.flash.files
+        # two refused lines: the first named, the count of the others
+        lab.set_faults("LAB-R1", reject_commands=["^ip domain name", "^ip name-server"])
+        lines = ["ip domain name d.vn", "ip name-server 192.0.2.53", "logging buffered 9000"]
+        with pytest.raises(
+            ConfigInvalidException,
+            match=re.escape(
+                "invalid input at 'ip domain name d.vn' and 1 more: "
+                "['ip domain name d.vn', 'ip name-server 192.0.2.53']"
+            ),
+        ):
+            deliver(conn, lines, IOS)
+        lab.clear_faults()
+        lab.set_faults("LAB-R1", reject_commands=["^ip domain name"])
+        with pytest.raises(
+            ConfigInvalidException, match=re.escape("invalid input at 'ip domain name e.vn': [")
+        ):
+            deliver(conn, ["ip domain name e.vn", "logging buffered 8000"], IOS)
+        lab.clear_faults()
+
+
+def test_a_copy_that_fails_is_named(lab_factory: LabFactory) -> None:
+    """A delivery file that is not there (deleted meanwhile): IOS answers `%Error opening`,
+    and the copy's failure is named with it."""
+    from nornir_config.push.transfer import apply_file
+
+    lab = lab_factory(routers=1, switches=0)
+    settings = IOS.file_delivery
+    assert settings is not None
+    with _conn(lab, "LAB-R1") as conn:
+        with pytest.raises(
+            ConfigInvalidException, match=r"^copy into the running config failed: %Error opening"
+        ):
+            apply_file(conn, settings, IOS.commands.error_pattern, 10)
+
+
+def test_save_and_type_write_only_their_lines(
+    lab_factory: LabFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lab = lab_factory(routers=1, switches=0)
+    settings = IOS.file_delivery
+    assert settings is not None
+    with _conn(lab, "LAB-R1") as conn:
+        writes = _writes(monkeypatch)
+        assert save(conn, IOS.commands, first=["dir flash:"]) is None
+        assert writes == ["dir flash:\nwrite memory\n"]  # no answer: IOS does not ask
+        writes.clear()
+        type_texts(conn, settings, [], IOS.commands.error_pattern, ["dir flash:"])
+        assert writes == ["dir flash:\n"]  # no banner: config mode is not entered
+        lab.set_faults("LAB-R1", reject_commands=["^banner"])
+        # typed lines come back behind their prompt: the first refused one is named
+        first = re.escape("invalid input at 'LAB-R1(config)#banner motd ^': [")
+        with pytest.raises(ConfigInvalidException, match=f"^{first}"):
+            type_texts(conn, settings, ["banner motd ^\nNO\n^"], IOS.commands.error_pattern, [])
+        lab.clear_faults()
+        with pytest.raises(TransferError) as refused:
+            upload(conn, settings, "x {y}\n")
+        assert str(refused.value) == "the change holds characters Tcl would not keep as they are"
+        with pytest.raises(ConfigInvalidException, match="refused 'bogus'"):
+            save_and_read(conn, IOS, first=["bogus"])
+
+
+def test_save_on_vrp_answers_its_question_and_finds_its_own_echo(
+    lab_factory: LabFactory,
+) -> None:
+    """VRP asks before it saves (answered ahead); a command before the save whose text holds
+    `save` is not taken for the save; an answer that keeps the config unsaved is a failure."""
+    import dataclasses
+
+    lab, nr, host = _one(lab_factory, "huawei_vrp")
+    conn = open_netmiko(host, nr.config)
+    send_config(conn, ["interface GigabitEthernet0/0/1", "description save-link"], VRP)
+    with pytest.raises(ConfigInvalidException, match="refused 'bogus save'"):
+        save(conn, VRP.commands, first=["bogus save"])
+    with pytest.raises(ConfigInvalidException, match="refused 'save-link'"):
+        save(conn, VRP.commands, then=VRP.commands.show_config, first=["save-link"])
+    running = save(conn, VRP.commands, then=VRP.commands.show_config, first=["display clock"])
+    assert running is not None and "description save-link" in running
+    assert "description save-link" in lab.call(lambda: lab.device("R1").saved)
+    keep = dataclasses.replace(VRP.commands, save_answer="n")
+    with pytest.raises(
+        ConfigInvalidException, match=r"^saving failed: Info: The configuration was not saved\."
+    ):
+        save(conn, keep)
+    hang_up(host)
+
+
+def test_send_config_writes_each_line_once_and_no_mode_checks(
+    lab_factory: LabFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Config mode entered and left by the prompt alone: no newline sent to ask the mode."""
+    lab = lab_factory(routers=1, switches=0)
+    with _conn(lab, "LAB-R1") as conn:
+        writes = _writes(monkeypatch)
+        send_config(conn, ["logging buffered 50000", "ip domain name w.vn"], IOS)
+        assert writes == [
+            "configure terminal\n",
+            "logging buffered 50000\n",
+            "ip domain name w.vn\n",
+            "end\n",
+        ]
