@@ -143,6 +143,12 @@ def main() -> int:
     )
     parser.add_argument("--timeout-constant", type=float, default=5.0)
     parser.add_argument("--max-children", type=int, default=2)
+    parser.add_argument(
+        "--mutants",
+        nargs="+",
+        default=[],
+        help="only these mutants (mutmut's names or globs: 'nornir_config.push.access.*')",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument(
         "--report", type=Path, help="only print the table of a kept scratch folder (a partial run)"
@@ -166,7 +172,9 @@ def main() -> int:
     config = setup_cfg(args.only, args.tests, args.all_lines, timeout)
     (work / "setup.cfg").write_text(config, encoding="utf-8")
     started = time.perf_counter()
-    run = subprocess.run([*mutmut, "run", "--max-children", str(args.max_children)], cwd=work)
+    run = subprocess.run(
+        [*mutmut, "run", "--max-children", str(args.max_children), *args.mutants], cwd=work
+    )
     seconds = time.perf_counter() - started
     scope = f"{', '.join(args.only)} with {' '.join(args.tests)}, in {seconds:.0f} s"
     report(work, mutmut, scope)

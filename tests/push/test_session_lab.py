@@ -136,24 +136,25 @@ def test_login_reads_in_its_setup_write_on_each_driver(
     lab_factory: LabFactory, platform: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Setup and the first command in one write; the prompt learnt from the echo is the one
-    Netmiko's own `set_base_prompt` finds; the text is what the vendor's Netmiko client reads
-    on a session of its own; paging is off (the whole config in one read)."""
-    lab, nr, host = _one(lab_factory, platform)
+    Netmiko's own `set_base_prompt` finds; the text is what Netmiko's send_command reads
+    on the session after; paging is off (the whole config in one read)."""
+    _lab, nr, host = _one(lab_factory, platform)
     writes = _writes(monkeypatch)
     conn, text = login(host, nr.config, SHOW[platform])
     setup = driver(platform).commands.session_setup
     assert writes == ["\n".join([*setup, SHOW[platform]]) + "\n"]
     assert conn.base_prompt == "R1"
     assert conn.find_prompt().strip("<>[]#") == "R1"
-    with ConnectHandler(**lab.netmiko_params("R1")) as own:
-        theirs = str(own.send_command(SHOW[platform], read_timeout=20))
     assert text is not None and "---- More ----" not in text and "--More--" not in text
     volatile = re.compile(r"(Current configuration|! Last configuration|#? ?\d\d:\d\d:\d\d)")
 
     def stable(shown: str) -> list[str]:
         return [ln for ln in shown.splitlines() if ln.strip() and not volatile.search(ln)]
 
-    assert stable(text) == stable(theirs)
+    # the same command read on its own on this session (Netmiko's read: echo and prompt off)
+    theirs = str(conn.send_command(SHOW[platform], read_timeout=5))
+    assert stable(text) == stable(theirs) and len(stable(text)) > 10
+    assert any(re.fullmatch(r"(hostname|sysname) R1", ln.strip()) for ln in text.splitlines())
     assert not text.rstrip().endswith(">") and not text.rstrip().endswith("#")
     assert SHOW[platform] not in text  # echo stripped
     writes.clear()
@@ -567,10 +568,11 @@ def test_learn_host_key_once_for_two_names_of_one_device(
 
 
 def test_access_check_of_a_plain_inventory_and_past_a_skipped_device(
-    lab_factory: LabFactory, push_env: PushEnv
+    lab_factory: LabFactory, push_env: PushEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without a province the device alone is checked; a skipped device behind does not end
     the check of the others behind it."""
+    monkeypatch.setattr(connection.time, "sleep", lambda seconds: None)  # the retry's pause
     lab = lab_factory(routers=1, switches=0)
     plain = _nornir(lab, {"LAB-R1": "cisco_ios"})
     assert access_check(plain, skip=lambda name: False)("LAB-R1") is None
@@ -642,11 +644,13 @@ def test_a_copy_that_fails_is_named(lab_factory: LabFactory) -> None:
     lab = lab_factory(routers=1, switches=0)
     settings = IOS.file_delivery
     assert settings is not None
-    with _conn(lab, "LAB-R1") as conn:
-        with pytest.raises(
+    with (
+        _conn(lab, "LAB-R1") as conn,
+        pytest.raises(
             ConfigInvalidException, match=r"^copy into the running config failed: %Error opening"
-        ):
-            apply_file(conn, settings, IOS.commands.error_pattern, 10)
+        ),
+    ):
+        apply_file(conn, settings, IOS.commands.error_pattern, 10)
 
 
 def test_save_and_type_write_only_their_lines(
