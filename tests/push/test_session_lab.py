@@ -718,3 +718,17 @@ def test_send_config_writes_each_line_once_and_no_mode_checks(
             "ip domain name w.vn\n",
             "end\n",
         ]
+
+
+def test_close_all_closes_the_sessions_of_failed_hosts_too(push_env: PushEnv) -> None:
+    """A host whose task failed still has its sessions closed (NAPALM's included)."""
+    project = push_env.project()
+    prepare_connections(project.nr, project.settings)
+    name = push_env.names[0]
+    host = project.nr.inventory.hosts[name]
+    napalm = host.get_connection("napalm", project.nr.config)
+    assert napalm.is_alive()["is_alive"]
+    open_netmiko(host, project.nr.config)
+    project.nr.data.failed_hosts.add(name)
+    close_all(project.nr)
+    assert "napalm" not in host.connections and "netmiko" not in host.connections
