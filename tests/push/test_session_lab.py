@@ -732,3 +732,18 @@ def test_close_all_closes_the_sessions_of_failed_hosts_too(push_env: PushEnv) ->
     project.nr.data.failed_hosts.add(name)
     close_all(project.nr)
     assert "napalm" not in host.connections and "netmiko" not in host.connections
+
+
+def test_a_config_that_names_its_own_show_command_is_read_whole(push_env: PushEnv) -> None:
+    """An alias holding `show running-config` prints that text inside the config: the output
+    starts after the command's echo, not at the alias."""
+    name = push_env.names[0]
+    with _conn(push_env.lab, name) as conn:
+        send_config(conn, ["alias exec src show running-config"], IOS)
+    project = push_env.project()
+    prepare_connections(project.nr, project.settings)
+    text = project.nr.filter(name=name).run(task=get_running_config)[name][0].result
+    assert (
+        text.startswith("Building configuration") and "alias exec src show running-config" in text
+    )
+    close_all(project.nr)
