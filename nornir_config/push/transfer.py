@@ -4,10 +4,11 @@ The lines go to the device as one file, written on the session itself in one wri
 NAPALM's `inline_transfer` does: a second channel for SCP would cost a second login on a
 device that serves one per connection). The device applies the file with one copy into its
 running config; the copy goes on past a refused line, printing an error under it, and those
-lines are named from the output. The copy's question is answered typed ahead; the file's
-deletion and the multi-line commands (banners) go in one write, the save and the re-read in
-another. The commands and answers are the driver's (`file_delivery` and `commands`); a driver
-without `file_delivery` has its lines typed.
+lines are named from the output. The copy (its question answered typed ahead), the file's
+deletion, the multi-line commands (banners), the save and the re-read go in one write: two
+round trips with the upload. A refused line is still named, and the change then rolled back
+(saved back as before), as one found by the re-read is. The commands and answers are the
+driver's (`file_delivery` and `commands`); a driver without `file_delivery` has its lines typed.
 """
 
 from __future__ import annotations
