@@ -354,27 +354,42 @@ def test_send_config_on_a_driver_that_reads_no_echo(lab_factory: LabFactory) -> 
 def test_deliver_as_a_file_then_typed_when_the_file_cannot_be_written(
     lab_factory: LabFactory,
 ) -> None:
+    """Each way a change goes (file, typed, banner only) ends applied, saved (unless asked
+    not to) and read back; the delivery file never stays on flash."""
     lab = lab_factory(routers=1, switches=0)
     device = lab.device("LAB-R1")
+
+    def startup() -> str:
+        return str(lab.call(lambda: device.startup))
+
     with _conn(lab, "LAB-R1") as conn:
-        assert deliver(conn, [], IOS) == ""
-        output = deliver(conn, ["logging buffered 32000", "ip domain name a.vn"], IOS)
-        assert "bytes copied" in output
+        nothing = deliver(conn, [], IOS, save=False)
+        assert nothing.output == "" and nothing.running.startswith("Building configuration")
+        assert lab.call(device.body).rstrip() in nothing.running
+        result = deliver(conn, ["logging buffered 32000", "ip domain name a.vn"], IOS)
+        assert "bytes copied" in result.output
         body = lab.call(device.body)
         assert "logging buffered 32000" in body and "ip domain name a.vn" in body
+        assert body.rstrip() in result.running and startup() == body  # saved, read back
         assert DELIVERY_FILE not in device.flash.files  # deleted after the copy
+        unsaved = deliver(conn, ["logging buffered 31000"], IOS, save=False)
+        assert "logging buffered 31000" in unsaved.running
+        assert "logging buffered 31000" not in startup()
         # a line Tcl would change ({ }): typed line by line instead, same end
         braces = "alias exec brace show {x}"
-        output = deliver(conn, [braces, "ip domain name b.vn"], IOS)
-        assert "bytes copied" not in output and "configure terminal" in output
+        result = deliver(conn, [braces, "ip domain name b.vn"], IOS)
+        assert "bytes copied" not in result.output and "configure terminal" in result.output
         assert braces in lab.call(device.body) and DELIVERY_FILE not in device.flash.files
+        assert braces in result.running and braces in startup()
         # only a banner: typed, no file
-        output = deliver(conn, ["banner motd ^\nONLY A BANNER\n^"], IOS)
-        assert "copy" not in output and "ONLY A BANNER" in lab.call(device.body)
+        result = deliver(conn, ["banner motd ^\nONLY A BANNER\n^"], IOS)
+        assert "copy" not in result.output and "ONLY A BANNER" in lab.call(device.body)
+        assert "ONLY A BANNER" in result.running and "ONLY A BANNER" in startup()
         # no room on flash: nothing changed by the failed upload, then typed
         lab.set_faults("LAB-R1", flash_full=True)
-        output = deliver(conn, ["logging buffered 16000"], IOS)
+        result = deliver(conn, ["logging buffered 16000"], IOS, save=False)
         assert "logging buffered 16000" in lab.call(device.body)
+        assert "logging buffered 16000" in result.running
         assert DELIVERY_FILE not in device.flash.files
         lab.clear_faults()
         # a refused line in the file: named, the rest applied (IOS goes on), the file deleted
@@ -383,6 +398,8 @@ def test_deliver_as_a_file_then_typed_when_the_file_cannot_be_written(
             deliver(conn, ["ip domain name c.vn", "logging buffered 12000"], IOS)
         assert DELIVERY_FILE not in device.flash.files
         lab.clear_faults()
+        after = send_lines(conn, ["show clock"])  # the session is still in step
+        assert after.lstrip("\r\n").startswith("show clock"), after
 
 
 def test_deliver_types_where_the_driver_has_no_file_delivery(lab_factory: LabFactory) -> None:
@@ -390,12 +407,14 @@ def test_deliver_types_where_the_driver_has_no_file_delivery(lab_factory: LabFac
     conn = open_netmiko(host, nr.config)
     assert VRP.file_delivery is None
     # (not a `sysname`: Netmiko's send_config_set waits for the old name in the prompt)
-    output = deliver(
+    result = deliver(
         conn, ["info-center loghost 192.0.2.9", "ntp-service unicast-server 192.0.2.1"], VRP
     )
     assert "info-center loghost 192.0.2.9" in _config(lab, "R1")
     assert "ntp-service unicast-server 192.0.2.1" in _config(lab, "R1")
-    assert output.rstrip().endswith("<R1>") and "system-view" in output
+    assert result.output.rstrip().endswith("<R1>") and "system-view" in result.output
+    assert "info-center loghost 192.0.2.9" in result.running
+    assert "info-center loghost 192.0.2.9" in lab.call(lambda: lab.device("R1").saved)
     assert not lab.device("R1").flash.files.get(DELIVERY_FILE)
     hang_up(host)
 
@@ -611,8 +630,9 @@ def test_deliver_learns_a_new_hostname_and_types_a_banner_after_the_file(
     device = lab.device("LAB-R1")
     with _conn(lab, "LAB-R1") as conn:
         commands = ["hostname LAB-R7", "logging buffered 30000", "banner motd ^\nAFTER FILE\n^"]
-        output = deliver(conn, commands, IOS)
-        assert conn.base_prompt == "LAB-R7" and output.rstrip().endswith("LAB-R7#")
+        result = deliver(conn, commands, IOS)
+        assert conn.base_prompt == "LAB-R7" and result.output.rstrip().endswith("LAB-R7#")
+        assert "hostname LAB-R7" in result.running
         body = lab.call(device.body)
         assert "hostname LAB-R7" in body and "AFTER FILE" in body
         assert DELIVERY_FILE not in device.flash.files
@@ -639,7 +659,8 @@ def test_deliver_learns_a_new_hostname_and_types_a_banner_after_the_file(
 def test_a_copy_that_fails_is_named(lab_factory: LabFactory) -> None:
     """A delivery file that is not there (deleted meanwhile): IOS answers `%Error opening`,
     and the copy's failure is named with it."""
-    from nornir_config.push.transfer import apply_file
+    from nornir_config.connection import write_lines
+    from nornir_config.push.transfer import apply_answer
 
     lab = lab_factory(routers=1, switches=0)
     settings = IOS.file_delivery
@@ -650,7 +671,8 @@ def test_a_copy_that_fails_is_named(lab_factory: LabFactory) -> None:
             ConfigInvalidException, match=r"^copy into the running config failed: %Error opening"
         ),
     ):
-        apply_file(conn, settings, IOS.commands.error_pattern, 10)
+        write_lines(conn, [settings.apply.format(path=settings.path), ""])
+        apply_answer(conn, settings, IOS.commands.error_pattern, 10)
 
 
 def test_save_and_type_write_only_their_lines(
@@ -747,3 +769,24 @@ def test_a_config_that_names_its_own_show_command_is_read_whole(push_env: PushEn
         text.startswith("Building configuration") and "alias exec src show running-config" in text
     )
     close_all(project.nr)
+
+
+def test_answers_typed_ahead_serve_one_question_or_two(lab_factory: LabFactory) -> None:
+    """IOS's copy asks for the file name, and again ("over write? [confirm]") when the file is
+    there: two Enters typed with the copy answer both, or one and an empty line at the
+    prompt; the read ends at the last prompt, so the session stays in step."""
+    from nornir_config.connection import run_answered_ahead
+
+    lab = lab_factory(routers=1, switches=0)
+    device = lab.device("LAB-R1")
+    copy = IOS.device_copy
+    save = copy.save.format(file=copy.file)
+    name = copy.file.split(":", 1)[1]
+    with _conn(lab, "LAB-R1") as conn:
+        for asked in (1, 2):  # no file yet, then a file to overwrite
+            output = run_answered_ahead(conn, save, list(copy.save_answers), copy.question)
+            assert len(re.findall(copy.question, output, re.M)) == asked, output
+            assert output.rstrip().endswith("LAB-R1#")
+            assert device.flash.files[name].data.decode().strip().endswith("end")
+            after = send_lines(conn, ["show clock"])
+            assert after.lstrip("\r\n").startswith("show clock"), after  # nothing left over
