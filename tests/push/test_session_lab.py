@@ -228,6 +228,16 @@ def test_a_dropped_session_fails_its_read_at_once(lab_factory: LabFactory) -> No
     with pytest.raises(ReadException, match="closed the session"):
         read_until(conn, "never-printed")
     hang_up(host)
+    # Netmiko's own reads on a session of `login` (its send_config_set's loop): once all the
+    # device sent is read, the next read says the session is closed (not "no output yet")
+    conn = open_netmiko(host, nr.config)
+    conn.write_channel("configure terminal\nlogging buffered 4096\n")
+    channel = conn.remote_conn
+    while channel.recv(65535):  # paramiko's own read, to the end of what the device sent
+        pass
+    with pytest.raises(ReadException, match="closed the session"):
+        conn.read_channel()
+    hang_up(host)
     plain = ConnectHandler(**lab.netmiko_params("R1"))
     plain.write_channel("configure terminal\nlogging buffered 4096\n")
     with pytest.raises(ReadException, match="closed the session"):
