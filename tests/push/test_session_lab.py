@@ -800,3 +800,53 @@ def test_answers_typed_ahead_serve_one_question_or_two(lab_factory: LabFactory) 
             assert device.flash.files[name].data.decode().strip().endswith("end")
             after = send_lines(conn, ["show clock"])
             assert after.lstrip("\r\n").startswith("show clock"), after  # nothing left over
+
+
+def test_deliver_keeps_in_step_through_refusals_and_slow_answers(
+    lab_factory: LabFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused line or banner, saved or not: the session reads everything the one write
+    made the device print, so the next read starts at its own echo."""
+    from nornir_config.connection import run_answered_ahead
+
+    lab = lab_factory(routers=1, switches=0)
+    device = lab.device("LAB-R1")
+
+    def in_step(conn: Any) -> None:
+        after = send_lines(conn, ["show clock"])
+        assert after.lstrip("\r\n").startswith("show clock"), after
+
+    with _conn(lab, "LAB-R1") as conn:
+        lab.set_faults("LAB-R1", reject_commands=["^ip domain name f"], latency=0.05)
+        with pytest.raises(ConfigInvalidException, match="ip domain name f"):
+            deliver(conn, ["ip domain name f.vn", "logging buffered 7000"], IOS, save=False)
+        in_step(conn)
+        assert "logging buffered 7000" not in lab.call(lambda: device.startup)
+        lab.clear_faults()
+        lab.set_faults("LAB-R1", reject_commands=["^banner"])
+        with pytest.raises(ConfigInvalidException, match="banner motd"):
+            deliver(conn, ["logging buffered 6000", "banner motd ^\nNOT TAKEN\n^"], IOS)
+        in_step(conn)
+        lab.clear_faults()
+        # a banner alone goes in one write of its own (no file, no line-by-line typing)
+        writes = _writes(monkeypatch)
+        deliver(conn, ["banner motd ^\nONE WRITE\n^"], IOS, save=False)
+        assert writes[0] == "configure terminal\nbanner motd ^\nONE WRITE\n^\nend\n", writes
+        # typed, unsaved: applied, not saved
+        lab.set_faults("LAB-R1", flash_full=True)
+        deliver(conn, ["logging buffered 5000"], IOS, save=False)
+        assert "logging buffered 5000" in lab.call(device.body)
+        assert "logging buffered 5000" not in lab.call(lambda: device.startup)
+        lab.clear_faults()
+        # a line whose echo reads like Tcl's failure: typed instead, and no file stays behind
+        deliver(conn, ["interface GigabitEthernet0/0/1", " description couldn't open"], IOS)
+        assert "description couldn't open" in lab.call(device.body)
+        assert DELIVERY_FILE not in device.flash.files
+        # slow answers: the answers typed ahead are read to the last prompt all the same
+        lab.set_faults("LAB-R1", latency=0.2)
+        copy = IOS.device_copy
+        save = copy.save.format(file=copy.file)
+        output = run_answered_ahead(conn, save, list(copy.save_answers), copy.question)
+        assert output.rstrip().endswith("LAB-R1#")
+        in_step(conn)
+        lab.clear_faults()
