@@ -779,6 +779,9 @@ def test_a_config_that_names_its_own_show_command_is_read_whole(push_env: PushEn
         text.startswith("Building configuration") and "alias exec src show running-config" in text
     )
     close_all(project.nr)
+    with _conn(push_env.lab, name) as conn:
+        saved = save_and_read(conn, IOS)  # the read after the save, whole as well
+        assert saved.startswith("Building configuration") and saved.rstrip().endswith("end")
 
 
 def test_answers_typed_ahead_serve_one_question_or_two(lab_factory: LabFactory) -> None:
@@ -832,6 +835,14 @@ def test_deliver_keeps_in_step_through_refusals_and_slow_answers(
         writes = _writes(monkeypatch)
         deliver(conn, ["banner motd ^\nONE WRITE\n^"], IOS, save=False)
         assert writes[0] == "configure terminal\nbanner motd ^\nONE WRITE\n^\nend\n", writes
+        # a file, saved and read back: the copy's answer, the deletion, the save and the read
+        # typed in the write after the upload, nothing else
+        writes.clear()
+        deliver(conn, ["logging buffered 5500"], IOS)
+        assert writes[-1] == (
+            "copy flash:communelan-merge.cfg running-config\n\n"
+            "delete /force flash:communelan-merge.cfg\nwrite memory\nshow running-config\n"
+        ), writes
         # typed, unsaved: applied, not saved
         lab.set_faults("LAB-R1", flash_full=True)
         deliver(conn, ["logging buffered 5000"], IOS, save=False)
