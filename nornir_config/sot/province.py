@@ -145,9 +145,16 @@ def _fix_for(error: Mapping[str, Any], model: type[BaseModel] | None) -> str:
     if kind == "missing":
         return f"add '{loc[-1]}'"
     if kind == "string_type" and isinstance(error.get("input"), int):
-        return 'quote it, e.g. "14797"'
+        # YAML read it as a number; an unquoted code with leading zeros lost them (or was
+        # read as octal), so only a 5-digit number is given back as it was.
+        value = error["input"]
+        if loc and loc[-1] == "code" and not 10000 <= value <= 99999:
+            return "quote the official code with its leading zeros"
+        return f'quote it: "{value}"'
     if kind == "string_pattern_mismatch" and loc and loc[-1] == "code":
-        return 'use the official 5-digit code in quotes, e.g. "14797"'
+        return "use the commune's official 5-digit code, in quotes"
+    if kind == "string_pattern_mismatch" and loc and loc[-1] == "domain":
+        return "use a lower-case domain name (letters, digits, dots, hyphens), e.g. tinh.gov.vn"
     if kind == "literal_error":
         return "use one of the values listed"
     return "correct the value"
@@ -293,11 +300,15 @@ def load_province(hosts_dir: Path, templates_dir: Path | None = None) -> Provinc
     _check_unique(communes, rows, provinces, c_doc, problems)
 
     sites: dict[str, int] = {}
+    counts: dict[str, int] = {}
     single = next(iter(provinces)) if len(provinces) == 1 else ""
     for commune in communes:
         code = commune.province or single
         sites[code] = max(sites.get(code, 0), commune.site + 1)
-    sources = _Sources(defaults, groups, d_doc, g_doc, c_doc, problems, provinces, {}, sites)
+        counts[code] = counts.get(code, 0) + 1
+    sources = _Sources(
+        defaults, groups, d_doc, g_doc, c_doc, problems, provinces, {}, sites, counts
+    )
     devices: list[Device] = []
     for commune in communes:
         province = _province_for(commune, positions[commune.code], sources)
@@ -541,6 +552,7 @@ class _Sources:
     provinces: Mapping[str, ProvinceInfo]
     cache: dict[tuple[str, tuple[str, ...]], SiteSettings]
     sites: Mapping[str, int]  # highest site number + 1, by province
+    counts: Mapping[str, int]  # communes, by province
     layouts: dict[int, tuple[SiteSettings, _Layout]] = field(default_factory=dict)
 
 
@@ -677,13 +689,22 @@ def _expand_commune(
             addr.internet_p2p_pool,
         )
     except addressing.SiteBeyondPool as exc:
-        problems.add(
-            src.c_doc,
-            item,
-            f"address plan exhausted: {exc}",
-            addressing.fix_for_site(addr.supernet, addr.site_prefix, commune.site, exc.pool),
-            (*loc, "site"),
-        )
+        # One hint for every commune of the province: a pool that holds its highest site.
+        highest, count = src.sites[province.code] - 1, src.counts[province.code]
+        pool = getattr(addr, exc.pool)
+        held = addressing.sites_held(pool, exc.pool, addr.site_prefix)
+        if count <= held:  # free site numbers exist: the commune's site is the mistake
+            fix = addressing.fix_for_site(pool, addr.site_prefix, highest, exc.pool)
+            problems.add(src.c_doc, item, f"address plan exhausted: {exc}", fix, (*loc, "site"))
+        else:  # more communes than the pool holds: the pool is the mistake, reported once
+            problems.add(
+                src.d_doc,
+                f"{item} addressing.{exc.pool}",
+                f"address plan exhausted: {pool} holds {held} sites, the province has "
+                f"{count} communes (highest site {highest})",
+                addressing.fix_for_pool(addr.site_prefix, highest, exc.pool),
+                (*province.loc, "addressing", exc.pool),
+            )
         return []
     except addressing.PlanError as exc:
         report(
