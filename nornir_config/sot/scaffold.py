@@ -185,6 +185,15 @@ def add_from(hosts_dir: Path, csv_path: Path) -> Merged:
     province; renamed or re-kinded units are updated in place (the short name, and so the
     hostnames, follow a rename unless hosts/ chose its own); nobody is renumbered."""
     path = hosts_dir / "communes.yaml"
+    units = read_units(csv_path)
+    if not path.is_file():
+        codes = ",".join(dict.fromkeys(u.province_code for u in units)) or "40"
+        raise InputError.one(
+            "hosts/communes.yaml",
+            "file",
+            "not found: there is no hosts/ to merge into",
+            f"write it first with `communelan init --province {codes}`, then merge again",
+        )
     doc = load_yaml(path, "hosts/communes.yaml")
     defaults = load_yaml(hosts_dir / "defaults.yaml", "hosts/defaults.yaml").data or {}
     several = bool(defaults.get("provinces"))
@@ -201,7 +210,6 @@ def add_from(hosts_dir: Path, csv_path: Path) -> Merged:
         if isinstance(site, int):
             next_site[province] = max(next_site.get(province, 1), site + 1)
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    units = read_units(csv_path)
     strangers = [u for u in units if u.province_code not in known_provinces]
     if strangers:
         held = ",".join(sorted(known_provinces))

@@ -111,6 +111,13 @@ def test_several_provinces_in_one_repository() -> None:
     rows = json.loads(proc.stdout)
     assert rows and {r["province"] for r in rows} == {"22"}
     assert {r["province_name"] for r in rows} == {"Quảng Ninh"}
+    # The address plan names the province of each row: site 1 is in both, in its own block.
+    plan = run_cli(root, "ipplan", "--format", "csv", "--filter", "site=1")
+    assert plan.returncode == 0, plan.stderr
+    head, *lines = plan.stdout.removeprefix("\ufeff").splitlines()
+    assert head.startswith("province,code,commune,kind,site,")
+    mgmt = {line.split(",")[0]: line for line in lines if ",mgmt," in line}
+    assert set(mgmt) == {"22", "38"} and mgmt["22"] != mgmt["38"]
 
 
 def test_national_scheme_never_overlaps() -> None:
@@ -246,6 +253,23 @@ def test_add_from_renames_rekinds_and_keeps_the_unlisted(empty_root: Path, tmp_p
     proc = run_cli(empty_root, "init", "--add-from", str(later))
     assert "0 communes added, 0 updated" in proc.stdout
     assert hosts.read_bytes() == again and b"99991" in again
+
+
+def test_add_from_without_hosts_says_how_to_write_it(empty_root: Path, tmp_path: Path) -> None:
+    later = tmp_path / "later.csv"
+    later.write_text(
+        "province_code,province,code,kind,name\n22,Tỉnh Quảng Ninh,99990,xa,Xã Mới\n",
+        encoding="utf-8",
+    )
+    proc = run_cli(empty_root, "init", "--add-from", str(later))
+    assert proc.returncode == 2 and proc.stderr.splitlines() == [
+        "error: hosts/communes.yaml: file: not found: there is no hosts/ to merge into; fix: "
+        "write it first with `communelan init --province 22`, then merge again"
+    ]
+    assert not (empty_root / "hosts").exists()
+    assert run_cli(empty_root, "init", "--province", "22").returncode == 0
+    proc = run_cli(empty_root, "init", "--add-from", str(later))
+    assert proc.returncode == 0 and "1 communes added" in proc.stdout, proc.stderr
 
 
 def test_add_from_another_province_hint_works(empty_root: Path, tmp_path: Path) -> None:
