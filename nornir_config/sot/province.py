@@ -6,7 +6,7 @@ import difflib
 import functools
 import ipaddress
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -317,6 +317,7 @@ def load_province(hosts_dir: Path, templates_dir: Path | None = None) -> Provinc
         loc: tuple[str | int, ...] = ("communes", positions[commune.code])
         devices.extend(_expand_commune(commune, province, loc, sources))
     _check_unique_hostnames(devices, positions, c_doc, problems)
+    _check_empty_groups(communes, sources)
     if problems.problems:
         raise InputError(_merge_shared(problems.problems))
     return ProvinceData(defaults, tuple(communes), tuple(devices), hosts_dir, provinces)
@@ -614,6 +615,26 @@ def _merged_settings(
     if not commune.overrides:
         src.cache[key] = settings
     return settings, member_of, origin
+
+
+def _check_empty_groups(communes: Sequence[Commune], src: _Sources) -> None:
+    """A group no commune is in yet (đặc khu in a province without one) is still checked, so
+    that a mistake in it is found now, at its own line, not the day a commune joins it."""
+    used = {g for c in communes for g in (c.kind, *c.groups)}
+    for name, group in src.groups.items():
+        if name in used or not group.overrides:
+            continue
+        try:
+            SiteSettings.model_validate(_deep_merge(dict(src.defaults.site), group.overrides))
+        except ValidationError as exc:
+            base = ("groups", name, "overrides")
+            for error in exc.errors():
+                if not _has_path(group.overrides, tuple(error["loc"])):
+                    continue  # a defaults value: reported with the communes that use it
+                single = ValidationError.from_exception_data(exc.title, [error])  # type: ignore[list-item]
+                src.problems.problems.extend(
+                    _pydantic_problems(single, src.g_doc, f"group {name}", base, SiteSettings)
+                )
 
 
 def _has_path(data: Mapping[str, Any], loc: tuple[str | int, ...]) -> bool:

@@ -59,6 +59,14 @@ CASES: dict[str, tuple[Edit, list[str]]] = {
             "address blocks would overlap; fix: give it the next free site number (167)"
         ],
     ),
+    # No commune is a đặc khu in this province: its group's mistake is found all the same.
+    "a group no commune is in": (
+        replace("groups.yaml", "tslcd_bandwidth_kbps: 10000", "tslcd_bandwidth_kbps: fast"),
+        [
+            "hosts/groups.yaml:14: group dac-khu wan.tslcd_bandwidth_kbps: Input should be a "
+            "valid integer, unable to parse string as an integer; fix: correct the value"
+        ],
+    ),
     "exhausted supernet": (
         replace("communes.yaml", "site: 2\n", "site: 1024\n"),
         [
