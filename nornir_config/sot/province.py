@@ -18,6 +18,7 @@ from nornir_config import platforms
 from nornir_config.errors import InputError, Problem
 from nornir_config.platforms.base import Platform
 from nornir_config.sot import addressing, names
+from nornir_config.sot.national import PROVINCE_ORDER
 from nornir_config.sot.schema import (
     Addressing,
     Commune,
@@ -356,12 +357,19 @@ def _province_for(commune: Commune, index: int, src: _Sources) -> ProvinceInfo |
         )
         return None
     if commune.province not in provinces:
+        held = ", ".join(sorted(provinces))
+        fix = f"use one of {held}"
+        if commune.province in PROVINCE_ORDER:  # init writes one hosts/ for all of them
+            every = ",".join(sorted({*provinces, commune.province}, key=PROVINCE_ORDER.index))
+            fix += (
+                f", or write hosts/ for all with `communelan init --province {every} --force` "
+                "(it rewrites hosts/: edits made to it are lost)"
+            )
         src.problems.add(
             src.c_doc,
             f"commune {commune.code}",
             f"province {commune.province} is not defined in hosts/defaults.yaml",
-            f"use one of {', '.join(sorted(provinces))}, or add it with "
-            f"`communelan init --province {commune.province} --force`",
+            fix,
             ("communes", index, "province"),
         )
         return None

@@ -301,3 +301,29 @@ def test_a_city_keeps_its_title_in_hosts_and_reports(tmp_path: Path) -> None:
         assert defaults["province"]["name"] == written
         assert province_title(written, "vi") == title
     assert defaults["province"]["domain"] == "quangninh.gov.vn"
+
+
+def test_a_commune_of_a_province_hosts_does_not_hold(tmp_path: Path) -> None:
+    """The hint writes hosts/ for every province named, so applying it works; a code that
+    is no province gets only the codes hosts/ holds."""
+    root = tmp_path / "national"
+    shutil.copytree(province_root(QUANG_NINH), root, symlinks=True)
+    communes = root / "hosts/communes.yaml"
+    text = communes.read_text(encoding="utf-8")
+    first = yaml.safe_load(text)["communes"][0]["code"]
+    marker = f'  - code: "{first}"\n'
+    communes.write_text(text.replace(marker, marker + '    province: "40"\n', 1), "utf-8")
+    proc = run_cli(root, "inventory", "--format", "json")
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert proc.stderr.endswith(
+        f"commune {first}: province 40 is not defined in hosts/defaults.yaml; fix: use one of "
+        "22, or write hosts/ for all with `communelan init --province 22,40 --force` (it "
+        "rewrites hosts/: edits made to it are lost)\n"
+    )
+    assert run_cli(root, "init", "--province", "22,40", "--force").returncode == 0
+    assert run_cli(root, "inventory", "--format", "json").returncode == 0
+    text = communes.read_text(encoding="utf-8")
+    communes.write_text(text.replace('province: "40"', 'province: "99"', 1), "utf-8")
+    proc = run_cli(root, "inventory", "--format", "json")
+    assert proc.returncode == 2 and "province 99 is not defined" in proc.stderr
+    assert proc.stderr.rstrip().endswith("fix: use one of 22, 40"), proc.stderr
