@@ -56,6 +56,14 @@ def init(
                 "kept as they are; delete an entry from hosts/communes.yaml to remove a commune",
                 highlight=False,
             )
+        if merged.renamed:
+            shown = ", ".join(merged.renamed[:5]) + (", ..." if len(merged.renamed) > 5 else "")
+            console.print(
+                f"{len(merged.renamed)} renamed communes keep their short_name, so their "
+                f"hostnames, backups and history ({shown}); set short_name in "
+                f"{hosts_dir}/communes.yaml to rename their devices",
+                highlight=False,
+            )
         return
     if not province:
         raise InputError.one(

@@ -178,12 +178,14 @@ class Merged:
     added: list[str]
     updated: list[str]
     kept: list[str]  # codes of hosts/ the list does not name (left as they are)
+    renamed: list[str]  # codes whose new name would derive another short name (kept as it was)
 
 
 def add_from(hosts_dir: Path, csv_path: Path) -> Merged:
     """Merge a later list into hosts/communes.yaml: new codes take the next free site of their
-    province; renamed or re-kinded units are updated in place (the short name, and so the
-    hostnames, follow a rename unless hosts/ chose its own); nobody is renumbered."""
+    province; renamed or re-kinded units are updated in place; nobody is renumbered. A rename
+    keeps the short name, and so the hostnames, backups and history of the commune's devices:
+    renaming devices is the engineer's own change to short_name, not a side effect of a list."""
     path = hosts_dir / "communes.yaml"
     units = read_units(csv_path)
     if not path.is_file():
@@ -226,6 +228,7 @@ def add_from(hosts_dir: Path, csv_path: Path) -> Merged:
         )
     added: list[str] = []
     updated: list[str] = []
+    renamed: list[str] = []
     appended: list[str] = []
     for unit in units:
         if unit.code not in by_code:
@@ -236,9 +239,11 @@ def add_from(hosts_dir: Path, csv_path: Path) -> Merged:
             continue
         index, entry = by_code[unit.code]
         wanted = {"name": unit.name, "kind": unit.kind}
-        old_short = Unit("", "", unit.code, unit.kind, str(entry.get("name"))).short_name
-        if entry.get("short_name") == old_short:  # derived from the name, not chosen in hosts/
-            wanted["short_name"] = unit.short_name
+        if (
+            entry.get("short_name") not in (None, unit.short_name)
+            and entry.get("name") != unit.name
+        ):
+            renamed.append(unit.code)
         changed = False
         for key, value in wanted.items():
             line = doc.lines.get(("communes", index, key))
@@ -260,4 +265,4 @@ def add_from(hosts_dir: Path, csv_path: Path) -> Merged:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
-    return Merged(added, updated, kept)
+    return Merged(added, updated, kept, renamed)

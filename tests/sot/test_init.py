@@ -214,7 +214,7 @@ def test_add_from_reports_every_bad_row_and_writes_nothing(
 
 
 def test_add_from_renames_rekinds_and_keeps_the_unlisted(empty_root: Path, tmp_path: Path) -> None:
-    """A rename carries the short name (so the hostnames) along unless hosts/ chose its own;
+    """A rename keeps the short name (so the hostnames, backups and history) and says so;
     a kind change to đặc khu moves the commune to that group; communes the list leaves out
     are kept and counted; a repeated merge changes nothing."""
     assert run_cli(empty_root, "init", "-p", ",".join(QUANG_NINH)).returncode == 0
@@ -239,7 +239,12 @@ def test_add_from_renames_rekinds_and_keeps_the_unlisted(empty_root: Path, tmp_p
     assert "1 communes added, 3 updated" in proc.stdout
     assert f"{len(communes) - 3} communes of hosts/ are not in {later}" in proc.stdout
     after = {c["code"]: c for c in yaml.safe_load(hosts.read_text(encoding="utf-8"))["communes"]}
-    assert after[renamed]["short_name"] == "Đổi Tên"
+    assert after[renamed]["name"] == "Phường Đổi Tên"
+    assert (
+        after[renamed]["short_name"]
+        == next(c for c in communes if c["code"] == renamed)["short_name"]
+    )
+    assert "renamed communes keep their short_name" in proc.stdout and renamed in proc.stdout
     assert after[chosen]["short_name"] == "Tu Chon" and after[chosen]["name"] == "Phường Cũng Đổi"
     assert after[rekinded]["kind"] == "dac-khu"
     assert [after[c["code"]]["site"] for c in communes] == [c["site"] for c in communes]
@@ -248,7 +253,7 @@ def test_add_from_renames_rekinds_and_keeps_the_unlisted(empty_root: Path, tmp_p
     rows = json.loads(inventory.stdout)
     assert {r["code"] for r in rows} == {"06994", "07192", rekinded}
     names = run_cli(empty_root, "inventory", "--format", "json", "--filter", f"code={renamed}")
-    assert {r["name"].rsplit("-", 2)[0] for r in json.loads(names.stdout)} == {"doi-ten"}
+    assert "doi-ten" not in {r["name"].rsplit("-", 2)[0] for r in json.loads(names.stdout)}
     again = hosts.read_bytes()
     proc = run_cli(empty_root, "init", "--add-from", str(later))
     assert "0 communes added, 0 updated" in proc.stdout
