@@ -861,3 +861,14 @@ def test_deliver_keeps_in_step_through_refusals_and_slow_answers(
         assert output.rstrip().endswith("LAB-R1#")
         in_step(conn)
         lab.clear_faults()
+
+
+def test_a_file_and_a_banner_on_a_device_with_a_save_alias(lab_factory: LabFactory) -> None:
+    """`alias exec wr write memory` (common) prints the save command inside the config read
+    back: the save's answer is still found where the save was typed."""
+    lab = lab_factory(routers=1, switches=0)
+    with _conn(lab, "LAB-R1") as conn:
+        send_config(conn, ["alias exec wr write memory"], IOS)
+        result = deliver(conn, ["logging buffered 4500", "banner motd ^\nALIASED\n^"], IOS)
+        assert "ALIASED" in result.running and "alias exec wr write memory" in result.running
+        assert "ALIASED" in lab.call(lambda: lab.device("LAB-R1").startup)
