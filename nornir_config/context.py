@@ -10,7 +10,6 @@ from nornir_config.sot.names import ascii_name
 from nornir_config.sot.province import Device, expand_interfaces
 from nornir_config.sot.schema import Defaults
 
-
 # The zones of the last commune seen: its devices come one after another and share their
 # settings and address plan, so the addresses are printed once per commune, not per device.
 _last_zones: tuple[object, object, list[dict[str, Any]]] | None = None
