@@ -122,6 +122,7 @@ def up(
     nr = build_nornir(settings)  # once: for the devices and for the plan
     plan = lab_plan(settings, inventory_specs(settings, filters or [], nr), day0, province_of(nr))
     specs = plan.specs
+    _raise_open_files_limit(len(specs))  # before .lab/ is written: bad input writes nothing
     lab_dir.mkdir(parents=True, exist_ok=True)
     (lab_dir / ENDPOINTS).unlink(missing_ok=True)
     if plan.credentials is not None:
@@ -140,7 +141,6 @@ def up(
 
     (lab_dir / PROGRESS).unlink(missing_ok=True)
     (lab_dir / RUN_FILE).write_text(json.dumps(run), encoding="utf-8")
-    _raise_open_files_limit(len(specs))
     started = time.monotonic()
     with open(lab_dir / LOGFILE, "ab") as logfile:
         proc = subprocess.Popen(
