@@ -46,56 +46,33 @@ def _specs(platform: Platform) -> tuple[_Spec, ...]:
     return tuple(_spec(d) for d in dialect(platform)["interface_classes"])
 
 
-# Class by (platform, role, block body, which named specs name the port): the national configs
-# repeat the same port blocks tens of thousands of times (bodies are shared strings, see
-# `parsed._clean`), so most ports are classified by one lookup. Cleared when it grows large.
-_classes: dict[tuple[Any, ...], str] = {}
-_CLASSES_MAX = 100_000
-
-
 def classify(view: DeviceView) -> list[tuple[str, str, Node]]:
     """(name, class, node) of every interface of the device, in config order."""
     head = compiled(view.dialect["interface"])
-    specs = _specs(view.driver)
-    names = [
-        {fill(n, view.context, escape=False) for n in spec.names} if spec.names else None
-        for spec in specs
+    specs = [
+        (spec, {fill(n, view.context, escape=False) for n in spec.names} if spec.names else None)
+        for spec in _specs(view.driver)
     ]
-    named = [n for n in names if n is not None]
-    if len(_classes) > _CLASSES_MAX:
-        _classes.clear()
     out: list[tuple[str, str, Node]] = []
     for node in view.parsed.top:
         match = head.match(node.text)
         if not match:
             continue
         name = match.group("name")
-        key = (view.platform, view.role, node.body, tuple(name in n for n in named))
-        klass = _classes.get(key)
-        if klass is None:
-            klass = _classes[key] = _class_of(name, node, specs, names, view.role)
+        lines = node.lineset
+        klass = "other"
+        for spec, names in specs:
+            if names is not None and name not in names:
+                continue
+            if spec.roles is not None and view.role not in spec.roles:
+                continue
+            if not spec.has_lines <= lines:
+                continue
+            if spec.has_regex and not all(r.search(node.body) for r in spec.has_regex):
+                continue
+            if spec.lacks and any(r.search(node.body) for r in spec.lacks):
+                continue
+            klass = spec.klass
+            break
         out.append((name, klass, node))
     return out
-
-
-def _class_of(
-    name: str,
-    node: Node,
-    specs: tuple[_Spec, ...],
-    names: list[set[str] | None],
-    role: str,
-) -> str:
-    lines = node.lineset
-    for spec, named in zip(specs, names, strict=True):
-        if named is not None and name not in named:
-            continue
-        if spec.roles is not None and role not in spec.roles:
-            continue
-        if not spec.has_lines <= lines:
-            continue
-        if spec.has_regex and not all(r.search(node.body) for r in spec.has_regex):
-            continue
-        if spec.lacks and any(r.search(node.body) for r in spec.lacks):
-            continue
-        return spec.klass
-    return "other"

@@ -83,30 +83,7 @@ def _compile(patterns: tuple[str, ...], view: DeviceView) -> tuple[Pattern, ...]
     return tuple(line_pattern(p, view.context) for p in patterns)
 
 
-# Blocks known to pass, by (body, patterns): the same port and line blocks recur on thousands of
-# devices (shared body strings, `parsed._clean`; patterns are cached per text, so their ids
-# stay). Only passing blocks are kept: a finding needs the block's own line numbers.
-_passing: set[tuple[str, tuple[int, ...], tuple[int, ...]]] = set()
-_PASSING_MAX = 100_000
-
-
 def _check_children(
-    node: Node, require: tuple[Pattern, ...], forbid: tuple[Pattern, ...], what: str
-) -> Iterator[Hit]:
-    key = (node.body, tuple(map(id, require)), tuple(map(id, forbid)))
-    if key in _passing:
-        return
-    found = False
-    for hit in _block_hits(node, require, forbid, what):
-        found = True
-        yield hit
-    if not found:
-        if len(_passing) > _PASSING_MAX:
-            _passing.clear()
-        _passing.add(key)
-
-
-def _block_hits(
     node: Node, require: tuple[Pattern, ...], forbid: tuple[Pattern, ...], what: str
 ) -> Iterator[Hit]:
     lines = node.lineset
