@@ -175,6 +175,7 @@ class Commands:
     negation: str = "no "  # prefix that undoes a config line
     error_pattern: str = ""  # regex of an answer meaning a config line was refused
     prompt_end: str = r"[>#]"  # regex of how an exec prompt ends (`host#`, `<host>`)
+    rename: str = "hostname "  # how a line that renames the device (and its prompt) starts
 
 
 @dataclass(frozen=True)

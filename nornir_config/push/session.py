@@ -71,6 +71,9 @@ def send_config(conn: Any, commands: list[str], platform: Platform) -> str:
             error_pattern=pattern if verified else "",
             read_timeout=TIMEOUTS["timeout"],
             cmd_verify=True,
+            # after each echo Netmiko reads up to its base prompt or this: a rename's new
+            # prompt holds no base prompt (and Netmiko's default `#` is no VRP/Comware prompt)
+            terminator=platform.commands.config_prompt,
             enter_config_mode=False,
             exit_config_mode=False,
         )
@@ -85,7 +88,7 @@ def send_config(conn: Any, commands: list[str], platform: Platform) -> str:
         if re.search(pattern, answer, flags=re.M):
             raise ConfigInvalidException(f"Invalid input detected at command: {text}")
     output += exit_config(conn, platform)
-    if any(c.startswith("hostname ") for c in commands):
+    if any(c.startswith(platform.commands.rename) for c in commands):
         conn.set_base_prompt()  # the prompt now shows the new hostname: learn it again
     return output
 

@@ -416,7 +416,6 @@ def test_deliver_types_where_the_driver_has_no_file_delivery(lab_factory: LabFac
     lab, nr, host = _one(lab_factory, "huawei_vrp")
     conn = open_netmiko(host, nr.config)
     assert VRP.file_delivery is None
-    # (not a `sysname`: Netmiko's send_config_set waits for the old name in the prompt)
     result = deliver(
         conn, ["info-center loghost 192.0.2.9", "ntp-service unicast-server 192.0.2.1"], VRP
     )
@@ -426,6 +425,24 @@ def test_deliver_types_where_the_driver_has_no_file_delivery(lab_factory: LabFac
     assert "info-center loghost 192.0.2.9" in result.running
     assert "info-center loghost 192.0.2.9" in lab.call(lambda: lab.device("R1").saved)
     assert not lab.device("R1").flash.files.get(DELIVERY_FILE)
+    hang_up(host)
+
+
+@pytest.mark.parametrize("platform", ["huawei_vrp", "hp_comware"])
+def test_a_typed_rename_is_applied_and_its_new_prompt_learnt(
+    lab_factory: LabFactory, platform: str
+) -> None:
+    """A `sysname` typed line by line changes the prompt (`[R1]` to `[R1-NEW]`): the read
+    after its echo must not wait for the old name (it used to time out after 60 s), and the
+    session goes on under the new one."""
+    lab, nr, host = _one(lab_factory, platform)
+    conn = open_netmiko(host, nr.config)
+    rename = driver(platform).commands.rename
+    result = deliver(conn, [f"{rename}R1-NEW"], driver(platform))
+    assert conn.base_prompt == "R1-NEW"
+    assert f"{rename}R1-NEW" in _config(lab, "R1")
+    assert f"{rename}R1-NEW" in result.running
+    assert result.output.rstrip().endswith("<R1-NEW>")
     hang_up(host)
 
 
