@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
+import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -132,6 +135,20 @@ def main() -> int:
         "--report", type=Path, help="only print the table of a kept scratch folder (a partial run)"
     )
     parser.add_argument(
+        "--rerun",
+        type=Path,
+        help="re-run a kept folder's survivors against the committed tests (`--tests`: only "
+        "these, e.g. the new ones); a mutant they kill is recorded as killed",
+    )
+    parser.add_argument(
+        "--untested",
+        action="store_true",
+        help="with --rerun: also the mutants no test reached (new tests may reach them)",
+    )
+    parser.add_argument(
+        "--match", help="with --rerun: only the mutants whose name matches this regex"
+    )
+    parser.add_argument(
         "--all-lines",
         action="store_true",
         help="mutate every line, not only those the tests run (unreached ones count as survivors)",
@@ -141,6 +158,10 @@ def main() -> int:
     mutmut = [sys.executable, "-m", "mutmut"]
     if args.report is not None:  # a kept folder, even of a run still going: what it has so far
         report(args.report, mutmut, f"the run in {args.report}")
+        return 0
+    if args.rerun is not None:
+        rerun(args.rerun, args.tests, args.untested, args.match, args.timeout_constant)
+        report(args.rerun, mutmut, f"the run in {args.rerun}, survivors re-run")
         return 0
     only, tests = GROUPS[args.group] if args.group else (SCOPE, TESTS)
     args.only, args.tests = args.only or only, args.tests or tests
@@ -158,6 +179,72 @@ def main() -> int:
     if not args.keep:
         subprocess.run(["rm", "-rf", str(work)], check=False)
     return 0 if run.returncode == 0 else run.returncode
+
+
+def rerun(
+    work: Path,
+    tests: list[str] | None,
+    untested: bool,
+    match: str | None,
+    timeout_constant: float,
+) -> None:
+    """Each survivor of a kept run, re-run by itself against the tests committed now.
+
+    mutmut does not run a mutant again once it has a result, and a full run pays the lab
+    tests' fixed start again; here the committed `tests/` replace the folder's, and each
+    survivor runs in its own pytest with `MUTANT_UNDER_TEST` naming it (what mutmut's
+    trampolines read). A kill is written into mutmut's own results (`.meta`), so `--report`
+    counts it; `rerun.log` in the folder says which tests killed what."""
+    mutants = work / "mutants"
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "HEAD", "tests"], capture_output=True, check=True
+    ).stdout
+    for into in (work, mutants):
+        subprocess.run(["rm", "-rf", str(into / "tests")], check=True)
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    selection = tests or _configured_tests(work)
+    retried = {0} | ({5, 33} if untested else set())
+    log = (work / "rerun.log").open("a", encoding="utf-8")
+    for meta in sorted(mutants.rglob("*.py.meta")):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        codes: dict[str, int | None] = data["exit_code_by_key"]
+        for name, code in sorted(codes.items()):
+            if code not in retried or (match and not re.search(match, name)):
+                continue
+            env = {**os.environ, "MUTANT_UNDER_TEST": name}
+            command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly"]
+            started = time.perf_counter()
+            try:
+                done = subprocess.run(
+                    [*command, "--rootdir=.", *selection],
+                    cwd=mutants,
+                    env=env,
+                    capture_output=True,
+                    timeout=max(60.0, 10 * timeout_constant),
+                )
+                result = 1 if done.returncode in (1, 3) else code
+            except subprocess.TimeoutExpired:  # a mutant stuck on a prompt: killed by it
+                result = 36
+            seconds = time.perf_counter() - started
+            log.write(f"{name}: {code} -> {result} ({seconds:.1f} s) {' '.join(selection)}\n")
+            log.flush()
+            print(f"{name}: {'killed' if result != code else 'still survives'}", flush=True)
+            if result != code:
+                codes[name] = result
+                meta.write_text(json.dumps(data, indent=4), encoding="utf-8")
+    log.close()
+
+
+def _configured_tests(work: Path) -> list[str]:
+    """The test selection of the kept run's setup.cfg."""
+    lines = (work / "setup.cfg").read_text(encoding="utf-8").splitlines()
+    start = lines.index("pytest_add_cli_args_test_selection=") + 1
+    chosen = []
+    for line in lines[start:]:
+        if not line.startswith("    "):
+            break
+        chosen.append(line.strip())
+    return chosen
 
 
 def report(work: Path, mutmut: list[str], scope: str) -> None:
