@@ -50,8 +50,6 @@ INTERRUPT_TESTS = [
     "killed_run_leaves_no_delivery_file_after_recover",
     "recover_saves_a_device_killed_before_it_saved",
     "recover_forward_to_intended",
-    "two_pushes_at_once",
-    "stale_lock_is_taken_over",
 ]
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "push-lab": (
@@ -65,7 +63,10 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/safety/test_safety_units.py",
             "tests/safety/test_rollback_units.py",
+            "tests/push/test_merge_units.py",
+            "tests/push/test_verified_units.py",
             "tests/safety/test_promises.py",
+            "tests/safety/test_recover_lab.py",
             # the small lab's in-process tests only: the 32-device ones drive `communelan`
             # subprocesses mutmut cannot see, and would only slow its clean run
             *(f"tests/safety/test_interrupts.py::test_{name}" for name in INTERRUPT_TESTS),

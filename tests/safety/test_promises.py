@@ -78,6 +78,9 @@ def test_silently_ignored_command_is_caught_and_undone(
     assert report.reason.startswith("residual diff after ")
     state, running, startup = small_lab.state(victim, before)
     assert state == "before" and paths(startup) == paths(running)
+    # the drift start has `archive`: the change ran under the device's revert timer, which
+    # the rollback stops (left running, it would later revert an engineer's next change)
+    assert small_lab.lab.call(lambda: small_lab.lab.device(victim).pending) is None
 
 
 def test_failed_merge_on_a_factory_device_is_undone_exactly(
