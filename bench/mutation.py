@@ -18,6 +18,7 @@ import collections
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -59,6 +60,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "nornir_config/push/device_replace.py",
             "nornir_config/push/recover.py",
             "nornir_config/push/rollback.py",
+            "nornir_config/push/revert.py",
         ],
         [
             "tests/safety/test_safety_units.py",
@@ -67,6 +69,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/push/test_verified_units.py",
             "tests/safety/test_promises.py",
             "tests/safety/test_recover_lab.py",
+            "tests/safety/test_revert_lab.py",
             # the small lab's in-process tests only: the 32-device ones drive `communelan`
             # subprocesses mutmut cannot see, and would only slow its clean run
             *(f"tests/safety/test_interrupts.py::test_{name}" for name in INTERRUPT_TESTS),
@@ -142,6 +145,12 @@ def main() -> int:
         "these, e.g. the new ones); a mutant they kill is recorded as killed",
     )
     parser.add_argument(
+        "--update",
+        type=Path,
+        help="bring a kept folder to the committed tree and run mutmut there again: only the "
+        "mutants of functions that changed (and the new tests' stats) are run",
+    )
+    parser.add_argument(
         "--untested",
         action="store_true",
         help="with --rerun: also the mutants no test reached (new tests may reach them)",
@@ -160,6 +169,12 @@ def main() -> int:
     if args.report is not None:  # a kept folder, even of a run still going: what it has so far
         report(args.report, mutmut, f"the run in {args.report}")
         return 0
+    if args.update is not None:
+        started = time.perf_counter()
+        code = update(args.update, mutmut, args.max_children)
+        seconds = time.perf_counter() - started
+        report(args.update, mutmut, f"the run in {args.update}, updated in {seconds:.0f} s")
+        return code
     if args.rerun is not None:
         rerun(args.rerun, args.tests, args.untested, args.match, args.timeout_constant)
         report(args.rerun, mutmut, f"the run in {args.rerun}, survivors re-run")
@@ -180,6 +195,32 @@ def main() -> int:
     if not args.keep:
         subprocess.run(["rm", "-rf", str(work)], check=False)
     return 0 if run.returncode == 0 else run.returncode
+
+
+def update(work: Path, mutmut: list[str], max_children: int) -> int:
+    """The committed tree over a kept run, then mutmut again in it.
+
+    mutmut re-mutates a file whose source is newer than its mutants and resets the results
+    of the functions whose code changed (their hash); every other result stands. A module it
+    does not mutate is copied only once, so the changed ones are copied here."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "HEAD"], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(work)], input=archive, check=True)
+    mutants = work / "mutants"
+    now = time.time()
+    for source in (work / "nornir_config").rglob("*"):
+        if not source.is_file():
+            continue
+        target = mutants / source.relative_to(work)
+        meta = target.with_name(target.name + ".meta")
+        if meta.exists():  # mutated: newer than its mutants, so mutmut mutates it again
+            os.utime(source, (now, now))
+        elif not target.exists() or target.read_bytes() != source.read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    run = subprocess.run([*mutmut, "run", "--max-children", str(max_children)], cwd=work)
+    return run.returncode
 
 
 def rerun(
