@@ -68,6 +68,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/push/test_merge_units.py",
             "tests/push/test_verified_units.py",
             "tests/safety/test_promises.py",
+            "tests/safety/test_merge_lab.py",
             "tests/safety/test_recover_lab.py",
             "tests/safety/test_revert_lab.py",
             # the small lab's in-process tests only: the 32-device ones drive `communelan`
