@@ -17,6 +17,7 @@ import argparse
 import collections
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -75,6 +76,15 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             # the small lab's in-process tests only: the 32-device ones drive `communelan`
             # subprocesses mutmut cannot see, and would only slow its clean run
             *(f"tests/safety/test_interrupts.py::test_{name}" for name in INTERRUPT_TESTS),
+        ],
+    ),
+    # the device's own replace (Huawei VRP, H3C Comware): each test builds its own small office
+    "vendor-replace": (
+        ["nornir_config/push/device_replace.py"],
+        [
+            "tests/push/test_drivers.py::test_replace_dry_run_then_replace_then_noop",
+            "tests/push/test_drivers.py::test_fault_leaves_the_device_as_before",
+            "tests/push/test_access.py::test_a_device_replace_locking_the_noc_out_is_rolled_back",
         ],
     ),
 }
@@ -161,6 +171,13 @@ def main() -> int:
         "--match", help="with --rerun: only the mutants whose name matches this regex"
     )
     parser.add_argument(
+        "--sample",
+        type=int,
+        help="run only this many mutants of each module, drawn at random (--seed): a score "
+        "estimate when the lab tests make a full run too long (implies --all-lines)",
+    )
+    parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument(
         "--all-lines",
         action="store_true",
         help="mutate every line, not only those the tests run (unreached ones count as survivors)",
@@ -186,10 +203,13 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="communelan-mutation-"))
     scratch_copy(work)
     timeout = (args.timeout_multiplier, args.timeout_constant)
-    config = setup_cfg(args.only, args.tests, args.all_lines, timeout)
+    all_lines = args.all_lines or args.sample is not None  # the sample's names: every line's
+    config = setup_cfg(args.only, args.tests, all_lines, timeout)
     (work / "setup.cfg").write_text(config, encoding="utf-8")
+    chosen = sample(work, args.only, args.sample, args.seed) if args.sample is not None else []
     started = time.perf_counter()
-    run = subprocess.run([*mutmut, "run", "--max-children", str(args.max_children)], cwd=work)
+    command = [*mutmut, "run", "--max-children", str(args.max_children), *chosen]
+    run = subprocess.run(command, cwd=work)
     seconds = time.perf_counter() - started
     scope = f"{', '.join(args.only)} with {' '.join(args.tests)}, in {seconds:.0f} s"
     report(work, mutmut, scope)
@@ -197,6 +217,36 @@ def main() -> int:
     if not args.keep:
         subprocess.run(["rm", "-rf", str(work)], check=False)
     return 0 if run.returncode == 0 else run.returncode
+
+
+SAMPLE_NAMES = """
+import io, sys
+from pathlib import Path
+from mutmut.__main__ import get_mutant_name, write_all_mutants_to_file
+for name in sys.argv[1:]:
+    path = Path(name)
+    made = write_all_mutants_to_file(out=io.StringIO(), source=path.read_text(), filename=path)
+    print("\\n".join(get_mutant_name(path, m) for m in made.mutant_names))
+"""
+
+
+def sample(work: Path, only: list[str], per_module: int, seed: int) -> list[str]:
+    """`per_module` mutant names of each module, drawn at random: mutmut's own names (it
+    numbers the mutants of each function), listed by its own generator in the scratch copy."""
+    files = sorted({str(p.relative_to(work)) for pattern in only for p in work.glob(pattern)})
+    pick = random.Random(seed)
+    chosen: list[str] = []
+    for file in files:
+        listed = subprocess.run(
+            [sys.executable, "-c", SAMPLE_NAMES, file],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        chosen += sorted(pick.sample(listed, min(per_module, len(listed))))
+    print(f"sample: {len(chosen)} mutants of {len(files)} modules (seed {seed})")
+    return chosen
 
 
 def update(work: Path, mutmut: list[str], max_children: int) -> int:
