@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from nornir.core.task import Result, Task
+from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, close_all, prepare_connections
+from nornir_config.connection import TIMEOUTS
 from nornir_config.project import open_project
 from nornir_config.push import Outcome, PushOptions, PushRun, run_push
 from nornir_config.push.replace import replace_push
@@ -21,32 +21,26 @@ from nornir_config.push.state import DeviceReport
 from nornir_config.settings import RunSettings, set_run_settings
 from tests.conftest import TEST_SECRETS
 from tests.safety.conftest import SafetyLab, body, paths
+from tests.safety.tasks import on_device
 
 
 def _replaced(
     lab: SafetyLab, name: str, after_change: Callable[[str], str | None]
 ) -> tuple[DeviceReport, list[str]]:
-    """replace_push as a Nornir task on the device with `after_change` as its access check;
-    the report and the running configs its pre-change hook was given."""
-    settings = RunSettings(root=lab.root, lab=True)
-    set_run_settings(settings)
-    nr = open_project([f"host={name}"]).nr
-    prepare_connections(nr, settings)
+    """replace_push on the device with `after_change` as its access check; the report and
+    the running configs its pre-change hook was given."""
     backups: list[str] = []
 
     def backup(host: str, running: str) -> None:
         assert host == name
         backups.append(running)
 
-    def task(t: Task) -> Result:
-        return replace_push(t, lab.intended[name], False, str, backup, after_change)
+    def replace(t: Task) -> DeviceReport:
+        result = replace_push(t, lab.intended[name], False, str, backup, after_change)
+        assert isinstance(result.result, DeviceReport)
+        return result.result
 
-    try:
-        result = nr.run(task=task, on_failed=True)[name][0]
-    finally:
-        close_all(nr)
-    assert isinstance(result.result, DeviceReport), result.exception
-    return result.result, backups
+    return on_device(lab, name, replace), backups
 
 
 def _pending_minutes(lab: SafetyLab, name: str) -> int | None:

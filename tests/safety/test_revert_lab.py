@@ -10,19 +10,17 @@ Netmiko session."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 import pytest
 from netmiko import ConnectHandler
-from nornir.core.task import Result, Task
+from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, close_all, prepare_connections
+from nornir_config.connection import TIMEOUTS
 from nornir_config.platforms import driver
-from nornir_config.project import open_project
 from nornir_config.push import revert
 from nornir_config.push.state import DeviceReport, Outcome
-from nornir_config.settings import RunSettings, set_run_settings
 from tests.safety.conftest import SafetyLab, paths
+from tests.safety.tasks import on_device
 
 CISCO = driver("cisco_ios")
 CHANGE = "logging host 203.0.113.77"
@@ -40,21 +38,6 @@ def _timed_change(lab: SafetyLab, name: str) -> str:
     assert CHANGE in lab.read(name)[0]
     assert lab.lab.call(lambda: lab.lab.device(name).pending) is not None
     return before
-
-
-def _on(lab: SafetyLab, name: str, work: Callable[[Task], DeviceReport]) -> DeviceReport:
-    """`work` as a Nornir task on the device, over the product's own connections."""
-    settings = RunSettings(root=lab.root, lab=True)
-    set_run_settings(settings)
-    nr = open_project([f"host={name}"]).nr
-    prepare_connections(nr, settings)
-    try:
-        results = nr.run(task=lambda t: Result(host=t.host, result=work(t)), on_failed=True)
-    finally:
-        close_all(nr)
-    report = results[name][0].result
-    assert isinstance(report, DeviceReport), results[name][0].exception
-    return report
 
 
 def _report(name: str) -> DeviceReport:
@@ -79,7 +62,7 @@ def test_a_device_still_reached_is_rolled_back_and_its_timer_stopped(
 ) -> None:
     victim = small_lab.names[1]
     before = _timed_change(small_lab, victim)
-    rolled = _on(
+    rolled = on_device(
         small_lab,
         victim,
         lambda t: revert.undo(t, before, CISCO, _report(victim), _redact, True, fresh=fresh),
@@ -95,7 +78,7 @@ def test_without_a_timer_the_push_rolls_back_alone(small_lab: SafetyLab) -> None
         conn.enable()
         text = str(conn.send_command("show running-config"))
         conn.send_config_set([CHANGE])
-    rolled = _on(
+    rolled = on_device(
         small_lab, victim, lambda t: revert.undo(t, text, CISCO, _report(victim), _redact, False)
     )
     assert rolled.outcome == Outcome.ROLLED_BACK
@@ -131,7 +114,7 @@ def test_a_device_cut_off_is_waited_for_until_its_timer_took_the_change_back(
             monkeypatch.setattr(revert.time, "sleep", original)
             small_lab.lab.clear_faults()
 
-    rolled = _on(small_lab, victim, cut_until_reverted)
+    rolled = on_device(small_lab, victim, cut_until_reverted)
     assert len(tries) >= 3
     assert rolled.outcome == Outcome.ROLLED_BACK, rolled
     assert rolled.reason == (
@@ -146,7 +129,7 @@ def test_a_device_answering_again_unreverted_is_rolled_back_by_the_push(
 ) -> None:
     victim = small_lab.names[1]
     before = _timed_change(small_lab, victim)
-    rolled = _on(
+    rolled = on_device(
         small_lab,
         victim,
         lambda t: revert.await_revert(t, before, CISCO, _report(victim), _redact),
@@ -174,7 +157,7 @@ def test_a_device_that_never_answers_again_needs_attention(
     )
     small_lab.lab.set_faults(victim, refuse_connections=True)
     try:
-        stuck = _on(
+        stuck = on_device(
             small_lab,
             victim,
             lambda t: revert.undo(t, before, quick, _report(victim), _redact, True),
