@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from netmiko import ConnectHandler
 from nornir.core.task import Task
 
 from nornir_config.connection import TIMEOUTS
@@ -25,7 +26,10 @@ from tests.safety.tasks import on_device
 
 
 def _replaced(
-    lab: SafetyLab, name: str, after_change: Callable[[str], str | None]
+    lab: SafetyLab,
+    name: str,
+    after_change: Callable[[str], str | None],
+    redact: Callable[[str], str] = str,
 ) -> tuple[DeviceReport, list[str]]:
     """replace_push on the device with `after_change` as its access check; the report and
     the running configs its pre-change hook was given."""
@@ -36,7 +40,7 @@ def _replaced(
         backups.append(running)
 
     def replace(t: Task) -> DeviceReport:
-        result = replace_push(t, lab.intended[name], False, str, backup, after_change)
+        result = replace_push(t, lab.intended[name], False, redact, backup, after_change)
         assert isinstance(result.result, DeviceReport)
         return result.result
 
@@ -50,19 +54,26 @@ def _pending_minutes(lab: SafetyLab, name: str) -> int | None:
 
 def test_the_commit_runs_under_a_5_minute_timer_until_confirmed(small_lab: SafetyLab) -> None:
     victim = small_lab.names[3]
-    before = small_lab.reset(victim, "drift")  # `archive`: the device can run a timer
+    small_lab.reset(victim, "drift")  # `archive`: the device can run a timer
+    # the device's own image line (protected.yaml): kept by the replace, as by a merge
+    kept = "boot system flash:c2960-s3cret.bin"
+    with ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn:
+        conn.send_config_set([kept])
+    before = small_lab.read(victim)[0]
     seen: list[int | None] = []
 
     def check(host: str) -> None:
         seen.append(_pending_minutes(small_lab, host))  # while the push checks access
 
-    report, backups = _replaced(small_lab, victim, check)
+    report, backups = _replaced(small_lab, victim, check, lambda t: t.replace("s3cret", "<r>"))
     assert (report.host, report.outcome, report.method) == (victim, Outcome.CHANGED, "replace")
+    assert report.protected == ["boot system flash:c2960-<r>.bin"]
     assert seen == [5]  # committed under the timer, checked once
     assert _pending_minutes(small_lab, victim) is None  # then confirmed
     assert len(backups) == 1 and paths(body(backups[0])) == paths(before)
-    state, running, startup = small_lab.state(victim, before)
-    assert state == "intended" and paths(startup) == paths(running)
+    running, startup = small_lab.read(victim)
+    assert paths(running) == paths([*small_lab.intended_lines(victim), kept])
+    assert paths(startup) == paths(running)
 
 
 def test_a_replace_that_loses_access_is_taken_back_under_its_timer(small_lab: SafetyLab) -> None:
