@@ -126,3 +126,20 @@ def test_a_change_under_the_timer_is_confirmed_and_saved(small_lab: SafetyLab) -
     again = _push(small_lab, victim).reports[victim]
     assert again.outcome == Outcome.UNCHANGED and again.commands == []
     assert again.reason == "running config as an earlier push verified it; nothing sent"
+
+
+def test_a_change_the_device_will_not_confirm_is_taken_back(
+    small_lab: SafetyLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(TIMEOUTS, "timeout", 10)
+    small_lab.fresh_build()
+    victim = small_lab.names[0]
+    before = small_lab.reset(victim, "drift")
+    run = _push(small_lab, victim, {"reject_commands": [r"^configure confirm"]})
+    report = run.reports[victim]
+    # kept unconfirmed, its timer would undo it in 5 minutes behind a "changed"
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert report.reason.startswith("confirming, saving and re-reading the running config: ")
+    small_lab.lab.call(lambda: small_lab.lab.device(victim).advance_clock(30 * 60))
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before" and paths(startup) == paths(running), report

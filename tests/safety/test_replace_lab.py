@@ -140,3 +140,38 @@ def test_a_replace_the_device_stops_half_way_says_where(
     assert report.outcome == Outcome.ROLLED_BACK, report
     assert report.reason.startswith("configure replace: "), report.reason
     assert small_lab.state(victim, before)[0] == "before"
+
+
+def test_a_replace_whose_access_check_fails_is_taken_back(small_lab: SafetyLab) -> None:
+    victim = small_lab.names[3]
+    before = small_lab.reset(victim, "drift")
+
+    def broken(host: str) -> str | None:
+        raise RuntimeError("probe crashed")
+
+    report, _ = _replaced(small_lab, victim, broken)
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert report.reason.startswith("checking management access: "), report.reason
+    assert "probe crashed" in report.reason
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before" and paths(startup) == paths(running)
+    assert _pending_minutes(small_lab, victim) is None
+
+
+def test_a_commit_the_device_will_not_confirm_is_taken_back(
+    small_lab: SafetyLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(TIMEOUTS, "timeout", 10)
+    small_lab.fresh_build()
+    victim = small_lab.names[3]
+    before = small_lab.reset(victim, "drift")
+    small_lab.lab.set_faults(victim, reject_commands=[r"^configure confirm"])
+    try:
+        report = _push(small_lab, victim, method="replace").reports[victim]
+    finally:
+        small_lab.lab.clear_faults()
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert report.reason.startswith("confirming the commit: "), report.reason
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before" and paths(startup) == paths(running)
+    assert _pending_minutes(small_lab, victim) is None  # reverted now, not left to run out
