@@ -8,6 +8,7 @@ states are read over SSH with our own Netmiko session, never through the product
 from __future__ import annotations
 
 import pytest
+from netmiko import ConnectHandler
 
 from nornir_config.connection import TIMEOUTS
 from nornir_config.project import open_project
@@ -32,6 +33,16 @@ def _push(
         lab.lab.clear_faults()
 
 
+def _reset(lab: SafetyLab, name: str, start: str) -> list[str]:
+    """The device reset to `start`, with no pre-change copy an earlier test left on flash."""
+    lines = lab.reset(name, start)
+    with ConnectHandler(**lab.lab.netmiko_params(name)) as conn:
+        conn.enable()
+        conn.send_command(f"delete /force flash:{COPY}")
+    assert COPY not in lab.look(name)[2]
+    return lines
+
+
 def _untouched(lab: SafetyLab, name: str, before: list[str], run: PushRun) -> None:
     """As before (running and startup), no copy on flash, no timer running, not journaled."""
     running, startup, flash = lab.look(name)
@@ -51,7 +62,7 @@ def _pending(lab: SafetyLab, name: str) -> object:
 def test_a_dry_run_says_what_it_would_send_and_sends_nothing(small_lab: SafetyLab) -> None:
     small_lab.fresh_build()
     victim = small_lab.names[1]
-    before = small_lab.reset(victim, "brownfield")
+    before = _reset(small_lab, victim, "brownfield")
     run = _push(small_lab, victim, dry_run=True)
     report = run.reports[victim]
     assert (report.outcome, report.method, report.reason) == (Outcome.WOULD_CHANGE, "merge", "")
@@ -65,7 +76,7 @@ def test_a_dry_run_says_what_it_would_send_and_sends_nothing(small_lab: SafetyLa
 def test_a_device_it_cannot_reach_is_left_alone(small_lab: SafetyLab) -> None:
     small_lab.fresh_build()
     victim = small_lab.names[2]
-    before = small_lab.reset(victim, "brownfield")
+    before = _reset(small_lab, victim, "brownfield")
     run = _push(small_lab, victim, {"refuse_connections": True})
     report = run.reports[victim]
     assert report.outcome == Outcome.UNREACHABLE and report.reason and report.commands == []
@@ -75,7 +86,7 @@ def test_a_device_it_cannot_reach_is_left_alone(small_lab: SafetyLab) -> None:
 def test_a_device_that_cannot_save_its_copy_is_not_changed(small_lab: SafetyLab) -> None:
     small_lab.fresh_build()
     victim = small_lab.names[2]
-    before = small_lab.reset(victim, "brownfield")
+    before = _reset(small_lab, victim, "brownfield")
     run = _push(small_lab, victim, {"flash_full": True})
     report = run.reports[victim]
     assert report.outcome == Outcome.FAILED, report
@@ -93,7 +104,7 @@ def test_a_device_refusing_to_restore_its_copy_is_not_changed(
     monkeypatch.setitem(TIMEOUTS, "timeout", 10)
     small_lab.fresh_build()
     victim = small_lab.names[3]
-    before = small_lab.reset(victim, start)
+    before = _reset(small_lab, victim, start)
     run = _push(small_lab, victim, {"reject_commands": [r"^configure replace "]})
     report = run.reports[victim]
     assert report.outcome == Outcome.FAILED, report
@@ -111,7 +122,7 @@ def test_a_device_refusing_to_restore_its_copy_is_not_changed(
 def test_a_change_under_the_timer_is_confirmed_and_saved(small_lab: SafetyLab) -> None:
     small_lab.fresh_build()
     victim = small_lab.names[0]
-    before = small_lab.reset(victim, "drift")
+    before = _reset(small_lab, victim, "drift")
     run = _push(small_lab, victim)
     report = run.reports[victim]
     assert report.outcome == Outcome.CHANGED, report
@@ -134,7 +145,7 @@ def test_a_change_the_device_will_not_confirm_is_taken_back(
     monkeypatch.setitem(TIMEOUTS, "timeout", 10)
     small_lab.fresh_build()
     victim = small_lab.names[0]
-    before = small_lab.reset(victim, "drift")
+    before = _reset(small_lab, victim, "drift")
     run = _push(small_lab, victim, {"reject_commands": [r"^configure confirm"]})
     report = run.reports[victim]
     # kept unconfirmed, its timer would undo it in 5 minutes behind a "changed"

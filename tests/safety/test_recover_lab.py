@@ -182,6 +182,9 @@ def test_a_refused_restore_leaves_it_between_and_journaled(small_lab: SafetyLab)
         "needs attention",
         [(victim, "before", "between", "between", True)],
     )
+    with _session(small_lab, victim) as conn:  # left for an operator: cleaned up here
+        conn.send_command(f"delete /force {COPY}")
+    journal.end(small_lab.root / "build", victim)
 
 
 def test_a_device_between_is_moved_forward_to_intended(small_lab: SafetyLab) -> None:

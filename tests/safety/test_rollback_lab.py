@@ -115,6 +115,7 @@ def test_a_device_refusing_every_way_back_needs_attention(
     assert report.now.startswith("--- before push\n+++ running now\n"), report.now
     assert "+snmp-server location <r>-room" in report.now and "s3cret" not in report.now
     assert "snmp-server location s3cret-room" in small_lab.read(victim)[0]
+    _clean_flash(small_lab, victim)
 
 
 def test_a_device_it_cannot_reach_again_is_in_an_unknown_state(small_lab: SafetyLab) -> None:
@@ -131,3 +132,14 @@ def test_a_device_it_cannot_reach_again_is_in_an_unknown_state(small_lab: Safety
         "could not read the running config after the failure; its state is unknown"
     )
     assert CHANGE[0] in small_lab.read(victim)[0]  # nothing reached it
+    _clean_flash(small_lab, victim)
+
+
+def _clean_flash(lab: SafetyLab, name: str) -> None:
+    """What this test left on flash, deleted (a later test waits for the delivery file)."""
+    with ConnectHandler(**lab.lab.netmiko_params(name)) as conn:
+        conn.enable()
+        for file in (COPY, DELIVERY):
+            conn.send_command(f"delete /force {file}")
+    listing = lab.look(name)[2]
+    assert "communelan-before.cfg" not in listing and "communelan-merge.cfg" not in listing
