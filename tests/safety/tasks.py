@@ -4,7 +4,9 @@ push directly instead of a whole run."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import Any
 
 from nornir.core.task import Result, Task
 
@@ -28,3 +30,14 @@ def on_device(lab: SafetyLab, name: str, work: Callable[[Task], DeviceReport]) -
     report = results[name][0].result
     assert isinstance(report, DeviceReport), results[name][0].exception
     return report
+
+
+def copy_running(conn: Any, file: str) -> None:
+    """`copy running-config FILE` over our own Netmiko session, answering IOS's questions
+    (the destination name, and "over write? [confirm]" when the file exists) with Enter."""
+    answer = str(conn.send_command_timing(f"copy running-config {file}"))
+    for _ in range(3):
+        if not re.search(r"\]\?\s*$|\[confirm\]\s*$", answer):
+            break
+        answer = str(conn.send_command_timing("\n"))
+    assert "bytes copied" in answer, answer

@@ -23,6 +23,7 @@ from nornir_config.secrets import load_secrets
 from nornir_config.settings import RunSettings, set_run_settings
 from tests.conftest import TEST_SECRETS
 from tests.safety.conftest import SafetyLab, paths
+from tests.safety.tasks import copy_running
 
 COPY = "flash:communelan-before.cfg"  # the driver's device_copy file (cisco_ios/push.yaml)
 DELIVERY = "flash:communelan-merge.cfg"  # a merge's delivery file (file_delivery.path)
@@ -43,8 +44,7 @@ def _journaled(lab: SafetyLab, name: str, state: str = "brownfield") -> list[str
     with _session(lab, name) as conn:
         running = str(conn.send_command("show running-config"))
         for file in (COPY, DELIVERY):  # and a delivery file a killed merge left on flash
-            conn.send_command(f"copy running-config {file}", expect_string=r"\]\?")
-            conn.send_command("\n", expect_string=r"#")
+            copy_running(conn, file)
     backup = lab.root / "build" / "push" / "run-7" / "before" / f"{name}.cfg"
     backup.parent.mkdir(parents=True)
     secrets = load_secrets(root=lab.root)

@@ -16,7 +16,7 @@ from nornir_config.platforms import driver
 from nornir_config.push.rollback import DEVICE_COPY, rollback_merge
 from nornir_config.push.state import DeviceReport, Outcome
 from tests.safety.conftest import SafetyLab, paths
-from tests.safety.tasks import on_device
+from tests.safety.tasks import copy_running, on_device
 
 CISCO = driver("cisco_ios")
 COPY = "flash:communelan-before.cfg"
@@ -33,8 +33,7 @@ def _changed(lab: SafetyLab, name: str) -> tuple[list[str], str]:
         conn.enable()
         text = str(conn.send_command("show running-config"))
         for file in (COPY, DELIVERY):
-            conn.send_command(f"copy running-config {file}", expect_string=r"\]\?")
-            conn.send_command("\n", expect_string=r"#")
+            copy_running(conn, file)
         conn.send_config_set(CHANGE)
     return lines, text
 
