@@ -15,6 +15,11 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
+import os
+import random
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -47,8 +52,6 @@ INTERRUPT_TESTS = [
     "killed_run_leaves_no_delivery_file_after_recover",
     "recover_saves_a_device_killed_before_it_saved",
     "recover_forward_to_intended",
-    "two_pushes_at_once",
-    "stale_lock_is_taken_over",
 ]
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "push-lab": (
@@ -58,11 +61,19 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "nornir_config/push/device_replace.py",
             "nornir_config/push/recover.py",
             "nornir_config/push/rollback.py",
+            "nornir_config/push/revert.py",
         ],
         [
             "tests/safety/test_safety_units.py",
             "tests/safety/test_rollback_units.py",
+            "tests/push/test_merge_units.py",
+            "tests/push/test_verified_units.py",
             "tests/safety/test_promises.py",
+            "tests/safety/test_merge_lab.py",
+            "tests/safety/test_recover_lab.py",
+            "tests/safety/test_revert_lab.py",
+            "tests/safety/test_replace_lab.py",
+            "tests/safety/test_rollback_lab.py",
             # the small lab's in-process tests only: the 32-device ones drive `communelan`
             # subprocesses mutmut cannot see, and would only slow its clean run
             *(f"tests/safety/test_interrupts.py::test_{name}" for name in INTERRUPT_TESTS),
@@ -82,6 +93,14 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/push/test_connection_units.py",
             "tests/push/test_prepare_units.py",
             "tests/push/test_session_lab.py",
+        ],
+    ),
+    # the device's own replace (Huawei VRP, H3C Comware): each test builds its own small office
+    "vendor-replace": (
+        ["nornir_config/push/device_replace.py"],
+        [
+            "tests/push/test_drivers.py::test_replace_dry_run_then_replace_then_noop",
+            "tests/push/test_access.py::test_a_device_replace_locking_the_noc_out_is_rolled_back",
         ],
     ),
 }
@@ -133,7 +152,10 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", help="globs of files to mutate (default: all)")
     parser.add_argument("--tests", nargs="+", help="pytest paths to run")
     parser.add_argument(
-        "--group", choices=sorted(GROUPS), help="a module group and its tests (see GROUPS)"
+        "--group",
+        nargs="+",
+        choices=sorted(GROUPS),
+        help="module groups and their tests (see GROUPS), several in one run",
     )
     parser.add_argument(
         "--timeout-multiplier",
@@ -154,6 +176,33 @@ def main() -> int:
         "--report", type=Path, help="only print the table of a kept scratch folder (a partial run)"
     )
     parser.add_argument(
+        "--rerun",
+        type=Path,
+        help="re-run a kept folder's survivors against the committed tests (`--tests`: only "
+        "these, e.g. the new ones); a mutant they kill is recorded as killed",
+    )
+    parser.add_argument(
+        "--update",
+        type=Path,
+        help="bring a kept folder to the committed tree and run mutmut there again: only the "
+        "mutants of functions that changed (and the new tests' stats) are run",
+    )
+    parser.add_argument(
+        "--untested",
+        action="store_true",
+        help="with --rerun: also the mutants no test reached (new tests may reach them)",
+    )
+    parser.add_argument(
+        "--match", help="with --rerun: only the mutants whose name matches this regex"
+    )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        help="run only this many mutants of each module, drawn at random (--seed): a score "
+        "estimate when the lab tests make a full run too long (implies --all-lines)",
+    )
+    parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument(
         "--all-lines",
         action="store_true",
         help="mutate every line, not only those the tests run (unreached ones count as survivors)",
@@ -164,17 +213,31 @@ def main() -> int:
     if args.report is not None:  # a kept folder, even of a run still going: what it has so far
         report(args.report, mutmut, f"the run in {args.report}")
         return 0
-    only, tests = GROUPS[args.group] if args.group else (SCOPE, TESTS)
+    if args.update is not None:
+        started = time.perf_counter()
+        code = update(args.update, mutmut, args.max_children)
+        seconds = time.perf_counter() - started
+        report(args.update, mutmut, f"the run in {args.update}, updated in {seconds:.0f} s")
+        return code
+    if args.rerun is not None:
+        rerun(args.rerun, args.tests, args.untested, args.match, args.timeout_constant)
+        report(args.rerun, mutmut, f"the run in {args.rerun}, survivors re-run")
+        return 0
+    only, tests = (SCOPE, TESTS)
+    if args.group:
+        only = [m for g in args.group for m in GROUPS[g][0]]
+        tests = [t for g in args.group for t in GROUPS[g][1]]
     args.only, args.tests = args.only or only, args.tests or tests
     work = Path(tempfile.mkdtemp(prefix="communelan-mutation-"))
     scratch_copy(work)
     timeout = (args.timeout_multiplier, args.timeout_constant)
-    config = setup_cfg(args.only, args.tests, args.all_lines, timeout)
+    all_lines = args.all_lines or args.sample is not None  # the sample's names: every line's
+    config = setup_cfg(args.only, args.tests, all_lines, timeout)
     (work / "setup.cfg").write_text(config, encoding="utf-8")
+    chosen = sample(work, args.only, args.sample, args.seed) if args.sample is not None else []
     started = time.perf_counter()
-    run = subprocess.run(
-        [*mutmut, "run", "--max-children", str(args.max_children), *args.mutants], cwd=work
-    )
+    command = [*mutmut, "run", "--max-children", str(args.max_children), *args.mutants, *chosen]
+    run = subprocess.run(command, cwd=work)
     seconds = time.perf_counter() - started
     scope = f"{', '.join(args.only)} with {' '.join(args.tests)}, in {seconds:.0f} s"
     report(work, mutmut, scope)
@@ -182,6 +245,128 @@ def main() -> int:
     if not args.keep:
         subprocess.run(["rm", "-rf", str(work)], check=False)
     return 0 if run.returncode == 0 else run.returncode
+
+
+SAMPLE_NAMES = """
+import io, sys
+from pathlib import Path
+from mutmut.__main__ import get_mutant_name, write_all_mutants_to_file
+for name in sys.argv[1:]:
+    path = Path(name)
+    made = write_all_mutants_to_file(out=io.StringIO(), source=path.read_text(), filename=path)
+    print("\\n".join(get_mutant_name(path, m) for m in made.mutant_names))
+"""
+
+
+def sample(work: Path, only: list[str], per_module: int, seed: int) -> list[str]:
+    """`per_module` mutant names of each module, drawn at random: mutmut's own names (it
+    numbers the mutants of each function), listed by its own generator in the scratch copy."""
+    files = sorted({str(p.relative_to(work)) for pattern in only for p in work.glob(pattern)})
+    pick = random.Random(seed)
+    chosen: list[str] = []
+    for file in files:
+        listed = subprocess.run(
+            [sys.executable, "-c", SAMPLE_NAMES, file],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        chosen += sorted(pick.sample(listed, min(per_module, len(listed))))
+    print(f"sample: {len(chosen)} mutants of {len(files)} modules (seed {seed})")
+    return chosen
+
+
+def update(work: Path, mutmut: list[str], max_children: int) -> int:
+    """The committed tree over a kept run, then mutmut again in it.
+
+    mutmut re-mutates a file whose source is newer than its mutants and resets the results
+    of the functions whose code changed (their hash); every other result stands. A module it
+    does not mutate is copied only once, so the changed ones are copied here."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "HEAD"], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(work)], input=archive, check=True)
+    mutants = work / "mutants"
+    now = time.time()
+    for source in (work / "nornir_config").rglob("*"):
+        if not source.is_file():
+            continue
+        target = mutants / source.relative_to(work)
+        meta = target.with_name(target.name + ".meta")
+        if meta.exists():  # mutated: newer than its mutants, so mutmut mutates it again
+            os.utime(source, (now, now))
+        elif not target.exists() or target.read_bytes() != source.read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    run = subprocess.run([*mutmut, "run", "--max-children", str(max_children)], cwd=work)
+    return run.returncode
+
+
+def rerun(
+    work: Path,
+    tests: list[str] | None,
+    untested: bool,
+    match: str | None,
+    timeout_constant: float,
+) -> None:
+    """Each survivor of a kept run, re-run by itself against the tests committed now.
+
+    mutmut does not run a mutant again once it has a result, and a full run pays the lab
+    tests' fixed start again; here the committed `tests/` replace the folder's, and each
+    survivor runs in its own pytest with `MUTANT_UNDER_TEST` naming it (what mutmut's
+    trampolines read). A kill is written into mutmut's own results (`.meta`), so `--report`
+    counts it; `rerun.log` in the folder says which tests killed what."""
+    mutants = work / "mutants"
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "HEAD", "tests"], capture_output=True, check=True
+    ).stdout
+    for into in (work, mutants):
+        subprocess.run(["rm", "-rf", str(into / "tests")], check=True)
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    selection = tests or _configured_tests(work)
+    retried = {0} | ({5, 33} if untested else set())
+    log = (work / "rerun.log").open("a", encoding="utf-8")
+    for meta in sorted(mutants.rglob("*.py.meta")):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        codes: dict[str, int | None] = data["exit_code_by_key"]
+        for name, code in sorted(codes.items()):
+            if code not in retried or (match and not re.search(match, name)):
+                continue
+            env = {**os.environ, "MUTANT_UNDER_TEST": name}
+            command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly"]
+            started = time.perf_counter()
+            try:
+                done = subprocess.run(
+                    [*command, "--rootdir=.", *selection],
+                    cwd=mutants,
+                    env=env,
+                    capture_output=True,
+                    timeout=max(60.0, 10 * timeout_constant),
+                )
+                result = 1 if done.returncode in (1, 3) else code
+            except subprocess.TimeoutExpired:  # a mutant stuck on a prompt: killed by it
+                result = 36
+            seconds = time.perf_counter() - started
+            log.write(f"{name}: {code} -> {result} ({seconds:.1f} s) {' '.join(selection)}\n")
+            log.flush()
+            print(f"{name}: {'killed' if result != code else 'still survives'}", flush=True)
+            if result != code:
+                codes[name] = result
+                meta.write_text(json.dumps(data, indent=4), encoding="utf-8")
+    log.close()
+
+
+def _configured_tests(work: Path) -> list[str]:
+    """The test selection of the kept run's setup.cfg."""
+    lines = (work / "setup.cfg").read_text(encoding="utf-8").splitlines()
+    start = lines.index("pytest_add_cli_args_test_selection=") + 1
+    chosen = []
+    for line in lines[start:]:
+        if not line.startswith("    "):
+            break
+        chosen.append(line.strip())
+    return chosen
 
 
 def report(work: Path, mutmut: list[str], scope: str) -> None:

@@ -109,7 +109,9 @@ def replace_push(
             return _result(task, recheck(undone, after_change), started)
         if timer:
             step = "confirming the commit"
-            device.confirm_commit()
+            device.confirm_commit()  # NAPALM sends it without reading the answer: check
+            if device.has_pending_commit():
+                raise OSError("the device did not confirm the commit: its revert timer runs")
         # NAPALM restores its `file prompt quiet` on close: verify what is left after that.
         step = "closing the NAPALM session"
         close(task, NAPALM)

@@ -76,10 +76,13 @@ def undo(
             reopen(task, attempts=1)
         except Exception:  # cut off: the device's timer is the way back
             return await_revert(task, before, platform, report, redact)
-    rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
+    return _stopped(task, platform, rollback_merge(task, before, platform, report, redact, False))
+
+
+def _stopped(task: Task, platform: Platform, rolled: DeviceReport) -> DeviceReport:
+    """Put back by the push: its timer must not later revert an engineer's next change."""
     if rolled.outcome == Outcome.ROLLED_BACK:
-        # put back by the push: the timer must not later revert an engineer's next change
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # none left (it reverted by itself): nothing to stop
             confirm(open_netmiko(task.host, task.nornir.config), platform)
     return rolled
 
@@ -109,7 +112,9 @@ def await_revert(
             f"{report.reason}; the push lost the device, which {done} "
             f"(device revert timer, {timer.minutes} min)"
         )
-        return rollback_merge(task, before, platform, report, redact, fresh=False)
+        # back before its timer ran out, the timer still runs: stopped once rolled back
+        rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
+        return _stopped(task, platform, rolled)
     report.outcome = Outcome.NEEDS_ATTENTION
     report.reason = (
         f"{report.reason}; the device did not answer within its revert timer "

@@ -194,7 +194,7 @@ def rollback_merge(
             try:
                 restore_device_copy(conn, platform, str(file))
             except OSError as exc:  # e.g. the device refuses the replace: remediate instead
-                report.reason = f"{report.reason}; {why(exc)}"
+                report.reason = f"{report.reason}; {redact(why(exc))}"
         # saved whatever it is, so that startup equals running whatever the failure left saved
         now = save_and_read(conn, platform)
         left = remediation(now, before, platform)
@@ -210,7 +210,8 @@ def rollback_merge(
             left = sorted(line for _section, line in differing)
     except Exception as exc:  # any failure of the rollback itself
         report.outcome = Outcome.NEEDS_ATTENTION
-        report.reason = f"{report.reason}; rollback failed: {why(exc)}"
+        # the device's words may quote a refused line, secret and all
+        report.reason = f"{report.reason}; rollback failed: {redact(why(exc))}"
         report.now = _state(now, before, platform, redact)
         return report
     if left:

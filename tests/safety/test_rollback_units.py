@@ -6,8 +6,16 @@ is flagged. The device-driving parts run against the lab in tests/safety/test_pr
 
 from __future__ import annotations
 
+import pytest
+
 from nornir_config.platforms import driver
-from nornir_config.push.rollback import _state, body_lines, config_paths, recheck
+from nornir_config.push.rollback import (
+    _raise_unless_restored,
+    _state,
+    body_lines,
+    config_paths,
+    recheck,
+)
 from nornir_config.push.state import DeviceReport, Outcome
 
 CISCO = driver("cisco_ios")
@@ -88,3 +96,44 @@ def test_state_of_a_failed_rollback_says_how_the_device_differs() -> None:
         "--- before push\n+++ running now\n@@ -1,3 +1,3 @@\n hostname R1\n interface Gi0/1\n"
         "-  description up\n+  description <redacted>-down"
     )
+
+
+def test_body_lines_drop_blank_lines_after_the_leading_bang() -> None:
+    """IOS may print an empty line between the header's `!` and the first config line; two
+    reads that differ only there are the same config."""
+    assert body_lines("!\n\nhostname R1\n!\nend\n", CISCO) == ["hostname R1", "!", "end", ""]
+    assert config_paths("!\n\nhostname R1\n", CISCO) == config_paths("hostname R1\n", CISCO)
+
+
+# What IOS answers `configure replace flash:x force` with (Cisco IOS Configuration Replace and
+# Configuration Rollback, Managing Configuration Files Configuration Guide): "Total number of
+# passes: N" then "Rollback Done"; on a failure "Rollback Failed." or "%Error opening ...".
+DONE = "Total number of passes: 1\nRollback Done\n\n"
+
+
+def test_a_restore_counts_only_when_the_device_says_done_and_no_error() -> None:
+    copy = CISCO.device_copy
+    _raise_unless_restored(copy, DONE)  # restored: nothing raised
+    for answer in (
+        "%Error opening flash:communelan-before.cfg (No such file or directory)\n",
+        "Total number of passes: 0\n",  # neither done nor an error: not restored
+        # "Done" said, but an error on the way: not restored either
+        "Failed to apply command logging host 192.0.2.1\n" + DONE + "% Invalid input\n",
+    ):
+        with pytest.raises(OSError) as err:
+            _raise_unless_restored(copy, answer)
+        assert str(err.value) == f"configure replace failed: {' '.join(answer.split())}"
+    with pytest.raises(OSError) as err:
+        _raise_unless_restored(copy, "Rollback Failed. " + "x" * 300)
+    assert str(err.value) == "configure replace failed: Rollback Failed. " + "x" * 183
+    # every driver's own words (as its lab prints them): Huawei "succeeded" / "Error:", H3C
+    # "Succeeded in replacing current configuration" / "does not exist"
+    vrp, comware = driver("huawei_vrp").device_copy, driver("hp_comware").device_copy
+    _raise_unless_restored(vrp, "Info: Rollback configuration succeeded.\n")
+    _raise_unless_restored(
+        comware, "Succeeded in replacing current configuration with the file flash:/x.cfg.\n"
+    )
+    with pytest.raises(OSError):
+        _raise_unless_restored(vrp, "Error: The file does not exist. succeeded\n")
+    with pytest.raises(OSError):
+        _raise_unless_restored(comware, "The file does not exist.\n")

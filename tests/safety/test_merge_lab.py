@@ -1,0 +1,156 @@
+"""A merge's early exits and its revert-timer ending against the small lab, in this process
+(fast enough for every mutant of `bench/mutation.py --group push-lab`): a dry run, a device
+it cannot reach, one that cannot save its pre-change copy, one that refuses to restore it
+(with and without the revert timer) are left as they were and said so; a change under the
+timer is confirmed and saved, so the lab clock moved past the timer changes nothing. End
+states are read over SSH with our own Netmiko session, never through the product's diff."""
+
+from __future__ import annotations
+
+import pytest
+from netmiko import ConnectHandler
+
+from nornir_config.connection import TIMEOUTS
+from nornir_config.project import open_project
+from nornir_config.push import Outcome, PushOptions, PushRun, run_push
+from nornir_config.push.journal import entries
+from nornir_config.settings import RunSettings, set_run_settings
+from tests.conftest import TEST_SECRETS
+from tests.safety.conftest import SafetyLab, paths
+
+COPY = "communelan-before.cfg"
+
+
+def _push(
+    lab: SafetyLab, host: str, faults: dict[str, object] | None = None, **options: object
+) -> PushRun:
+    set_run_settings(RunSettings(root=lab.root, lab=True))
+    if faults:
+        lab.lab.set_faults(host, **faults)
+    try:
+        return run_push(open_project([lab.codes, f"host={host}"]), PushOptions(**options))  # type: ignore[arg-type]
+    finally:
+        lab.lab.clear_faults()
+
+
+def _reset(lab: SafetyLab, name: str, start: str) -> list[str]:
+    """The device reset to `start`, with no pre-change copy an earlier test left on flash."""
+    lines = lab.reset(name, start)
+    with ConnectHandler(**lab.lab.netmiko_params(name)) as conn:
+        conn.enable()
+        conn.send_command(f"delete /force flash:{COPY}")
+    assert COPY not in lab.look(name)[2]
+    return lines
+
+
+def _untouched(lab: SafetyLab, name: str, before: list[str], run: PushRun) -> None:
+    """As before (running and startup), no copy on flash, no timer running, not journaled."""
+    running, startup, flash = lab.look(name)
+    assert paths(running) == paths(before) and paths(startup) == paths(before)
+    assert COPY not in flash
+    assert lab.lab.call(lambda: lab.lab.device(name).pending) is None
+    assert entries(lab.root / "build") == {}
+    report = run.reports[name]
+    shown = "\n".join([report.reason, report.diff, *report.commands])
+    assert not any(secret in shown for secret in TEST_SECRETS.values())
+
+
+def _pending(lab: SafetyLab, name: str) -> object:
+    return lab.lab.call(lambda: lab.lab.device(name).pending)
+
+
+def test_a_dry_run_says_what_it_would_send_and_sends_nothing(small_lab: SafetyLab) -> None:
+    small_lab.fresh_build()
+    victim = small_lab.names[1]
+    before = _reset(small_lab, victim, "brownfield")
+    run = _push(small_lab, victim, dry_run=True)
+    report = run.reports[victim]
+    assert (report.outcome, report.method, report.reason) == (Outcome.WOULD_CHANGE, "merge", "")
+    assert report.diff.startswith("--- running\n+++ intended\n")
+    # the brownfield's hand-made lines are taken out (tests/safety/conftest.py BROWNFIELD)
+    assert "no logging host 192.0.2.50" in report.commands, report.commands
+    _untouched(small_lab, victim, before, run)
+    assert not (small_lab.root / "build" / "push" / run.run_id / "before").exists()
+
+
+def test_a_device_it_cannot_reach_is_left_alone(small_lab: SafetyLab) -> None:
+    small_lab.fresh_build()
+    victim = small_lab.names[2]
+    before = _reset(small_lab, victim, "brownfield")
+    run = _push(small_lab, victim, {"refuse_connections": True})
+    report = run.reports[victim]
+    assert report.outcome == Outcome.UNREACHABLE and report.reason and report.commands == []
+    _untouched(small_lab, victim, before, run)
+
+
+def test_a_device_that_cannot_save_its_copy_is_not_changed(small_lab: SafetyLab) -> None:
+    small_lab.fresh_build()
+    victim = small_lab.names[2]
+    before = _reset(small_lab, victim, "brownfield")
+    run = _push(small_lab, victim, {"flash_full": True})
+    report = run.reports[victim]
+    assert report.outcome == Outcome.FAILED, report
+    assert report.reason.startswith(
+        "pre-change backup failed: the device could not save its pre-change copy"
+    ), report.reason
+    assert report.commands  # what it would have sent, for the operator
+    _untouched(small_lab, victim, before, run)
+
+
+@pytest.mark.parametrize("start", ["brownfield", "drift"])  # drift has `archive`: a timer
+def test_a_device_refusing_to_restore_its_copy_is_not_changed(
+    small_lab: SafetyLab, start: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(TIMEOUTS, "timeout", 10)
+    small_lab.fresh_build()
+    victim = small_lab.names[3]
+    before = _reset(small_lab, victim, start)
+    run = _push(small_lab, victim, {"reject_commands": [r"^configure replace "]})
+    report = run.reports[victim]
+    assert report.outcome == Outcome.FAILED, report
+    assert "the device cannot restore its own pre-change copy (" in report.reason
+    assert report.reason.endswith(
+        "so a failed change could not be undone exactly; nothing changed"
+    ), report.reason
+    # as before, running and startup (its own copy stays on its flash: it is its own config)
+    running, startup, _flash = small_lab.look(victim)
+    assert paths(running) == paths(before) and paths(startup) == paths(before)
+    assert _pending(small_lab, victim) is None  # a timer started in the same write: stopped
+    assert entries(small_lab.root / "build") == {}
+
+
+def test_a_change_under_the_timer_is_confirmed_and_saved(small_lab: SafetyLab) -> None:
+    small_lab.fresh_build()
+    victim = small_lab.names[0]
+    before = _reset(small_lab, victim, "drift")
+    run = _push(small_lab, victim)
+    report = run.reports[victim]
+    assert report.outcome == Outcome.CHANGED, report
+    assert report.reason == "" and report.verified and report.commands
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "intended" and paths(startup) == paths(running)
+    assert _pending(small_lab, victim) is None
+    small_lab.lab.call(lambda: small_lab.lab.device(victim).advance_clock(30 * 60))
+    assert small_lab.state(victim, before)[0] == "intended"
+    assert COPY not in small_lab.look(victim)[2] and entries(small_lab.root / "build") == {}
+    # the same push again finds the running config it verified: nothing is sent
+    again = _push(small_lab, victim).reports[victim]
+    assert again.outcome == Outcome.UNCHANGED and again.commands == []
+    assert again.reason == "running config as an earlier push verified it; nothing sent"
+
+
+def test_a_change_the_device_will_not_confirm_is_taken_back(
+    small_lab: SafetyLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(TIMEOUTS, "timeout", 10)
+    small_lab.fresh_build()
+    victim = small_lab.names[0]
+    before = _reset(small_lab, victim, "drift")
+    run = _push(small_lab, victim, {"reject_commands": [r"^configure confirm"]})
+    report = run.reports[victim]
+    # kept unconfirmed, its timer would undo it in 5 minutes behind a "changed"
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert report.reason.startswith("confirming, saving and re-reading the running config: ")
+    small_lab.lab.call(lambda: small_lab.lab.device(victim).advance_clock(30 * 60))
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before" and paths(startup) == paths(running), report

@@ -1,0 +1,177 @@
+"""A NAPALM replace against the small lab, in this process (fast enough for every mutant of
+`bench/mutation.py --group push-lab`): the commit runs under the device's revert timer until
+the checks pass and it is confirmed; a replace whose access check fails is taken back under
+that timer; a dry run, a device already as intended and a replace the device stops half-way
+are reported as such. The timer is read on the lab device while the push's own check runs
+(Cisco "Configuration Rollback Confirmed Change"; NAPALM `commit_config(revert_in=...)`).
+End states are read over SSH with our own Netmiko session, never through the product's diff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from netmiko import ConnectHandler
+from nornir.core.task import Task
+
+from nornir_config.connection import TIMEOUTS
+from nornir_config.project import open_project
+from nornir_config.push import Outcome, PushOptions, PushRun, run_push
+from nornir_config.push.replace import replace_push
+from nornir_config.push.state import DeviceReport
+from nornir_config.settings import RunSettings, set_run_settings
+from tests.conftest import TEST_SECRETS
+from tests.safety.conftest import SafetyLab, body, paths
+from tests.safety.tasks import on_device
+
+
+def _replaced(
+    lab: SafetyLab,
+    name: str,
+    after_change: Callable[[str], str | None],
+    redact: Callable[[str], str] = str,
+) -> tuple[DeviceReport, list[str]]:
+    """replace_push on the device with `after_change` as its access check; the report and
+    the running configs its pre-change hook was given."""
+    backups: list[str] = []
+
+    def backup(host: str, running: str) -> None:
+        assert host == name
+        backups.append(running)
+
+    def replace(t: Task) -> DeviceReport:
+        result = replace_push(t, lab.intended[name], False, redact, backup, after_change)
+        assert isinstance(result.result, DeviceReport)
+        return result.result
+
+    return on_device(lab, name, replace), backups
+
+
+def _pending_minutes(lab: SafetyLab, name: str) -> int | None:
+    pending = lab.lab.call(lambda: lab.lab.device(name).pending)
+    return None if pending is None else int(pending.minutes)
+
+
+def test_the_commit_runs_under_a_5_minute_timer_until_confirmed(small_lab: SafetyLab) -> None:
+    victim = small_lab.names[3]
+    small_lab.reset(victim, "drift")  # `archive`: the device can run a timer
+    # the device's own image line (protected.yaml): kept by the replace, as by a merge
+    kept = "boot system flash:c2960-s3cret.bin"
+    with ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn:
+        conn.send_config_set([kept])
+    before = small_lab.read(victim)[0]
+    seen: list[int | None] = []
+
+    def check(host: str) -> None:
+        seen.append(_pending_minutes(small_lab, host))  # while the push checks access
+
+    report, backups = _replaced(small_lab, victim, check, lambda t: t.replace("s3cret", "<r>"))
+    assert (report.host, report.outcome, report.method) == (victim, Outcome.CHANGED, "replace")
+    assert report.protected == ["boot system flash:c2960-<r>.bin"]
+    assert seen == [5]  # committed under the timer, checked once
+    assert _pending_minutes(small_lab, victim) is None  # then confirmed
+    assert len(backups) == 1 and paths(body(backups[0])) == paths(before)
+    running, startup = small_lab.read(victim)
+    assert paths(running) == paths([*small_lab.intended_lines(victim), kept])
+    assert paths(startup) == paths(running)
+
+
+def test_a_replace_that_loses_access_is_taken_back_under_its_timer(small_lab: SafetyLab) -> None:
+    victim = small_lab.names[3]
+    before = small_lab.reset(victim, "drift")
+    answers = iter(["SSH to 10.0.0.1 refused", None])  # lost after the change, back after
+
+    report, _ = _replaced(small_lab, victim, lambda host: next(answers))
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert report.reason == (
+        "lost management access after the replace: SSH to 10.0.0.1 refused; rolled back, "
+        "and it answers again"
+    )
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before" and paths(startup) == paths(running)
+    assert _pending_minutes(small_lab, victim) is None  # the timer taken back, not left running
+
+
+def _push(lab: SafetyLab, host: str, **options: object) -> PushRun:
+    set_run_settings(RunSettings(root=lab.root, lab=True))
+    return run_push(open_project([lab.codes, f"host={host}"]), PushOptions(**options))  # type: ignore[arg-type]
+
+
+def test_a_replace_dry_run_shows_the_devices_own_diff_and_changes_nothing(
+    small_lab: SafetyLab,
+) -> None:
+    small_lab.fresh_build()
+    victim = small_lab.names[2]
+    before = small_lab.reset(victim, "brownfield")
+    report = _push(small_lab, victim, method="replace", dry_run=True).reports[victim]
+    assert (report.outcome, report.method) == (Outcome.WOULD_CHANGE, "replace"), report
+    # what the device says the candidate changes (NAPALM compare_config): the hand-made lines
+    assert "logging host 192.0.2.50" in report.diff and "ip domain name" in report.diff
+    assert not any(secret in report.diff for secret in TEST_SECRETS.values())
+    state, _running, startup = small_lab.state(victim, before)
+    assert state == "before" and paths(startup) == paths(before)
+
+
+def test_a_device_already_as_intended_is_not_replaced(small_lab: SafetyLab) -> None:
+    small_lab.fresh_build()
+    victim = small_lab.names[1]
+    _push(small_lab, victim)  # as intended
+    report = _push(small_lab, victim, method="replace").reports[victim]
+    assert (report.host, report.outcome, report.method) == (
+        victim,
+        Outcome.UNCHANGED,
+        "replace",
+    ), report
+    assert report.reason.endswith("; nothing sent") and report.commands == []
+
+
+def test_a_replace_the_device_stops_half_way_says_where(
+    small_lab: SafetyLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(TIMEOUTS, "timeout", 10)
+    small_lab.fresh_build()
+    victim = small_lab.names[2]
+    before = small_lab.reset(victim, "brownfield")
+    small_lab.lab.set_faults(victim, fail_replace_partial=1)
+    try:
+        report = _push(small_lab, victim, method="replace").reports[victim]
+    finally:
+        small_lab.lab.clear_faults()
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert report.reason.startswith("configure replace: "), report.reason
+    assert small_lab.state(victim, before)[0] == "before"
+
+
+def test_a_replace_whose_access_check_fails_is_taken_back(small_lab: SafetyLab) -> None:
+    victim = small_lab.names[3]
+    before = small_lab.reset(victim, "drift")
+
+    def broken(host: str) -> str | None:
+        raise RuntimeError("probe crashed")
+
+    report, _ = _replaced(small_lab, victim, broken)
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert report.reason.startswith("checking management access: "), report.reason
+    assert "probe crashed" in report.reason
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before" and paths(startup) == paths(running)
+    assert _pending_minutes(small_lab, victim) is None
+
+
+def test_a_commit_the_device_will_not_confirm_is_taken_back(
+    small_lab: SafetyLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(TIMEOUTS, "timeout", 10)
+    small_lab.fresh_build()
+    victim = small_lab.names[3]
+    before = small_lab.reset(victim, "drift")
+    small_lab.lab.set_faults(victim, reject_commands=[r"^configure confirm"])
+    try:
+        report = _push(small_lab, victim, method="replace").reports[victim]
+    finally:
+        small_lab.lab.clear_faults()
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert report.reason.startswith("confirming the commit: "), report.reason
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before" and paths(startup) == paths(running)
+    assert _pending_minutes(small_lab, victim) is None  # reverted now, not left to run out
