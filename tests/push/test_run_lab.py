@@ -170,6 +170,7 @@ def test_a_rollout_stops_where_it_must_and_pushes_what_it_may(
     assert retry.reports[router].outcome == Outcome.CHANGED
     assert office.where(router, before[router]) == "intended"
     assert (build / "push" / retry.run_id / "before" / f"{router}.cfg").is_file()
+    assert office.files(router) == []  # verified: its pre-change copy on flash is gone
     assert state(office) == {router: "changed"}
     # farthest from the NOC first: the switch, then the router behind which it sits
     assert audit(office)[-4:] == [
