@@ -6,8 +6,8 @@ device that fails counts towards --max-failures; a device behind a changed one t
 answer before the change is not that change's fault; and each device is journaled before its
 change with what `communelan recover` needs.
 
-Devices that refuse connections fail without being changed, so most of this needs no push of
-a config: each device either stays untouched or is never started."""
+A guard that refuses every device after reading it makes devices fail untouched, so most of
+this needs no push of a config: each device either stays untouched or is never started."""
 
 from __future__ import annotations
 
@@ -73,36 +73,48 @@ def outcomes(run: PushRun) -> dict[str, tuple[Outcome, str]]:
             run.reports.items()}  # fmt: skip
 
 
+def refuse(host: str, running: str) -> None:
+    """A guard that refuses every device after it was read: each one fails untouched."""
+    raise OSError("refused by the test")
+
+
 def test_workers_come_from_the_option_then_the_config_and_failures_all_count(
     office: Office,
 ) -> None:
-    office.lab.set_faults("*", refuse_connections=True)
+    # the access switches answer slowly: one that starts while the other is in flight does so
+    # long before the other fails
+    office.lab.set_faults("hac-thanh-*-sw0[23]", latency=0.5)
+
+    def first_wave(**options: int) -> tuple[list[Outcome], PushRun]:
+        run = office.push(guard=refuse, **options)
+        return sorted(run.reports[h].outcome for h in ACCESS), run
+
     # config.yaml's one worker: the access switches go one at a time, and after the first
     # failed the second is not started
     office.runner({"num_workers": 1})
-    one = outcomes(office.push(max_failures=1))
-    assert sorted(one[h] for h in ACCESS) == [
-        (Outcome.SKIPPED, NOT_STARTED.format(1)),
-        (Outcome.UNREACHABLE, ""),
-    ]
-    assert one[CORE] == one[ROUTER] == (Outcome.SKIPPED, NOT_STARTED.format(1))
+    one, run = first_wave(max_failures=1)
+    assert one == [Outcome.FAILED, Outcome.SKIPPED]
+    assert {outcomes(run)[h] for h in (CORE, ROUTER)} == {(Outcome.SKIPPED, NOT_STARTED.format(1))}
+    skipped = next(h for h in ACCESS if run.reports[h].outcome == Outcome.SKIPPED)
+    assert run.reports[skipped].reason == NOT_STARTED.format(1)
 
     # --workers 1 wins over config.yaml's 20
     office.runner({"num_workers": 20})
-    option = outcomes(office.push(max_failures=1, workers=1))
-    assert sorted(option[h][0] for h in ACCESS) == [Outcome.SKIPPED, Outcome.UNREACHABLE]
+    assert first_wave(max_failures=1, workers=1)[0] == [Outcome.FAILED, Outcome.SKIPPED]
+    # config.yaml's 20: both in flight at once, both fail
+    both, run = first_wave(max_failures=1)
+    assert both == [Outcome.FAILED, Outcome.FAILED]
+    assert outcomes(run)[CORE] == (Outcome.SKIPPED, NOT_STARTED.format(2))
 
-    # no runner in config.yaml: 20 workers, both access switches in flight at once; both
-    # failures count, so with --max-failures 2 the core and the router are not started
+    # no runner in config.yaml: 20 workers; both failures count, so with --max-failures 2 the
+    # core and the router are not started
     office.runner(None)
-    both = office.push(max_failures=2)
-    assert {h: both.reports[h].outcome for h in ACCESS} == dict.fromkeys(
-        ACCESS, Outcome.UNREACHABLE
-    )
-    assert (
-        outcomes(both)[CORE] == outcomes(both)[ROUTER] == (Outcome.SKIPPED, NOT_STARTED.format(2))
-    )
-    assert both.stopped == "stopped: 2 devices failed (--max-failures)"
+    both, run = first_wave(max_failures=2)
+    assert both == [Outcome.FAILED, Outcome.FAILED]
+    assert {outcomes(run)[h] for h in (CORE, ROUTER)} == {(Outcome.SKIPPED, NOT_STARTED.format(2))}
+    assert run.stopped == "stopped: 2 devices failed (--max-failures)"
+    for host in ACCESS:  # refused before any change
+        assert "refused by the test" in run.reports[host].reason
 
 
 def test_a_device_that_did_not_answer_before_is_not_the_changed_ones_fault(
