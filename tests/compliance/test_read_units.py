@@ -162,6 +162,7 @@ def test_a_backup_reads_every_device_past_a_failed_one_and_one_an_earlier_task_f
         summary = run_backup(nr, repo)
     finally:
         commune.lab.clear_faults(first)
+        close_all(nr)  # the other tests log in afresh too (a refusal needs a new login)
     assert list(summary.failed) == [first]
     assert summary.changed == [second, *rest]
     assert all((repo / f"{h}.cfg").is_file() for h in [second, *rest])
