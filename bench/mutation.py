@@ -4,7 +4,6 @@ compliance/ and the secrets code, against the tests that guard them.
     .venv/bin/pip install -e '.[mutation]'                   # mutmut
     .venv/bin/python bench/mutation.py                       # the whole scope (hours)
     .venv/bin/python bench/mutation.py --only nornir_config/push/state.py --tests tests/push
-    .venv/bin/python bench/mutation.py ... --mutants 'nornir_config.backup.x_run_backup*'
 
 Runs in a scratch copy of the committed tree (`git archive HEAD`), so the worktree is never
 touched. Prints killed/survived/other counts, the score (killed / mutants, a mutant no selected
@@ -16,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import fnmatch
 import subprocess
 import sys
 import tempfile
@@ -129,12 +127,6 @@ def main() -> int:
     )
     parser.add_argument("--timeout-constant", type=float, default=5.0)
     parser.add_argument("--max-children", type=int, default=2)
-    parser.add_argument(
-        "--mutants",
-        nargs="+",
-        default=[],
-        help="run only these mutants (names or globs, e.g. a kept run's survivors)",
-    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument(
         "--report", type=Path, help="only print the table of a kept scratch folder (a partial run)"
@@ -158,26 +150,24 @@ def main() -> int:
     config = setup_cfg(args.only, args.tests, args.all_lines, timeout)
     (work / "setup.cfg").write_text(config, encoding="utf-8")
     started = time.perf_counter()
-    command = [*mutmut, "run", "--max-children", str(args.max_children), *args.mutants]
-    run = subprocess.run(command, cwd=work)
+    run = subprocess.run([*mutmut, "run", "--max-children", str(args.max_children)], cwd=work)
     seconds = time.perf_counter() - started
     scope = f"{', '.join(args.only)} with {' '.join(args.tests)}, in {seconds:.0f} s"
-    report(work, mutmut, scope, only=args.mutants)
+    report(work, mutmut, scope)
     print(f"scratch folder: {work}" if args.keep else "")
     if not args.keep:
         subprocess.run(["rm", "-rf", str(work)], check=False)
     return 0 if run.returncode == 0 else run.returncode
 
 
-def report(work: Path, mutmut: list[str], scope: str, only: list[str] | None = None) -> None:
-    """The score table; `only`: of these mutants (names or globs), the others not run."""
+def report(work: Path, mutmut: list[str], scope: str) -> None:
     listed = subprocess.run(
         [*mutmut, "results", "--all", "true"], cwd=work, capture_output=True, text=True
     ).stdout
     statuses: dict[str, str] = {}
     for line in listed.splitlines():
         name, sep, status = line.strip().rpartition(": ")
-        if sep and (not only or any(fnmatch.fnmatchcase(name, m) for m in only)):
+        if sep:
             statuses[name] = status.strip()
     counts = collections.Counter(statuses.values())
     print(f"\nmutmut over {scope}")
