@@ -15,9 +15,11 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from netmiko import ConnectHandler
 
 from nornir_config.cli.lab import inventory_specs
 from nornir_config.lab.testing import LabFactory, RunningLab
@@ -46,9 +48,10 @@ class Office:
         text = yaml.safe_dump(config, sort_keys=False)
         (self.root / "config.yaml").write_text(text, encoding="utf-8")
 
-    def push(self, **options: int) -> PushRun:
+    def push(self, filters: list[str] | None = None, **options: Any) -> PushRun:
         set_run_settings(RunSettings(root=self.root, lab=True))
-        return run_push(open_project([f"code={CODE}"]), PushOptions(**options))
+        project = open_project([f"code={CODE}", *(filters or [])])
+        return run_push(project, PushOptions(**options))
 
 
 @pytest.fixture
@@ -85,7 +88,7 @@ def test_workers_come_from_the_option_then_the_config_and_failures_all_count(
     # long before the other fails
     office.lab.set_faults("hac-thanh-*-sw0[23]", latency=0.5)
 
-    def first_wave(**options: int) -> tuple[list[Outcome], PushRun]:
+    def first_wave(**options: Any) -> tuple[list[Outcome], PushRun]:
         run = office.push(guard=refuse, **options)
         return sorted(run.reports[h].outcome for h in ACCESS), run
 
@@ -161,3 +164,42 @@ def test_each_device_is_journaled_before_its_change_until_its_wave_is_reported(
     assert f"hostname {first}" in Path(entry.intended_file).read_text(encoding="utf-8")
     assert entry.device_file == "flash:communelan-before.cfg"
     assert journal.entries(build) == {}  # every device ended its push
+
+
+def flash(office: Office, name: str) -> str:
+    """`dir flash:` as the device answers it now, over a login of our own."""
+    with ConnectHandler(**office.lab.netmiko_params(name)) as conn:
+        return str(conn.send_command("dir flash:"))
+
+
+def test_a_device_put_back_loses_its_copy_and_one_needing_attention_keeps_it(
+    office: Office,
+) -> None:
+    """A factory switch (no revert timer to wait for) that refuses a line is rolled back: its
+    report keeps why, and its pre-change copy is deleted. One whose session is cut at its first
+    config line and that then refuses every login needs attention: its journal entry and its
+    pre-change copy stay for `communelan recover`, and its report says nothing of deleting."""
+    build = office.root / "build"
+    refused, cut = ACCESS
+    office.lab.set_faults(refused, reject_commands=["^ntp server"])
+    try:
+        run = office.push(filters=[f"host={refused}"])
+    finally:
+        office.lab.clear_faults(refused)
+    report = run.reports[refused]
+    assert report.outcome == Outcome.ROLLED_BACK, report.reason
+    assert "invalid input at 'ntp server" in report.reason, report.reason
+    assert "communelan-before.cfg" not in flash(office, refused)
+
+    def cut_off(host: str, running: str) -> None:
+        office.lab.set_faults(host, drop_after=0, refuse_connections=True)
+
+    try:
+        run = office.push(filters=[f"host={cut}"], guard=cut_off)
+    finally:
+        office.lab.clear_faults(cut)
+    report = run.reports[cut]
+    assert report.outcome == Outcome.NEEDS_ATTENTION, report.reason
+    assert "pre-change copy" not in report.reason, report.reason
+    assert sorted(journal.entries(build)) == [cut]
+    assert "communelan-before.cfg" in flash(office, cut)
