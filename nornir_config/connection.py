@@ -344,11 +344,14 @@ def login(host: Host, config: Config, command: str = "") -> tuple[Any, str | Non
 
 def _pipelined_shell(client: paramiko.SSHClient) -> paramiko.SSHClient:
     """`client` whose `invoke_shell` (Netmiko's way in) asks for the pty and the shell in one
-    write: paramiko waits for the pty's answer before it asks for the shell, a round trip
-    over a WAN. The pty request goes without asking for a reply (RFC 4254 6.2 and 5.4:
-    `want reply` FALSE), the shell request with one, so a refused shell still fails the
-    login; a device that ran the shell without a pty would not echo, and the first read
-    would say so."""
+    write, and does not wait for the shell's answer: paramiko waits for each answer before
+    the next request and before the first line typed, a round trip each over a WAN. The pty
+    request goes without asking for a reply (RFC 4254 6.2 and 5.4: `want reply` FALSE); the
+    shell request asks for one, and the lines typed next follow it in the same write (as
+    OpenSSH's client does: the channel's data flows once it is open, the answer comes when it
+    comes). A refused shell still fails the login: paramiko closes the channel on the
+    refusal, and the first read says the device closed the session; a device that ran the
+    shell without a pty would not echo, and the first read would say so."""
 
     def invoke_shell(
         term: str = "vt100",
@@ -371,7 +374,12 @@ def _pipelined_shell(client: paramiko.SSHClient) -> paramiko.SSHClient:
             request.add_int(size)
         request.add_string(b"")
         transport._send_user_message(request)
-        channel.invoke_shell()
+        shell = paramiko.Message()
+        shell.add_byte(paramiko.common.cMSG_CHANNEL_REQUEST)
+        shell.add_int(channel.remote_chanid)
+        shell.add_string("shell")
+        shell.add_boolean(True)
+        transport._send_user_message(shell)
         return channel
 
     client.invoke_shell = invoke_shell
@@ -397,17 +405,42 @@ def run_command(conn: Any, command: str) -> str:
 
 def send_lines(conn: Any, lines: list[str]) -> str:
     """Every line in one write, read up to the prompt after the last one (which must be a
-    command, not an answer): a device reads typed-ahead lines in order, so a batch costs
-    one round trip. The raw output, echoes and prompts included."""
-    conn.write_channel(conn.RETURN.join(lines) + conn.RETURN)
+    command, not an answer): a batch costs one round trip. The raw output, echoes and
+    prompts included."""
+    write_lines(conn, lines)
     return read_through(conn, lines[-1])
 
 
+def write_lines(conn: Any, lines: list[str]) -> None:
+    """Type every line in one write: a device reads typed-ahead lines in order, each once the
+    one before is done (an answer to a question included), so however many are read after,
+    the batch costs one round trip."""
+    conn.write_channel(conn.RETURN.join(lines) + conn.RETURN)
+
+
+def run_answered_ahead(conn: Any, command: str, answers: list[str], question: str) -> str:
+    """`command` and the answers to the questions it may ask, typed in one write: one round
+    trip where asking and answering cost one each. Each answer is an empty line (the
+    default), which the device takes for a question it asks (`question`: a regex of one,
+    matched line by line) or, not asked, as an empty line at the prompt after, which prints
+    one more prompt; the read ends at the prompt the last answer leaves."""
+    write_lines(conn, [command, *answers])
+    output = read_through(conn, command)
+    prompt = rf"^[<\[]?{re.escape(conn.base_prompt)}[^\n]*[>#\]][ \t]*\r?$"
+    while len(re.findall(prompt, output, re.M)) < 1 + len(answers) - len(
+        re.findall(question, output, re.M)
+    ):
+        output += read_until(conn, rf"\n[<\[]?{re.escape(conn.base_prompt)}[^\n]*[>#\]][ \t]*$")
+    return output
+
+
 def read_through(conn: Any, last: str) -> str:
-    """What the device prints up to the prompt that follows the echo of `last`."""
+    """What the device prints up to the prompt that follows the echo of `last`, typed at a
+    prompt or a question (or first in what is left to read, its prompt read already): the
+    same text in an earlier answer is not its echo."""
     # a prompt may wrap the name (`<host>`, `[host]`) as well as end it (`host#`)
-    pattern = rf"{re.escape(last)}[\s\S]*\n[<\[]?{re.escape(conn.base_prompt)}[^\n]*[>#\]][ \t]*$"
-    return read_until(conn, pattern)
+    prompt = rf"\n[<\[]?{re.escape(conn.base_prompt)}[^\n]*[>#\]][ \t]*$"
+    return read_until(conn, rf"(?:^|[>#\]:?])[ \t]*{re.escape(last)}[\s\S]*{prompt}")
 
 
 def read_until(conn: Any, pattern: str, flags: int = 0) -> str:

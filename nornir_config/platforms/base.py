@@ -191,6 +191,9 @@ class DeviceCopy:
     reply: str = ""  # the answer to such a question (Enter, or Y to a [Y/N])
     restore_in_config: bool = False  # the restore runs in config mode, not exec
     delete: str = ""  # removes `{file}` for good once the push is verified (it holds secrets)
+    # answers typed ahead with `save`, in the same write (empty lines only: one the device
+    # does not ask for is an empty line at the prompt); none: each question waits its answer
+    save_answers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -404,7 +407,12 @@ def build(
         ),
         naming=read_naming(_read(folder / "naming.yaml")),
         lint=LintDialect(acl_entry=acl_entry),
-        device_copy=DeviceCopy(**push["device_copy"]),
+        device_copy=DeviceCopy(
+            **{
+                **push["device_copy"],
+                "save_answers": tuple(push["device_copy"].get("save_answers", ())),
+            }
+        ),
         replace=replace,
         lab=LabDialect(device=lab.new_device, session=lab.new_session, day0_facts=lab.day0_facts),
         file_delivery=None

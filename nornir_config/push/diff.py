@@ -13,7 +13,7 @@ import copy
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from hier_config import HConfig, HConfigChild, MatchRule, WorkflowRemediation, get_hconfig
@@ -149,20 +149,40 @@ def _path(child: HConfigChild) -> str:
     return " / ".join(child.path())
 
 
-def _set_aside(have: HConfig, want: HConfig, owned: OwnedLines) -> tuple[list[str], list[str]]:
-    """Drop device-owned lines from both trees and running-only protected lines from `have`;
-    return the running lines kept and the target lines dropped, as paths."""
-    kept: list[str] = []
+@lru_cache(maxsize=64)
+def _target(
+    target: str, platform: Platform, preserve: tuple[str, ...]
+) -> tuple[HConfig, tuple[str, ...], frozenset[str]]:
+    """`target` as a tree without the lines the device owns or sets by default, the target
+    lines so dropped and the paths of the device-owned ones, parsed once per target text:
+    a push plans against it before the change and checks the residual against it after.
+    The tree is shared: nothing changes it (the remediation copies what it needs)."""
+    want = hconfig(target, platform)
+    owned = owned_lines(platform, preserve)
+    wanted = frozenset(_path(c) for c in want.all_children() if _matches(c, owned.device_owned))
     dropped: list[str] = []
-    wanted = {_path(c) for c in want.all_children() if _matches(c, owned.device_owned)}
-    for tree, into in ((have, kept), (want, dropped)):
-        for child in tuple(tree.all_children()):
-            if _matches(child, owned.defaults):
-                child.delete()
-            elif _matches(child, owned.device_owned):
-                if tree is want or _path(child) not in wanted:
-                    into.append(_path(child))
-                child.delete()
+    for child in tuple(want.all_children()):
+        if _matches(child, owned.defaults):
+            child.delete()
+        elif _matches(child, owned.device_owned):
+            dropped.append(_path(child))
+            child.delete()
+    return want, tuple(dropped), wanted
+
+
+def _set_aside(
+    have: HConfig, want: HConfig, owned: OwnedLines, wanted: frozenset[str]
+) -> list[str]:
+    """Drop device-owned lines and running-only protected lines from `have` (`want` has
+    none: `_target`); return the running lines kept, as paths."""
+    kept: list[str] = []
+    for child in tuple(have.all_children()):
+        if _matches(child, owned.defaults):
+            child.delete()
+        elif _matches(child, owned.device_owned):
+            if _path(child) not in wanted:
+                kept.append(_path(child))
+            child.delete()
 
     def walk(node: HConfig | HConfigChild, other: HConfig | HConfigChild | None) -> None:
         for child in tuple(node.children):
@@ -180,7 +200,7 @@ def _set_aside(have: HConfig, want: HConfig, owned: OwnedLines) -> tuple[list[st
                 walk(child, twin)
 
     walk(have, want)
-    return kept, dropped
+    return kept
 
 
 def _command_lines(node: HConfigChild) -> list[str]:
@@ -257,14 +277,15 @@ def plan(
 ) -> Remediation:
     """What turns `running` into `target` on the device, and what it keeps on purpose;
     `proven`: which device-cipher secrets are the ones the last push left (else resent)."""
-    have, want = hconfig(running, platform), hconfig(target, platform)
+    want, dropped, wanted = _target(target, platform, tuple(preserve))
+    have = hconfig(running, platform)
     unverifiable_as_intended(have, want, platform, proven)
-    kept, dropped = _set_aside(have, want, owned_lines(platform, tuple(preserve)))
+    kept = _set_aside(have, want, owned_lines(platform, tuple(preserve)), wanted)
     result = WorkflowRemediation(have, want).remediation_config
     sections = tuple((node.text, tuple(_command_lines(node))) for node in sorted(result.children))
     negation = platform.commands.negation
     removed = tuple(line for node in result.children for line in _negations(node, negation))
-    return Remediation(sections, tuple(kept), removed, tuple(dropped))
+    return Remediation(sections, tuple(kept), removed, dropped)
 
 
 def remediation(

@@ -18,7 +18,7 @@ from nornir_config.platforms import driver_for
 from nornir_config.push import revert
 from nornir_config.push.diff import Remediation, config_diff, plan, remediation
 from nornir_config.push.rollback import prove_way_back, recheck
-from nornir_config.push.session import deliver, read_config, read_running, save_and_read
+from nornir_config.push.session import deliver, read_running, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
 from nornir_config.push.verified import VerifiedConfigs
 from nornir_config.settings import run_settings
@@ -83,13 +83,9 @@ def merge_push(
         report.outcome, report.reason = Outcome.FAILED, f"{redact(why(exc))}; nothing changed"
         return _result(task, report, started)
     step = "sending commands"
-    try:
-        deliver(conn, commands, platform)
-        step = (
-            "re-reading the running config" if timed else "saving and re-reading the running config"
-        )
-        after = read_config(conn, platform) if timed else save_and_read(conn, platform)
-    except Exception as exc:  # dropped session, refused command, timeout
+    try:  # then, in the same write, saved (without a timer to confirm) and read back
+        after = deliver(conn, commands, platform, save=not timed).running
+    except Exception as exc:  # dropped session, refused command, failed save, timeout
         report.reason = f"{step}: {redact(why(exc))}"
         return _result(task, revert.undo(task, before, platform, report, redact, timed), started)
     proven.record(commands, after, intended)

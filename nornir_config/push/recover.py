@@ -83,10 +83,10 @@ def recover_device(
             return Result(host=task.host, result=result)
         if to == "before":
             restore_device_copy(conn, platform, entry.device_file)
+            running = save_and_read(conn, platform)
         else:
             commands = remediation(running, intended, platform, proven=proven)
-            deliver(conn, commands, platform)
-        running = save_and_read(conn, platform)
+            running = deliver(conn, commands, platform).running  # saved, then read back
         if to == "intended":
             proven.record(commands, running, intended)
         result.now = _where(running, entry, intended, platform, secrets, proven)

@@ -22,7 +22,13 @@ from typing import Any
 from nornir.core.inventory import Host
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, open_netmiko, read_until, send_lines, why
+from nornir_config.connection import (
+    TIMEOUTS,
+    open_netmiko,
+    run_answered_ahead,
+    send_lines,
+    why,
+)
 from nornir_config.platforms.base import DeviceCopy, Platform
 from nornir_config.push.diff import config_diff, remediation
 from nornir_config.push.session import deliver, reopen, save_and_read
@@ -78,7 +84,11 @@ def save_device_copy(host: Host, conn: Any, platform: Platform) -> str:
     """Have the device copy its running config to its own file system; the file's name."""
     cmds = platform.device_copy
     host.data.pop(DEVICE_COPY, None)
-    output = run_answered(conn, cmds.save.format(file=cmds.file), cmds)
+    save = cmds.save.format(file=cmds.file)
+    if cmds.save_answers:
+        output = run_answered_ahead(conn, save, list(cmds.save_answers), cmds.question)
+    else:
+        output = run_answered(conn, save, cmds)
     if re.search(cmds.failed, output):
         raise OSError(f"the device could not save its pre-change copy: {output.strip()[:200]}")
     host.data[DEVICE_COPY] = cmds.file
@@ -153,18 +163,12 @@ def prove_way_back(host: Host, conn: Any, platform: Platform, then: Sequence[str
 def _restored_then(conn: Any, platform: Platform, file: str, then: list[str]) -> str:
     """The restore and `then` in one write (the restore asks nothing: `force`); raises as
     `restore_device_copy` does, else returns the answer to `then`."""
-    cmds = platform.device_copy
-    restore = cmds.restore.format(file=file)
-    conn.write_channel(conn.RETURN.join([restore, *then]) + conn.RETURN)
-    # the prompt that follows the echo of the last line (a line of its own after a prompt)
-    last = (
-        rf"[>#\]][ \t]*{re.escape(then[-1])}[ \t]*\r?\n[^\n]*{platform.commands.prompt_end}[ \t]*$"
-    )
-    output = read_until(conn, last)
+    restore = platform.device_copy.restore.format(file=file)
+    output = send_lines(conn, [restore, *then])
     start = output.find(restore)
     split = output.find(then[0], start + len(restore))
     restored = output[start:split] if start >= 0 and split >= 0 else output
-    _raise_unless_restored(cmds, restored)
+    _raise_unless_restored(platform.device_copy, restored)
     return output[split:]
 
 
@@ -199,8 +203,7 @@ def rollback_merge(
         for _ in range(PASSES):
             if not left:
                 break
-            deliver(conn, left, platform)
-            now = save_and_read(conn, platform)
+            now = deliver(conn, left, platform).running  # saved, then read back
             left = remediation(now, before, platform)
         if not left:
             differing = config_paths(now, platform) ^ config_paths(before, platform)

@@ -12,7 +12,7 @@ from nornir.core.task import Task
 
 from nornir_config.connection import TIMEOUTS, get_running_config, open_netmiko, read_until
 from nornir_config.platforms.base import Platform
-from nornir_config.push.transfer import TransferError, deliver_file, type_texts
+from nornir_config.push.transfer import Delivered, TransferError, deliver_file, type_texts
 from nornir_config.push.transfer import save as save_running
 from nornir_config.secrets import load_secrets, reveal
 from nornir_config.settings import run_settings
@@ -118,9 +118,11 @@ def exit_config(conn: Any, platform: Platform) -> str:
     )
 
 
-def deliver(conn: Any, commands: list[str], platform: Platform) -> str:
-    """Apply a remediation in a few round trips: single lines as one file copied into the
-    running config (where the platform can), multi-line commands typed after it.
+def deliver(conn: Any, commands: list[str], platform: Platform, save: bool = True) -> Delivered:
+    """Apply a remediation and read the running config back (saved first when `save`), in a
+    few round trips whatever its length: single lines as one file copied into the running
+    config (where the platform can), then in the same write as the copy the file's deletion,
+    the multi-line commands, the save and the read.
 
     When the file cannot be written (no Tcl, flash full, characters Tcl would change)
     nothing has changed yet, and every line is typed instead.
@@ -129,17 +131,17 @@ def deliver(conn: Any, commands: list[str], platform: Platform) -> str:
     settings = platform.file_delivery
     lines = [c for c in commands if "\n" not in c]
     texts = [c for c in commands if "\n" in c]
-    if not commands:
-        return ""
-    if settings is None:
-        return _typed(conn, commands, platform)
-    pattern = platform.commands.error_pattern
-    if not lines:
-        return type_texts(conn, settings, texts, pattern, first=[])
-    try:
-        return deliver_file(conn, platform, lines, texts)
-    except TransferError:
-        return _typed(conn, commands, platform)
+    output = ""
+    if settings is not None and lines:
+        try:
+            return deliver_file(conn, platform, lines, texts, save)
+        except TransferError:
+            output = _typed(conn, commands, platform)
+    elif settings is not None and texts:
+        output = type_texts(conn, settings, texts, platform.commands.error_pattern, first=[])
+    elif commands:
+        output = _typed(conn, commands, platform)
+    return Delivered(output, save_and_read(conn, platform) if save else read_config(conn, platform))
 
 
 def _revealed(commands: list[str]) -> list[str]:

@@ -52,8 +52,9 @@ def test_file_delivery_ends_where_typing_ends(push_env: PushEnv) -> None:
             commands = remediation(conn.send_command("show running-config"), target, PLATFORM)
             assert len(commands) > 100 and "hostname " + name in commands
             if path == "file":
-                output = deliver(conn, commands, PLATFORM)
-                assert "bytes copied" in output  # one copy, not typed
+                delivered = deliver(conn, commands, PLATFORM)
+                assert "bytes copied" in delivered.output  # one copy, not typed
+                assert not remediation(delivered.running, target, PLATFORM)
             else:
                 send_config(conn, commands, PLATFORM)
         with ConnectHandler(**push_env.lab.netmiko_params(name)) as conn:
@@ -217,3 +218,42 @@ def test_rollback_delivers_its_lines_as_one_file(
     assert push_env.is_before(victim), remediation(
         push_env.running(victim), push_env.before[victim], PLATFORM
     )
+
+
+def test_a_first_push_in_a_few_writes(push_env: PushEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every step of a first push in one write each, whatever the change's length: login and
+    read, the device's own copy (both of IOS's questions answered ahead), the way back's proof,
+    the upload, then the copy into the running config with the file's deletion, the banner,
+    the save and the re-read; then the access check's new login and the copy's deletion."""
+    from netmiko.base_connection import BaseConnection
+
+    push_env.use_rendered()
+    name = push_env.names[-1]
+    assert "banner motd" in push_env.intended[name]
+    push_env.lab.call(  # a copy an earlier run left: IOS asks before it writes over it
+        lambda: push_env.lab.device(name).flash.write("communelan-before.cfg", b"old\n")
+    )
+    writes: list[str] = []
+    write = BaseConnection.write_channel
+
+    def spy(self: BaseConnection, out_data: str) -> None:
+        writes.append(out_data)
+        write(self, out_data)
+
+    monkeypatch.setattr(BaseConnection, "write_channel", spy)
+    report = push_env.push([f"host={name}"]).reports[name]
+    assert report.outcome == Outcome.CHANGED, report
+    assert len(report.commands) > 100
+    assert push_env.is_intended(name)
+    copy = [w for w in writes if w.startswith("copy running-config flash:")]
+    assert copy == ["copy running-config flash:communelan-before.cfg\n\n\n"], writes
+    delivery = [w for w in writes if w.startswith("copy flash:communelan-merge.cfg")]
+    assert len(delivery) == 1, writes
+    steps = ["delete /force flash:communelan-merge.cfg", "banner motd", "write memory"]
+    at = [delivery[0].index(step) for step in [*steps, "show running-config"]]
+    assert at == sorted(at), delivery
+    # Netmiko's farewell (`\n`, `exit`) goes to a session `hang_up` closed already
+    sent = [w for w in writes if w not in ("\n", "exit\n")]
+    assert len(sent) == 7, sent
+    flash = push_env.lab.call(lambda: sorted(push_env.lab.device(name).flash.files))
+    assert not any("communelan" in f for f in flash), flash  # both files gone

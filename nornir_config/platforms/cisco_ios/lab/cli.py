@@ -41,6 +41,11 @@ from nornir_config.platforms.cisco_ios.lab.shows import (
 
 CONFIG_BANNER = "Enter configuration commands, one per line.  End with CNTL/Z."
 INVALID = "% Invalid input detected at '^' marker."
+# copy to an existing flash file (the wording of real devices' copy sessions, e.g. the
+# "copy running-config flash:" transcripts in Cisco file-system guides and device test logs)
+OVERWRITE = (
+    "%Warning:There is a file already existing with this name\nDo you want to over write? [confirm]"
+)
 HOST_ARGUMENT = re.compile(r"^\s*(?:ntp (?:server|peer)|logging(?: host)?) (?:vrf \S+ )?(\S+)")
 INVALID_RANGE = "% Command rejected: Invalid interface range\n"
 
@@ -588,14 +593,35 @@ class Cli:
             return Reply(f"%Error opening {dest} (Invalid argument)\n")
         data = (text or "").encode()
 
-        def to_flash() -> Reply:
+        def written() -> Reply:
             try:
                 self.device.flash.write(name, data)
             except FlashFullError:
                 return Reply(f"%Error copying {dest} (No space left on device)\n")
             return Reply(_copied(len(data)))
 
+        def to_flash() -> Reply:
+            if self.device.flash.read(name) is None:
+                return written()
+            # a file of that name is there: IOS asks before it writes over it (a [confirm]:
+            # Enter or y goes on, anything else keeps the old file), as in the copy sessions
+            # shown by Cisco's file system guides and test logs of real devices
+            return self._confirm(OVERWRITE, written)
+
         return self._ask(f"Destination filename [{name}]? ", to_flash)
+
+    def _confirm(self, question: str, then: Callable[[], Reply]) -> Reply:
+        """A `[confirm]` question (none with `file prompt quiet`): Enter or y goes on."""
+        if self._quiet():
+            return then()
+
+        def answered(line: str) -> Reply:
+            if line.strip().lower() in ("", "y", "yes"):
+                return then()
+            return Reply("%Error: copy aborted\n")
+
+        self.pending = answered
+        return Reply(question, prompt=False)
 
     def _run_dir(self, m: Match) -> Reply:
         path = m.words[1] if len(m.words) > 1 else "flash:/"
