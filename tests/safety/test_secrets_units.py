@@ -225,3 +225,10 @@ def test_secret_spans_find_every_form_of_eight_characters_or_more_or_say_they_ca
     assert secret_spans(text, {"short": "Exactly"}) is None  # 7: too short to tell
     assert secret_spans("xxAbcdefghij", {"a": "Abcdefgh", "b": "defghij9"}) == [(2, 10, "a")]
     assert secret_spans("Abcdefghij", {"a": "Abcdefgh", "b": "cdefghij"}) is None  # overlap
+    # three times, and two forms back to back (touching, not overlapping)
+    assert secret_spans("Exactly8 Exactly8 Exactly8", {"k": "Exactly8"}) == [
+        (0, 8, "k"), (9, 17, "k"), (18, 26, "k")
+    ]  # fmt: skip
+    assert secret_spans("Abcdefgh12345678", {"a": "Abcdefgh", "n": "12345678"}) == [
+        (0, 8, "a"), (8, 16, "n")
+    ]  # fmt: skip
