@@ -68,6 +68,22 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             *(f"tests/safety/test_interrupts.py::test_{name}" for name in INTERRUPT_TESTS),
         ],
     ),
+    # the session code: its lab-free units and function-level tests against small labs
+    # (a device or two per test, reads that give up after 5 s)
+    "conn-lab": (
+        [
+            "nornir_config/connection.py",
+            "nornir_config/push/session.py",
+            "nornir_config/push/transfer.py",
+            "nornir_config/push/access.py",
+            "nornir_config/push/intended.py",
+        ],
+        [
+            "tests/push/test_connection_units.py",
+            "tests/push/test_prepare_units.py",
+            "tests/push/test_session_lab.py",
+        ],
+    ),
 }
 
 
@@ -127,6 +143,12 @@ def main() -> int:
     )
     parser.add_argument("--timeout-constant", type=float, default=5.0)
     parser.add_argument("--max-children", type=int, default=2)
+    parser.add_argument(
+        "--mutants",
+        nargs="+",
+        default=[],
+        help="only these mutants (mutmut's names or globs: 'nornir_config.push.access.*')",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument(
         "--report", type=Path, help="only print the table of a kept scratch folder (a partial run)"
@@ -150,7 +172,9 @@ def main() -> int:
     config = setup_cfg(args.only, args.tests, args.all_lines, timeout)
     (work / "setup.cfg").write_text(config, encoding="utf-8")
     started = time.perf_counter()
-    run = subprocess.run([*mutmut, "run", "--max-children", str(args.max_children)], cwd=work)
+    run = subprocess.run(
+        [*mutmut, "run", "--max-children", str(args.max_children), *args.mutants], cwd=work
+    )
     seconds = time.perf_counter() - started
     scope = f"{', '.join(args.only)} with {' '.join(args.tests)}, in {seconds:.0f} s"
     report(work, mutmut, scope)

@@ -181,14 +181,18 @@ def lines_naming(known_hosts: Path, names: set[str]) -> list[str]:
     """The lines of `known_hosts` (newline-terminated, in file order) that can name one of
     `names`: only those are handed to paramiko, which decodes every key it loads (~3 ms each,
     30 s for a national lab's 10,650). Markers (@revoked, @cert-authority) and hashed names
-    (which can name any host) are always kept."""
+    (which can name any host) are always kept. The names are the first field, ended by a
+    space or a tab as paramiko's `HostKeyEntry.from_line` splits it."""
     lines = known_hosts.read_text(encoding="utf-8", errors="replace").splitlines()
     return [
         f"{line}\n"
         for line in lines
         if line.startswith("@")
-        or any(n.startswith("|") or n in names for n in line.split(" ", 1)[0].split(","))
+        or any(n.startswith("|") or n in names for n in _FIELD_END.split(line, 1)[0].split(","))
     ]
+
+
+_FIELD_END = re.compile("[ \t]")
 
 
 def own_known_hosts(known_hosts: Path, hostname: str, port: int | None) -> Path:

@@ -10,8 +10,21 @@ from nornir_config.sot.names import ascii_name
 from nornir_config.sot.province import Device, expand_interfaces
 from nornir_config.sot.schema import Defaults
 
+# The zones of the last commune seen: its devices come one after another and share their
+# settings and address plan, so the addresses are printed once per commune, not per device.
+_last_zones: tuple[object, object, list[dict[str, Any]]] | None = None
+
 
 def _zones(device: Device) -> list[dict[str, Any]]:
+    """The zones as templates see them (each call gets its own dicts)."""
+    global _last_zones
+    last = _last_zones
+    if last is None or last[0] is not device.settings or last[1] is not device.plan:
+        last = _last_zones = (device.settings, device.plan, _zones_of(device))
+    return [dict(zone) for zone in last[2]]
+
+
+def _zones_of(device: Device) -> list[dict[str, Any]]:
     zones = []
     for key, zone in sorted(device.settings.zones.items(), key=lambda kv: kv[1].vlan):
         plan = device.plan.zones[key]

@@ -318,7 +318,7 @@ def _lint(filters: list[str], options: dict[str, Any]) -> StepResult:
 
 def _compliance(filters: list[str], options: dict[str, Any]) -> StepResult:
     try:
-        from nornir_config.compliance import run_compliance
+        from nornir_config.compliance.run import run_compliance
     except ImportError:
         return StepResult(
             False, "compliance is not available (nornir_config.compliance is not installed)"

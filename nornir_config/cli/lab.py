@@ -25,7 +25,7 @@ from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
 from nornir_config.settings import RunSettings, run_settings
 
 if TYPE_CHECKING:
-    pass
+    from nornir.core import Nornir
 
 lab_app = typer.Typer(
     help="The device lab: emulated devices, each in its vendor's dialect, on loopback SSH.",
@@ -37,13 +37,16 @@ def register(app: typer.Typer) -> None:
     app.add_typer(lab_app, name="lab")
 
 
-def inventory_specs(settings: RunSettings, filters: list[str]) -> list[LabDeviceSpec]:
-    """The selected inventory devices as lab devices (hostname = inventory name)."""
+def inventory_specs(
+    settings: RunSettings, filters: list[str], nr: Nornir | None = None
+) -> list[LabDeviceSpec]:
+    """The selected inventory devices as lab devices (hostname = inventory name), from `nr`
+    when the caller has loaded the inventory already."""
     from nornir_config.filters import apply_filters
     from nornir_config.inventory import build_nornir, province_of
     from nornir_config.sot.cabling import cables
 
-    nr = build_nornir(settings)
+    nr = nr if nr is not None else build_nornir(settings)
     selected = apply_filters(nr, filters)
     names = set(selected.inventory.hosts)
     devices = province_of(nr).devices
@@ -118,8 +121,12 @@ def up(
             raise InputError.one(
                 "--client-address", client_address, "is not an IPv4 address", "e.g. 10.0.1.10"
             ) from None
-    plan = lab_plan(settings, inventory_specs(settings, filters or []), day0)
+    from nornir_config.inventory import build_nornir, province_of
+
+    nr = build_nornir(settings)  # once: for the devices and for the plan
+    plan = lab_plan(settings, inventory_specs(settings, filters or [], nr), day0, province_of(nr))
     specs = plan.specs
+    _raise_open_files_limit(len(specs))  # before .lab/ is written: bad input writes nothing
     lab_dir.mkdir(parents=True, exist_ok=True)
     (lab_dir / ENDPOINTS).unlink(missing_ok=True)
     if plan.credentials is not None:
@@ -138,7 +145,6 @@ def up(
 
     (lab_dir / PROGRESS).unlink(missing_ok=True)
     (lab_dir / RUN_FILE).write_text(json.dumps(run), encoding="utf-8")
-    _raise_open_files_limit(len(specs))
     started = time.monotonic()
     with open(lab_dir / LOGFILE, "ab") as logfile:
         proc = subprocess.Popen(

@@ -6,12 +6,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nornir_config.errors import InputError
 from nornir_config.lab.files import LabCredentials
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.platforms import driver
 from nornir_config.settings import RunSettings
+
+if TYPE_CHECKING:
+    from nornir_config.sot.province import ProvinceData
 
 
 @dataclass(frozen=True)
@@ -22,18 +26,23 @@ class LabPlan:
 
 
 def lab_plan(
-    settings: RunSettings, specs: list[LabDeviceSpec], day0_dir: Path | None = None
+    settings: RunSettings,
+    specs: list[LabDeviceSpec],
+    day0_dir: Path | None = None,
+    province: ProvinceData | None = None,
 ) -> LabPlan:
     """The inventory devices `specs`, each booting from `day0_dir/<name>.cfg` when there is
     one (a file naming no device adds a device with the ports, role and model its config
     shows); the operator is the province's first local user with its password and the
     enable secret from the secrets store, so that pushed configs keep letting the lab's
     clients in; clients come from the first host of the NOC network (with several provinces,
-    each device's own: `LabDeviceSpec.noc`)."""
+    each device's own: `LabDeviceSpec.noc`). `province` is the inventory when the caller has
+    loaded it already (else it is loaded here)."""
     from nornir_config.inventory import build_nornir, province_of
     from nornir_config.secrets import load_secrets
 
-    province = province_of(build_nornir(settings))
+    if province is None:  # not loaded by the caller
+        province = province_of(build_nornir(settings))
     texts = {p.stem: read_day0(p) for p in sorted(day0_dir.glob("*.cfg"))} if day0_dir else {}
     planned = [boot_from(spec, texts.pop(spec.name, None)) for spec in specs]
     for name, text in texts.items():  # a device only the folder knows: as its config shows

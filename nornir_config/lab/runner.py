@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from nornir_config.collector import collector_paused, keep_for_the_run
 from nornir_config.lab.control import serve_control
 from nornir_config.lab.files import (
     CONSOLE,
@@ -42,23 +43,26 @@ STALL_S = 60.0
 
 
 async def serve(lab_dir: Path, run: dict[str, Any]) -> None:
-    specs = [LabDeviceSpec.from_dict(s) for s in run["devices"]]
-    credentials = load_or_create_credentials(lab_dir)
-
     def progress(step: str, done: int, total: int) -> None:
         write_progress(lab_dir, step, done, total)
 
-    progress("devices", 0, len(specs))
-    lab = Lab(
-        specs,
-        credentials,
-        keys_dir=lab_dir / KEYS,
-        network=run.get("network", "127.100.0.0"),
-        base_port=int(run.get("base_port", 0)),
-        client_address=run.get("client_address"),
-        progress=progress,
-    )
-    await lab.start()
+    # The devices live as long as the lab: no collector pass re-scans them while they boot,
+    # nor after (frozen).
+    with collector_paused():
+        specs = [LabDeviceSpec.from_dict(s) for s in run["devices"]]
+        credentials = load_or_create_credentials(lab_dir)
+        progress("devices", 0, len(specs))
+        lab = Lab(
+            specs,
+            credentials,
+            keys_dir=lab_dir / KEYS,
+            network=run.get("network", "127.100.0.0"),
+            base_port=int(run.get("base_port", 0)),
+            client_address=run.get("client_address"),
+            progress=progress,
+        )
+        await lab.start()
+    keep_for_the_run()
     for pattern, faults in run.get("faults", {}).items():
         await lab.set_faults(pattern, **faults)
     stopped = asyncio.Event()

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import hashlib
+import hmac
 import ipaddress
 import logging
+import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +20,7 @@ import asyncssh
 from nornir_config.lab import reach
 from nornir_config.lab.files import Endpoint, LabCredentials
 from nornir_config.lab.link import WanLink
+from nornir_config.lab.ondemand import Handover, OnDemand, SshFactory
 from nornir_config.lab.sftp import FlashSFTPServer
 from nornir_config.lab.spec import DeviceFaults, LabDeviceSpec
 from nornir_config.lab.twin import cable
@@ -33,18 +38,42 @@ def device_address(index: int, network: str = DEFAULT_NETWORK) -> str:
     return str(ipaddress.IPv4Address(base + (index // 250) * 256 + index % 250 + 1))
 
 
-def load_or_create_key(keys_dir: Path | None, name: str) -> asyncssh.SSHKey:
-    """A device's persistent host key (ed25519), created on first use."""
-    if keys_dir is None:
-        return asyncssh.generate_private_key("ssh-ed25519")
-    path = keys_dir / name
-    if path.exists():
-        return asyncssh.read_private_key(str(path))
-    keys_dir.mkdir(parents=True, exist_ok=True)
-    key = asyncssh.generate_private_key("ssh-ed25519")
-    key.write_private_key(str(path))
-    path.chmod(0o600)
-    return key
+# An ed25519 private key in PKCS#8 DER (RFC 8410, section 7) is this prefix and its 32-byte
+# seed: asyncssh imports it as it is (`import_private_key`).
+_ED25519_PKCS8 = bytes.fromhex("302e020100300506032b657004220420")
+SEED = "seed"
+
+
+class HostKeys:
+    """Every device's persistent host key (ed25519), from one random seed (`keys/seed`, 0600)
+    and the device's name: a national lab writes one file, not 10,000. A key file a device
+    already has (labs booted before the seed) is kept, since known_hosts pins its key.
+    Without a folder, the seed is new each time (a test's lab)."""
+
+    def __init__(self, keys_dir: Path | None) -> None:
+        self.keys_dir = keys_dir
+        self.seed = secrets.token_bytes(32) if keys_dir is None else self._seed(keys_dir)
+
+    @staticmethod
+    def _seed(keys_dir: Path) -> bytes:
+        path = keys_dir / SEED
+        if path.exists() and len(seed := path.read_bytes()) == 32:
+            return seed
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)  # a seed cut short by a crash: no device used it
+        seed = secrets.token_bytes(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(seed)
+        return seed
+
+    def key(self, name: str) -> asyncssh.SSHKey:
+        if self.keys_dir is not None and name != SEED:
+            path = self.keys_dir / name
+            if path.exists():
+                return asyncssh.read_private_key(str(path))
+        derived = hmac.new(self.seed, b"host key\0" + name.encode(), hashlib.sha256).digest()
+        return asyncssh.import_private_key(_ED25519_PKCS8 + derived)
 
 
 class _Auth(asyncssh.SSHServer):
@@ -107,7 +136,8 @@ class _Listener:
     host: str
     port: int
     key: asyncssh.SSHKey
-    server: Any = None
+    server: Any = None  # the TCP listener (None while the device refuses connections)
+    ssh: OnDemand | None = None  # its SSH server, made on the first connection
 
 
 # Boot progress (step, done, total), reported every PROGRESS_EVERY devices.
@@ -140,13 +170,14 @@ class Lab:
         operator = credentials if seed_operator else None
         self._console_host = device_address(0, network)
         self._console_port = base_port + len(specs) if base_port else 0
-        self._console_key = load_or_create_key(keys_dir, "console")
+        keys = HostKeys(keys_dir)
+        self._console_key = keys.key("console")
         self._console_server: Any = None
         for index, spec in enumerate(specs):
             device = driver(spec.driver).lab.device(spec, operator)
             self.devices[spec.name] = device
             port = base_port + index if base_port else 0
-            key = load_or_create_key(keys_dir, spec.name)
+            key = keys.key(spec.name)
             self._listeners[spec.name] = _Listener(
                 device, device_address(index, network), port, key
             )
@@ -158,14 +189,11 @@ class Lab:
 
     async def start(self) -> None:
         listeners = list(self._listeners.values())
-        for first in range(0, len(listeners), PROGRESS_EVERY):
-            await asyncio.gather(
-                *(self._listen(lst) for lst in listeners[first : first + PROGRESS_EVERY])
-            )
-            if self.progress is not None:
-                self.progress(
-                    "listening", min(first + PROGRESS_EVERY, len(listeners)), len(listeners)
-                )
+        for index, listener in enumerate(listeners):  # one by one: a bind does not wait
+            await self._listen(listener)
+            done = index + 1
+            if self.progress is not None and (done % PROGRESS_EVERY == 0 or done == len(listeners)):
+                self.progress("listening", done, len(listeners))
         self._console_server = await asyncssh.create_server(
             lambda: _ConsoleAuth(self),
             self._console_host,
@@ -203,12 +231,27 @@ class Lab:
                 listener.server = None
 
     async def _listen(self, listener: _Listener) -> None:
+        """Plain TCP behind the device's WAN link; its SSH server is made on first use."""
+        device = listener.device
+        if listener.ssh is None:
+            listener.ssh = OnDemand(lambda: self._ssh_server(listener))
+        ssh = listener.ssh
+        link = WanLink(lambda: device.faults.rtt)  # the faults' rtt, 0 = none
+        listener.server = await link.create_server(
+            lambda _host, _port: ssh.protocol(), listener.host, listener.port
+        )
+        if listener.port == 0:
+            listener.port = listener.server.sockets[0].getsockname()[1]
+
+    async def _ssh_server(self, listener: _Listener) -> SshFactory:
+        """The device's SSH server, as asyncssh makes it for a listener of its own."""
         device = listener.device
 
         async def process(proc: asyncssh.SSHServerProcess[str]) -> None:
             await self._session(device, proc)
 
-        listener.server = await asyncssh.create_server(
+        handover = Handover()
+        await asyncssh.create_server(
             lambda: _Auth(self, device),
             listener.host,
             listener.port,
@@ -219,10 +262,10 @@ class Lab:
             line_editor=False,
             keepalive_interval=0,
             login_timeout=60,
-            tunnel=WanLink(lambda: device.faults.rtt),  # the faults' rtt, 0 = none
+            tunnel=handover,
         )
-        if listener.port == 0:
-            listener.port = listener.server.sockets[0].getsockname()[1]
+        assert handover.factory is not None
+        return handover.factory
 
     # -- addresses -------------------------------------------------------------------------
 

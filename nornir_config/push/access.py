@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from nornir.core import Nornir
 
-from nornir_config.connection import fresh_login, why
+from nornir_config.connection import failure_reason, fresh_login
 from nornir_config.inventory import province_of
 from nornir_config.sot.cabling import behind, depths
 
@@ -52,7 +52,9 @@ def access_check(nr: Nornir, skip: Callable[[str], bool]) -> AccessCheck:
                 fresh_login(device, nr.config)
             except Exception as exc:  # refused, reset, timed out or login refused
                 where = "it" if name == host else f"{name} (behind it)"
-                return f"a fresh login to {where} failed: {why(exc)}"
+                # Netmiko says "TCP connection to device failed" for a refused or unreachable
+                # device: the cause says which
+                return f"a fresh login to {where} failed: {failure_reason(exc)}"
         return None
 
     return check

@@ -506,9 +506,10 @@ def _check_unique_hostnames(
 ) -> None:
     seen: dict[str, str] = {}
     reported: set[str] = set()
+    known = platforms.known_platforms()  # a folder glob: once, not per device
     for device in devices:
         loc = ("communes", positions[device.code], "short_name")
-        if device.platform not in platforms.known_platforms():
+        if device.platform not in known:
             continue  # reported with its model
         naming = device.driver.naming
         if not naming.hostname.match(device.name):

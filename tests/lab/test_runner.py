@@ -42,7 +42,10 @@ def test_background_lab(tmp_path: Path) -> None:
         assert control_request(control, {"op": "stop"})["ok"]
         assert proc.wait(10) == 0
         assert not (lab_dir / "endpoints.json").exists()
-        assert (lab_dir / "keys" / "LAB-R1").exists()
+        # The host keys persist as one private seed, not one file per device.
+        seed = lab_dir / "keys" / "seed"
+        assert seed.stat().st_mode & 0o777 == 0o600
+        assert sorted(p.name for p in (lab_dir / "keys").iterdir()) == ["seed"]
     finally:
         if proc.poll() is None:
             proc.terminate()
@@ -109,3 +112,28 @@ def test_lab_devices_boot_on_first_use() -> None:
     assert device._running is None  # nothing parsed yet: a national lab listens in seconds
     assert device.startup.startswith("version ")
     assert device.hostname == "LAB-S1"
+
+
+def test_host_keys_persist_differ_and_keep_older_files(tmp_path: Path) -> None:
+    """Each device has its own ed25519 host key, the same after the lab restarts (known_hosts
+    pins it); a device's key file from a lab booted before the seed existed is kept."""
+    import asyncssh
+
+    from nornir_config.lab.server import HostKeys
+
+    keys_dir = tmp_path / "keys"
+    keys_dir.mkdir()
+    old = asyncssh.generate_private_key("ssh-ed25519")
+    old.write_private_key(str(keys_dir / "OLD-R1"))
+    first, again = HostKeys(keys_dir), HostKeys(keys_dir)
+
+    def public(keys: HostKeys, name: str) -> bytes:
+        key = keys.key(name)
+        assert key.algorithm == b"ssh-ed25519"
+        return bytes(key.public_data)
+
+    assert public(first, "LAB-R1") == public(again, "LAB-R1")
+    assert public(first, "LAB-R1") != public(first, "LAB-S1")
+    assert public(first, "OLD-R1") == bytes(old.public_data)
+    assert public(HostKeys(tmp_path / "other"), "LAB-R1") != public(first, "LAB-R1")
+    assert public(HostKeys(None), "LAB-R1") != public(HostKeys(None), "LAB-R1")

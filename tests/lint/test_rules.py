@@ -248,3 +248,38 @@ def test_scp_server_is_accepted(rules: dict[str, Rule], office: Views) -> None:
         clear = edit("router", r"^ip scp server enable$", line)(office)
         hits = run_rule(rules["IOS-SVC-004"], clear)
         assert [h.message for _, h in hits] == [f"forbidden line '{line}'"]
+
+
+def test_unique_addresses_over_digests_names_each_clash() -> None:
+    """The province check over the devices' digests (addresses kept as integers): a duplicate
+    address, a subnet used by two communes and a subnet overlapping another commune's wider
+    one are each reported, in dotted form; one commune's own overlaps are not."""
+    from ipaddress import IPv4Address
+
+    from nornir_config.lint.kinds.province import AddressDigest, unique_addresses
+
+    def ip(text: str) -> int:
+        return int(IPv4Address(text))
+
+    digests = [
+        AddressDigest("A-R1", "100", ((ip("10.1.0.1"), 24, 5), (ip("10.9.0.1"), 16, 6))),
+        AddressDigest("A-S1", "100", ((ip("10.1.0.2"), 24, 7), (ip("10.9.4.1"), 24, 8))),
+        AddressDigest("B-R1", "200", ((ip("10.1.0.1"), 24, 9), (ip("10.2.0.1"), 30, 3))),
+        AddressDigest("C-R1", "300", ((ip("10.2.0.0"), 28, 4),)),
+    ]
+    rule = Rule("VN2-ADDR-001", "error", "t", "r", (), "unique_addresses", {}, "vn-level2")
+    hits = [(name, hit.message, hit.line) for name, hit in unique_addresses(rule, digests)]
+    assert (
+        "B-R1",
+        "subnet 10.1.0.0/24 of commune 200 is also used by commune 100 (A-R1)",
+        9,
+    ) in hits
+    used = "address 10.1.0.1 is used on 2 interfaces (A-R1, B-R1)"
+    assert ("A-R1", used, 5) in hits and ("B-R1", used, 9) in hits
+    assert (
+        "B-R1",
+        "subnet 10.2.0.0/30 of commune 200 overlaps 10.2.0.0/28 of commune 300 (C-R1)",
+        3,
+    ) in hits
+    assert not [h for h in hits if h[0] == "A-S1"]  # 10.9.4.0/24 inside its own commune's /16
+    assert len(hits) == 4

@@ -227,3 +227,130 @@ def test_refused_lines_name_the_command_above_each_error() -> None:
     ]
     assert refused_lines("% Invalid input", IOS_ERROR) == ["(unnamed)"]
     assert refused_lines("no error here\nR1#", IOS_ERROR) == []
+
+
+def test_credentials_missing_pieces_come_from_the_secrets_file(tmp_path: Path) -> None:
+    """Each of username, password and enable secret falls back to the file on its own; what
+    neither holds stays empty (never a placeholder)."""
+    settings = RunSettings(root=tmp_path / "root")
+    store = write_secrets_file(
+        tmp_path / "store" / "s.yaml", {"username": "file-u", "password": "file-p"}
+    )
+    only_password = credentials_from(settings, {FILE_ENV: str(store), PASSWORD_ENV: "env-p"})
+    assert (only_password.username, only_password.password) == ("file-u", "env-p")
+    assert only_password.enable_secret == "" and only_password.source == "secrets file"
+    nothing = credentials_from(settings, {FILE_ENV: str(store)})
+    assert (nothing.username, nothing.password, nothing.enable_secret) == ("file-u", "file-p", "")
+    # the environment alone: no file read, an absent enable secret is empty
+    env_only = credentials_from(settings, {USERNAME_ENV: "u", PASSWORD_ENV: "p"})
+    assert env_only.enable_secret == "" and env_only.source == "environment"
+    # a username without any password is refused (both are needed)
+    half = write_secrets_file(tmp_path / "store" / "half.yaml", {"enable_secret": "e"})
+    with pytest.raises(InputError) as refused:
+        credentials_from(settings, {FILE_ENV: str(half), USERNAME_ENV: "u"})
+    (problem,) = refused.value.problems
+    assert (problem.file, problem.item, problem.message) == (
+        "credentials",
+        "device login",
+        "no username/password for the devices",
+    )
+    pw_only = write_secrets_file(tmp_path / "store" / "pw.yaml", {"password": "p"})
+    with pytest.raises(InputError):
+        credentials_from(settings, {FILE_ENV: str(pw_only)})
+    assert problem.fix == (
+        f"set {USERNAME_ENV} and {PASSWORD_ENV} (optional {ENABLE_ENV}), or put 'username' and "
+        f"'password' in the secrets file ({FILE_ENV}, mode 0600), or use --lab"
+    )
+
+
+def test_credentials_refuse_a_secrets_file_inside_the_project(tmp_path: Path) -> None:
+    """The secrets file is checked against the project root: one inside it could be committed."""
+    root = tmp_path / "root"
+    inside = write_secrets_file(root / "secrets.yaml", {"username": "u", "password": "p"})
+    with pytest.raises(InputError, match="inside the repository"):
+        credentials_from(RunSettings(root=root), {FILE_ENV: str(inside)})
+
+
+def test_credentials_from_reads_the_process_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(USERNAME_ENV, "proc-u")
+    monkeypatch.setenv(PASSWORD_ENV, "proc-p")
+    creds = credentials_from(RunSettings(root=tmp_path))
+    assert (creds.username, creds.password, creds.source) == ("proc-u", "proc-p", "environment")
+    monkeypatch.setenv(KNOWN_HOSTS_ENV, str(tmp_path / "kh"))
+    assert known_hosts_path(RunSettings(root=tmp_path)) == tmp_path / "kh"
+
+
+def test_unreadable_lab_credentials_name_the_lab_folder(tmp_path: Path) -> None:
+    lab = RunSettings(root=tmp_path / "root", lab=True)
+    lab.lab_dir.mkdir(parents=True)
+    (lab.lab_dir / "credentials.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        credentials_from(lab, {})
+    (problem,) = refused.value.problems
+    assert (problem.file, problem.item) == (str(lab.lab_dir), "lab credentials")
+    assert problem.message == "cannot be read (JSONDecodeError)"
+    assert problem.fix == "start the lab first: communelan lab up"
+
+
+def test_lines_naming_splits_names_at_the_first_blank_only(tmp_path: Path) -> None:
+    """A known_hosts line is `names keytype key [comment]`: only the first field names hosts;
+    a host named in a comment is not a match. Lines that are not UTF-8 are still read."""
+    known = tmp_path / "known_hosts"
+    named = _key_line("[10.0.0.1]:2201")
+    commented = _key_line("[10.0.0.9]:2209").rstrip("\n") + " [10.0.0.1]:2201\n"
+    known.write_bytes((named + commented).encode() + b"\xff\xfe broken\n")
+    assert lines_naming(known, {"[10.0.0.1]:2201"}) == [named]
+    # paramiko (HostKeyEntry.from_line) takes a space or a tab as the end of a field
+    tabbed = tmp_path / "tabbed"
+    line = _key_line("[10.0.0.1]:2201").replace(" ", "\t", 1)
+    tabbed.write_text(f"{line}\n", encoding="utf-8")
+    assert lines_naming(tabbed, {"[10.0.0.1]:2201"}) == [line]
+    keys = paramiko.HostKeys()
+    keys.load(str(own_known_hosts(tabbed, "10.0.0.1", 2201)))
+    assert keys.lookup("[10.0.0.1]:2201") is not None
+
+
+def test_own_known_hosts_starts_its_folder_once_and_removes_it_at_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The per-host files live in one folder of their own (named for communelan), made at the
+    first call of the process and removed at exit; each file is named for its host."""
+    import atexit
+    import shutil
+
+    from nornir_config import connection
+
+    monkeypatch.setattr(connection, "_own_folder", [])
+    monkeypatch.setattr(connection, "_own_files", {})
+    registered: list[tuple[object, ...]] = []
+    monkeypatch.setattr(atexit, "register", lambda *call: registered.append(call))
+    known = tmp_path / "known_hosts"
+    known.write_text(_key_line("[10.0.0.1]:2201"), encoding="utf-8")
+    first = own_known_hosts(known, "10.0.0.1", 2201)
+    second = own_known_hosts(known, "10.0.0.2", None)
+    assert first.parent == second.parent and first.parent.name.startswith("communelan-known-hosts-")
+    assert first.name.endswith("-[10.0.0.1]:2201") and second.name.endswith("-10.0.0.2")
+    assert registered == [(shutil.rmtree, first.parent, True)]
+    remove, folder, ignore = registered[0]
+    remove(folder, ignore)  # type: ignore[operator]
+    assert not folder.exists()  # type: ignore[attr-defined]
+
+
+def test_failure_reason_counts_five_causes(tmp_path: Path) -> None:
+    """Exactly five causes are looked through: an OSError as the fifth is named, as the sixth
+    it is not."""
+
+    def chain(depth: int) -> BaseException:
+        link: BaseException = OSError("deep")
+        for n in range(depth):
+            wrapper = ValueError(f"level {n}")
+            wrapper.__cause__ = link
+            link = wrapper
+        return link
+
+    assert failure_reason(chain(5)) == "ValueError: level 4 (cause: OSError: deep)"
+    assert failure_reason(chain(6)) == "ValueError: level 5"
+    assert reason_class("DNS: name or service not known") == "dns"
+    assert _failure("copy x\n%Error opening x\nR1#\n") == "%Error opening x"

@@ -129,6 +129,27 @@ def test_lab_up_refuses_non_loopback(root: Path) -> None:
     assert not (root / ".lab").exists()
 
 
+def test_lab_up_says_how_to_raise_the_open_files_limit(root: Path) -> None:
+    """A hard open-files limit below what the devices need: one line with the `ulimit` that
+    fixes it (not "is a port in use?"), and no .lab/ written."""
+    import resource
+
+    def low_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (200, 200))
+
+    done = subprocess.run(
+        [*CLI, "--root", str(root), "lab", "up", "-f", ONE, "--network", "127.41.0.0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=low_limit,
+    )
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert "open files" in lines[0] and "ulimit -Hn" in lines[0], lines[0]
+    assert not (root / ".lab").exists()
+
+
 def test_lab_faults_file_bad_regex(root: Path) -> None:
     faults = root / "faults.yaml"
     faults.write_text("'*': {reject_commands: ['(unclosed']}\n")

@@ -28,32 +28,42 @@ def _addresses(view: DeviceView) -> Iterator[tuple[ipaddress.IPv4Interface, int]
 
 @dataclass(frozen=True)
 class AddressDigest:
-    """What `unique_addresses` keeps of a device: its addresses and their lines."""
+    """What `unique_addresses` keeps of a device: its addresses (as integers: a forked child
+    sends 35,000 of them back, and the check hashes and sorts them) and their lines."""
 
     name: str
     code: str
-    addresses: tuple[tuple[ipaddress.IPv4Interface, int], ...]
+    addresses: tuple[tuple[int, int, int], ...]  # address, prefix length, line
 
 
 def _address_digest(rule: Rule, view: DeviceView) -> AddressDigest:
-    return AddressDigest(view.name, str(view.context["code"]), tuple(_addresses(view)))
+    return AddressDigest(
+        view.name,
+        str(view.context["code"]),
+        tuple((int(iface.ip), iface.network.prefixlen, line) for iface, line in _addresses(view)),
+    )
+
+
+def _subnet(low: int, prefix: int) -> str:
+    return f"{ipaddress.IPv4Address(low)}/{prefix}"
 
 
 @register("unique_addresses", scope="province", digest=_address_digest)
 def unique_addresses(rule: Rule, digests: list[AddressDigest]) -> Iterator[tuple[str, Hit]]:
     """No address on two interfaces; no subnet of one commune overlapping another commune's."""
-    owners: dict[ipaddress.IPv4Address, list[tuple[str, int]]] = defaultdict(list)
-    subnets: dict[ipaddress.IPv4Network, tuple[str, str, int]] = {}
+    owners: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    subnets: dict[tuple[int, int], tuple[str, str, int]] = {}  # (network, prefix) -> first
     for view in digests:
-        for iface, line in view.addresses:
-            owners[iface.ip].append((view.name, line))
+        for address, prefix, line in view.addresses:
+            owners[address].append((view.name, line))
             code = view.code
-            first = subnets.setdefault(iface.network, (code, view.name, line))
+            net = (address & (0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF, prefix)
+            first = subnets.setdefault(net, (code, view.name, line))
             if first[0] != code:
                 yield (
                     view.name,
                     Hit(
-                        f"subnet {iface.network} of commune {code} is also used by commune "
+                        f"subnet {_subnet(*net)} of commune {code} is also used by commune "
                         f"{first[0]} ({first[1]})",
                         line,
                     ),
@@ -64,10 +74,14 @@ def unique_addresses(rule: Rule, digests: list[AddressDigest]) -> Iterator[tuple
             for name, line in where:
                 yield (
                     name,
-                    Hit(f"address {address} is used on {len(where)} interfaces ({names})", line),
+                    Hit(
+                        f"address {ipaddress.IPv4Address(address)} is used on {len(where)} "
+                        f"interfaces ({names})",
+                        line,
+                    ),
                 )
     # Sweep the subnets in address order: each one overlaps the widest still open before it.
-    spans = sorted((int(n.network_address), -int(n.broadcast_address), n) for n in subnets)
+    spans = sorted((low, -(low | (0xFFFFFFFF >> prefix)), (low, prefix)) for low, prefix in subnets)
     open_high, open_net = -1, None
     for low, negative_high, net in spans:
         if open_net is not None and low <= open_high:
@@ -75,8 +89,8 @@ def unique_addresses(rule: Rule, digests: list[AddressDigest]) -> Iterator[tuple
             other_code, other_name, _ = subnets[open_net]
             if code != other_code:
                 message = (
-                    f"subnet {net} of commune {code} overlaps {open_net} of commune "
-                    f"{other_code} ({other_name})"
+                    f"subnet {_subnet(*net)} of commune {code} overlaps {_subnet(*open_net)} of "
+                    f"commune {other_code} ({other_name})"
                 )
                 yield name, Hit(message, line)
         if -negative_high > open_high:

@@ -31,7 +31,14 @@ def _type9(secret: str) -> str:
 
 def operator_line_password(credentials: LabCredentials) -> str:
     """The type 7 form of the operator's password, for sanitised vty/console passwords."""
-    return str(encrypt_cisco_type7(credentials.password))
+    return _type7(credentials.password)
+
+
+@cache
+def _type7(password: str) -> str:
+    """One type 7 form per password for the whole lab (netutils' costs ~0.1 ms: a national
+    lab would spend a second on it; one salt for every device is a form IOS can print)."""
+    return str(encrypt_cisco_type7(password))
 
 
 def operator_lines(credentials: LabCredentials) -> list[str]:
