@@ -123,6 +123,17 @@ def test_secrets(secrets_file: Path):  # type: ignore[no-untyped-def]
     return load_secrets(secrets_file)
 
 
+@pytest.fixture
+def local_clock_off_utc() -> Iterator[None]:
+    """The process's local time zone 7 hours from UTC (Vietnam): a time the project calls
+    UTC must not be the local one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "Asia/Ho_Chi_Minh")
+        time.tzset()
+        yield
+    time.tzset()
+
+
 _OWN_PROCESS = "COMMUNELAN_TEST_IN_OWN_PROCESS"
 
 

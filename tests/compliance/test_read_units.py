@@ -16,6 +16,7 @@ import pytest
 
 from nornir_config.backup import git, run_backup
 from nornir_config.compliance.run import running_live
+from nornir_config.connection import close_all
 from nornir_config.lab.spec import LabDeviceSpec
 from nornir_config.lab.testing import RunningLab, start_lab, stop_lab
 from nornir_config.project import Project, open_project
@@ -145,3 +146,24 @@ def test_a_backup_stores_what_each_device_prints_commits_only_changes_and_skips_
     assert "snmp-server location mutcomp-drift" in (repo / f"{host}.cfg").read_text("utf-8")
     assert git(repo, "rev-list", "--count", "HEAD").strip() == "2"
     assert git(repo, "log", "-1", "--format=%s").strip() == f"backup: 1 changed: {host}"
+
+
+def test_a_backup_reads_every_device_past_a_failed_one_and_one_an_earlier_task_failed(
+    commune: Commune, tmp_path: Path
+) -> None:
+    """The first device (by name) refuses; the others are still read and stored, the second
+    one too although an earlier task on this Nornir failed it."""
+    nr, repo = commune.project.nr, tmp_path / "backups"
+    first, second, *rest = commune.hosts
+    close_all(nr)  # no session left from the tests before: each read logs in
+    nr.data.failed_hosts.add(second)
+    commune.lab.set_faults(first, refuse_connections=True)
+    try:
+        summary = run_backup(nr, repo)
+    finally:
+        commune.lab.clear_faults(first)
+        close_all(nr)  # the other tests log in afresh too (a refusal needs a new login)
+    assert list(summary.failed) == [first]
+    assert summary.changed == [second, *rest]
+    assert all((repo / f"{h}.cfg").is_file() for h in [second, *rest])
+    assert not nr.data.failed_hosts

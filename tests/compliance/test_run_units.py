@@ -35,6 +35,7 @@ from nornir_config.compliance.run import (
 )
 from nornir_config.compliance.secrets import TokenVerifier
 from nornir_config.errors import InputError
+from nornir_config.platforms.cisco_ios.secrets import type9
 from nornir_config.project import Project, open_project
 from nornir_config.render import run_render
 from nornir_config.secrets import Secrets, load_secrets, write_secrets_file
@@ -327,6 +328,9 @@ def test_a_device_compared_has_redacted_features_and_its_verdict(commune: Commun
     extra = [line for f in got.features for line in f.extra]
     assert extra == ["snmp-server location <secret:tacacs_key>"]
     assert got.remediation == ["ntp server 10.38.2.123 key 1"]
+    assert [line.strip() for f in got.features for line in f.missing] == [
+        "ntp server 10.38.2.123 key 1"
+    ]
     changed = [f for f in got.features if not f.compliant]
     assert changed and all(f.actual for f in changed)
     assert all(f.intended == [] or f.intended[0] != "" for f in got.features)
@@ -416,6 +420,12 @@ def test_a_run_reads_intended_texts_from_a_folder_and_checks_secrets_in_their_ow
     other = encrypt_cisco_type7(TEST_SECRETS["ntp_key"], 5)
     assert other not in line
     running = intended.replace(line, f"ntp authentication-key 1 md5 {other} 7")
+    # the enable secret hashed again by the device (type 9, another salt): a one-way form the
+    # verifier checks against each secret of the store
+    enable = next(x for x in intended.splitlines() if x.startswith("enable secret 9 "))
+    rehashed = type9(TEST_SECRETS["enable_secret"], "the device's own salt")
+    assert rehashed not in enable
+    running = running.replace(enable, f"enable secret 9 {rehashed}")
     started = time.perf_counter()
     report = commune.run(intended_dir=tmp_path / "intended", running={rt: (running, "")})
     elapsed = time.perf_counter() - started

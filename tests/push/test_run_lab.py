@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
+import sys
 from collections.abc import Iterator
 
 import pytest
 
+from nornir_config.errors import InputError
 from nornir_config.push import PushOptions, journal, run_push
+from nornir_config.push.lock import lock_devices
 from nornir_config.push.state import STATE_FILE, Outcome
 from tests.conftest import TEST_SECRETS
 from tests.offices import Office, office_fixture
@@ -46,8 +50,16 @@ def test_a_rollout_stops_where_it_must_and_pushes_what_it_may(
     assert sorted(office.names) == [router, switch]
     before = {n: office.lines(n) for n in office.names}
 
-    # a dry run: both would change; nothing on the devices, no state, no audit, no backups
-    dry = office.push(dry_run=True)
+    # a dry run: both would change; nothing on the devices, no state, no audit, no backups.
+    # It takes no locks: another run holding the switch does not stop it, but stops a push
+    held = lock_devices(build, [switch], command="communelan push --filter other")
+    try:
+        dry = office.push(dry_run=True)
+        with pytest.raises(InputError) as err:
+            office.push()
+    finally:
+        held.release()
+    assert f"device {switch}: is being changed by another run (pid {os.getpid()}" in str(err.value)
     assert {h: r.outcome for h, r in dry.reports.items()} == dict.fromkeys(
         office.names, Outcome.WOULD_CHANGE
     )
@@ -96,6 +108,18 @@ def test_a_rollout_stops_where_it_must_and_pushes_what_it_may(
     finally:
         office.lab.clear_faults("*")
     assert both.stopped == f"stopped: canary device(s) failed: {router}, {switch}"
+
+    # a canary that fails while a SIGINT comes in: the first reason stands
+    def fail_and_interrupt(host: str, running: str) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        raise OSError("refused")
+
+    capsys.readouterr()
+    failed = office.push(canary=1, guard=fail_and_interrupt)
+    assert "SIGINT: finishing the devices in flight" in capsys.readouterr().err
+    assert failed.stopped == f"stopped: canary device(s) failed: {router}"
+    assert failed.reports[switch].reason == failed.stopped
+    assert office.where(router, before[router]) == "before"
 
     # SIGINT while the switch (first wave) is in flight: it finishes, the router never starts
     def interrupt(host: str, running: str) -> None:
@@ -146,6 +170,7 @@ def test_a_rollout_stops_where_it_must_and_pushes_what_it_may(
     assert retry.reports[router].outcome == Outcome.CHANGED
     assert office.where(router, before[router]) == "intended"
     assert (build / "push" / retry.run_id / "before" / f"{router}.cfg").is_file()
+    assert office.files(router) == []  # verified: its pre-change copy on flash is gone
     assert state(office) == {router: "changed"}
     # farthest from the NOC first: the switch, then the router behind which it sits
     assert audit(office)[-4:] == [
@@ -166,3 +191,43 @@ def test_a_rollout_stops_where_it_must_and_pushes_what_it_may(
     assert {r.reason for r in again.reports.values()} == {
         "running config as an earlier push verified it; nothing sent"
     }
+
+    # the fingerprints are keyed by the state's salt: under another salt they prove nothing,
+    # and the remediation is computed again (and found empty)
+    data = json.loads((build / STATE_FILE).read_text(encoding="utf-8"))
+    assert data["verified"] and isinstance(data["salt"], str) and data["salt"]
+    data["salt"] = "an0ther-salt"
+    (build / STATE_FILE).write_text(json.dumps(data), encoding="utf-8")
+    salted = office.push()
+    assert {h: r.outcome for h, r in salted.reports.items()} == dict.fromkeys(
+        office.names, Outcome.UNCHANGED
+    )
+    assert not {r.reason for r in salted.reports.values()} & {
+        "running config as an earlier push verified it; nothing sent"
+    }
+
+
+def test_the_progress_bar_shows_on_a_terminal_when_asked_and_counts_failures(
+    office: Office, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """nornir_rich's bar (stdout), one per wave, titled with the task, a failed device
+    counted as failed: only with --progress and only when stderr is a terminal."""
+    switch = office.host("switch")
+
+    def bars(progress: bool, tty: bool) -> str:
+        monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+        capsys.readouterr()
+        office.lab.set_faults(switch, refuse_connections=True)
+        try:
+            run = office.push(progress=progress)
+        finally:
+            office.lab.clear_faults(switch)
+        assert run.reports[switch].outcome == Outcome.UNREACHABLE
+        return capsys.readouterr().out
+
+    assert bars(progress=True, tty=False) == ""
+    assert bars(progress=False, tty=True) == ""
+    shown = bars(progress=True, tty=True)
+    assert shown.count("push (merge)") == 2  # the switch's wave, then the router's
+    counts = [re.findall(rf"{kind}:\W*(\d+)/1", shown) for kind in ("Successful", "Failed")]
+    assert counts == [["0", "1"], ["1", "0"]]  # the unreachable switch, then the router

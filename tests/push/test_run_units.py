@@ -11,6 +11,7 @@ import re
 import signal
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,8 @@ def test_a_retry_keeps_the_earlier_runs_unfinished_devices_listed(tmp_path: Path
     merged = _merged_state(tmp_path, run)
     assert sorted(merged) == ["a", "c"]
     assert merged["a"].outcome == Outcome.CHANGED
-    assert (merged["c"].outcome, merged["c"].method, merged["c"].reason) == (
+    assert (merged["c"].host, merged["c"].outcome, merged["c"].method, merged["c"].reason) == (
+        "c",
         Outcome.SKIPPED,
         "",
         "not finished by an earlier run",
@@ -223,12 +225,15 @@ def test_first_holds_the_rest_back_and_a_device_left_mid_change_is_not_touched(
     assert run.failed == [hosts[0]]
     first = run.reports[hosts[0]]
     assert first.outcome == Outcome.NEEDS_ATTENTION and first.method == "merge"
+    assert first.host == hosts[0]
     assert first.reason == (
         "was mid-change when run run-0 (pid 1) stopped; see and fix it with: communelan recover"
     )
     for host in hosts[1:]:
         held = run.reports[host]
-        assert (held.outcome, held.reason) == (
+        assert (held.host, held.method, held.outcome, held.reason) == (
+            host,
+            "merge",
             Outcome.SKIPPED,
             "held back by --first: push with --retry-failed",
         )
@@ -248,3 +253,18 @@ def test_first_holds_the_rest_back_and_a_device_left_mid_change_is_not_touched(
     assert again.run_id != run.run_id
     assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", again.run_id)
     assert json.loads((build / STATE_FILE).read_text(encoding="utf-8"))["run"] == again.run_id
+
+
+def test_a_killed_run_that_saved_no_state_is_resumed_from_its_journal(
+    root: Path, local_clock_off_utc: None
+) -> None:
+    project = open_project([f"code={CODE}"], connections=False)
+    build = project.settings.build_dir
+    hosts = sorted(project.nr.inventory.hosts)
+    _entry(build, hosts[1])  # no push-state.json: only the journal names the device
+    run = run_push(project, PushOptions(retry_failed=True))
+    assert sorted(run.reports) == [hosts[1]]
+    assert run.reports[hosts[1]].outcome == Outcome.NEEDS_ATTENTION
+    # the run id's time is UTC (its `Z`), whatever the local clock says
+    stamp = datetime.strptime(run.run_id[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    assert abs(stamp - datetime.now(UTC)) < timedelta(minutes=5)

@@ -118,6 +118,17 @@ def test_a_type_7_key_is_revealed_even_when_the_store_does_not_hold_it() -> None
     assert not _verifier().same_secret(SEVEN, intended, encrypt_cisco_type7("Other-Key2", salt=7))
 
 
+def test_a_revealed_form_that_names_its_secret_is_checked_with_the_store() -> None:
+    # H3C Comware: the intended `simple <secret:ntp_key>` against a running `simple` in clear
+    # (Comware 7 `key authentication simple`; netutils has no Comware cipher)
+    simple = TokenKind(driver("hp_comware"), "simple")
+    named = "simple <secret:ntp_key>"
+    assert _verifier().secret_of(simple, named) == "Known-Key1"
+    assert _verifier().same_secret(simple, named, "simple Known-Key1") is True
+    assert _verifier().same_secret(simple, named, "simple Other-Key2") is False
+    assert TokenVerifier(Secrets({})).secret_of(simple, named) is None  # not in the store
+
+
 def test_malformed_tokens_verify_against_nothing() -> None:
     # A type 9 hash that does not parse (netutils raises): never the same secret.
     assert _verifier().same_secret(NINE, "$9$bad", "$9$bad2") is False

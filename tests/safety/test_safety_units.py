@@ -180,15 +180,31 @@ def test_state_says_what_retry_failed_resumes(tmp_path: Path) -> None:
 def test_state_keeps_the_verified_configs_of_devices_a_run_did_not_touch(tmp_path: Path) -> None:
     build = tmp_path / "build"
     verified = DeviceReport("R1", Outcome.CHANGED, "merge", protected=["x"], verified="ab" * 32)
-    save_state(build, "run-1", {"R1": verified, "S1": DeviceReport("S1", Outcome.CHANGED, "")})
+    save_state(
+        build, "run-1", {"R1": verified, "S1": DeviceReport("S1", Outcome.CHANGED, "")}, "pepper"
+    )
     salt, entries = load_verified(build)
+    assert salt == "pepper"
     assert set(entries) == {"R1"} and entries["R1"].protected == ("x",)
+    # a run under the same key that did not touch R1 keeps its fingerprint
+    save_state(build, "run-1b", {"S1": DeviceReport("S1", Outcome.CHANGED, "")}, "pepper")
+    assert load_verified(build) == (salt, entries)
     update_state(build, "run-2", {"S1": DeviceReport("S1", Outcome.ROLLED_BACK, "recover")})
     assert load_verified(build) == (salt, entries)
     update_state(build, "run-3", {"R1": DeviceReport("R1", Outcome.NEEDS_ATTENTION, "")})
     assert load_verified(build) == (salt, {})  # a device in doubt is computed again
     save_state(build, "run-4", {"R1": verified}, salt="another key")
     assert load_verified(build)[0] == "another key"
+
+
+def test_a_state_file_that_is_not_ours_gives_a_new_salt_and_no_fingerprints(
+    tmp_path: Path,
+) -> None:
+    for text in ('["R1"]', '{"run": "r", "devices": {}, "verified": {}}'):  # no salt in it
+        (tmp_path / STATE_FILE).write_text(text, encoding="utf-8")
+        salt, verified = load_verified(tmp_path)
+        assert isinstance(salt, str) and len(salt) >= 16 and verified == {}
+    assert load_verified(tmp_path)[0] != load_verified(tmp_path)[0]  # drawn each time
 
 
 def test_update_state_without_an_earlier_run(tmp_path: Path) -> None:
@@ -201,6 +217,11 @@ def test_device_report_dict() -> None:
     report = DeviceReport("R1", Outcome.NEEDS_ATTENTION, "merge", reason="why")
     data = report.to_dict()
     assert data["outcome"] == "needs attention" and data["reason"] == "why"
+    assert type(data["outcome"]) is str  # the value, not the enum
+    assert sorted(data) == sorted(
+        ["host", "outcome", "method", "reason", "commands", "diff", "now", "protected",
+         "unowned", "seconds", "verified"]
+    )  # fmt: skip
     assert data["commands"] == [] and data["now"] == "" and data["seconds"] == 0.0
 
 

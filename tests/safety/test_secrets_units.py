@@ -18,6 +18,8 @@ from nornir_config.secrets import (
     Secrets,
     load_secrets,
     reveal,
+    secret_spans,
+    with_forms,
     write_secrets_file,
 )
 
@@ -213,3 +215,20 @@ def test_reveal_fills_known_names_only() -> None:
     secrets = Secrets({"ntp_key": "N1", "tacacs_key": "T2"})
     text = "key <secret:ntp_key> and <secret:tacacs_key>; <secret:unknown> <secret:Upper>"
     assert reveal(text, secrets) == "key N1 and T2; <secret:unknown> <secret:Upper>"
+
+
+def test_secret_spans_find_every_form_of_eight_characters_or_more_or_say_they_cannot() -> None:
+    text = "a Exactly8 b Exactly8 c Longer-Form-1 d"
+    spans = secret_spans(text, {"k8": "Exactly8", "long": "Longer-Form-1"})
+    assert spans == [(2, 10, "k8"), (13, 21, "k8"), (24, 37, "long")]
+    assert with_forms(text, spans, {"k8": "<8>", "long": "<L>"}) == "a <8> b <8> c <L> d"
+    assert secret_spans(text, {"short": "Exactly"}) is None  # 7: too short to tell
+    assert secret_spans("xxAbcdefghij", {"a": "Abcdefgh", "b": "defghij9"}) == [(2, 10, "a")]
+    assert secret_spans("Abcdefghij", {"a": "Abcdefgh", "b": "cdefghij"}) is None  # overlap
+    # three times, and two forms back to back (touching, not overlapping)
+    assert secret_spans("Exactly8 Exactly8 Exactly8", {"k": "Exactly8"}) == [
+        (0, 8, "k"), (9, 17, "k"), (18, 26, "k")
+    ]  # fmt: skip
+    assert secret_spans("Abcdefgh12345678", {"a": "Abcdefgh", "n": "12345678"}) == [
+        (0, 8, "a"), (8, 16, "n")
+    ]  # fmt: skip
