@@ -45,7 +45,7 @@ def parse_filters(specs: Iterable[str]) -> list[tuple[str, frozenset[str]]]:
         if not sep or not wanted:
             problems.append(
                 Problem(
-                    "--filter", spec, "is not key=value", "write e.g. code=14797 or role=switch"
+                    "--filter", spec, "is not key=value", "write e.g. province=40 or role=switch"
                 )
             )
         elif key not in KEYS:

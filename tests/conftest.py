@@ -67,6 +67,17 @@ def secrets_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _generated_province_by_default() -> Iterator[None]:
+    """A test that names no project works on the generated province, never on the shipped
+    hosts/ (only tests/sot/test_shipped.py reads that, by its path), so a fork whose hosts/
+    holds another province keeps the suite green."""
+    before = run_settings()
+    set_run_settings(RunSettings(root=province_root()))
+    yield
+    set_run_settings(before)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _session_secrets(secrets_file: Path) -> Iterator[None]:
     """Module fixtures (a lab started once per module) see the tests' secrets store too."""
     before = os.environ.get(FILE_ENV)

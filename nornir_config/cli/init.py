@@ -43,12 +43,27 @@ def init(
                 "cannot be combined with --province",
                 "run init --province first, then init --add-from",
             )
-        added, updated = add_from(hosts_dir, add_from_csv)
+        merged = add_from(hosts_dir, add_from_csv)
         console.print(
-            f"{hosts_dir}/communes.yaml: {len(added)} communes added, {len(updated)} updated, "
-            "no site renumbered",
+            f"{hosts_dir}/communes.yaml: {len(merged.added)} communes added, "
+            f"{len(merged.updated)} updated, no site renumbered",
             highlight=False,
         )
+        if merged.kept:
+            shown = ", ".join(merged.kept[:5]) + (", ..." if len(merged.kept) > 5 else "")
+            console.print(
+                f"{len(merged.kept)} communes of hosts/ are not in {add_from_csv} ({shown}): "
+                "kept as they are; delete an entry from hosts/communes.yaml to remove a commune",
+                highlight=False,
+            )
+        if merged.renamed:
+            shown = ", ".join(merged.renamed[:5]) + (", ..." if len(merged.renamed) > 5 else "")
+            console.print(
+                f"{len(merged.renamed)} renamed communes keep their short_name, so their "
+                f"hostnames, backups and history ({shown}); set short_name in "
+                f"{hosts_dir}/communes.yaml to rename their devices",
+                highlight=False,
+            )
         return
     if not province:
         raise InputError.one(

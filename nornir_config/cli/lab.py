@@ -58,6 +58,7 @@ def inventory_specs(settings: RunSettings, filters: list[str]) -> list[LabDevice
             links=cables(d, ports),
             driver=d.platform,
             address=str(d.mgmt_ip),
+            noc=d.province.services.noc_host,
         )
         for d in devices
         if d.name in names
@@ -95,7 +96,10 @@ def up(
     ] = None,
     client_address: Annotated[
         str | None,
-        typer.Option(help="Address the lab's clients come from (default: the first NOC host)."),
+        typer.Option(
+            help="Address the lab's clients come from (default: the first NOC host of each "
+            "device's own province)."
+        ),
     ] = None,
 ) -> None:
     """Start one emulated device per selected inventory device, in one background process."""

@@ -12,8 +12,8 @@ FilterOption = Annotated[
         "--filter",
         "-f",
         metavar="KEY=VALUE",
-        help="Select devices: code=14797, role=switch, kind=phuong, group=NAME, host=NAME, "
-        "site=N, model=M. Repeat to AND; a comma list means any of.",
+        help="Select devices: code=CODE, province=40, role=switch, kind=phuong|xa|dac-khu, "
+        "group=NAME, host=NAME, site=N, model=M. Repeat to AND; a comma list means any of.",
     ),
 ]
 FormatOption = Annotated[

@@ -126,12 +126,13 @@ def ipplan(filters: FilterOption = None, fmt: FormatOption = "table") -> None:
     if fmt == "csv":  # with a byte-order mark, like every CSV communelan writes
         from nornir_config.reports.csv_report import encode_csv
 
-        header = ["code", "commune", "kind", "site", "zone", "vlan", "subnet", "gateway"]
+        header = ["province", "code", "commune", "kind", "site", "zone", "vlan", "subnet"]
         sys.stdout.buffer.write(
             encode_csv(
-                [*header, "dhcp_range"],
+                [*header, "gateway", "dhcp_range"],
                 (
                     [
+                        r.province,
                         r.code,
                         r.commune,
                         r.kind,
@@ -151,11 +152,18 @@ def ipplan(filters: FilterOption = None, fmt: FormatOption = "table") -> None:
         sys.stdout.write(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(title="address plan")
-    for column in ("code", "commune", "zone", "vlan", "subnet", "gateway", "DHCP"):
+    for column in ("province", "code", "commune", "zone", "vlan", "subnet", "gateway", "DHCP"):
         table.add_column(column)
     for r in rows:
         table.add_row(
-            r.code, r.commune, r.zone, str(r.vlan or ""), r.subnet, r.gateway, r.dhcp_range
+            r.province,
+            r.code,
+            r.commune,
+            r.zone,
+            str(r.vlan or ""),
+            r.subnet,
+            r.gateway,
+            r.dhcp_range,
         )
     console.print(table)
 

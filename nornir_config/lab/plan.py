@@ -4,7 +4,6 @@ operator account the province's configs keep, and the address clients appear to 
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +28,8 @@ def lab_plan(
     one (a file naming no device adds a device with the ports, role and model its config
     shows); the operator is the province's first local user with its password and the
     enable secret from the secrets store, so that pushed configs keep letting the lab's
-    clients in; clients come from the first host of the first NOC network."""
+    clients in; clients come from the first host of the NOC network (with several provinces,
+    each device's own: `LabDeviceSpec.noc`)."""
     from nornir_config.inventory import build_nornir, province_of
     from nornir_config.secrets import load_secrets
 
@@ -47,9 +47,8 @@ def lab_plan(
     credentials = None
     if user and values.get(f"password_{user}") and values.get("enable_secret"):
         credentials = LabCredentials(user, values[f"password_{user}"], values["enable_secret"])
-    services = province.defaults.services
-    nets = services.noc_networks if services is not None else []
-    client = str(next(ipaddress.IPv4Network(str(nets[0])).hosts())) if nets else None
+    services = province.defaults.services  # None with several provinces: each device's own
+    client = services.noc_host if services is not None else None
     return LabPlan(planned, credentials, client)
 
 

@@ -58,9 +58,10 @@ class _Auth(asyncssh.SSHServer):
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
-        source = self.lab.client_address or conn.get_extra_info("peername", ("",))[0]
+        noc = self.lab.noc_of(self.device)
+        source = noc or conn.get_extra_info("peername", ("",))[0]
         conn.set_extra_info(lab_source=source)
-        refused = reach.refusal(self.device, source, self.lab.client_address)
+        refused = reach.refusal(self.device, source, noc)
         if refused is not None:
             # Unreachable, no ssh on the vty lines or an access-class that refuses the NOC:
             # the client never sees a banner (reset before it), let alone a login.
@@ -282,6 +283,11 @@ class Lab:
         elif not refuse and listener.server is None:
             await self._listen(listener)
 
+    def noc_of(self, device: LabDevice) -> str | None:
+        """Where `device`'s clients come from: the lab's client address when one is set, else
+        the device's own NOC (each province of a repository admits only its own)."""
+        return self.client_address or device.spec.noc
+
     def status(self) -> dict[str, Any]:
         return {
             "devices": len(self.devices),
@@ -295,7 +301,7 @@ class Lab:
 
     async def _session(self, device: LabDevice, proc: asyncssh.SSHServerProcess[str]) -> None:
         device.sessions += 1
-        noc = self.client_address
+        noc = self.noc_of(device)
         try:
             privilege = min(proc.get_extra_info("lab_privilege", 1), self.login_privilege)
             cli = _session(device, proc.get_extra_info("username") or "", privilege)

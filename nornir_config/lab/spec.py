@@ -47,6 +47,9 @@ class LabDeviceSpec:
     driver: str = ""
     # The management address the NOC knows the device by (None: any address it has).
     address: str | None = None
+    # Where its own NOC presents clients from (the first host of its province's NOC network):
+    # provinces in one repository each admit only their own NOC. None: the lab's address.
+    noc: str | None = None
 
     def __post_init__(self) -> None:
         if not self.driver:

@@ -169,17 +169,29 @@ def _bits(count: int) -> int:
     return max(count - 1, 0).bit_length()
 
 
-def fix_for_site(supernet: IPv4Net, site_prefix: int, site: int, pool: str) -> str:
-    """A hint that works when `site` has no block: a free number, or a pool big enough."""
-    if pool == "supernet":
-        holds = 1 << (site_prefix - supernet.prefixlen)
-        wider = site_prefix - _bits(site + 1)
+def sites_held(pool: IPv4Net, pool_key: str, site_prefix: int) -> int:
+    """How many sites `pool` (the `addressing` key `pool_key`) has a block or link for."""
+    return 1 << ((site_prefix if pool_key == "supernet" else 30) - pool.prefixlen)
+
+
+def fix_for_pool(site_prefix: int, highest: int, pool_key: str) -> str:
+    """A hint that works when sites up to `highest` need more than the pool holds."""
+    if pool_key == "supernet":
+        wider = site_prefix - _bits(highest + 1)
         return (
-            f"use a free site number below {holds}, or enlarge the supernet to a /{wider} "
+            f"enlarge the supernet to a /{wider} "
             f"(holds {1 << (site_prefix - wider)} sites of /{site_prefix})"
         )
-    wider = 30 - _bits(site + 1)
-    return f"use a free site number, or enlarge {pool} to a /{wider}"
+    return f"enlarge {pool_key} to a /{30 - _bits(highest + 1)}"
+
+
+def fix_for_site(pool: IPv4Net, site_prefix: int, highest: int, pool_key: str) -> str:
+    """A hint that works when a site has no block: a free number, or a pool big enough for
+    the highest site (one hint for every site beyond the pool)."""
+    return (
+        f"use a free site number below {sites_held(pool, pool_key, site_prefix)}, or "
+        + fix_for_pool(site_prefix, highest, pool_key)
+    )
 
 
 def fix_for_zones(supernet: IPv4Net, site_prefix: int, zones: list[ZoneSpec], sites: int) -> str:

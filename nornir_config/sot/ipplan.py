@@ -12,6 +12,7 @@ from nornir_config.sot.schema import Addressing, Commune
 
 @dataclass(frozen=True)
 class PlanRow:
+    province: str  # its code: site numbers repeat from one province to the next
     code: str
     commune: str
     kind: str
@@ -42,6 +43,7 @@ def plan_rows(province: ProvinceData) -> list[PlanRow]:
             dhcp = f"{zone.dhcp_first}-{zone.dhcp_last}" if zone.dhcp_first else ""
             rows.append(
                 PlanRow(
+                    router.province.code,
                     commune.code,
                     commune.name,
                     commune.kind,
@@ -56,6 +58,7 @@ def plan_rows(province: ProvinceData) -> list[PlanRow]:
         for name, link in (("tslcd-wan", plan.tslcd), ("internet-wan", plan.internet)):
             rows.append(
                 PlanRow(
+                    router.province.code,
                     commune.code,
                     commune.name,
                     commune.kind,

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nornir_config.errors import InputError
+from nornir_config.errors import InputError, Problem
 from nornir_config.sot import names
 
 NATIONAL_CSV = Path(__file__).with_name("data") / "vn_communes_2025.csv"
@@ -39,7 +39,8 @@ PROVINCE_ORDER: tuple[str, ...] = (
 
 # The list's kinds and the prefixes of the full names they give.
 KIND_OF = {"xa": "xa", "phuong": "phuong", "dac_khu": "dac-khu", "dac-khu": "dac-khu"}
-NAME_PREFIXES = ("Phường ", "Xã ", "Đặc khu ")
+PREFIX_OF_KIND = {"xa": "Xã ", "phuong": "Phường ", "dac-khu": "Đặc khu "}
+NAME_PREFIXES = tuple(PREFIX_OF_KIND.values())
 PROVINCE_PREFIXES = ("Tỉnh ", "Thành phố ")
 
 
@@ -92,11 +93,12 @@ def province_block(code: str) -> ProvinceBlock:
 
 
 def read_units(path: Path, shown: str | None = None) -> list[Unit]:
-    """Units of a CSV shaped like the national list (province_code,province,code,kind,name)."""
+    """Units of a CSV shaped like the national list (province_code,province,code,kind,name).
+    Every bad row is reported at once, with its line; nothing is returned half-read."""
     display = shown or str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (FileNotFoundError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError.one(
             display, "file", f"cannot be read ({exc})", "give a UTF-8 CSV"
         ) from None
@@ -108,20 +110,50 @@ def read_units(path: Path, shown: str | None = None) -> list[Unit]:
         raise InputError.one(
             display, "header", f"missing column(s) {', '.join(missing)}", f"use: {','.join(wanted)}"
         )
+    problems: list[Problem] = []
+    first_row: dict[str, int] = {}
     for line, row in enumerate(reader, start=2):
-        code, kind = (row["code"] or "").strip(), (row["kind"] or "").strip()
-        province = (row["province_code"] or "").strip().zfill(2)
-        if not (len(code) == 5 and code.isdigit()) or kind not in KIND_OF:
-            raise InputError.one(
-                display,
-                f"row {line}",
-                f"code {code!r} / kind {kind!r} is not a 5-digit code and xa|phuong|dac_khu",
-                "correct the row",
-                line,
+        unit, why = _unit_of(row)
+        if unit is None:
+            problems.append(Problem(display, f"row {line}", why, "correct the row", line))
+        elif unit.code in first_row:
+            problems.append(
+                Problem(
+                    display,
+                    f"row {line}",
+                    f"commune {unit.code} is already on row {first_row[unit.code]}",
+                    "keep one row per commune code",
+                    line,
+                )
             )
-        name = unicodedata.normalize("NFC", (row["name"] or "").strip())
-        units.append(Unit(province, row["province"].strip(), code, KIND_OF[kind], name))
+        else:
+            first_row[unit.code] = line
+            units.append(unit)
+    if problems:
+        raise InputError(problems)
     return units
+
+
+def _unit_of(row: dict[str, str | None]) -> tuple[Unit | None, str]:
+    """One CSV row as a unit, or None and what is wrong with it."""
+    value = {k: unicodedata.normalize("NFC", (row.get(k) or "").strip()) for k in row if k}
+    code, kind, name = value.get("code", ""), value.get("kind", ""), value.get("name", "")
+    province = value.get("province_code", "").zfill(2)
+    if not (len(code) == 5 and code.isdigit()):
+        return None, f"code {code!r} is not a 5-digit commune code"
+    if kind not in KIND_OF:
+        return None, f"commune {code}: kind {kind!r} is not xa, phuong or dac_khu"
+    if province not in PROVINCE_ORDER:
+        return None, (
+            f"commune {code}: province_code {value.get('province_code', '')!r} is not one of "
+            "the 34 province codes (e.g. 40)"
+        )
+    if not name:
+        return None, f"commune {code}: no name"
+    said = next((k for k, prefix in PREFIX_OF_KIND.items() if name.startswith(prefix)), None)
+    if said is not None and said != KIND_OF[kind]:
+        return None, f"commune {code}: name {name!r} is not of kind {kind!r}"
+    return Unit(province, value.get("province", ""), code, KIND_OF[kind], name), ""
 
 
 def national_units() -> list[Unit]:
@@ -134,6 +166,12 @@ def short_province(name: str) -> str:
         if name.startswith(prefix):
             return name.removeprefix(prefix)
     return name
+
+
+def hosts_name(province: str) -> str:
+    """The name `init` writes to hosts/: 'Tỉnh Nghệ An' -> 'Nghệ An' (reports say "Tỉnh ..."),
+    while a centrally-run city keeps its title: 'Thành phố Hà Nội'."""
+    return province.removeprefix("Tỉnh ")
 
 
 def domain_of(province: str) -> str:
@@ -164,4 +202,11 @@ def select_provinces(units: Sequence[Unit], wanted: Iterable[str]) -> list[str]:
                 "give a code (e.g. 40), a name (e.g. 'Nghệ An' or 'nghe an') or all",
             )
         chosen.append(code)
+    if not chosen:
+        raise InputError.one(
+            "--province",
+            "(empty)",
+            "names no province",
+            "give e.g. --province 40 or --province all",
+        )
     return sorted(dict.fromkeys(chosen), key=PROVINCE_ORDER.index)

@@ -6,7 +6,7 @@ import difflib
 import functools
 import ipaddress
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,6 +18,7 @@ from nornir_config import platforms
 from nornir_config.errors import InputError, Problem
 from nornir_config.platforms.base import Platform
 from nornir_config.sot import addressing, names
+from nornir_config.sot.national import PROVINCE_ORDER
 from nornir_config.sot.schema import (
     Addressing,
     Commune,
@@ -145,9 +146,16 @@ def _fix_for(error: Mapping[str, Any], model: type[BaseModel] | None) -> str:
     if kind == "missing":
         return f"add '{loc[-1]}'"
     if kind == "string_type" and isinstance(error.get("input"), int):
-        return 'quote it, e.g. "14797"'
+        # YAML read it as a number; an unquoted code with leading zeros lost them (or was
+        # read as octal), so only a 5-digit number is given back as it was.
+        value = error["input"]
+        if loc and loc[-1] == "code" and not 10000 <= value <= 99999:
+            return "quote the official code with its leading zeros"
+        return f'quote it: "{value}"'
     if kind == "string_pattern_mismatch" and loc and loc[-1] == "code":
-        return 'use the official 5-digit code in quotes, e.g. "14797"'
+        return "use the commune's official 5-digit code, in quotes"
+    if kind == "string_pattern_mismatch" and loc and loc[-1] == "domain":
+        return "use a lower-case domain name (letters, digits, dots, hyphens), e.g. tinh.gov.vn"
     if kind == "literal_error":
         return "use one of the values listed"
     return "correct the value"
@@ -293,11 +301,15 @@ def load_province(hosts_dir: Path, templates_dir: Path | None = None) -> Provinc
     _check_unique(communes, rows, provinces, c_doc, problems)
 
     sites: dict[str, int] = {}
+    counts: dict[str, int] = {}
     single = next(iter(provinces)) if len(provinces) == 1 else ""
     for commune in communes:
         code = commune.province or single
         sites[code] = max(sites.get(code, 0), commune.site + 1)
-    sources = _Sources(defaults, groups, d_doc, g_doc, c_doc, problems, provinces, {}, sites)
+        counts[code] = counts.get(code, 0) + 1
+    sources = _Sources(
+        defaults, groups, d_doc, g_doc, c_doc, problems, provinces, {}, sites, counts
+    )
     devices: list[Device] = []
     for commune in communes:
         province = _province_for(commune, positions[commune.code], sources)
@@ -306,6 +318,7 @@ def load_province(hosts_dir: Path, templates_dir: Path | None = None) -> Provinc
         loc: tuple[str | int, ...] = ("communes", positions[commune.code])
         devices.extend(_expand_commune(commune, province, loc, sources))
     _check_unique_hostnames(devices, positions, c_doc, problems)
+    _check_empty_groups(communes, sources)
     if problems.problems:
         raise InputError(_merge_shared(problems.problems))
     return ProvinceData(defaults, tuple(communes), tuple(devices), hosts_dir, provinces)
@@ -344,12 +357,19 @@ def _province_for(commune: Commune, index: int, src: _Sources) -> ProvinceInfo |
         )
         return None
     if commune.province not in provinces:
+        held = ", ".join(sorted(provinces))
+        fix = f"use one of {held}"
+        if commune.province in PROVINCE_ORDER:  # init writes one hosts/ for all of them
+            every = ",".join(sorted({*provinces, commune.province}, key=PROVINCE_ORDER.index))
+            fix += (
+                f", or write hosts/ for all with `communelan init --province {every} --force` "
+                "(it rewrites hosts/: edits made to it are lost)"
+            )
         src.problems.add(
             src.c_doc,
             f"commune {commune.code}",
             f"province {commune.province} is not defined in hosts/defaults.yaml",
-            f"use one of {', '.join(sorted(provinces))}, or add it with "
-            f"`communelan init --province {commune.province} --force`",
+            fix,
             ("communes", index, "province"),
         )
         return None
@@ -541,6 +561,7 @@ class _Sources:
     provinces: Mapping[str, ProvinceInfo]
     cache: dict[tuple[str, tuple[str, ...]], SiteSettings]
     sites: Mapping[str, int]  # highest site number + 1, by province
+    counts: Mapping[str, int]  # communes, by province
     layouts: dict[int, tuple[SiteSettings, _Layout]] = field(default_factory=dict)
 
 
@@ -602,6 +623,26 @@ def _merged_settings(
     if not commune.overrides:
         src.cache[key] = settings
     return settings, member_of, origin
+
+
+def _check_empty_groups(communes: Sequence[Commune], src: _Sources) -> None:
+    """A group no commune is in yet (đặc khu in a province without one) is still checked, so
+    that a mistake in it is found now, at its own line, not the day a commune joins it."""
+    used = {g for c in communes for g in (c.kind, *c.groups)}
+    for name, group in src.groups.items():
+        if name in used or not group.overrides:
+            continue
+        try:
+            SiteSettings.model_validate(_deep_merge(dict(src.defaults.site), group.overrides))
+        except ValidationError as exc:
+            base = ("groups", name, "overrides")
+            for error in exc.errors():
+                if not _has_path(group.overrides, tuple(error["loc"])):
+                    continue  # a defaults value: reported with the communes that use it
+                single = ValidationError.from_exception_data(exc.title, [error])  # type: ignore[list-item]
+                src.problems.problems.extend(
+                    _pydantic_problems(single, src.g_doc, f"group {name}", base, SiteSettings)
+                )
 
 
 def _has_path(data: Mapping[str, Any], loc: tuple[str | int, ...]) -> bool:
@@ -677,13 +718,22 @@ def _expand_commune(
             addr.internet_p2p_pool,
         )
     except addressing.SiteBeyondPool as exc:
-        problems.add(
-            src.c_doc,
-            item,
-            f"address plan exhausted: {exc}",
-            addressing.fix_for_site(addr.supernet, addr.site_prefix, commune.site, exc.pool),
-            (*loc, "site"),
-        )
+        # One hint for every commune of the province: a pool that holds its highest site.
+        highest, count = src.sites[province.code] - 1, src.counts[province.code]
+        pool = getattr(addr, exc.pool)
+        held = addressing.sites_held(pool, exc.pool, addr.site_prefix)
+        if count <= held:  # free site numbers exist: the commune's site is the mistake
+            fix = addressing.fix_for_site(pool, addr.site_prefix, highest, exc.pool)
+            problems.add(src.c_doc, item, f"address plan exhausted: {exc}", fix, (*loc, "site"))
+        else:  # more communes than the pool holds: the pool is the mistake, reported once
+            problems.add(
+                src.d_doc,
+                f"{item} addressing.{exc.pool}",
+                f"address plan exhausted: {pool} holds {held} sites, the province has "
+                f"{count} communes (highest site {highest})",
+                addressing.fix_for_pool(addr.site_prefix, highest, exc.pool),
+                (*province.loc, "addressing", exc.pool),
+            )
         return []
     except addressing.PlanError as exc:
         report(

@@ -9,15 +9,16 @@ import re
 import shutil
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from nornir_config.errors import InputError
+from nornir_config.errors import InputError, Problem
 from nornir_config.sot.national import (
     Unit,
     domain_of,
+    hosts_name,
     province_block,
     read_units,
-    short_province,
 )
 from nornir_config.sot.yamlfile import load_yaml
 
@@ -136,7 +137,7 @@ def init_hosts(hosts_dir: Path, units: Sequence[Unit], codes: Sequence[str], for
         raise InputError.one(
             str(hosts_dir), "folder", "already exists", "pass --force to overwrite it"
         )
-    names_by_code = {u.province_code: short_province(u.province) for u in units}
+    names_by_code = {u.province_code: hosts_name(u.province) for u in units}
     several = len(codes) > 1
     defaults = (
         "# Defaults for every commune office LAN, written by `communelan init`. Every key under\n"
@@ -170,11 +171,31 @@ def _replace_folder(folder: Path, files: dict[str, str]) -> None:
         shutil.rmtree(old)
 
 
-def add_from(hosts_dir: Path, csv_path: Path) -> tuple[list[str], list[str]]:
+@dataclass(frozen=True)
+class Merged:
+    """What `init --add-from` changed in hosts/communes.yaml."""
+
+    added: list[str]
+    updated: list[str]
+    kept: list[str]  # codes of hosts/ the list does not name (left as they are)
+    renamed: list[str]  # codes whose new name would derive another short name (kept as it was)
+
+
+def add_from(hosts_dir: Path, csv_path: Path) -> Merged:
     """Merge a later list into hosts/communes.yaml: new codes take the next free site of their
-    province, renamed or re-kinded units are updated in place; nobody is renumbered.
-    Returns (added codes, updated codes)."""
+    province; renamed or re-kinded units are updated in place; nobody is renumbered. A rename
+    keeps the short name, and so the hostnames, backups and history of the commune's devices:
+    renaming devices is the engineer's own change to short_name, not a side effect of a list."""
     path = hosts_dir / "communes.yaml"
+    units = read_units(csv_path)
+    if not path.is_file():
+        codes = ",".join(dict.fromkeys(u.province_code for u in units)) or "40"
+        raise InputError.one(
+            "hosts/communes.yaml",
+            "file",
+            "not found: there is no hosts/ to merge into",
+            f"write it first with `communelan init --province {codes}`, then merge again",
+        )
     doc = load_yaml(path, "hosts/communes.yaml")
     defaults = load_yaml(hosts_dir / "defaults.yaml", "hosts/defaults.yaml").data or {}
     several = bool(defaults.get("provinces"))
@@ -191,38 +212,52 @@ def add_from(hosts_dir: Path, csv_path: Path) -> tuple[list[str], list[str]]:
         if isinstance(site, int):
             next_site[province] = max(next_site.get(province, 1), site + 1)
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    strangers = [u for u in units if u.province_code not in known_provinces]
+    if strangers:
+        held = ",".join(sorted(known_provinces))
+        raise InputError(
+            Problem(
+                str(csv_path),
+                f"commune {u.code}",
+                f"province {u.province_code} is not in hosts/ (it holds {held})",
+                "drop the row, or rewrite hosts/ for both with `communelan init --province "
+                f"{held},{u.province_code} --force` (edits made to hosts/ are lost) and merge "
+                "again",
+            )
+            for u in strangers
+        )
     added: list[str] = []
     updated: list[str] = []
+    renamed: list[str] = []
     appended: list[str] = []
-    for unit in read_units(csv_path):
-        if unit.province_code not in known_provinces:
-            raise InputError.one(
-                str(csv_path),
-                f"commune {unit.code}",
-                f"province {unit.province_code} is not in hosts/",
-                f"run `communelan init --province {unit.province_code},... --force` first, or "
-                "drop the row",
-            )
-        if unit.code in by_code:
-            index, entry = by_code[unit.code]
-            changed = False
-            for key, value in (("name", unit.name), ("kind", unit.kind)):
-                if entry.get(key) != value:
-                    line = doc.line_of(("communes", index, key))
-                    if line is None:
-                        continue
-                    lines[line - 1] = re.sub(
-                        rf"^(\s*-?\s*{key}:\s*).*$", rf"\g<1>{_scalar(value)}", lines[line - 1]
-                    )
-                    changed = True
-            if changed:
-                updated.append(unit.code)
+    for unit in units:
+        if unit.code not in by_code:
+            site = next_site.get(unit.province_code, 1)
+            next_site[unit.province_code] = site + 1
+            appended.append(_commune_entry(unit, site, several))
+            added.append(unit.code)
             continue
-        site = next_site.get(unit.province_code, 1)
-        next_site[unit.province_code] = site + 1
-        appended.append(_commune_entry(unit, site, several))
-        by_code[unit.code] = (-1, {})
-        added.append(unit.code)
+        index, entry = by_code[unit.code]
+        wanted = {"name": unit.name, "kind": unit.kind}
+        if (
+            entry.get("short_name") not in (None, unit.short_name)
+            and entry.get("name") != unit.name
+        ):
+            renamed.append(unit.code)
+        changed = False
+        for key, value in wanted.items():
+            line = doc.lines.get(("communes", index, key))
+            if entry.get(key) == value or line is None:
+                continue
+            head = re.match(rf"^(\s*-?\s*{key}:\s*)", lines[line - 1])
+            if head is None:
+                continue
+            lines[line - 1] = head.group(1) + _scalar(value) + "\n"
+            changed = True
+        if changed:
+            updated.append(unit.code)
+    named = {u.code for u in units}
+    kept = [code for code in by_code if code not in named]
     text = "".join(lines)
     if appended and not text.endswith("\n"):
         text += "\n"
@@ -230,4 +265,4 @@ def add_from(hosts_dir: Path, csv_path: Path) -> tuple[list[str], list[str]]:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
-    return added, updated
+    return Merged(added, updated, kept, renamed)

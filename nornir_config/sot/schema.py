@@ -171,6 +171,11 @@ class Services(Strict):
     camera_vms: Ipv4
     noc_networks: Annotated[list[Net4], Field(min_length=1)]
 
+    @property
+    def noc_host(self) -> str:
+        """Where the NOC's clients come from: the first host of its first network."""
+        return str(next(iter(self.noc_networks[0].hosts())))
+
 
 class DeviceModel(Strict):
     role: Literal["router", "switch"]

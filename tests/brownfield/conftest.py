@@ -1,6 +1,6 @@
 """The brownfield corpus on lab devices: a test province whose devices boot the corpus configs.
 
-`brown_root(tmp)` writes a project root (hosts/ = the repository's defaults and groups plus
+`brown_root(tmp)` writes a project root (hosts/ = the generated province's defaults and groups plus
 province.yaml's models and communes; templates/ and config.yaml linked). `start_brown_lab`
 boots one lab device per corpus file from that file. End states are read back over SSH with
 Netmiko and compared as line paths by `config_paths` below, which is test code of its own (no
@@ -23,6 +23,7 @@ from nornir_config.lab.testing import RunningLab, start_lab, stop_lab
 from nornir_config.project import Project, open_project
 from nornir_config.push import PushOptions, PushRun, run_push
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
+from tests.conftest import province_root
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -43,10 +44,14 @@ def brown_root(root: Path) -> Path:
     extra = yaml.safe_load((HERE / "province.yaml").read_text(encoding="utf-8"))
     hosts = root / "hosts"
     hosts.mkdir(parents=True)
-    defaults = yaml.safe_load((REPO / "hosts" / "defaults.yaml").read_text(encoding="utf-8"))
+    defaults = yaml.safe_load(
+        (province_root() / "hosts" / "defaults.yaml").read_text(encoding="utf-8")
+    )
     defaults["models"].update(extra["models"])
     (hosts / "defaults.yaml").write_text(yaml.safe_dump(defaults, allow_unicode=True), "utf-8")
-    (hosts / "groups.yaml").write_text((REPO / "hosts" / "groups.yaml").read_text("utf-8"))
+    (hosts / "groups.yaml").write_text(
+        (province_root() / "hosts" / "groups.yaml").read_text("utf-8")
+    )
     communes = {"communes": extra["communes"]}
     (hosts / "communes.yaml").write_text(yaml.safe_dump(communes, allow_unicode=True), "utf-8")
     for name in ("templates", "config.yaml"):

@@ -18,7 +18,7 @@ from nornir_config.cli.push import outcome_counts, push_exit_code
 from nornir_config.filters import limit_matches
 from nornir_config.project import open_project
 from tests.cli.conftest import PushEnv
-from tests.conftest import REPO, TEST_SECRETS
+from tests.conftest import REPO, TEST_SECRETS, province_root
 from tests.push.conftest import CODE
 
 ESC = "\x1b"
@@ -30,7 +30,7 @@ def cli(
     command = [sys.executable, "-m", "nornir_config", *args]
     full = {**os.environ, **(env or {})}
     return subprocess.run(
-        command, capture_output=True, text=True, timeout=120, env=full, cwd=cwd or REPO
+        command, capture_output=True, text=True, timeout=120, env=full, cwd=cwd or province_root()
     )
 
 
@@ -41,8 +41,9 @@ def test_version() -> None:
 
 
 def test_global_options_after_the_subcommand(tmp_path: Path) -> None:
-    after = cli("inventory", "--format", "json", "--root", str(REPO), "--lab", cwd=tmp_path)
-    before = cli("--root", str(REPO), "--lab", "inventory", "--format", "json", cwd=tmp_path)
+    root = str(province_root())
+    after = cli("inventory", "--format", "json", "--root", root, "--lab", cwd=tmp_path)
+    before = cli("--root", root, "--lab", "inventory", "--format", "json", cwd=tmp_path)
     assert after.returncode == 0, after.stderr
     assert after.stdout == before.stdout and '"an-nong-15766-rt01"' in after.stdout
     assert hoist_global_options(["run", "x.yaml", "--root=/p", "--", "--lab"]) == [
@@ -111,7 +112,7 @@ def test_inventory_and_ipplan_csv_have_a_bom() -> None:
             [sys.executable, "-m", "nornir_config", *command, "--format=csv", "-f", "code=15766"],
             capture_output=True,
             timeout=120,
-            cwd=REPO,
+            cwd=province_root(),
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith(b"\xef\xbb\xbf")
@@ -218,7 +219,7 @@ def test_config_yaml_paths_are_relative_to_the_file(tmp_path: Path) -> None:
     from the current directory (here another folder altogether)."""
     root = tmp_path / "project"
     (root / "sot").mkdir(parents=True)
-    shutil.copytree(REPO / "hosts", root / "sot" / "hosts")
+    shutil.copytree(province_root() / "hosts", root / "sot" / "hosts")
     shutil.copytree(REPO / "templates", root / "sot" / "tpl")
     text = (REPO / "config.yaml").read_text("utf-8")
     text = text.replace("hosts_dir: hosts", "hosts_dir: sot/hosts")

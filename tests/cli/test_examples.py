@@ -17,7 +17,7 @@ import yaml
 from nornir_config.lint.packs import select_packs
 from nornir_config.lint.waivers import load_waivers
 from nornir_config.project import open_project
-from tests.conftest import REPO
+from tests.conftest import REPO, province_root
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 VENV_BIN = Path(os.environ.get("VIRTUAL_ENV", REPO / ".venv")) / "bin"
@@ -28,8 +28,8 @@ def scratch_project(tmp_path: Path) -> Path:
     """A copy of what a province repository holds, as a fresh git repository."""
     root = tmp_path / "repo"
     root.mkdir()
-    for name in ("hosts", "templates"):
-        shutil.copytree(REPO / name, root / name)
+    shutil.copytree(province_root() / "hosts", root / "hosts")
+    shutil.copytree(REPO / "templates", root / "templates")
     shutil.copy(REPO / "config.yaml", root / "config.yaml")
     shutil.copytree(REPO / "nornir_config" / "rules", root / "nornir_config" / "rules")
     subprocess.run(["git", "init", "-q", str(root)], check=True)

@@ -29,6 +29,7 @@ from nornir_config.platforms.cisco_ios.lab.cli import Cli
 from nornir_config.platforms.cisco_ios.lab.day0 import day0_facts
 from nornir_config.platforms.cisco_ios.lab.device import LabDevice
 from nornir_config.settings import RunSettings
+from tests.conftest import province_root
 
 SAMPLES = sorted((Path(__file__).parent / "day0").glob("*.cfg"))
 CORPUS = sorted((Path(__file__).parents[1] / "brownfield" / "corpus").glob("*.cfg"))
@@ -125,7 +126,7 @@ def test_lab_plan_boots_inventory_devices_and_extra_files(tmp_path: Path) -> Non
     name = "hac-thanh-14797-sw02"
     (day0 / f"{name}.cfg").write_text("hostname old-sw\ninterface GigabitEthernet1/0/1\n")
     (day0 / "legacy-rt.cfg").write_bytes((SAMPLES[0]).read_bytes())
-    settings = RunSettings(root=REPO)
+    settings = RunSettings(root=province_root())
     plan = lab_plan(settings, inventory_specs(settings, [f"host={name}"]), day0)
     specs = {s.name: s for s in plan.specs}
     assert set(specs) == {name, "legacy-rt"}

@@ -12,9 +12,21 @@ import yaml
 from nornir_config.lint.engine import run_lint
 from nornir_config.lint.packs import select_packs
 from tests.conftest import REPO, province_root
+from tests.offices import VENDOR_OVERRIDES
 
-# The shipped hosts/ groups that put an office on other vendors' models.
-VENDOR_GROUPS = ("huawei", "h3c", "huawei-h3c")
+# Groups that put an office on other vendors' models (the models `communelan init` bundles):
+# Huawei, H3C, and a Huawei router with H3C switches.
+VENDOR_GROUPS = {
+    "huawei": {"overrides": VENDOR_OVERRIDES["huawei_vrp"]},
+    "h3c": {"overrides": VENDOR_OVERRIDES["hp_comware"]},
+    "huawei-h3c": {
+        "overrides": {
+            **VENDOR_OVERRIDES["hp_comware"],
+            "router_model": VENDOR_OVERRIDES["huawei_vrp"]["router_model"],
+            "router_ports": VENDOR_OVERRIDES["huawei_vrp"]["router_ports"],
+        }
+    },
+}
 COMMUNES = {"16591": "huawei", "16636": "h3c", "15271": "huawei-h3c"}
 
 
@@ -23,11 +35,9 @@ def _project(tmp_path: Path) -> Path:
     shutil.copytree(province_root() / "hosts", root / "hosts")
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copy(REPO / "config.yaml", root / "config.yaml")
-    shipped = yaml.safe_load((REPO / "hosts" / "groups.yaml").read_text(encoding="utf-8"))
     groups_path = root / "hosts" / "groups.yaml"
     groups = yaml.safe_load(groups_path.read_text(encoding="utf-8"))
-    for name in VENDOR_GROUPS:
-        groups["groups"][name] = shipped["groups"][name]
+    groups["groups"].update(VENDOR_GROUPS)
     groups_path.write_text(yaml.safe_dump(groups, allow_unicode=True), encoding="utf-8")
     communes_path = root / "hosts" / "communes.yaml"
     communes = yaml.safe_load(communes_path.read_text(encoding="utf-8"))

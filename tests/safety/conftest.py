@@ -26,7 +26,7 @@ from nornir_config.project import open_project
 from nornir_config.render import render_device
 from nornir_config.secrets import load_secrets
 from nornir_config.settings import RunSettings, run_settings, set_run_settings
-from tests.conftest import TEST_SECRETS, write_intended
+from tests.conftest import TEST_SECRETS, province_root, write_intended
 
 REPO = Path(__file__).resolve().parents[2]
 CODES = "code=14797,16522,16417,16378,15853,14758,15925,16531"
@@ -212,7 +212,7 @@ def make_root(base: Path) -> Path:
     root = base / "root"
     root.mkdir()
     for name in ("hosts", "templates", "config.yaml"):
-        (root / name).symlink_to(REPO / name)
+        (root / name).symlink_to(province_root() / name)
     return root
 
 

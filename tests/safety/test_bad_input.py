@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import province_root
 from tests.safety.conftest import REPO, make_root
 
 CLI = [sys.executable, "-m", "nornir_config"]
@@ -85,7 +86,7 @@ def test_broken_config_yaml(tmp_path: Path) -> None:
     root = tmp_path / "r"
     root.mkdir()
     for name in ("hosts", "templates"):
-        (root / name).symlink_to(REPO / name)
+        (root / name).symlink_to(province_root() / name)
     (root / "config.yaml").write_text("inventory:\n  plugin: [oops\n")
     _bad(root, "inventory", "-f", ONE, says="config.yaml")
 
@@ -111,7 +112,7 @@ def test_out_under_a_file(root: Path) -> None:
 def test_template_error_writes_no_file(tmp_path: Path) -> None:
     root = tmp_path / "r"
     root.mkdir()
-    (root / "hosts").symlink_to(REPO / "hosts")
+    (root / "hosts").symlink_to(province_root() / "hosts")
     (root / "config.yaml").symlink_to(REPO / "config.yaml")
     shutil.copytree(REPO / "templates", root / "templates")
     switch = root / "templates" / "cisco_ios" / "switch.j2"

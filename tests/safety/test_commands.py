@@ -1,5 +1,5 @@
 """Every command run as a command (outside the demo), its exit code and output asserted:
-render, inventory, ipplan, whois, lint against the repository's hosts/; run (the
+render, inventory, ipplan, whois, lint against the generated province's hosts/; run (the
 drift-repair and audit playbooks: push, backup, compliance inside), push, backup and
 compliance against lab devices read back over our own Netmiko session. `lab up/status/
 fault/down` run in tests/safety/test_host_keys.py, recover in test_interrupts.py."""

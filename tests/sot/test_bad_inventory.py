@@ -42,14 +42,14 @@ CASES: dict[str, tuple[Edit, list[str]]] = {
         replace("communes.yaml", 'code: "16522"', 'code: "1652"'),
         [
             "hosts/communes.yaml:12: commune 1652 code: String should match pattern '^\\d{5}$'; "
-            'fix: use the official 5-digit code in quotes, e.g. "14797"'
+            "fix: use the commune's official 5-digit code, in quotes"
         ],
     ),
     "unquoted code": (
         replace("communes.yaml", 'code: "16522"', "code: 16522"),
         [
             "hosts/communes.yaml:12: commune 16522 code: Input should be a valid string; fix: quote "
-            'it, e.g. "14797"'
+            'it: "16522"'
         ],
     ),
     "overlapping sites": (
@@ -57,6 +57,14 @@ CASES: dict[str, tuple[Edit, list[str]]] = {
         [
             "hosts/communes.yaml:13: commune 16522: site 1 is already used by commune 14797: their "
             "address blocks would overlap; fix: give it the next free site number (167)"
+        ],
+    ),
+    # No commune is a đặc khu in this province: its group's mistake is found all the same.
+    "a group no commune is in": (
+        replace("groups.yaml", "tslcd_bandwidth_kbps: 10000", "tslcd_bandwidth_kbps: fast"),
+        [
+            "hosts/groups.yaml:14: group dac-khu wan.tslcd_bandwidth_kbps: Input should be a "
+            "valid integer, unable to parse string as an integer; fix: correct the value"
         ],
     ),
     "exhausted supernet": (
@@ -168,6 +176,26 @@ def test_site_beyond_supernet_hint_works(project_copy: Path) -> None:
     assert run_cli(project_copy, "inventory", "--format", "json").returncode == 0
 
 
+def test_a_supernet_too_small_for_the_province_is_one_error_at_the_supernet(
+    project_copy: Path,
+) -> None:
+    """166 communes cannot fit a /17 (32 sites) whatever their numbers: one line at the
+    supernet, with a size that holds the highest site, and that size works."""
+    replace("defaults.yaml", "supernet: 10.160.0.0/14", "supernet: 10.160.0.0/17")(project_copy)
+    proc = run_cli(project_copy, "inventory", "--format", "json")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: hosts/defaults.yaml:10: 135 communes (")
+    assert lines[0].endswith(
+        ") addressing.supernet: address plan exhausted: 10.160.0.0/17 holds 32 sites, the "
+        "province has 166 communes (highest site 166); fix: enlarge the supernet to a /14 "
+        "(holds 256 sites of /22)"
+    )
+    replace("defaults.yaml", "supernet: 10.160.0.0/17", "supernet: 10.160.0.0/14")(project_copy)
+    assert run_cli(project_copy, "inventory", "--format", "json").returncode == 0
+
+
 def test_overlong_hostname_points_at_short_name(project_copy: Path) -> None:
     long_name = "Hạc Thành " + "Rất Dài " * 8
     replace("communes.yaml", "short_name: Hạc Thành", f"short_name: {long_name.strip()}")(
@@ -188,6 +216,10 @@ def test_pattern_printed_with_its_brackets(project_copy: Path) -> None:
     proc = run_cli(project_copy, "render")
     assert proc.returncode == 2
     assert "'^[a-z0-9.-]+\\.[a-z]{2,}$'" in proc.stderr, proc.stderr
+    # The hint names what a domain may hold, and a value written as it says is taken.
+    assert "fix: use a lower-case domain name (letters, digits, dots, hyphens)" in proc.stderr
+    replace("defaults.yaml", "domain: Thanh Hoa", "domain: tinh.gov.vn")(project_copy)
+    assert run_cli(project_copy, "inventory", "--format", "json").returncode == 0
 
 
 def test_vlan_errors_named(project_copy: Path) -> None:

@@ -40,7 +40,7 @@ def test_filters(nr) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("code", "--filter: code: is not key=value; fix: write e.g. code=14797 or role=switch"),
+        ("code", "--filter: code: is not key=value; fix: write e.g. province=40 or role=switch"),
         (
             "colour=red",
             "--filter: colour=red: unknown key 'colour'; fix: use one of: code, province, role, kind, model, site, group, host",
