@@ -140,7 +140,11 @@ class RoundTrips:
 PHASES = (
     ("nornir_config.push.merge", "read_running", "login + read"),
     ("nornir_config.push.run", "save_device_copy", "device copy"),
-    ("nornir_config.push.merge", "prove_way_back", "way back proven (+ revert timer start)"),
+    (
+        "nornir_config.push.merge",
+        "prove_way_back",
+        "way back proven (+ revert timer start) + upload",
+    ),
     ("nornir_config.push.merge", "deliver", "delivery (+ save) + re-read"),
     ("nornir_config.push.access", "fresh_login", "access check logins"),
     ("nornir_config.push.merge", "save_and_read", "(confirm +) save + re-read"),

@@ -18,8 +18,9 @@ from nornir_config.platforms import driver_for
 from nornir_config.push import revert
 from nornir_config.push.diff import Remediation, config_diff, plan, remediation
 from nornir_config.push.rollback import prove_way_back, recheck
-from nornir_config.push.session import deliver, read_running, save_and_read
+from nornir_config.push.session import deliver, read_running, save_and_read, upload_ahead
 from nornir_config.push.state import DeviceReport, Outcome
+from nornir_config.push.transfer import remove_delivery_file
 from nornir_config.push.verified import VerifiedConfigs
 from nornir_config.settings import run_settings
 
@@ -71,20 +72,26 @@ def merge_push(
         report.outcome, report.reason = Outcome.FAILED, f"pre-change backup failed: {exc}"
         return _result(task, report, started)
     timer = revert.start_lines(platform, before)
+    upload = upload_ahead(commands, platform)  # the change's file: not a change yet
     try:
         # the device's own safety net, started in the same write as the way back's proof:
-        # unconfirmed, it takes the change back by itself
-        answer = prove_way_back(task.host, conn, platform, then=timer)
-        timed = bool(timer) and revert.started(platform, answer)
+        # unconfirmed, it takes the change back by itself; then the change's file is written
+        answer = prove_way_back(task.host, conn, platform, then=[*timer, *upload])
+        split = answer.find(upload[0]) if upload else len(answer)
+        timed = bool(timer) and revert.started(platform, answer[:split])
     except Exception as exc:  # refused, or the session failed: nothing was changed
         if timer:  # the timer may run: stop it (it would revert a later change)
             with contextlib.suppress(Exception):
                 revert.confirm(conn, platform)
+        if upload:  # the file holds the change (secrets in clear)
+            with contextlib.suppress(Exception):
+                remove_delivery_file(conn, platform)
         report.outcome, report.reason = Outcome.FAILED, f"{redact(why(exc))}; nothing changed"
         return _result(task, report, started)
     step = "sending commands"
     try:  # then, in the same write, saved (without a timer to confirm) and read back
-        after = deliver(conn, commands, platform, save=not timed).running
+        uploaded = answer[split:] if upload else None
+        after = deliver(conn, commands, platform, save=not timed, uploaded=uploaded).running
     except Exception as exc:  # dropped session, refused command, failed save, timeout
         report.reason = f"{step}: {redact(why(exc))}"
         return _result(task, revert.undo(task, before, platform, report, redact, timed), started)

@@ -12,7 +12,14 @@ from nornir.core.task import Task
 
 from nornir_config.connection import TIMEOUTS, get_running_config, open_netmiko, read_until
 from nornir_config.platforms.base import Platform
-from nornir_config.push.transfer import Delivered, TransferError, deliver_file, type_texts
+from nornir_config.push.transfer import (
+    Delivered,
+    TransferError,
+    deliver_file,
+    file_text,
+    type_texts,
+    upload_lines,
+)
 from nornir_config.push.transfer import save as save_running
 from nornir_config.secrets import load_secrets, reveal
 from nornir_config.settings import run_settings
@@ -121,11 +128,31 @@ def exit_config(conn: Any, platform: Platform) -> str:
     )
 
 
-def deliver(conn: Any, commands: list[str], platform: Platform, save: bool = True) -> Delivered:
+def upload_ahead(commands: list[str], platform: Platform) -> list[str]:
+    """The lines that upload a remediation's file, to type in an earlier write than the copy
+    that applies it (then `deliver(..., uploaded=)`); none where its lines are typed."""
+    settings = platform.file_delivery
+    lines = [c for c in _revealed(commands) if "\n" not in c]
+    if settings is None or not lines:
+        return []
+    try:
+        return upload_lines(settings, file_text(lines, platform.layout.end))
+    except TransferError:
+        return []
+
+
+def deliver(
+    conn: Any,
+    commands: list[str],
+    platform: Platform,
+    save: bool = True,
+    uploaded: str | None = None,
+) -> Delivered:
     """Apply a remediation and read the running config back (saved first when `save`), in a
     few round trips whatever its length: single lines as one file copied into the running
     config (where the platform can), then in the same write as the copy the file's deletion,
-    the multi-line commands, the save and the read.
+    the multi-line commands, the save and the read. `uploaded`: the device's answer to
+    `upload_ahead`'s lines, typed in an earlier write (the file is not written again).
 
     When the file cannot be written (no Tcl, flash full, characters Tcl would change)
     nothing has changed yet, and every line is typed instead.
@@ -137,7 +164,7 @@ def deliver(conn: Any, commands: list[str], platform: Platform, save: bool = Tru
     output = ""
     if settings is not None and lines:
         try:
-            return deliver_file(conn, platform, lines, texts, save)
+            return deliver_file(conn, platform, lines, texts, save, uploaded)
         except TransferError:
             output = _typed(conn, commands, platform)
     elif settings is not None and texts:

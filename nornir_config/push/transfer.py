@@ -45,10 +45,19 @@ def file_text(commands: list[str], end: str) -> str:
 def upload(conn: Any, settings: FileDelivery, text: str) -> None:
     """Write `text` to the delivery file in one go: every line is sent before any answer
     is read, so the transfer costs one round trip."""
+    check_upload(settings, send_lines(conn, upload_lines(settings, text)))
+
+
+def upload_lines(settings: FileDelivery, text: str) -> list[str]:
+    """The lines that write `text` to the delivery file; TransferError where Tcl would not
+    keep it as it is."""
     if re.search(settings.unquotable, text):
         raise TransferError("the change holds characters Tcl would not keep as they are")
-    lines = [str(part).format(path=settings.path, text=text) for part in settings.write]
-    output = send_lines(conn, lines)
+    return [str(part).format(path=settings.path, text=text) for part in settings.write]
+
+
+def check_upload(settings: FileDelivery, output: str) -> None:
+    """TransferError unless the device's answer to `upload_lines` says the file is written."""
     if re.search(settings.write_failed, output):
         raise TransferError(f"file not written: {_failure(output)}")
 
@@ -112,11 +121,17 @@ class Delivered(NamedTuple):
 
 
 def deliver_file(
-    conn: Any, platform: Platform, lines: list[str], texts: list[str], save: bool
+    conn: Any,
+    platform: Platform,
+    lines: list[str],
+    texts: list[str],
+    save: bool,
+    uploaded: str | None = None,
 ) -> Delivered:
     """Upload, then in one write: apply, delete the file, type `texts` (multi-line commands),
     save when `save`, and read the running config back; TransferError (nothing changed) if
     the upload fails. A refused line, a refused text or a failed save raises, naming it.
+    `uploaded`: the device's answer to the upload's lines typed in an earlier write.
 
     The file is deleted on every path (a failed or half-written upload included); when the
     session is gone the rollback's fresh session, or `communelan recover`, deletes it."""
@@ -126,7 +141,10 @@ def deliver_file(
     pattern = commands.error_pattern
     text = file_text(lines, platform.layout.end)
     try:
-        upload(conn, settings, text)
+        if uploaded is None:
+            upload(conn, settings, text)
+        else:
+            check_upload(settings, uploaded)
     except Exception:
         with contextlib.suppress(Exception):  # the session may be gone: the error says why
             remove_file(conn, settings)
