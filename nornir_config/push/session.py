@@ -79,7 +79,7 @@ def send_config(conn: Any, commands: list[str], platform: Platform) -> str:
             read_timeout=TIMEOUTS["timeout"],
             cmd_verify=True,
             # after each echo Netmiko reads up to its base prompt or this: a rename's new
-            # prompt holds no base prompt (and Netmiko's default `#` is no VRP/Comware prompt)
+            # prompt holds no base prompt (and Netmiko's default `#` ends no bracketed prompt)
             terminator=platform.commands.config_prompt,
             enter_config_mode=False,
             exit_config_mode=False,

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import paramiko
-
 from nornir_config.push import Outcome
 from tests.push.conftest import PushEnv
 
@@ -65,11 +63,16 @@ def test_host_keys_unknown_and_changed(push_env: PushEnv) -> None:
     changed, unknown = push_env.names[0], push_env.names[1]
     known_hosts = push_env.lab.lab_dir / "known_hosts"
     e = push_env.lab.endpoints
-    other = paramiko.Ed25519Key.from_private_key_file(str(push_env.lab.lab_dir / "keys" / unknown))
-    _rewrite_known_hosts(
-        known_hosts, f"[{e[changed].host}]:{e[changed].port}", f"ssh-ed25519 {other.get_base64()}"
+    # another device's real key, as known_hosts pinned it at boot
+    unknown_name = f"[{e[unknown].host}]:{e[unknown].port}"
+    other = next(
+        line.split(" ", 1)[1]
+        for line in known_hosts.read_text(encoding="utf-8").splitlines()
+        if line.startswith(unknown_name + " ")
     )
-    _rewrite_known_hosts(known_hosts, f"[{e[unknown].host}]:{e[unknown].port}", None)
+    assert other.startswith("ssh-ed25519 ")
+    _rewrite_known_hosts(known_hosts, f"[{e[changed].host}]:{e[changed].port}", other)
+    _rewrite_known_hosts(known_hosts, unknown_name, None)
     filters = [f"host={changed},{unknown}"]
 
     run = push_env.push(filters)
