@@ -563,6 +563,10 @@ def close_all(nr: Nornir) -> None:
     nr.close_connections(on_failed=True)
 
 
+# Netmiko's refused or unreachable TCP connection; `failure_reason` finds its cause.
+TCP_FAILED = "TCP connection to device failed"
+
+
 def why(exc: BaseException) -> str:
     """A one-line reason for a failure, without tracebacks (and never a password)."""
     text = " ".join(str(exc).split())
@@ -575,6 +579,8 @@ def why(exc: BaseException) -> str:
         return "authentication failed"
     if isinstance(exc, ConnectionRefusedError) or "refused" in text.lower():
         return "connection refused"
+    if text.startswith(TCP_FAILED):  # the rest is the client's list of common causes
+        return f"{name}: {TCP_FAILED}"
     return f"{name}: {text[:300]}" if text else name
 
 
@@ -627,7 +633,7 @@ def reason_class(reason: str) -> str:
         return "dns"
     if "unreachable" in lowered or "no route to host" in lowered or "reset by peer" in lowered:
         return "unreachable"
-    if "tcp connection to device failed" in lowered:  # Netmiko's, cause unknown
+    if TCP_FAILED.lower() in lowered:  # Netmiko's, cause unknown
         return "unreachable"
     if "timeout" in lowered:  # e.g. NetmikoTimeoutException while reading
         return "timeout"

@@ -19,7 +19,7 @@ from typing import Any
 
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, open_netmiko, why
+from nornir_config.connection import TIMEOUTS, failure_reason, open_netmiko
 from nornir_config.platforms.base import Platform
 from nornir_config.push.diff import remediation
 from nornir_config.push.rollback import rollback_merge
@@ -100,7 +100,7 @@ def await_revert(
             conn = reopen(task, attempts=1, pause=0)
             now = read_config(conn, platform)
         except Exception as exc:  # still cut off: the timer has not run out yet
-            last = why(exc)
+            last = failure_reason(exc)
             time.sleep(POLL)
             continue
         done = (

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import paramiko
 import pytest
+from netmiko.exceptions import NetmikoTimeoutException
 
 from nornir_config.connection import (
     ENABLE_ENV,
@@ -153,7 +154,7 @@ def test_failure_reason_names_the_first_socket_cause() -> None:
             raise RuntimeError("TCP connection to device failed.") from inner
     except RuntimeError as outer:
         reason = failure_reason(outer)
-    assert reason == "RuntimeError: TCP connection to device failed. (cause: connection refused)"
+    assert reason == "RuntimeError: TCP connection to device failed (cause: connection refused)"
     try:
         try:
             raise ValueError("not a socket error")
@@ -354,3 +355,18 @@ def test_failure_reason_counts_five_causes(tmp_path: Path) -> None:
     assert failure_reason(chain(6)) == "ValueError: level 5"
     assert reason_class("DNS: name or service not known") == "dns"
     assert _failure("copy x\n%Error opening x\nR1#\n") == "%Error opening x"
+
+
+def test_netmiko_s_tcp_failure_loses_its_boilerplate_not_its_kind() -> None:
+    text = (
+        "TCP connection to device failed.\n\nCommon causes of this problem are:\n"
+        "1. Incorrect hostname or IP address.\n2. Wrong TCP port.\n"
+        "3. Intermediate firewall blocking access.\n\nDevice settings: cisco_ios 127.0.0.9:22"
+    )
+    assert why(NetmikoTimeoutException(text)) == (
+        "NetmikoTimeoutException: TCP connection to device failed"
+    )
+    assert reason_class(why(NetmikoTimeoutException(text))) == "unreachable"
+    # another message that only mentions it is kept whole
+    other = RuntimeError("after TCP connection to device failed. twice")
+    assert why(other) == "RuntimeError: after TCP connection to device failed. twice"

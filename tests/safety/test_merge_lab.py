@@ -9,16 +9,30 @@ from __future__ import annotations
 
 import pytest
 from netmiko import ConnectHandler
+from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS
+from nornir_config.connection import TIMEOUTS, open_netmiko
+from nornir_config.platforms import driver
 from nornir_config.project import open_project
 from nornir_config.push import Outcome, PushOptions, PushRun, run_push
 from nornir_config.push.journal import entries
+from nornir_config.push.merge import merge_push
+from nornir_config.push.rollback import save_device_copy
+from nornir_config.push.state import DeviceReport
 from nornir_config.settings import RunSettings, set_run_settings
 from tests.conftest import TEST_SECRETS
 from tests.safety.conftest import SafetyLab, paths
+from tests.safety.tasks import on_device
 
 COPY = "communelan-before.cfg"
+DELIVERY = "communelan-merge.cfg"  # the change's file (cisco_ios push.yaml)
+
+
+CISCO = driver("cisco_ios")
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def _push(
@@ -113,8 +127,9 @@ def test_a_device_refusing_to_restore_its_copy_is_not_changed(
         "so a failed change could not be undone exactly; nothing changed"
     ), report.reason
     # as before, running and startup (its own copy stays on its flash: it is its own config)
-    running, startup, _flash = small_lab.look(victim)
+    running, startup, flash = small_lab.look(victim)
     assert paths(running) == paths(before) and paths(startup) == paths(before)
+    assert DELIVERY not in flash  # the change's file, written after the proof, is gone
     assert _pending(small_lab, victim) is None  # a timer started in the same write: stopped
     assert entries(small_lab.root / "build") == {}
 
@@ -154,3 +169,56 @@ def test_a_change_the_device_will_not_confirm_is_taken_back(
     small_lab.lab.call(lambda: small_lab.lab.device(victim).advance_clock(30 * 60))
     state, running, startup = small_lab.state(victim, before)
     assert state == "before" and paths(startup) == paths(running), report
+
+
+def test_a_change_without_a_timer_is_saved_and_leaves_no_file(small_lab: SafetyLab) -> None:
+    small_lab.fresh_build()
+    victim = small_lab.names[1]
+    before = _reset(small_lab, victim, "brownfield")  # no `archive`: no revert timer
+    run = _push(small_lab, victim)
+    report = run.reports[victim]
+    assert report.outcome == Outcome.CHANGED and report.reason == "", report
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "intended" and paths(startup) == paths(running)
+    flash = small_lab.look(victim)[2]
+    assert COPY not in flash and DELIVERY not in flash
+
+
+@pytest.mark.parametrize("start", ["brownfield", "drift"])
+@pytest.mark.parametrize("answers_again", [True, False])
+def test_a_change_that_loses_access_is_rolled_back_on_the_open_session(
+    small_lab: SafetyLab, start: str, answers_again: bool
+) -> None:
+    small_lab.fresh_build()
+    victim = small_lab.names[2]
+    before = _reset(small_lab, victim, start)
+    checked: list[str] = []
+    backed_up: list[str] = []
+
+    def after_change(host: str) -> str | None:
+        checked.append(host)
+        return None if answers_again and len(checked) > 1 else "a fresh login failed: test"
+
+    def push(task: Task) -> DeviceReport:
+        def before_change(host: str, _running: str) -> None:  # the device's own copy, as push's
+            backed_up.append(host)
+            save_device_copy(task.host, open_netmiko(task.host, task.nornir.config), CISCO)
+
+        intended = small_lab.intended[victim]
+        result = merge_push(task, intended, False, _same, before_change, after_change)
+        assert isinstance(result.result, DeviceReport)
+        return result.result
+
+    report = on_device(small_lab, victim, push)
+    assert checked == [victim, victim] and backed_up == [victim], report
+    head = "lost management access after the change: a fresh login failed: test; rolled back"
+    if answers_again:
+        assert report.outcome == Outcome.ROLLED_BACK, report
+        assert report.reason == f"{head}, and it answers again", report.reason
+    else:
+        assert report.outcome == Outcome.NEEDS_ATTENTION, report
+        assert report.reason == f"{head}, but still: a fresh login failed: test", report.reason
+    running, startup, flash = small_lab.look(victim)
+    assert paths(running) == paths(before) and paths(startup) == paths(before)
+    assert _pending(small_lab, victim) is None  # under a timer: stopped once rolled back
+    assert DELIVERY not in flash  # the pre-change copy is the run's to delete (`settled`)

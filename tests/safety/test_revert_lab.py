@@ -48,6 +48,21 @@ def _redact(text: str) -> str:
     return text
 
 
+class _Clock:
+    """The push's own clock (`revert.time` only), moved by its sleeps: no test waits."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 def _checked(lab: SafetyLab, name: str, before: str) -> None:
     """As before, startup equal to running, no timer left to revert a later change."""
     running, startup = lab.read(name)
@@ -170,6 +185,58 @@ def test_a_device_that_never_answers_again_needs_attention(
         "1 s more: "
     )
     assert stuck.reason.startswith(head) and len(stuck.reason) > len(head), stuck.reason
+    assert stuck.now == UNKNOWN
+    assert CHANGE in small_lab.read(victim)[0]  # untouched: nothing reached it
+    small_lab.lab.call(lambda: small_lab.lab.device(victim).cancel_revert_timer())
+
+
+def test_confirm_stops_the_timer_or_says_the_device_refused(small_lab: SafetyLab) -> None:
+    victim = small_lab.names[0]
+    _timed_change(small_lab, victim)
+    params = small_lab.lab.netmiko_params(victim)
+    small_lab.lab.set_faults(victim, reject_commands=[r"^configure confirm"])
+    try:
+        with ConnectHandler(**params) as conn:
+            conn.enable()
+            with pytest.raises(OSError) as refused:
+                revert.confirm(conn, CISCO)
+    finally:
+        small_lab.lab.clear_faults()
+    assert str(refused.value).startswith("the device refused to confirm the change: "), refused
+    assert "% Invalid input" in str(refused.value)
+    assert small_lab.lab.call(lambda: small_lab.lab.device(victim).pending) is not None
+    with ConnectHandler(**params) as conn:
+        conn.enable()
+        revert.confirm(conn, CISCO)
+    assert small_lab.lab.call(lambda: small_lab.lab.device(victim).pending) is None
+    assert CHANGE in small_lab.read(victim)[0]  # kept: the timer will not take it back
+    small_lab.reset(victim, "drift")
+
+
+def test_the_wait_ends_at_the_timer_and_its_grace_with_the_last_error(
+    small_lab: SafetyLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    victim = small_lab.names[3]
+    before = _timed_change(small_lab, victim)
+    clock = _Clock()
+    monkeypatch.setattr(revert, "time", clock)
+    monkeypatch.setattr(revert, "POLL", 60.0)  # 5 min + 60 s of grace: 6 tries, 60 s apart
+    small_lab.lab.set_faults(victim, refuse_connections=True)
+    try:
+        stuck = on_device(
+            small_lab,
+            victim,
+            lambda t: revert.await_revert(t, before, CISCO, _report(victim), _redact),
+        )
+    finally:
+        small_lab.lab.clear_faults()
+    assert clock.sleeps == [60.0] * 6, clock.sleeps
+    assert stuck.outcome == Outcome.NEEDS_ATTENTION
+    assert stuck.reason == (
+        "sending commands: cut; the device did not answer within its revert timer (5 min) and "
+        "60 s more: NetmikoTimeoutException: TCP connection to device failed "
+        "(cause: connection refused)"
+    ), stuck.reason
     assert stuck.now == UNKNOWN
     assert CHANGE in small_lab.read(victim)[0]  # untouched: nothing reached it
     small_lab.lab.call(lambda: small_lab.lab.device(victim).cancel_revert_timer())
