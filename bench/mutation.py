@@ -74,6 +74,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/safety/test_revert_lab.py",
             "tests/safety/test_replace_lab.py",
             "tests/safety/test_rollback_lab.py",
+            "tests/push/test_revert_lines.py",
             # the small lab's in-process tests only: the 32-device ones drive `communelan`
             # subprocesses mutmut cannot see, and would only slow its clean run
             *(f"tests/safety/test_interrupts.py::test_{name}" for name in INTERRUPT_TESTS),
