@@ -15,6 +15,7 @@ change's delivery file a dropped session left.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -31,7 +32,7 @@ from nornir_config.connection import (
 )
 from nornir_config.platforms.base import DeviceCopy, Platform
 from nornir_config.push.diff import config_diff, remediation
-from nornir_config.push.session import deliver, reopen, save_and_read
+from nornir_config.push.session import deliver, read_config, reopen, save_and_read
 from nornir_config.push.state import DeviceReport, Outcome
 from nornir_config.push.transfer import remove_delivery_file
 
@@ -185,7 +186,7 @@ def rollback_merge(
     `fresh`: on a new session (the old one dropped); else on the session still open (a
     change that refuses new logins leaves the open ones working, as a device's login lines
     do)."""
-    now = ""
+    now, conn = "", None
     try:
         conn = reopen(task) if fresh else open_netmiko(task.host, task.nornir.config)
         remove_delivery_file(conn, platform)  # the dropped session could not
@@ -212,6 +213,9 @@ def rollback_merge(
         report.outcome = Outcome.NEEDS_ATTENTION
         # the device's words may quote a refused line, secret and all
         report.reason = f"{report.reason}; rollback failed: {redact(why(exc))}"
+        if conn is not None:  # e.g. a refused pass applied the lines the device took
+            with contextlib.suppress(Exception):  # the session is gone: the last read stands
+                now = read_config(conn, platform)
         report.now = _state(now, before, platform, redact)
         return report
     if left:

@@ -113,7 +113,11 @@ def test_a_device_refusing_every_way_back_needs_attention(
     # how it differs from before the change, its secret redacted
     assert report.now.startswith("--- before push\n+++ running now\n"), report.now
     assert "+snmp-server location <r>-room" in report.now and "s3cret" not in report.now
-    assert "snmp-server location s3cret-room" in small_lab.read(victim)[0]
+    running = small_lab.read(victim)[0]
+    assert "snmp-server location s3cret-room" in running
+    # the pass applied the lines the device took: the report says what it runs after it
+    assert "logging host 203.0.113.66" not in running
+    assert "logging host 203.0.113.66" not in report.now, report.now
     _clean_flash(small_lab, victim)
 
 
