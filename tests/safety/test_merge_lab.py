@@ -126,10 +126,10 @@ def test_a_device_refusing_to_restore_its_copy_is_not_changed(
     assert report.reason.endswith(
         "so a failed change could not be undone exactly; nothing changed"
     ), report.reason
-    # as before, running and startup (its own copy stays on its flash: it is its own config)
+    # as before, running and startup, and neither its own copy nor the change's file on flash
     running, startup, flash = small_lab.look(victim)
     assert paths(running) == paths(before) and paths(startup) == paths(before)
-    assert DELIVERY not in flash  # the change's file, written after the proof, is gone
+    assert DELIVERY not in flash and COPY not in flash, flash
     assert _pending(small_lab, victim) is None  # a timer started in the same write: stopped
     assert entries(small_lab.root / "build") == {}
 
