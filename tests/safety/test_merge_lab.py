@@ -7,6 +7,8 @@ states are read over SSH with our own Netmiko session, never through the product
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from netmiko import ConnectHandler
 from nornir.core.task import Task
@@ -222,3 +224,52 @@ def test_a_change_that_loses_access_is_rolled_back_on_the_open_session(
     assert paths(running) == paths(before) and paths(startup) == paths(before)
     assert _pending(small_lab, victim) is None  # under a timer: stopped once rolled back
     assert DELIVERY not in flash  # the pre-change copy is the run's to delete (`settled`)
+
+
+def _masked(text: str) -> str:
+    return re.sub(r"(ntp authentication-key 1 md5) \S+", r"\1 <r>", text)
+
+
+@pytest.mark.parametrize("start", ["brownfield", "drift"])
+def test_a_rollback_the_device_refuses_is_reported_redacted(
+    small_lab: SafetyLab, start: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(TIMEOUTS, "timeout", 10)
+    small_lab.fresh_build()
+    victim = small_lab.names[1]
+    _reset(small_lab, victim, start)
+    # the change lost access; then the device refuses both ways back: the restore of its
+    # copy and the negation of the line the change added (with its key, in brownfield)
+    refused = r"^no (ntp authentication-key|ntp server|logging host) "
+
+    def after_change(_host: str) -> str:
+        small_lab.lab.set_faults(victim, reject_commands=[r"^configure replace ", refused])
+        return "a fresh login failed: test"
+
+    def push(task: Task) -> DeviceReport:
+        def before_change(_host: str, _running: str) -> None:
+            save_device_copy(task.host, open_netmiko(task.host, task.nornir.config), CISCO)
+
+        intended = small_lab.intended[victim]
+        result = merge_push(task, intended, False, _masked, before_change, after_change)
+        assert isinstance(result.result, DeviceReport)
+        return result.result
+
+    try:
+        report = on_device(small_lab, victim, push)
+    finally:
+        small_lab.lab.clear_faults()
+    assert report.outcome == Outcome.NEEDS_ATTENTION, report
+    assert report.reason.startswith(
+        "lost management access after the change: a fresh login failed: test; OSError: "
+        "configure replace failed: "
+    ), report.reason
+    assert "; rollback failed: ConfigInvalidException: invalid input at 'no " in report.reason
+    assert report.now.startswith("--- before push\n+++ running now\n"), report.now
+    shown = "\n".join([report.reason, report.now, report.diff, *report.commands])
+    assert not any(secret in shown for secret in TEST_SECRETS.values())
+    if start == "brownfield":  # the key's device form is masked wherever the report quotes it
+        key_lines = [line for line in shown.splitlines() if "ntp authentication-key" in line]
+        assert key_lines and all("md5 <r> 7" in line for line in key_lines), key_lines
+        assert "'no ntp authentication-key 1 md5 <r> 7'" in report.reason
+    small_lab.reset(victim, "brownfield")  # its timer (drift) stopped, for the next test
