@@ -8,6 +8,7 @@ states are read over SSH with our own Netmiko session, never through the product
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from netmiko import ConnectHandler
@@ -186,6 +187,30 @@ def test_a_change_without_a_timer_is_saved_and_leaves_no_file(small_lab: SafetyL
     assert COPY not in flash and DELIVERY not in flash
 
 
+def _merged(
+    lab: SafetyLab,
+    name: str,
+    redact: Callable[[str], str],
+    after_change: Callable[[str], str | None],
+    backed_up: list[str] | None = None,
+) -> DeviceReport:
+    """`merge_push` of the device's intended config in this process, its pre-change copy
+    saved as `push` saves it (the run's local backup and journal left out)."""
+
+    def push(task: Task) -> DeviceReport:
+        def before_change(host: str, _running: str) -> None:
+            if backed_up is not None:
+                backed_up.append(host)
+            save_device_copy(task.host, open_netmiko(task.host, task.nornir.config), CISCO)
+
+        intended = lab.intended[name]
+        result = merge_push(task, intended, False, redact, before_change, after_change)
+        assert isinstance(result.result, DeviceReport)
+        return result.result
+
+    return on_device(lab, name, push)
+
+
 @pytest.mark.parametrize("start", ["brownfield", "drift"])
 @pytest.mark.parametrize("answers_again", [True, False])
 def test_a_change_that_loses_access_is_rolled_back_on_the_open_session(
@@ -201,17 +226,7 @@ def test_a_change_that_loses_access_is_rolled_back_on_the_open_session(
         checked.append(host)
         return None if answers_again and len(checked) > 1 else "a fresh login failed: test"
 
-    def push(task: Task) -> DeviceReport:
-        def before_change(host: str, _running: str) -> None:  # the device's own copy, as push's
-            backed_up.append(host)
-            save_device_copy(task.host, open_netmiko(task.host, task.nornir.config), CISCO)
-
-        intended = small_lab.intended[victim]
-        result = merge_push(task, intended, False, _same, before_change, after_change)
-        assert isinstance(result.result, DeviceReport)
-        return result.result
-
-    report = on_device(small_lab, victim, push)
+    report = _merged(small_lab, victim, _same, after_change, backed_up)
     assert checked == [victim, victim] and backed_up == [victim], report
     head = "lost management access after the change: a fresh login failed: test; rolled back"
     if answers_again:
@@ -246,17 +261,8 @@ def test_a_rollback_the_device_refuses_is_reported_redacted(
         small_lab.lab.set_faults(victim, reject_commands=[r"^configure replace ", refused])
         return "a fresh login failed: test"
 
-    def push(task: Task) -> DeviceReport:
-        def before_change(_host: str, _running: str) -> None:
-            save_device_copy(task.host, open_netmiko(task.host, task.nornir.config), CISCO)
-
-        intended = small_lab.intended[victim]
-        result = merge_push(task, intended, False, _masked, before_change, after_change)
-        assert isinstance(result.result, DeviceReport)
-        return result.result
-
     try:
-        report = on_device(small_lab, victim, push)
+        report = _merged(small_lab, victim, _masked, after_change)
     finally:
         small_lab.lab.clear_faults()
     assert report.outcome == Outcome.NEEDS_ATTENTION, report
