@@ -125,7 +125,10 @@ def test_a_device_refusing_to_restore_its_copy_is_not_changed(
     run = _push(small_lab, victim, {"reject_commands": [r"^configure replace "]})
     report = run.reports[victim]
     assert report.outcome == Outcome.FAILED, report
-    assert "the device cannot restore its own pre-change copy (" in report.reason
+    assert (
+        "the device cannot restore its own pre-change copy (OSError: configure replace "
+        "failed: " in report.reason
+    ), report.reason
     assert report.reason.endswith(
         "so a failed change could not be undone exactly; nothing changed"
     ), report.reason

@@ -8,12 +8,15 @@ delivery file. End states are read over SSH with our own Netmiko session."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from netmiko import ConnectHandler
+from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS
+from nornir_config.connection import TIMEOUTS, open_netmiko
 from nornir_config.platforms import driver
-from nornir_config.push.rollback import DEVICE_COPY, rollback_merge
+from nornir_config.push.rollback import DEVICE_COPY, rollback_merge, save_device_copy
 from nornir_config.push.state import DeviceReport, Outcome
 from tests.safety.conftest import SafetyLab, paths
 from tests.safety.tasks import copy_running, on_device
@@ -146,3 +149,44 @@ def _clean_flash(lab: SafetyLab, name: str) -> None:
             conn.send_command(f"delete /force {file}")
     listing = lab.look(name)[2]
     assert "communelan-before.cfg" not in listing and "communelan-merge.cfg" not in listing
+
+
+def test_a_dropped_session_is_replaced_before_the_way_back(small_lab: SafetyLab) -> None:
+    victim = small_lab.names[1]
+    lines, before = _changed(small_lab, victim)
+
+    def back(task: Task) -> DeviceReport:
+        task.host.data[DEVICE_COPY] = COPY
+        conn = open_netmiko(task.host, task.nornir.config)  # the push's session, then cut
+        small_lab.lab.set_faults(victim, drop_after=0)
+        with contextlib.suppress(Exception):
+            conn.send_config_set(["logging host 203.0.113.67"])
+        small_lab.lab.clear_faults()
+        report = DeviceReport(victim, Outcome.FAILED, "replace", "committing: cut")
+        return rollback_merge(task, before, CISCO, report, lambda t: t)  # fresh by default
+
+    report = on_device(small_lab, victim, back)
+    assert (report.outcome, report.reason) == (Outcome.ROLLED_BACK, "committing: cut"), report
+    flash = _saved_as_before(small_lab, victim, lines)
+    assert "communelan-merge.cfg" not in flash
+
+
+def test_a_copy_that_fails_forgets_an_earlier_one(small_lab: SafetyLab) -> None:
+    victim = small_lab.names[2]
+    small_lab.reset(victim, "brownfield")
+    kept: list[object] = []
+
+    def save(task: Task) -> DeviceReport:
+        task.host.data[DEVICE_COPY] = "flash:an-earlier-runs-copy.cfg"
+        small_lab.lab.set_faults(victim, flash_full=True)
+        try:
+            with pytest.raises(OSError) as failed:
+                save_device_copy(task.host, open_netmiko(task.host, task.nornir.config), CISCO)
+        finally:
+            small_lab.lab.clear_faults()
+        kept.append(task.host.data.get(DEVICE_COPY))
+        return DeviceReport(victim, Outcome.FAILED, "merge", str(failed.value))
+
+    report = on_device(small_lab, victim, save)
+    assert report.reason.startswith("the device could not save its pre-change copy: "), report
+    assert kept == [None]  # no way back to name: a later restore cannot pick the stale file
