@@ -124,14 +124,17 @@ class SafetyLab:
             tree.add_child(line, return_if_present=True)
         return hconfig.render(tree)
 
-    def reset(self, name: str, state: str) -> list[str]:
-        """Set the device's running and startup config; returns its running lines."""
-        text = self.start_text(name, state)
+    def reset(self, name: str, state: str, extra: Iterable[str] = ()) -> list[str]:
+        """Set the device's running and startup config (`extra`: top-level lines added to
+        the state's); returns its running lines."""
+        tree = hconfig.parse(self.start_text(name, state))
+        for line in extra:
+            tree.add_child(line, return_if_present=True)
 
         def apply() -> None:
             device = self.lab.device(name)
             device.cancel_revert_timer()
-            device.boot(hconfig.parse(text))  # as booted: the lab operator is kept
+            device.boot(tree)  # as booted: the lab operator is kept
             device.save()
 
         self.lab.call(apply)

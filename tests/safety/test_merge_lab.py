@@ -96,7 +96,8 @@ def test_a_device_it_cannot_reach_is_left_alone(small_lab: SafetyLab) -> None:
     before = _reset(small_lab, victim, "brownfield")
     run = _push(small_lab, victim, {"refuse_connections": True})
     report = run.reports[victim]
-    assert report.outcome == Outcome.UNREACHABLE and report.reason and report.commands == []
+    assert report.outcome == Outcome.UNREACHABLE and report.commands == []
+    assert report.reason == "NetmikoTimeoutException: TCP connection to device failed"
     _untouched(small_lab, victim, before, run)
 
 
@@ -282,3 +283,37 @@ def test_a_rollback_the_device_refuses_is_reported_redacted(
         assert key_lines and all("md5 <r> 7" in line for line in key_lines), key_lines
         assert "'no ntp authentication-key 1 md5 <r> 7'" in report.reason
     small_lab.reset(victim, "brownfield")  # its timer (drift) stopped, for the next test
+
+
+@pytest.mark.parametrize("start", ["brownfield", "drift"])
+def test_the_change_is_saved_only_once_its_timer_is_confirmed(
+    small_lab: SafetyLab, start: str
+) -> None:
+    small_lab.fresh_build()
+    victim = small_lab.names[0]
+    before = _reset(small_lab, victim, start)
+    startup_at_check: list[list[str]] = []
+
+    def after_change(_host: str) -> None:  # the access check: what the device has saved now
+        startup_at_check.append(small_lab.read(victim)[1])
+
+    report = _merged(small_lab, victim, _same, after_change)
+    assert report.outcome == Outcome.CHANGED, report
+    intended = small_lab.intended_lines(victim)
+    # under the revert timer nothing is saved before the confirmation (a device that reverts
+    # by itself is back to its startup config too); without one the delivery saves
+    saved_first = paths(before) if start == "drift" else paths(intended)
+    assert [paths(s) for s in startup_at_check] == [saved_first]
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "intended" and paths(startup) == paths(running)
+    assert _pending(small_lab, victim) is None
+
+
+def test_a_dry_run_names_the_removals_no_feature_owns(small_lab: SafetyLab) -> None:
+    small_lab.fresh_build()
+    victim = small_lab.names[3]
+    small_lab.reset(victim, "brownfield", extra=["dialer-list 1 protocol ip permit"])
+    report = _push(small_lab, victim, dry_run=True).reports[victim]
+    assert report.outcome == Outcome.WOULD_CHANGE, report
+    assert report.unowned == ["no dialer-list 1 protocol ip permit"], report.unowned
+    small_lab.reset(victim, "brownfield")

@@ -17,7 +17,7 @@ from nornir.core.task import Task
 
 from nornir_config.connection import TIMEOUTS
 from nornir_config.platforms import driver
-from nornir_config.push import revert
+from nornir_config.push import revert, session
 from nornir_config.push.state import DeviceReport, Outcome
 from tests.safety.conftest import SafetyLab, paths
 from tests.safety.tasks import on_device
@@ -220,6 +220,7 @@ def test_the_wait_ends_at_the_timer_and_its_grace_with_the_last_error(
     before = _timed_change(small_lab, victim)
     clock = _Clock()
     monkeypatch.setattr(revert, "time", clock)
+    monkeypatch.setattr(session, "time", clock)  # each try is one login, with no pause
     monkeypatch.setattr(revert, "POLL", 60.0)  # 5 min + 60 s of grace: 6 tries, 60 s apart
     small_lab.lab.set_faults(victim, refuse_connections=True)
     try:
@@ -230,7 +231,7 @@ def test_the_wait_ends_at_the_timer_and_its_grace_with_the_last_error(
         )
     finally:
         small_lab.lab.clear_faults()
-    assert clock.sleeps == [60.0] * 6, clock.sleeps
+    assert clock.sleeps == [0.0, 60.0] * 6, clock.sleeps
     assert stuck.outcome == Outcome.NEEDS_ATTENTION
     assert stuck.reason == (
         "sending commands: cut; the device did not answer within its revert timer (5 min) and "
@@ -239,4 +240,27 @@ def test_the_wait_ends_at_the_timer_and_its_grace_with_the_last_error(
     ), stuck.reason
     assert stuck.now == UNKNOWN
     assert CHANGE in small_lab.read(victim)[0]  # untouched: nothing reached it
+    small_lab.lab.call(lambda: small_lab.lab.device(victim).cancel_revert_timer())
+
+
+def test_no_time_to_wait_is_no_answer(
+    small_lab: SafetyLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    victim = small_lab.names[3]
+    before = _timed_change(small_lab, victim)
+    clock = _Clock()
+    monkeypatch.setattr(revert, "time", clock)
+    monkeypatch.setattr(revert, "GRACE", 0.0)
+    assert CISCO.revert_timer is not None
+    none = dataclasses.replace(
+        CISCO, revert_timer=dataclasses.replace(CISCO.revert_timer, minutes=0)
+    )
+    stuck = on_device(
+        small_lab, victim, lambda t: revert.await_revert(t, before, none, _report(victim), _redact)
+    )
+    assert clock.sleeps == []
+    assert stuck.reason == (
+        "sending commands: cut; the device did not answer within its revert timer (0 min) and "
+        "0 s more: no answer"
+    ), stuck.reason
     small_lab.lab.call(lambda: small_lab.lab.device(victim).cancel_revert_timer())
