@@ -235,3 +235,20 @@ def test_a_device_found_as_intended(small_lab: SafetyLab, to: str | None) -> Non
         "rolled back" if back else "changed",
         [(victim, to or "", "as intended", result, False)],
     )
+
+
+def test_a_device_it_cannot_reach_is_said_unreachable_and_stays_journaled(
+    small_lab: SafetyLab,
+) -> None:
+    victim = small_lab.names[0]
+    before = _journaled(small_lab, victim)
+    added = _half_changed(small_lab, victim, before)
+    lost = _recover(small_lab, "before", {"refuse_connections": True})
+    assert (lost.host, lost.found, lost.now, lost.settled) == (victim, "unreachable", "", False)
+    assert lost.detail == "NetmikoTimeoutException: TCP connection to device failed"
+    assert added[0] in small_lab.read(victim)[0]  # nothing reached it
+    assert sorted(journal.entries(small_lab.root / "build")) == [victim]  # for a later recover
+    back = _recover(small_lab, "before")  # once it answers again
+    assert (back.found, back.now, back.settled) == ("between", "as before", True), back
+    running, startup = small_lab.read(victim)
+    assert paths(running) == paths(before) and paths(startup) == paths(before)
