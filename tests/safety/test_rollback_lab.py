@@ -16,7 +16,12 @@ from nornir.core.task import Task
 
 from nornir_config.connection import TIMEOUTS, open_netmiko
 from nornir_config.platforms import driver
-from nornir_config.push.rollback import DEVICE_COPY, rollback_merge, save_device_copy
+from nornir_config.push.rollback import (
+    DEVICE_COPY,
+    remove_device_files,
+    rollback_merge,
+    save_device_copy,
+)
 from nornir_config.push.state import DeviceReport, Outcome
 from tests.safety.conftest import SafetyLab, paths
 from tests.safety.tasks import copy_running, on_device
@@ -190,3 +195,45 @@ def test_a_copy_that_fails_forgets_an_earlier_one(small_lab: SafetyLab) -> None:
     report = on_device(small_lab, victim, save)
     assert report.reason.startswith("the device could not save its pre-change copy: "), report
     assert kept == [None]  # no way back to name: a later restore cannot pick the stale file
+
+
+def test_a_session_lost_in_the_way_back_is_reported_as_last_read(
+    small_lab: SafetyLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(TIMEOUTS, "timeout", 5)
+    victim = small_lab.names[2]
+    _lines, before = _changed(small_lab, victim)
+    small_lab.lab.set_faults(victim, reject_commands=[REFUSE_RESTORE], drop_after=0)
+    try:
+        report = _rollback(small_lab, victim, before)
+    finally:
+        small_lab.lab.clear_faults()
+    assert report.outcome == Outcome.NEEDS_ATTENTION, report
+    assert "; rollback failed: " in report.reason, report.reason
+    # the read after the restore's failure, the last one the session gave
+    assert report.now.startswith("--- before push\n+++ running now\n"), report.now
+    assert "+snmp-server location <r>-room" in report.now and "s3cret" not in report.now
+    _clean_flash(small_lab, victim)
+
+
+def test_files_the_device_will_not_delete_are_named_with_its_answer(
+    small_lab: SafetyLab,
+) -> None:
+    victim = small_lab.names[1]
+    _changed(small_lab, victim)
+    small_lab.lab.set_faults(victim, reject_commands=[r"^delete "])
+    try:
+        with ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn:
+            conn.enable()
+            note = remove_device_files(conn, CISCO, [COPY, "", DELIVERY])
+    finally:
+        small_lab.lab.clear_faults()
+    head, tail = "; could not delete ", " from the device"
+    assert note.startswith(head) and note.endswith(tail), note
+    parts = note[len(head) : -len(tail)].split(", flash:")
+    assert [p.split(": ", 1)[0] for p in parts] == [COPY, DELIVERY.removeprefix("flash:")]
+    for part in parts:  # the device's answer on one line, as the report prints it
+        answer = part.split(": ", 1)[1]
+        assert "% Invalid input" in answer and "  " not in answer and "XX" not in answer
+    assert COPY.removeprefix("flash:") in small_lab.look(victim)[2]
+    _clean_flash(small_lab, victim)
