@@ -577,7 +577,7 @@ def why(exc: BaseException) -> str:
         return "unknown host key: refused (rerun with --accept-new-host-keys to trust it)"
     if "Authentication" in name or "uthentication fail" in text:
         return "authentication failed"
-    if isinstance(exc, ConnectionRefusedError) or "refused" in text.lower():
+    if isinstance(exc, ConnectionRefusedError) or "connection refused" in text.lower():
         return "connection refused"
     if text.startswith(TCP_FAILED):  # the rest is the client's list of common causes
         return f"{name}: {TCP_FAILED}"

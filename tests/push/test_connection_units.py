@@ -370,3 +370,8 @@ def test_netmiko_s_tcp_failure_loses_its_boilerplate_not_its_kind() -> None:
     # another message that only mentions it is kept whole
     other = RuntimeError("after TCP connection to device failed. twice")
     assert why(other) == "RuntimeError: after TCP connection to device failed. twice"
+
+
+def test_a_device_refusing_a_command_is_not_a_refused_connection() -> None:
+    refusal = OSError("the device refused to confirm the change: % Invalid input")
+    assert why(refusal) == "OSError: the device refused to confirm the change: % Invalid input"
