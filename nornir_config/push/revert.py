@@ -11,7 +11,6 @@ line by line that the device is as before; the run reports it as rolled back by 
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from typing import Any
 
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, failure_reason, open_netmiko
+from nornir_config.connection import TIMEOUTS, failure_reason, open_netmiko, why
 from nornir_config.platforms.base import Platform
 from nornir_config.push.diff import remediation
 from nornir_config.push.rollback import rollback_merge
@@ -80,10 +79,17 @@ def undo(
 
 
 def _stopped(task: Task, platform: Platform, rolled: DeviceReport) -> DeviceReport:
-    """Put back by the push: its timer must not later revert an engineer's next change."""
-    if rolled.outcome == Outcome.ROLLED_BACK:
-        with contextlib.suppress(Exception):  # none left (it reverted by itself): nothing to stop
+    """Put back by the push: its timer must not later revert an engineer's next change (a
+    device that reverted by itself has none left, and says so without an error)."""
+    timer = platform.revert_timer
+    if rolled.outcome == Outcome.ROLLED_BACK and timer is not None:
+        try:
             confirm(open_netmiko(task.host, task.nornir.config), platform)
+        except Exception as exc:  # refused, or the session failed: the timer still runs
+            rolled.reason = (
+                f"{rolled.reason}; its revert timer could not be stopped ({why(exc)}): within "
+                f"{timer.minutes} min it would undo any change made after this one"
+            )
     return rolled
 
 

@@ -174,8 +174,13 @@ def test_a_change_the_device_will_not_confirm_is_taken_back(
     assert report.outcome == Outcome.ROLLED_BACK, report
     assert report.reason.startswith("confirming, saving and re-reading the running config: ")
     assert "Invalid input" in report.reason, report.reason  # the device's own refusal
-    # the device refuses every `configure confirm`, so its timer still runs; it returns the
-    # device to the config the push already restored
+    # the device refuses every `configure confirm`, so its timer still runs (it returns the
+    # device to the config the push already restored): the report says what it would undo
+    assert (
+        "; its revert timer could not be stopped (OSError: the device refused to confirm the "
+        "change: " in report.reason
+    ), report.reason
+    assert report.reason.endswith("within 5 min it would undo any change made after this one")
     small_lab.lab.call(lambda: small_lab.lab.device(victim).advance_clock(30 * 60))
     state, running, startup = small_lab.state(victim, before)
     assert state == "before" and paths(startup) == paths(running), report
