@@ -17,6 +17,7 @@ from nornir.core.task import Task
 
 from nornir_config.connection import TIMEOUTS
 from nornir_config.platforms import driver
+from nornir_config.platforms.base import Platform
 from nornir_config.push import revert, session
 from nornir_config.push.state import DeviceReport, Outcome
 from tests.safety.conftest import SafetyLab, paths
@@ -49,7 +50,8 @@ def _redact(text: str) -> str:
 
 
 class _Clock:
-    """The push's own clock (`revert.time` only), moved by its sleeps: no test waits."""
+    """The push's own clock (patched on `revert.time`, and `session.time` for the logins'
+    pauses; the lab's clock is not moved), advanced by its sleeps: no test waits."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -61,6 +63,14 @@ class _Clock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+def _timer_of(minutes: int) -> Platform:
+    """Cisco's driver with a revert timer of `minutes` (the push's wait is on its own clock)."""
+    assert CISCO.revert_timer is not None
+    return dataclasses.replace(
+        CISCO, revert_timer=dataclasses.replace(CISCO.revert_timer, minutes=minutes)
+    )
 
 
 def _checked(lab: SafetyLab, name: str, before: str) -> None:
@@ -165,11 +175,7 @@ def test_a_device_that_never_answers_again_needs_attention(
     monkeypatch.setitem(TIMEOUTS, "timeout", 5)
     monkeypatch.setattr(revert, "GRACE", 1.0)
     monkeypatch.setattr(revert, "POLL", 0.2)
-    assert CISCO.revert_timer is not None
-    # the lab clock does not move the push's own wait: a timer of 0 minutes, 1 s of grace
-    quick = dataclasses.replace(
-        CISCO, revert_timer=dataclasses.replace(CISCO.revert_timer, minutes=0)
-    )
+    quick = _timer_of(0)  # the lab clock does not move the push's own wait: 1 s of grace
     small_lab.lab.set_faults(victim, refuse_connections=True)
     try:
         stuck = on_device(
@@ -251,12 +257,10 @@ def test_no_time_to_wait_is_no_answer(
     clock = _Clock()
     monkeypatch.setattr(revert, "time", clock)
     monkeypatch.setattr(revert, "GRACE", 0.0)
-    assert CISCO.revert_timer is not None
-    none = dataclasses.replace(
-        CISCO, revert_timer=dataclasses.replace(CISCO.revert_timer, minutes=0)
-    )
     stuck = on_device(
-        small_lab, victim, lambda t: revert.await_revert(t, before, none, _report(victim), _redact)
+        small_lab,
+        victim,
+        lambda t: revert.await_revert(t, before, _timer_of(0), _report(victim), _redact),
     )
     assert clock.sleeps == []
     assert stuck.reason == (
