@@ -8,13 +8,14 @@ password-encryption`, `enable secret 9`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 import pytest
 from netutils.password import encrypt_cisco_type7
 
 from nornir_config.compliance.engine import compare_texts, remediation
 from nornir_config.compliance.features import Feature
-from nornir_config.compliance.model import PROTECTED, UNOWNED
+from nornir_config.compliance.model import PROTECTED, UNOWNED, FeatureResult
 from nornir_config.compliance.secrets import TokenKind, TokenVerifier
 from nornir_config.platforms import driver
 from nornir_config.secrets import Secrets
@@ -154,3 +155,103 @@ def test_a_routers_features_name_its_own_ports() -> None:
     assert owner_of(f"interface {ports.tslcd}", features, negation) == "wan"
     assert owner_of(f"interface {ports.lan}", features, negation) == "lan_gateways"
     assert owner_of(f"interface {ports.lan}.20", features, negation) == "lan_gateways"
+
+
+# -- device ciphers (Huawei VRP's `cipher %^%#...%^%#`: nothing checks them offline) -------
+
+VRP = driver("huawei_vrp")
+VRP_FEATURES = (
+    Feature("ntp", False, (re.compile("^ntp-service "),)),
+    Feature("aaa", False, (re.compile("^aaa"),)),
+)
+KEY = "ntp-service authentication-keyid {n} authentication-mode hmac-sha256 cipher {secret}"
+USER = " local-user {name} password irreversible-cipher {secret}"
+VRP_INTENDED = "\n".join(
+    [
+        "sysname R1",
+        KEY.format(n=1, secret="<secret:ntp_key>"),
+        KEY.format(n=2, secret="<secret:ntp_key2>"),
+        "ntp-service unicast-server 10.0.0.9",
+        "aaa",
+        USER.format(name="admin", secret="<secret:admin_password>"),
+        USER.format(name="ops", secret="<secret:ops_password>"),
+        "",
+    ]
+)
+# As a VRP device prints them: its own cipher of each secret (any text of that form)
+VRP_RUNNING = (
+    VRP_INTENDED.replace("<secret:ntp_key>", "%^%#Kq1.Ae9Z+L1vPs0tN7gR%^%#")
+    .replace("<secret:ntp_key2>", "%^%#Wb8uJ8iXoE6nqfYhK2bW%^%#")
+    .replace("<secret:admin_password>", "$1a$Zx9.Qm3x$Ae9ZL1vPs0tN7gRf$")
+    .replace("<secret:ops_password>", "$1a$Pp4.Yh2K$bWcD4uJ8iXoE6nqR$")
+)
+
+
+def _proven_but(*unproven: str) -> Callable[[Sequence[str], str, str], bool | None]:
+    """A push's fingerprints: every device cipher as the last push left it, but those whose
+    line holds one of `unproven` (no push fingerprinted them)."""
+
+    def proof(path: Sequence[str], running: str, _intended: str) -> bool | None:
+        assert all(isinstance(p, str) for p in path) and path[-1] == running
+        return None if any(u in running for u in unproven) else True
+
+    return proof
+
+
+def _vrp(running: str, proven: object, preserve: Sequence[str] = ()) -> dict[str, FeatureResult]:
+    verifier = TokenVerifier(Secrets({}))
+    results = compare_texts(
+        VRP_INTENDED,
+        running,
+        VRP_FEATURES,
+        VRP,
+        verifier,
+        preserve,
+        proven,  # type: ignore[arg-type]
+    )
+    return {r.name: r for r in results}
+
+
+def test_a_device_cipher_the_last_push_left_is_compliant_at_top_level_and_in_a_section() -> None:
+    results = _vrp(VRP_RUNNING, _proven_but())
+    assert results["ntp"].compliant and results["aaa"].compliant, results
+    assert not results["ntp"].unverified and results["ntp"].remediation == []
+    assert results["ntp"].notes == [
+        "secret verified against the last push (device cipher): "
+        + KEY.format(n=n, secret="<removed>")
+        for n in (1, 2)
+    ]
+
+
+def test_only_the_ciphers_no_push_fingerprinted_are_resent_to_make_them_verifiable() -> None:
+    # keyid 2 (top level) and ops (in `aaa`) were not fingerprinted; keyid 1 and admin were
+    results = _vrp(VRP_RUNNING, _proven_but("%^%#Wb8u", "$1a$Pp4"))
+    ntp, aaa = results["ntp"], results["aaa"]
+    assert ntp.unverified and aaa.unverified and not ntp.compliant and not aaa.compliant
+    # the push's resend holds the unproven lines only, never a proven one
+    assert ntp.remediation == [KEY.format(n=2, secret="<secret:ntp_key2>")], ntp.remediation
+    assert [line.strip() for line in aaa.remediation] == [
+        "aaa",
+        USER.format(name="ops", secret="<secret:ops_password>").strip(),
+        "quit",
+    ], aaa.remediation
+
+
+def test_a_sanitised_device_cipher_is_unverified_whatever_a_fingerprint_says() -> None:
+    # a backup sanitised before it was stored: the cipher is gone, so nothing can match it
+    sanitised = VRP_RUNNING.replace("%^%#Kq1.Ae9Z+L1vPs0tN7gR%^%#", "<removed>")
+    ntp = _vrp(sanitised, _proven_but())["ntp"]
+    assert ntp.unverified and not ntp.compliant, ntp
+    assert ntp.notes[0] == (
+        "secret cannot be verified offline (device cipher): " + KEY.format(n=1, secret="<removed>")
+    )
+
+
+def test_a_preserved_line_is_not_taken_out_by_the_resend() -> None:
+    kept = VRP_RUNNING.replace(
+        "ntp-service unicast-server 10.0.0.9",
+        "ntp-service unicast-server 10.0.0.9\nntp-service unicast-server 192.0.2.7",
+    )
+    ntp = _vrp(kept, _proven_but("%^%#Wb8u"), [r"^ntp-service unicast-server 192\.0\.2\.7$"])["ntp"]
+    assert ntp.unverified, ntp
+    assert ntp.remediation == [KEY.format(n=2, secret="<secret:ntp_key2>")], ntp.remediation

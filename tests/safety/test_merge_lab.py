@@ -205,15 +205,19 @@ def _merged(
     redact: Callable[[str], str],
     after_change: Callable[[str], str | None],
     backed_up: list[str] | None = None,
+    then: Callable[[], object] | None = None,
 ) -> DeviceReport:
     """`merge_push` of the device's intended config in this process, its pre-change copy
-    saved as `push` saves it (the run's local backup and journal left out)."""
+    saved as `push` saves it (the run's local backup and journal left out); `then`: what
+    befalls the device once its copy is saved (its session already open)."""
 
     def push(task: Task) -> DeviceReport:
         def before_change(host: str, _running: str) -> None:
             if backed_up is not None:
                 backed_up.append(host)
             save_device_copy(task.host, open_netmiko(task.host, task.nornir.config), CISCO)
+            if then is not None:
+                then()
 
         intended = lab.intended[name]
         result = merge_push(task, intended, False, redact, before_change, after_change)
@@ -325,3 +329,112 @@ def test_a_dry_run_names_the_removals_no_feature_owns(small_lab: SafetyLab) -> N
     assert report.outcome == Outcome.WOULD_CHANGE, report
     assert report.unowned == ["no dialer-list 1 protocol ip permit"], report.unowned
     small_lab.reset(victim, "brownfield")
+
+
+@pytest.mark.parametrize(("start", "refuse"), [("brownfield", True), ("drift", False)])
+def test_a_change_cut_off_midway_is_taken_back_or_said_unknown(
+    small_lab: SafetyLab, start: str, refuse: bool
+) -> None:
+    small_lab.fresh_build()
+    victim = small_lab.names[3]
+    before = _reset(small_lab, victim, start)
+
+    def cut() -> None:  # the copy into running is cut after its first line
+        small_lab.lab.set_faults(victim, drop_after=1, refuse_connections=refuse)
+
+    try:
+        report = _merged(small_lab, victim, _masked, lambda _host: None, then=cut)
+    finally:
+        small_lab.lab.clear_faults()
+    assert report.reason.startswith("sending commands: "), report.reason
+    if refuse:  # no new login for the way back: what the device runs is not known
+        assert report.outcome == Outcome.NEEDS_ATTENTION, report
+        assert report.reason.endswith(
+            "; rollback failed: NetmikoTimeoutException: TCP connection to device failed"
+        ), report.reason
+        assert report.now == (
+            "could not read the running config after the failure; its state is unknown"
+        )
+        assert small_lab.state(victim, before)[0] == "between"  # the first line applied
+    else:  # back on a new session; its timer (drift has `archive`) stopped by the push
+        assert report.outcome == Outcome.ROLLED_BACK, report
+        running, startup, flash = small_lab.look(victim)
+        assert paths(running) == paths(before) and paths(startup) == paths(before)
+        assert _pending(small_lab, victim) is None
+        assert DELIVERY not in flash
+    small_lab.reset(victim, "brownfield")
+
+
+def test_a_line_the_device_never_applies_is_reported_with_what_differs(
+    small_lab: SafetyLab,
+) -> None:
+    """The lab's `ignore_commands` fault: the device accepts `ip domain name` without a word
+    and never applies it, typed or in its own `configure replace` (so the proof of the way
+    back already drops the brownfield's name). The push sees the residual, rolls back, and
+    says the rollback could not put the name back, quoting the difference."""
+    small_lab.fresh_build()
+    victim = small_lab.names[3]
+    _reset(small_lab, victim, "brownfield")
+    small_lab.lab.set_faults(victim, ignore_commands=[r"^ip domain name "])
+    try:
+        report = _merged(small_lab, victim, _masked, lambda _host: None)
+    finally:
+        small_lab.lab.clear_faults()
+    assert report.outcome == Outcome.NEEDS_ATTENTION, report
+    assert report.reason.startswith("residual diff after push (1 lines): ip domain name "), (
+        report.reason
+    )
+    assert report.reason.endswith("; rollback left 1 lines differing"), report.reason
+    assert report.now.startswith("--- before push\n+++ running now\n"), report.now
+    assert "-ip domain name old-office.local" in report.now.splitlines(), report.now
+    running, startup = small_lab.read(victim)
+    assert "ip domain name old-office.local" not in running and paths(startup) == paths(running)
+    small_lab.reset(victim, "brownfield")
+
+
+def test_a_refused_confirm_then_a_refused_restore_is_remediated_and_said_so(
+    small_lab: SafetyLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(TIMEOUTS, "timeout", 10)
+    small_lab.fresh_build()
+    victim = small_lab.names[2]
+    before = _reset(small_lab, victim, "drift")  # `archive`: the change runs under a timer
+
+    def after_change(_host: str) -> None:  # the NOC gets in; then the device turns stubborn
+        small_lab.lab.set_faults(
+            victim, reject_commands=[r"^configure confirm", r"^configure replace "]
+        )
+
+    try:
+        report = _merged(small_lab, victim, _masked, after_change)
+    finally:
+        small_lab.lab.clear_faults()
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    parts = report.reason.split("; ")
+    assert parts[0].startswith("confirming, saving and re-reading the running config: "), parts
+    assert parts[1].startswith("OSError: configure replace failed: "), parts  # remediated
+    assert parts[2].startswith("its revert timer could not be stopped (OSError: "), parts
+    running, startup = small_lab.read(victim)
+    assert paths(running) == paths(before) and paths(startup) == paths(before)
+    small_lab.reset(victim, "brownfield")  # its timer stopped, for the next test
+
+
+def test_a_residual_under_the_timer_is_taken_back_and_the_timer_stopped(
+    small_lab: SafetyLab,
+) -> None:
+    small_lab.fresh_build()
+    victim = small_lab.names[0]
+    before = _reset(small_lab, victim, "drift")  # `archive`: the change runs under a timer
+    added = [line for line in small_lab.intended_lines(victim) if line not in before]
+    server = next(line for line in added if line.startswith(("logging host", "ntp server")))
+    small_lab.lab.set_faults(victim, ignore_commands=[f"^{re.escape(server)}$"])
+    try:
+        report = _merged(small_lab, victim, _masked, lambda _host: None)
+    finally:
+        small_lab.lab.clear_faults()
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert report.reason == f"residual diff after push (1 lines): {server}", report.reason
+    running, startup = small_lab.read(victim)
+    assert paths(running) == paths(before) and paths(startup) == paths(before)
+    # stopped by the push: left running, it would undo the engineer's next change
+    assert _pending(small_lab, victim) is None
