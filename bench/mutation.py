@@ -221,7 +221,9 @@ def main() -> int:
         report(args.update, mutmut, f"the run in {args.update}, updated in {seconds:.0f} s")
         return code
     if args.rerun is not None:
-        rerun(args.rerun, args.tests, args.untested, args.match, args.timeout_constant)
+        timeout = (args.timeout_multiplier, args.timeout_constant)
+        if not rerun(args.rerun, args.tests, args.untested, args.match, timeout):
+            return 1
         report(args.rerun, mutmut, f"the run in {args.rerun}, survivors re-run")
         return 0
     only, tests = (SCOPE, TESTS)
@@ -309,15 +311,18 @@ def rerun(
     tests: list[str] | None,
     untested: bool,
     match: str | None,
-    timeout_constant: float,
-) -> None:
-    """Each survivor of a kept run, re-run by itself against the tests committed now.
+    timeout: tuple[float, float],
+) -> bool:
+    """Each survivor of a kept run, re-run by itself against the tests committed now; False
+    when those tests fail without a mutant (nothing is recorded then).
 
     mutmut does not run a mutant again once it has a result, and a full run pays the lab
     tests' fixed start again; here the committed `tests/` replace the folder's, and each
     survivor runs in its own pytest with `MUTANT_UNDER_TEST` naming it (what mutmut's
-    trampolines read). A kill is written into mutmut's own results (`.meta`), so `--report`
-    counts it; `rerun.log` in the folder says which tests killed what."""
+    trampolines read). A mutant gets the time mutmut would give it (`setup_cfg`), from the
+    selection's own clean run, so a slow selection is not cut off and counted as a kill. A
+    kill is written into mutmut's own results (`.meta`), so `--report` counts it;
+    `rerun.log` in the folder says which tests killed what."""
     mutants = work / "mutants"
     archive = subprocess.run(
         ["git", "-C", str(REPO), "archive", "HEAD", "tests"], capture_output=True, check=True
@@ -326,6 +331,17 @@ def rerun(
         subprocess.run(["rm", "-rf", str(into / "tests")], check=True)
         subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     selection = tests or _configured_tests(work)
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "--rootdir=."]
+    started = time.perf_counter()
+    clean = subprocess.run(  # no mutant named: every trampoline runs the original
+        [*command, *selection], cwd=mutants, env={**os.environ, "MUTANT_UNDER_TEST": ""}
+    )
+    if clean.returncode != 0:
+        print(f"the tests fail without a mutant (exit {clean.returncode}): nothing re-run")
+        return False
+    multiplier, constant = timeout
+    limit = 2 * multiplier * (time.perf_counter() - started + constant)
+    print(f"clean run of the selection: a mutant may take {limit:.0f} s", flush=True)
     retried = {0} | ({5, 33} if untested else set())
     log = (work / "rerun.log").open("a", encoding="utf-8")
     for meta in sorted(mutants.rglob("*.py.meta")):
@@ -335,15 +351,14 @@ def rerun(
             if code not in retried or (match and not re.search(match, name)):
                 continue
             env = {**os.environ, "MUTANT_UNDER_TEST": name}
-            command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly"]
             started = time.perf_counter()
             try:
                 done = subprocess.run(
-                    [*command, "--rootdir=.", *selection],
+                    [*command, *selection],
                     cwd=mutants,
                     env=env,
                     capture_output=True,
-                    timeout=max(60.0, 10 * timeout_constant),
+                    timeout=limit,
                 )
                 result = 1 if done.returncode in (1, 3) else code
             except subprocess.TimeoutExpired:  # a mutant stuck on a prompt: killed by it
@@ -356,6 +371,7 @@ def rerun(
                 codes[name] = result
                 meta.write_text(json.dumps(data, indent=4), encoding="utf-8")
     log.close()
+    return True
 
 
 def _configured_tests(work: Path) -> list[str]:

@@ -365,30 +365,36 @@ def test_a_change_cut_off_midway_is_taken_back_or_said_unknown(
     small_lab.reset(victim, "brownfield")
 
 
+@pytest.mark.parametrize(
+    ("ignored", "residual", "left", "gone"),
+    [  # a top-level line; a section's child (the remediation counts its section line too)
+        (r"^ip domain name ", "1 lines): ip domain name ", 1, "ip domain name old-office.local"),
+        (r"^stopbits 1$", "2 lines): line con 0", 2, " stopbits 1"),
+    ],
+)
 def test_a_line_the_device_never_applies_is_reported_with_what_differs(
-    small_lab: SafetyLab,
+    small_lab: SafetyLab, ignored: str, residual: str, left: int, gone: str
 ) -> None:
-    """The lab's `ignore_commands` fault: the device accepts `ip domain name` without a word
-    and never applies it, typed or in its own `configure replace` (so the proof of the way
-    back already drops the brownfield's name). The push sees the residual, rolls back, and
-    says the rollback could not put the name back, quoting the difference."""
+    """The lab's `ignore_commands` fault: the device accepts the line without a word and
+    never applies it, typed or in its own `configure replace` (so the proof of the way back
+    already drops the brownfield's line). The push sees the residual, rolls back, and says
+    the rollback could not put the line back, quoting the difference."""
     small_lab.fresh_build()
     victim = small_lab.names[3]
     _reset(small_lab, victim, "brownfield")
-    small_lab.lab.set_faults(victim, ignore_commands=[r"^ip domain name "])
+    small_lab.lab.set_faults(victim, ignore_commands=[ignored])
     try:
         report = _merged(small_lab, victim, _masked, lambda _host: None)
     finally:
         small_lab.lab.clear_faults()
     assert report.outcome == Outcome.NEEDS_ATTENTION, report
-    assert report.reason.startswith("residual diff after push (1 lines): ip domain name "), (
-        report.reason
-    )
-    assert report.reason.endswith("; rollback left 1 lines differing"), report.reason
+    assert report.reason.startswith(f"residual diff after push ({residual}"), report.reason
+    assert report.reason.endswith(f"; rollback left {left} lines differing"), report.reason
     assert report.now.startswith("--- before push\n+++ running now\n"), report.now
-    assert "-ip domain name old-office.local" in report.now.splitlines(), report.now
+    removed = [line[1:].strip() for line in report.now.splitlines() if line.startswith("-")]
+    assert gone.strip() in removed, report.now
     running, startup = small_lab.read(victim)
-    assert "ip domain name old-office.local" not in running and paths(startup) == paths(running)
+    assert gone not in running and paths(startup) == paths(running)
     small_lab.reset(victim, "brownfield")
 
 

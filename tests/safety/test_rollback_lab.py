@@ -237,3 +237,31 @@ def test_files_the_device_will_not_delete_are_named_with_its_answer(
         assert "% Invalid input" in answer and "  " not in answer and "XX" not in answer
     assert COPY.removeprefix("flash:") in small_lab.look(victim)[2]
     _clean_flash(small_lab, victim)
+
+
+def test_a_device_owned_line_the_remediation_keeps_is_named_as_left_differing(
+    small_lab: SafetyLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """hier_config's remediation never negates a line the device owns (protected.yaml: its
+    `boot system`), so a remediated rollback that converges may still leave one the change
+    added: the line sets of before and now say so, and the device needs attention."""
+    monkeypatch.setitem(TIMEOUTS, "timeout", 10)
+    victim = small_lab.names[2]
+    lines, before = _changed(small_lab, victim)
+    image = "boot system flash:c2960-s3cret.bin"
+    with ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn:
+        conn.enable()
+        conn.send_config_set([image])
+    small_lab.lab.set_faults(victim, reject_commands=[REFUSE_RESTORE])
+    try:
+        report = _rollback(small_lab, victim, before)
+    finally:
+        small_lab.lab.clear_faults()
+    assert report.outcome == Outcome.NEEDS_ATTENTION, report
+    assert report.reason.startswith("sending commands: cut; OSError: configure replace failed: ")
+    assert report.reason.endswith("; rollback left 1 lines differing"), report.reason
+    assert "+boot system flash:c2960-<r>.bin" in report.now.splitlines(), report.now
+    running, startup = small_lab.read(victim)
+    assert paths(running) == paths([*lines, image]) and paths(startup) == paths(running)
+    _clean_flash(small_lab, victim)
+    small_lab.reset(victim, "brownfield")
