@@ -16,6 +16,7 @@ from nornir.core.task import Result, Task
 from nornir_config.connection import why
 from nornir_config.platforms import driver_for
 from nornir_config.platforms.base import Platform
+from nornir_config.push import revert
 from nornir_config.push.diff import remediation, with_protected
 from nornir_config.push.merge import AfterHook, BeforeHook, Redact, _result, planned_change
 from nornir_config.push.rollback import recheck, rollback_merge
@@ -87,10 +88,10 @@ def replace_push(
         report.outcome, report.reason = Outcome.FAILED, f"pre-change backup failed: {exc}"
         return _result(task, report, started)
     step = "configure replace"
+    timer = True  # until the device is known to run none (a failed commit may have started it)
     try:
         try:
             device.commit_config(revert_in=revert_minutes * 60)
-            timer = True
         except CommitConfirmException:  # no archive: no revert timer on this device
             device.commit_config()
             timer = False
@@ -100,18 +101,20 @@ def replace_push(
         residual = remediation(after, intended, platform, preserve, proven)
         if residual:
             report.reason = f"residual diff after replace ({len(residual)} lines)"
-            return _result(task, _undo(task, device, before, platform, report, redact), started)
+            undone = _undo(task, device, before, platform, report, redact, timer)
+            return _result(task, undone, started)
         step = "checking management access"
         lost = after_change(task.host.name) if after_change is not None else None
         if lost is not None and after_change is not None:
             report.reason = f"lost management access after the replace: {lost}"
-            undone = _undo(task, device, before, platform, report, redact, fresh=False)
+            undone = _undo(task, device, before, platform, report, redact, timer, fresh=False)
             return _result(task, recheck(undone, after_change), started)
         if timer:
             step = "confirming the commit"
             device.confirm_commit()  # NAPALM sends it without reading the answer: check
             if device.has_pending_commit():
                 raise OSError("the device did not confirm the commit: its revert timer runs")
+            timer = False
         # NAPALM restores its `file prompt quiet` on close: verify what is left after that.
         step = "closing the NAPALM session"
         close(task, NAPALM)
@@ -126,7 +129,7 @@ def replace_push(
             return _result(task, rollback_merge(task, before, platform, report, redact), started)
     except Exception as exc:  # refused replace, dropped session, timeout
         report.reason = f"{step}: {redact(why(exc))}"
-        return _result(task, _undo(task, None, before, platform, report, redact), started)
+        return _result(task, _undo(task, None, before, platform, report, redact, timer), started)
     proven.save()
     report.outcome = Outcome.CHANGED
     return _result(task, report, started)
@@ -139,10 +142,13 @@ def _undo(
     platform: Platform,
     report: DeviceReport,
     redact: Redact,
+    timed: bool,
     fresh: bool = True,
 ) -> DeviceReport:
     """NAPALM's rollback (revert the pending timer, or replace with its saved copy); if the
-    device is still not as before, the hier_config rollback finishes the job."""
+    device is still not as before, the hier_config rollback finishes the job. `timed`: the
+    commit may have started the device's revert timer, which NAPALM's rollback may have
+    failed to take back: stopped once the device is as before."""
     try:
         if device is None:
             close(task, NAPALM)
@@ -152,4 +158,5 @@ def _undo(
     except Exception:  # the merge rollback below checks and reports
         pass
     close(task, NAPALM)  # NAPALM's own cleanup runs now, before the final check
-    return rollback_merge(task, before, platform, report, redact, fresh=fresh)
+    rolled = rollback_merge(task, before, platform, report, redact, fresh=fresh)
+    return revert.stopped(task, platform, rolled) if timed else rolled

@@ -75,12 +75,13 @@ def undo(
             reopen(task, attempts=1)
         except Exception:  # cut off: the device's timer is the way back
             return await_revert(task, before, platform, report, redact)
-    return _stopped(task, platform, rollback_merge(task, before, platform, report, redact, False))
+    return stopped(task, platform, rollback_merge(task, before, platform, report, redact, False))
 
 
-def _stopped(task: Task, platform: Platform, rolled: DeviceReport) -> DeviceReport:
-    """Put back by the push: its timer must not later revert an engineer's next change (a
-    device that reverted by itself has none left, and says so without an error)."""
+def stopped(task: Task, platform: Platform, rolled: DeviceReport) -> DeviceReport:
+    """Put back by the push while the device's timer may still run: confirmed, so that it
+    cannot later revert an engineer's next change (a device with no timer left says so
+    without an error)."""
     timer = platform.revert_timer
     if rolled.outcome == Outcome.ROLLED_BACK and timer is not None:
         try:
@@ -120,7 +121,7 @@ def await_revert(
         )
         # back before its timer ran out, the timer still runs: stopped once rolled back
         rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
-        return _stopped(task, platform, rolled)
+        return stopped(task, platform, rolled)
     report.outcome = Outcome.NEEDS_ATTENTION
     report.reason = (
         f"{report.reason}; the device did not answer within its revert timer "

@@ -175,3 +175,28 @@ def test_a_commit_the_device_will_not_confirm_is_taken_back(
     state, running, startup = small_lab.state(victim, before)
     assert state == "before" and paths(startup) == paths(running)
     assert _pending_minutes(small_lab, victim) is None  # reverted now, not left to run out
+
+
+def test_a_timer_the_device_will_not_revert_is_stopped_once_rolled_back(
+    small_lab: SafetyLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(TIMEOUTS, "timeout", 10)
+    victim = small_lab.names[3]
+    before = small_lab.reset(victim, "drift")
+
+    def broken(host: str) -> str | None:  # NAPALM's way back then fails: the push's own runs
+        small_lab.lab.set_faults(
+            victim, reject_commands=[r"^configure revert", r"^configure replace "]
+        )
+        raise RuntimeError("probe crashed")
+
+    try:
+        report, _ = _replaced(small_lab, victim, broken, lambda t: t.replace("s3cret", "<r>"))
+    finally:
+        small_lab.lab.clear_faults()
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert report.reason == "checking management access: RuntimeError: probe crashed", report
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before" and paths(startup) == paths(running)
+    # left running, the timer would take back any change an engineer makes in the next 5 min
+    assert _pending_minutes(small_lab, victim) is None
