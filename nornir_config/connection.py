@@ -456,13 +456,7 @@ def read_until(conn: Any, pattern: str, flags: int = 0) -> str:
     reply is taken the moment it arrives and searched once per chunk: over a WAN a push
     waits for a dozen replies per device.
     """
-    channel: Any = getattr(conn, "remote_conn", None)
-    if not callable(getattr(channel, "fileno", None)):  # not an SSH channel: Netmiko's loop
-        return str(
-            conn.read_until_pattern(
-                pattern=pattern, read_timeout=TIMEOUTS["timeout"], re_flags=flags
-            )
-        )
+    channel: Any = conn.remote_conn  # paramiko's, whoever opened the session
     wanted = re.compile(pattern, flags)
     deadline = time.monotonic() + (conn.read_timeout_override or TIMEOUTS["timeout"])
     output = ""
@@ -477,7 +471,7 @@ def read_until(conn: Any, pattern: str, flags: int = 0) -> str:
             if found is not None:
                 conn._read_buffer += output[found.end() :]
                 return output[: found.end()]
-            if not chunk and (channel.closed or channel.eof_received):
+            if not chunk and (channel.closed or channel.eof_received):  # a plain Netmiko one
                 raise ReadException("the device closed the session")
             left = deadline - time.monotonic()
             if left <= 0:

@@ -240,7 +240,15 @@ def test_a_dropped_session_fails_its_read_at_once(lab_factory: LabFactory) -> No
     hang_up(host)
     plain = ConnectHandler(**lab.netmiko_params("R1"))
     plain.write_channel("configure terminal\nlogging buffered 4096\n")
-    with pytest.raises(ReadException, match="closed the session"):
+    with pytest.raises(ReadException, match=r"^the device closed the session$"):
+        read_until(plain, "never-printed")
+    plain.paramiko_cleanup()
+    # and once all it sent is read: nothing more will come, the read does not wait for it
+    plain = ConnectHandler(**lab.netmiko_params("R1"))
+    plain.write_channel("configure terminal\nlogging buffered 4096\n")
+    while plain.remote_conn.recv(65535):
+        pass
+    with pytest.raises(ReadException, match=r"^the device closed the session$"):
         read_until(plain, "never-printed")
     plain.paramiko_cleanup()
 
