@@ -242,3 +242,23 @@ def test_rendered_golden_config_prints_back(path: Path) -> None:
     assert "Rollback Done" in out
     printed = body(cli)
     assert remediation(printed, text, driver("cisco_ios")) == []
+
+
+def test_a_typed_file_name_is_the_one_ios_copies_to_or_deletes() -> None:
+    """`Destination filename [x]?` and `Delete filename [x]?`: Enter takes the name in
+    brackets, a typed one is the file IOS goes on with (Cisco IOS Configuration
+    Fundamentals, "Managing Configuration Files": the prompt offers the default name)."""
+    cli = make_cli()
+    assert run(cli, "copy running-config flash:a.cfg") == ["Destination filename [a.cfg]? "]
+    copied = cli.feed("b.cfg").output
+    assert " bytes copied in " in copied, copied
+    flash = cli.device.flash
+    assert flash.read("b.cfg") is not None and flash.read("a.cfg") is None
+    run(cli, "copy running-config flash:c.cfg", "")  # Enter: the name in brackets
+    assert flash.read("c.cfg") is not None
+    assert run(cli, "delete flash:c.cfg", "b.cfg") == ["Delete filename [c.cfg]? ", ""]
+    assert flash.read("b.cfg") is None and flash.read("c.cfg") is not None
+    assert run(cli, "delete flash:c.cfg", "nothere.cfg")[1] == (
+        "%Error deleting nothere.cfg (No such file or directory)\n"
+    )
+    assert run(cli, "delete flash:c.cfg", "")[1] == "" and flash.read("c.cfg") is None

@@ -543,11 +543,17 @@ class Cli:
 
     def _ask(self, question: str, then: Callable[[], Reply]) -> Reply:
         """IOS asks before file operations unless `file prompt quiet` is configured."""
-        if self._quiet():
-            return then()
+        return self._ask_name(question, "", lambda _name: then())
 
-        def answered(_line: str) -> Reply:
-            return then()
+    def _ask_name(self, question: str, default: str, then: Callable[[str], Reply]) -> Reply:
+        """A `Destination filename [x]?` or `Delete filename [x]?` question: Enter takes the
+        name in brackets, a typed name is the file IOS goes on with (on flash: when it names
+        no file system), as in the copy sessions of Cisco's file system guides."""
+        if self._quiet():
+            return then(default)
+
+        def answered(line: str) -> Reply:
+            return then(line.strip() or default)
 
         self.pending = answered
         return Reply(question, prompt=False)
@@ -593,22 +599,26 @@ class Cli:
             return Reply(f"%Error opening {dest} (Invalid argument)\n")
         data = (text or "").encode()
 
-        def written() -> Reply:
-            try:
-                self.device.flash.write(name, data)
-            except FlashFullError:
-                return Reply(f"%Error copying {dest} (No space left on device)\n")
-            return Reply(_copied(len(data)))
+        def to_flash(answer: str) -> Reply:
+            target = self.device.flash.name_of(answer)
+            if not target:
+                return Reply(f"%Error opening {answer} (Invalid argument)\n")
 
-        def to_flash() -> Reply:
-            if self.device.flash.read(name) is None:
+            def written() -> Reply:
+                try:
+                    self.device.flash.write(target, data)
+                except FlashFullError:
+                    return Reply(f"%Error copying flash:{target} (No space left on device)\n")
+                return Reply(_copied(len(data)))
+
+            if self.device.flash.read(target) is None:
                 return written()
             # a file of that name is there: IOS asks before it writes over it (a [confirm]:
             # Enter or y goes on, anything else keeps the old file), as in the copy sessions
             # shown by Cisco's file system guides and test logs of real devices
             return self._confirm(OVERWRITE, written)
 
-        return self._ask(f"Destination filename [{name}]? ", to_flash)
+        return self._ask_name(f"Destination filename [{name}]? ", name, to_flash)
 
     def _confirm(self, question: str, then: Callable[[], Reply]) -> Reply:
         """A `[confirm]` question (none with `file prompt quiet`): Enter or y goes on."""
@@ -648,14 +658,16 @@ class Cli:
         path = m.words[-1]
         name = self.device.flash.name_of(path) or ""
 
-        def remove() -> Reply:
-            if not self.device.flash.delete(name):
-                return Reply(f"%Error deleting {path} (No such file or directory)\n")
+        def remove(answer: str) -> Reply:
+            target = self.device.flash.name_of(answer) or ""
+            if not self.device.flash.delete(target):
+                shown = path if target == name else answer
+                return Reply(f"%Error deleting {shown} (No such file or directory)\n")
             return Reply()
 
         if "/force" in m.words:
-            return remove()
-        return self._ask(f"Delete filename [{name}]? ", remove)
+            return remove(name)
+        return self._ask_name(f"Delete filename [{name}]? ", name, remove)
 
     # -- archive ---------------------------------------------------------------------------
 
