@@ -238,11 +238,18 @@ def test_a_change_that_loses_access_is_rolled_back_on_the_open_session(
     checked: list[str] = []
     backed_up: list[str] = []
 
-    def after_change(host: str) -> str | None:
+    def after_change(host: str) -> str | None:  # the change locks new logins out
         checked.append(host)
-        return None if answers_again and len(checked) > 1 else "a fresh login failed: test"
+        if answers_again and len(checked) > 1:
+            small_lab.lab.clear_faults()
+            return None
+        small_lab.lab.set_faults(victim, refuse_connections=True)
+        return "a fresh login failed: test"
 
-    report = _merged(small_lab, victim, _same, after_change, backed_up)
+    try:
+        report = _merged(small_lab, victim, _same, after_change, backed_up)
+    finally:
+        small_lab.lab.clear_faults()
     assert checked == [victim, victim] and backed_up == [victim], report
     head = "lost management access after the change: a fresh login failed: test; rolled back"
     if answers_again:
