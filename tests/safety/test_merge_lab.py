@@ -206,10 +206,12 @@ def _merged(
     after_change: Callable[[str], str | None],
     backed_up: list[str] | None = None,
     then: Callable[[], object] | None = None,
+    faults: dict[str, object] | None = None,
 ) -> DeviceReport:
     """`merge_push` of the device's intended config in this process, its pre-change copy
     saved as `push` saves it (the run's local backup and journal left out); `then`: what
-    befalls the device once its copy is saved (its session already open)."""
+    befalls the device once its copy is saved (its session already open). `faults` are set
+    first; every fault, these or those the hooks set, is cleared at the end."""
 
     def push(task: Task) -> DeviceReport:
         def before_change(host: str, _running: str) -> None:
@@ -224,7 +226,12 @@ def _merged(
         assert isinstance(result.result, DeviceReport)
         return result.result
 
-    return on_device(lab, name, push)
+    if faults:
+        lab.lab.set_faults(name, **faults)
+    try:
+        return on_device(lab, name, push)
+    finally:
+        lab.lab.clear_faults()
 
 
 @pytest.mark.parametrize("start", ["brownfield", "drift"])
@@ -246,10 +253,7 @@ def test_a_change_that_loses_access_is_rolled_back_on_the_open_session(
         small_lab.lab.set_faults(victim, refuse_connections=True)
         return "a fresh login failed: test"
 
-    try:
-        report = _merged(small_lab, victim, _same, after_change, backed_up)
-    finally:
-        small_lab.lab.clear_faults()
+    report = _merged(small_lab, victim, _same, after_change, backed_up)
     assert checked == [victim, victim] and backed_up == [victim], report
     head = "lost management access after the change: a fresh login failed: test; rolled back"
     if answers_again:
@@ -284,10 +288,7 @@ def test_a_rollback_the_device_refuses_is_reported_redacted(
         small_lab.lab.set_faults(victim, reject_commands=[r"^configure replace ", refused])
         return "a fresh login failed: test"
 
-    try:
-        report = _merged(small_lab, victim, _masked, after_change)
-    finally:
-        small_lab.lab.clear_faults()
+    report = _merged(small_lab, victim, _masked, after_change)
     assert report.outcome == Outcome.NEEDS_ATTENTION, report
     assert report.reason.startswith(
         "lost management access after the change: a fresh login failed: test; OSError: "
@@ -351,10 +352,7 @@ def test_a_change_cut_off_midway_is_taken_back_or_said_unknown(
     def cut() -> None:  # the copy into running is cut after its first line
         small_lab.lab.set_faults(victim, drop_after=1, refuse_connections=refuse)
 
-    try:
-        report = _merged(small_lab, victim, _masked, lambda _host: None, then=cut)
-    finally:
-        small_lab.lab.clear_faults()
+    report = _merged(small_lab, victim, _masked, lambda _host: None, then=cut)
     assert report.reason.startswith("sending commands: "), report.reason
     if refuse:  # no new login for the way back: what the device runs is not known
         assert report.outcome == Outcome.NEEDS_ATTENTION, report
@@ -391,11 +389,8 @@ def test_a_line_the_device_never_applies_is_reported_with_what_differs(
     small_lab.fresh_build()
     victim = small_lab.names[3]
     _reset(small_lab, victim, "brownfield")
-    small_lab.lab.set_faults(victim, ignore_commands=[ignored])
-    try:
-        report = _merged(small_lab, victim, _masked, lambda _host: None)
-    finally:
-        small_lab.lab.clear_faults()
+    faults = {"ignore_commands": [ignored]}
+    report = _merged(small_lab, victim, _masked, lambda _host: None, faults=faults)
     assert report.outcome == Outcome.NEEDS_ATTENTION, report
     assert report.reason.startswith(f"residual diff after push ({residual}"), report.reason
     assert report.reason.endswith(f"; rollback left {left} lines differing"), report.reason
@@ -420,10 +415,7 @@ def test_a_refused_confirm_then_a_refused_restore_is_remediated_and_said_so(
             victim, reject_commands=[r"^configure confirm", r"^configure replace "]
         )
 
-    try:
-        report = _merged(small_lab, victim, _masked, after_change)
-    finally:
-        small_lab.lab.clear_faults()
+    report = _merged(small_lab, victim, _masked, after_change)
     assert report.outcome == Outcome.ROLLED_BACK, report
     parts = report.reason.split("; ")
     assert parts[0].startswith("confirming, saving and re-reading the running config: "), parts
@@ -442,11 +434,8 @@ def test_a_residual_under_the_timer_is_taken_back_and_the_timer_stopped(
     before = _reset(small_lab, victim, "drift")  # `archive`: the change runs under a timer
     added = [line for line in small_lab.intended_lines(victim) if line not in before]
     server = next(line for line in added if line.startswith(("logging host", "ntp server")))
-    small_lab.lab.set_faults(victim, ignore_commands=[f"^{re.escape(server)}$"])
-    try:
-        report = _merged(small_lab, victim, _masked, lambda _host: None)
-    finally:
-        small_lab.lab.clear_faults()
+    faults = {"ignore_commands": [f"^{re.escape(server)}$"]}
+    report = _merged(small_lab, victim, _masked, lambda _host: None, faults=faults)
     assert report.outcome == Outcome.ROLLED_BACK, report
     assert report.reason == f"residual diff after push (1 lines): {server}", report.reason
     running, startup = small_lab.read(victim)

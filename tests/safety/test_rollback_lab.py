@@ -46,7 +46,12 @@ def _changed(lab: SafetyLab, name: str) -> tuple[list[str], str]:
     return lines, text
 
 
-def _rollback(lab: SafetyLab, name: str, before: str, fresh: bool = True) -> DeviceReport:
+def _rollback(
+    lab: SafetyLab, name: str, before: str, fresh: bool = True, **faults: object
+) -> DeviceReport:
+    """`rollback_merge` of a change cut off while sending, with `faults` on the device for
+    the rollback's length."""
+
     def back(task: object) -> DeviceReport:
         task.host.data[DEVICE_COPY] = COPY  # type: ignore[attr-defined]
         report = DeviceReport(name, Outcome.FAILED, "merge", "sending commands: cut")
@@ -59,7 +64,12 @@ def _rollback(lab: SafetyLab, name: str, before: str, fresh: bool = True) -> Dev
             fresh=fresh,
         )
 
-    return on_device(lab, name, back)
+    if faults:
+        lab.lab.set_faults(name, **faults)
+    try:
+        return on_device(lab, name, back)
+    finally:
+        lab.lab.clear_faults()
 
 
 def _saved_as_before(lab: SafetyLab, name: str, lines: list[str]) -> str:
@@ -88,11 +98,7 @@ def test_a_refused_restore_is_remediated_and_said_so(
     monkeypatch.setitem(TIMEOUTS, "timeout", 10)
     victim = small_lab.names[2]
     lines, before = _changed(small_lab, victim)
-    small_lab.lab.set_faults(victim, reject_commands=[REFUSE_RESTORE])
-    try:
-        report = _rollback(small_lab, victim, before)
-    finally:
-        small_lab.lab.clear_faults()
+    report = _rollback(small_lab, victim, before, reject_commands=[REFUSE_RESTORE])
     assert report.outcome == Outcome.ROLLED_BACK, report
     assert report.reason.startswith("sending commands: cut; OSError: configure replace failed: ")
     _saved_as_before(small_lab, victim, lines)
@@ -105,11 +111,7 @@ def test_a_device_refusing_every_way_back_needs_attention(
     victim = small_lab.names[3]
     _lines, before = _changed(small_lab, victim)
     refused = [REFUSE_RESTORE, r"^no snmp-server location"]
-    small_lab.lab.set_faults(victim, reject_commands=refused)
-    try:
-        report = _rollback(small_lab, victim, before)
-    finally:
-        small_lab.lab.clear_faults()
+    report = _rollback(small_lab, victim, before, reject_commands=refused)
     assert report.outcome == Outcome.NEEDS_ATTENTION, report
     assert "; OSError: configure replace failed: " in report.reason
     # the device refused the negation: the rollback stops there, quoting the refused line
@@ -132,11 +134,7 @@ def test_a_device_refusing_every_way_back_needs_attention(
 def test_a_device_it_cannot_reach_again_is_in_an_unknown_state(small_lab: SafetyLab) -> None:
     victim = small_lab.names[0]
     _lines, before = _changed(small_lab, victim)
-    small_lab.lab.set_faults(victim, refuse_connections=True)
-    try:
-        report = _rollback(small_lab, victim, before)
-    finally:
-        small_lab.lab.clear_faults()
+    report = _rollback(small_lab, victim, before, refuse_connections=True)
     assert report.outcome == Outcome.NEEDS_ATTENTION
     assert report.reason.startswith("sending commands: cut; rollback failed: "), report.reason
     assert report.now == (
@@ -203,11 +201,7 @@ def test_a_session_lost_in_the_way_back_is_reported_as_last_read(
     monkeypatch.setitem(TIMEOUTS, "timeout", 5)
     victim = small_lab.names[2]
     _lines, before = _changed(small_lab, victim)
-    small_lab.lab.set_faults(victim, reject_commands=[REFUSE_RESTORE], drop_after=0)
-    try:
-        report = _rollback(small_lab, victim, before)
-    finally:
-        small_lab.lab.clear_faults()
+    report = _rollback(small_lab, victim, before, reject_commands=[REFUSE_RESTORE], drop_after=0)
     assert report.outcome == Outcome.NEEDS_ATTENTION, report
     assert "; rollback failed: " in report.reason, report.reason
     # the read after the restore's failure, the last one the session gave
@@ -252,11 +246,7 @@ def test_a_device_owned_line_the_remediation_keeps_is_named_as_left_differing(
     with ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn:
         conn.enable()
         conn.send_config_set([image])
-    small_lab.lab.set_faults(victim, reject_commands=[REFUSE_RESTORE])
-    try:
-        report = _rollback(small_lab, victim, before)
-    finally:
-        small_lab.lab.clear_faults()
+    report = _rollback(small_lab, victim, before, reject_commands=[REFUSE_RESTORE])
     assert report.outcome == Outcome.NEEDS_ATTENTION, report
     assert report.reason.startswith("sending commands: cut; OSError: configure replace failed: ")
     assert report.reason.endswith("; rollback left 1 lines differing"), report.reason
