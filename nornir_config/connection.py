@@ -471,7 +471,8 @@ def read_until(conn: Any, pattern: str, flags: int = 0) -> str:
             if found is not None:
                 conn._read_buffer += output[found.end() :]
                 return output[: found.end()]
-            if not chunk and (channel.closed or channel.eof_received):  # a plain Netmiko one
+            # a session `login` opened fails its read already (`_fail_when_closed`): not others
+            if not chunk and (channel.closed or channel.eof_received):
                 raise ReadException("the device closed the session")
             left = deadline - time.monotonic()
             if left <= 0:
