@@ -14,10 +14,12 @@ import pytest
 from netmiko import ConnectHandler
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS
+from nornir_config.connection import TIMEOUTS, open_netmiko
+from nornir_config.platforms import driver_for
 from nornir_config.project import open_project
 from nornir_config.push import Outcome, PushOptions, PushRun, run_push
 from nornir_config.push.replace import replace_push
+from nornir_config.push.rollback import save_device_copy
 from nornir_config.push.state import DeviceReport
 from nornir_config.settings import RunSettings, set_run_settings
 from tests.conftest import TEST_SECRETS
@@ -199,4 +201,177 @@ def test_a_timer_the_device_will_not_revert_is_stopped_once_rolled_back(
     state, running, startup = small_lab.state(victim, before)
     assert state == "before" and paths(startup) == paths(running)
     # left running, the timer would take back any change an engineer makes in the next 5 min
+    assert _pending_minutes(small_lab, victim) is None
+
+
+def test_a_device_it_cannot_reach_is_left_alone(small_lab: SafetyLab) -> None:
+    victim = small_lab.names[3]
+    before = small_lab.reset(victim, "drift")
+    small_lab.lab.set_faults(victim, refuse_connections=True)
+    try:
+        report, backups = _replaced(small_lab, victim, lambda host: None)
+    finally:
+        small_lab.lab.clear_faults()
+    assert (report.host, report.outcome, report.method) == (
+        victim,
+        Outcome.UNREACHABLE,
+        "replace",
+    ), report
+    assert report.reason.startswith("ConnectionException: Cannot connect to "), report.reason
+    assert backups == [] and report.seconds > 0
+    assert small_lab.state(victim, before)[0] == "before"
+
+
+def test_a_candidate_the_device_cannot_store_changes_nothing(small_lab: SafetyLab) -> None:
+    """flash: full: NAPALM cannot upload the candidate; no backup, no commit, no timer."""
+    victim = small_lab.names[3]
+    before = small_lab.reset(victim, "drift")
+    with ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn:  # an earlier
+        conn.send_command("delete /force flash:candidate_config.txt")  # replace's candidate
+    small_lab.lab.set_faults(victim, flash_full=True)
+    try:
+        report, backups = _replaced(small_lab, victim, lambda host: None)
+    finally:
+        small_lab.lab.clear_faults()
+    assert report.outcome == Outcome.FAILED, report
+    assert report.reason.startswith("loading the candidate: "), report.reason
+    assert report.reason.endswith("; nothing applied") and "space" in report.reason
+    assert backups == [] and report.seconds > 0
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before" and paths(startup) == paths(running)
+    assert _pending_minutes(small_lab, victim) is None
+
+
+def test_a_failed_backup_stops_the_replace_before_the_commit(small_lab: SafetyLab) -> None:
+    victim = small_lab.names[3]
+    before = small_lab.reset(victim, "drift")
+    tried: list[str] = []
+
+    def backup(host: str, running: str) -> None:
+        tried.append(host)
+        raise OSError(28, "No space left on device")
+
+    def replace(t: Task) -> DeviceReport:
+        result = replace_push(t, small_lab.intended[victim], False, str, backup, None)
+        assert isinstance(result.result, DeviceReport)
+        return result.result
+
+    report = on_device(small_lab, victim, replace)
+    assert tried == [victim]
+    assert (report.outcome, report.reason) == (
+        Outcome.FAILED,
+        "pre-change backup failed: [Errno 28] No space left on device",
+    ), report
+    assert report.diff and report.seconds > 0  # what it would have changed
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before" and paths(startup) == paths(running)
+    assert _pending_minutes(small_lab, victim) is None
+
+
+def test_a_device_with_scp_off_gets_the_candidate_inline(small_lab: SafetyLab) -> None:
+    """No `ip scp server enable`: NAPALM refuses SCP, the candidate goes through tclsh."""
+    victim = small_lab.names[3]
+    small_lab.reset(victim, "drift")
+    with ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn:
+        conn.send_config_set(["no ip scp server enable"])
+    assert "ip scp server enable" not in small_lab.read(victim)[0]
+    report, backups = _replaced(small_lab, victim, lambda host: None)
+    assert report.outcome == Outcome.CHANGED, report
+    assert len(backups) == 1
+    running, startup = small_lab.read(victim)
+    assert paths(running) == paths(small_lab.intended_lines(victim))
+    assert paths(startup) == paths(running)
+
+
+def test_a_line_napalm_takes_back_on_close_is_found_and_rolled_back(
+    small_lab: SafetyLab,
+) -> None:
+    """NAPALM types `file prompt quiet` for its file operations and `no file prompt quiet`
+    when it closes: an intended config holding that line differs once NAPALM has gone."""
+    victim = small_lab.names[3]
+    before = small_lab.reset(victim, "drift")
+    assert "file prompt quiet" not in before
+    intended = small_lab.intended[victim].replace(
+        "\nservice password-encryption\n", "\nservice password-encryption\nfile prompt quiet\n"
+    )
+    assert "file prompt quiet" in intended
+
+    def replace(t: Task) -> DeviceReport:
+        result = replace_push(t, intended, False, str, lambda h, r: None, lambda h: None)
+        assert isinstance(result.result, DeviceReport)
+        return result.result
+
+    report = on_device(small_lab, victim, replace)
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert report.reason == "residual diff after the session closed (1 lines): file prompt quiet"
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before" and paths(startup) == paths(running)
+    assert _pending_minutes(small_lab, victim) is None
+
+
+def test_a_line_the_device_ignores_is_taken_back_under_its_timer(small_lab: SafetyLab) -> None:
+    """The replace leaves a residual; NAPALM's `configure revert` is refused, so the push's
+    own rollback puts it back, and then stops the timer."""
+    victim = small_lab.names[3]
+    before = small_lab.reset(victim, "drift")
+    missing = [x for x in small_lab.intended_lines(victim) if x not in before]
+    ignored = next(x for x in missing if x.startswith(("logging host", "ntp server")))
+    seen: list[int | None] = []
+
+    def check(host: str) -> None:
+        seen.append(_pending_minutes(small_lab, host))
+
+    small_lab.lab.set_faults(
+        victim, ignore_commands=[f"^{ignored}$"], reject_commands=[r"^configure revert"]
+    )
+    try:
+        report, _ = _replaced(small_lab, victim, check, lambda t: t.replace("s3cret", "<r>"))
+    finally:
+        small_lab.lab.clear_faults()
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert report.reason == "residual diff after replace (1 lines)", report.reason
+    assert seen == []  # never checked: the residual came first
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before" and paths(startup) == paths(running)
+    assert _pending_minutes(small_lab, victim) is None
+
+
+def test_a_replace_that_locks_new_logins_out_is_taken_back_on_the_open_session(
+    small_lab: SafetyLab,
+) -> None:
+    """As a push does, the pre-change hook has the device save its own copy over Netmiko;
+    once the change refuses new logins, only the sessions already open can take it back."""
+    victim = small_lab.names[3]
+    before = small_lab.reset(victim, "drift")
+
+    checks: list[str] = []
+
+    def lost(host: str) -> str | None:  # refused until the rollback is done, then back
+        checks.append(host)
+        if len(checks) > 1:
+            small_lab.lab.clear_faults()
+            return None
+        small_lab.lab.set_faults(victim, refuse_connections=True)
+        return "SSH to 10.0.0.1 refused"
+
+    def replace(t: Task) -> DeviceReport:
+        def backup(host: str, running: str) -> None:
+            save_device_copy(t.host, open_netmiko(t.host, t.nornir.config), driver_for(t.host))
+
+        result = replace_push(t, small_lab.intended[victim], False, str, backup, lost)
+        assert isinstance(result.result, DeviceReport)
+        return result.result
+
+    try:
+        report = on_device(small_lab, victim, replace)
+    finally:
+        small_lab.lab.clear_faults()
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert report.reason == (
+        "lost management access after the replace: SSH to 10.0.0.1 refused; rolled back, "
+        "and it answers again"
+    ), report.reason
+    assert checks == [victim, victim]
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before" and paths(startup) == paths(running)
     assert _pending_minutes(small_lab, victim) is None
