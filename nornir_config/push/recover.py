@@ -11,10 +11,8 @@ included) is deleted.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from nornir.core.task import Result, Task
@@ -33,7 +31,7 @@ from nornir_config.push.lock import lock_devices
 from nornir_config.push.merge import fingerprints
 from nornir_config.push.rollback import config_paths, remove_device_files, restore_device_copy
 from nornir_config.push.session import deliver, read_running, save_and_read
-from nornir_config.push.state import DeviceReport, Outcome, update_state
+from nornir_config.push.state import Outcome, new_run_id, update_state
 from nornir_config.push.transfer import remove_delivery_file
 from nornir_config.push.transfer import save as save_running
 from nornir_config.secrets import Secrets, redactor
@@ -175,19 +173,18 @@ def run_recover(project: Project, to: str | None) -> list[Recovery]:
 
 
 def _record(build_dir: Path, found: list[object], to: str | None) -> None:
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
-    states: dict[str, DeviceReport] = {}
+    run_id = new_run_id()
+    outcomes: dict[str, Outcome] = {}
     for r in found:
         if not isinstance(r, Recovery):
             continue
         state = r.now or r.found
         if state in (AS_BEFORE, AS_INTENDED):
             journal.end(build_dir, r.host)
-        outcome = {
+        outcomes[r.host] = {
             AS_BEFORE: Outcome.ROLLED_BACK,
             AS_INTENDED: Outcome.CHANGED,
         }.get(state, Outcome.NEEDS_ATTENTION)
-        states[r.host] = DeviceReport(r.host, outcome, "recover", state)
         audit.append(
             build_dir / "audit.jsonl",
             {
@@ -200,4 +197,4 @@ def _record(build_dir: Path, found: list[object], to: str | None) -> None:
                 "reason": r.detail if state == BETWEEN else "",
             },
         )
-    update_state(build_dir, run_id, states)
+    update_state(build_dir, run_id, outcomes)

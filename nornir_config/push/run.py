@@ -16,10 +16,8 @@ import os
 import signal
 import sys
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +43,7 @@ from nornir_config.push.state import (
     DeviceReport,
     Outcome,
     load_verified,
+    new_run_id,
     save_state,
     unfinished_hosts,
 )
@@ -128,7 +127,7 @@ def run_push(project: Project, options: PushOptions) -> PushRun:
     held: list[str] = []
     if options.first is not None:  # e.g. a playbook's canary step; the rest come next
         hosts, held = hosts[: options.first], hosts[options.first :]
-    run = PushRun(datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6])
+    run = PushRun(new_run_id())
     for host in held:
         run.reports[host] = DeviceReport(
             host, Outcome.SKIPPED, options.method, "held back by --first: push with --retry-failed"

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from nornir_config.push.verified import Verified, new_salt, read_verified, write_verified
+
+
+def new_run_id() -> str:
+    """A run's name in reports, the audit log and `build/push/`: UTC start time first, so
+    names sort in the order the runs started, then a random tail for runs started together."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
 
 
 class Outcome(StrEnum):
@@ -110,8 +118,9 @@ def unfinished_hosts(build_dir: Path) -> list[str] | None:
     )
 
 
-def update_state(build_dir: Path, run_id: str, reports: dict[str, DeviceReport]) -> Path:
-    """The saved state with these devices' outcomes replaced (the others kept)."""
+def update_state(build_dir: Path, run_id: str, outcomes: dict[str, Outcome]) -> Path:
+    """The saved state with these devices' outcomes replaced (the others kept). A device
+    given here loses its verified fingerprint: what it runs now was not verified by a push."""
     data = _saved(build_dir)
     verified = read_verified(data)
     kept: dict[str, DeviceReport] = {}
@@ -120,4 +129,5 @@ def update_state(build_dir: Path, run_id: str, reports: dict[str, DeviceReport])
         kept[name] = DeviceReport(name, Outcome(outcome), "")
         if known is not None:
             kept[name].verified, kept[name].protected = known.fingerprint, list(known.protected)
-    return save_state(build_dir, run_id, {**kept, **reports})
+    given = {name: DeviceReport(name, outcome, "") for name, outcome in outcomes.items()}
+    return save_state(build_dir, run_id, {**kept, **given})

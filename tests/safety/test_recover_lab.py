@@ -14,6 +14,7 @@ import pytest
 from netmiko import ConnectHandler
 
 from nornir_config.backup import clean_config
+from nornir_config.errors import InputError
 from nornir_config.platforms import driver
 from nornir_config.platforms.cisco_ios.lab import hconfig
 from nornir_config.project import open_project
@@ -252,3 +253,72 @@ def test_a_device_it_cannot_reach_is_said_unreachable_and_stays_journaled(
     assert (back.found, back.now, back.settled) == ("between", "as before", True), back
     running, startup = small_lab.read(victim)
     assert paths(running) == paths(before) and paths(startup) == paths(before)
+
+
+FINGERPRINTS = "build/state/secret-fingerprints.json"
+
+
+def _fingerprinted(lab: SafetyLab) -> list[str]:
+    """The hosts the fingerprint store holds (a forward recovery saves its host's)."""
+    path = lab.root / FINGERPRINTS
+    return sorted(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else []
+
+
+def test_an_unknown_target_is_refused_before_anything_is_read(small_lab: SafetyLab) -> None:
+    victim = small_lab.names[1]
+    _journaled(small_lab, victim)
+    set_run_settings(RunSettings(root=small_lab.root, lab=True))
+    with pytest.raises(InputError) as refused:
+        run_recover(open_project([small_lab.codes]), "sideways")
+    assert str(refused.value) == "--to: sideways: unknown target; fix: use before or intended"
+    assert sorted(journal.entries(small_lab.root / "build")) == [victim]
+    assert not (small_lab.root / "build" / "audit.jsonl").exists()
+    journal.end(small_lab.root / "build", victim)
+
+
+def test_a_forward_recovery_the_device_does_not_take_is_left_between(
+    small_lab: SafetyLab,
+) -> None:
+    """A line of the remediation the device accepts without applying it: recover says the
+    device is still between, with both diffs, keeps it journaled and fingerprints nothing."""
+    victim = small_lab.names[0]
+    before = _journaled(small_lab, victim)
+    (small_lab.root / FINGERPRINTS).unlink(missing_ok=True)  # earlier tests' pushes
+    _half_changed(small_lab, victim, before)
+    ignored = next(x for x in small_lab.intended_lines(victim) if x.startswith("ntp server "))
+    assert ignored not in small_lab.read(victim)[0]
+    stuck = _recover(small_lab, "intended", {"ignore_commands": [f"^{ignored}$"]})
+    assert (stuck.found, stuck.now, stuck.settled) == ("between", "between", False)
+    assert "--- before the change\n+++ running now\n" in stuck.detail
+    assert "\n--- intended\n+++ running now\n" in stuck.detail
+    assert f"-{ignored}" in stuck.detail.replace("\n ", "\n")
+    assert not any(v in stuck.detail for v in TEST_SECRETS.values())
+    assert small_lab.state(victim, before)[0] == "between"
+    assert "communelan-before.cfg" in _flash(small_lab, victim)  # the way back is kept
+    assert _fingerprinted(small_lab) == []
+    assert _outcome(small_lab, victim) == (
+        [victim],
+        "needs attention",
+        [(victim, "intended", "between", "between", True)],
+    )
+    fixed = _recover(small_lab, "intended")  # once the device takes it
+    assert (fixed.found, fixed.now, fixed.settled) == ("between", "as intended", True)
+    assert _fingerprinted(small_lab) == [victim]
+    assert small_lab.state(victim, before)[0] == "intended"
+
+
+def test_a_copy_the_device_will_not_delete_is_named_once_it_is_put_back(
+    small_lab: SafetyLab,
+) -> None:
+    victim = small_lab.names[2]
+    before = _journaled(small_lab, victim)
+    _half_changed(small_lab, victim, before)
+    back = _recover(small_lab, "before", {"reject_commands": [r"^delete .*communelan-before"]})
+    assert (back.found, back.now, back.settled) == ("between", "as before", True)
+    assert back.detail.startswith(f"could not delete {COPY}: "), back.detail
+    assert back.detail.endswith(" from the device") and "Invalid input" in back.detail
+    assert small_lab.state(victim, before)[0] == "before"
+    assert "communelan-before.cfg" in _flash(small_lab, victim)
+    assert _outcome(small_lab, victim)[:2] == ([], "rolled back")
+    with _session(small_lab, victim) as conn:  # left by the refusal: cleaned up here
+        conn.send_command(f"delete /force {COPY}")

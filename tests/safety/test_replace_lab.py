@@ -204,6 +204,13 @@ def test_a_timer_the_device_will_not_revert_is_stopped_once_rolled_back(
     assert _pending_minutes(small_lab, victim) is None
 
 
+def _forget_candidate(lab: SafetyLab, name: str) -> None:
+    """Delete the candidate an earlier replace left: NAPALM uploads nothing when the file
+    on flash already has the candidate's MD5."""
+    with ConnectHandler(**lab.lab.netmiko_params(name)) as conn:
+        conn.send_command("delete /force flash:candidate_config.txt")
+
+
 def test_a_device_it_cannot_reach_is_left_alone(small_lab: SafetyLab) -> None:
     victim = small_lab.names[3]
     before = small_lab.reset(victim, "drift")
@@ -226,8 +233,7 @@ def test_a_candidate_the_device_cannot_store_changes_nothing(small_lab: SafetyLa
     """flash: full: NAPALM cannot upload the candidate; no backup, no commit, no timer."""
     victim = small_lab.names[3]
     before = small_lab.reset(victim, "drift")
-    with ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn:  # an earlier
-        conn.send_command("delete /force flash:candidate_config.txt")  # replace's candidate
+    _forget_candidate(small_lab, victim)
     small_lab.lab.set_faults(victim, flash_full=True)
     try:
         report, backups = _replaced(small_lab, victim, lambda host: None)
@@ -272,6 +278,7 @@ def test_a_device_with_scp_off_gets_the_candidate_inline(small_lab: SafetyLab) -
     """No `ip scp server enable`: NAPALM refuses SCP, the candidate goes through tclsh."""
     victim = small_lab.names[3]
     small_lab.reset(victim, "drift")
+    _forget_candidate(small_lab, victim)
     with ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn:
         conn.send_config_set(["no ip scp server enable"])
     assert "ip scp server enable" not in small_lab.read(victim)[0]

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,12 +20,14 @@ from nornir_config.errors import InputError
 from nornir_config.platforms import driver
 from nornir_config.push import journal
 from nornir_config.push.lock import holder_text, lock_devices
+from nornir_config.push.recover import Recovery, _record
 from nornir_config.push.rollback import body_lines, config_paths
 from nornir_config.push.state import (
     STATE_FILE,
     DeviceReport,
     Outcome,
     load_verified,
+    new_run_id,
     save_state,
     unfinished_hosts,
     update_state,
@@ -170,7 +174,7 @@ def test_state_says_what_retry_failed_resumes(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8").endswith("}\n")
     assert sorted(p.name for p in build.iterdir()) == [STATE_FILE]  # no temp file left
     assert unfinished_hosts(build) == ["S1", "S2"]
-    update_state(build, "run-2", {"S2": DeviceReport("S2", Outcome.CHANGED, "recover")})
+    update_state(build, "run-2", {"S2": Outcome.CHANGED})
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["run"] == "run-2"
     assert data["devices"] == {"R1": "changed", "S1": "skipped", "S2": "changed"}
@@ -189,9 +193,9 @@ def test_state_keeps_the_verified_configs_of_devices_a_run_did_not_touch(tmp_pat
     # a run under the same key that did not touch R1 keeps its fingerprint
     save_state(build, "run-1b", {"S1": DeviceReport("S1", Outcome.CHANGED, "")}, "pepper")
     assert load_verified(build) == (salt, entries)
-    update_state(build, "run-2", {"S1": DeviceReport("S1", Outcome.ROLLED_BACK, "recover")})
+    update_state(build, "run-2", {"S1": Outcome.ROLLED_BACK})
     assert load_verified(build) == (salt, entries)
-    update_state(build, "run-3", {"R1": DeviceReport("R1", Outcome.NEEDS_ATTENTION, "")})
+    update_state(build, "run-3", {"R1": Outcome.NEEDS_ATTENTION})
     assert load_verified(build) == (salt, {})  # a device in doubt is computed again
     save_state(build, "run-4", {"R1": verified}, salt="another key")
     assert load_verified(build)[0] == "another key"
@@ -209,7 +213,7 @@ def test_a_state_file_that_is_not_ours_gives_a_new_salt_and_no_fingerprints(
 
 def test_update_state_without_an_earlier_run(tmp_path: Path) -> None:
     build = tmp_path / "not" / "yet"  # made on the way
-    update_state(build, "run-1", {"R1": DeviceReport("R1", Outcome.NEEDS_ATTENTION, "")})
+    update_state(build, "run-1", {"R1": Outcome.NEEDS_ATTENTION})
     assert unfinished_hosts(build) == ["R1"]
 
 
@@ -324,3 +328,40 @@ def test_secrets_file_is_written_private_and_reads_back(tmp_path: Path) -> None:
 def test_redactor_takes_a_secret_too_long_for_a_reversible_form() -> None:
     long = "a-password-longer-than-25-characters"
     assert Secrets({"password_admin": long}).redact(f"x {long} y") == "x <secret:password_admin> y"
+
+
+def test_the_record_names_each_device_under_one_run(tmp_path: Path) -> None:
+    """A host whose task failed outright (no Recovery) is skipped, the others recorded: the
+    audit and the push state under the same new run id."""
+    build = tmp_path / "build"
+    found: list[object] = [
+        Recovery("S1", "run-7", "between"),
+        ValueError("the task failed"),
+        Recovery("S2", "run-7", "between", "as intended"),
+        Recovery("S3", "run-7", "as before"),
+    ]
+    for host in ("S1", "S2", "S3"):
+        journal.begin(build, _entry(host, "run-7"))
+    _record(build, found, "intended")
+    audit = [json.loads(x) for x in (build / "audit.jsonl").read_text().splitlines()]
+    state = json.loads((build / "push-state.json").read_text(encoding="utf-8"))
+    assert [(r["device"], r["result"]) for r in audit] == [
+        ("S1", "between"),
+        ("S2", "as intended"),
+        ("S3", "as before"),
+    ]
+    assert {r["run"] for r in audit} == {state["run"]}
+    assert state["devices"] == {
+        "S1": "needs attention",
+        "S2": "changed",
+        "S3": "rolled back",
+    }
+    assert sorted(journal.entries(build)) == ["S1"]
+
+
+def test_a_run_id_sorts_by_its_start_and_differs_between_runs() -> None:
+    first, second = new_run_id(), new_run_id()
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", first), first
+    assert first != second and first[:16] <= second[:16]
+    started = datetime.strptime(first[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    assert abs((datetime.now(UTC) - started).total_seconds()) < 60  # UTC, not local time
