@@ -7,6 +7,7 @@ In a conftest.py:  `pytest_plugins = ["nornir_config.lab.testing"]` (root confte
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import Callable, Coroutine, Iterator
@@ -208,6 +209,16 @@ class RunningLab:
 
     def clear_faults(self, name: str = "*") -> list[str]:
         return self.thread.run(self.lab.clear_faults(name))
+
+    @contextlib.contextmanager
+    def faults(self, name: str, **faults: Any) -> Iterator[list[str]]:
+        """`set_faults` for the block; every device's faults are cleared when it ends, also
+        when it fails, so that no fault leaks into the next test."""
+        names = self.set_faults(name, **faults)
+        try:
+            yield names
+        finally:
+            self.clear_faults()
 
     def call(self, fn: Callable[[], T]) -> T:
         """Run `fn` on the lab's loop (to read or change device state safely)."""

@@ -138,11 +138,8 @@ def test_refused_delete_keeps_the_copy_and_says_so(office: Office) -> None:
     """A device that will not delete the pre-change copy: the push still changes it, and its
     report names the file left behind (an operator deletes it by hand)."""
     victim = office.host("router")
-    office.lab.set_faults(victim, reject_commands=[r"^\s*delete "])
-    try:
+    with office.lab.faults(victim, reject_commands=[r"^\s*delete "]):
         run = office.push([f"host={victim}"])
-    finally:
-        office.lab.clear_faults()
     report = run.reports[victim]
     assert report.outcome == Outcome.CHANGED, report
     assert "could not delete" in report.reason and "communelan-before.cfg" in report.reason

@@ -536,11 +536,8 @@ def test_reopen_after_a_drop_and_give_up_when_refused(lab_factory: LabFactory) -
         close(task, "netmiko")
         assert "netmiko" not in task.host.connections
         close(task, "netmiko")  # nothing open: nothing to do
-        lab.set_faults("R1", refuse_connections=True)
-        try:
+        with lab.faults("R1", refuse_connections=True):
             reopen(task, attempts=2, pause=0)
-        finally:
-            lab.clear_faults()
         return Result(host=task.host)
 
     result = nr.run(task=session)["R1"]

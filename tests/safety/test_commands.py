@@ -82,11 +82,8 @@ def test_playbooks_push_backup_compliance(small_lab: SafetyLab) -> None:
     assert audit.returncode == 0, audit.stdout + audit.stderr
     assert "4 compliant (" in audit.stdout and "non-compliant (" not in audit.stdout
 
-    small_lab.lab.set_faults(small_lab.names[0], refuse_connections=True)
-    try:
+    with small_lab.lab.faults(small_lab.names[0], refuse_connections=True):
         compliance = small_lab.cli("compliance")
-    finally:
-        small_lab.lab.clear_faults()
     assert compliance.returncode == 0  # 3 compliant; the unreachable one is unknown, not ok
     said = " ".join((compliance.stdout + compliance.stderr).split())
     assert "3 compliant, 0 non-compliant, 0 unverified, 1 unknown" in said, said

@@ -326,11 +326,8 @@ def test_recover_says_which_device_it_cannot_reach(small_lab: SafetyLab, tmp_pat
         intended_file=str(files["intended"]),
     )
     journal.begin(small_lab.root / "build", entry)
-    small_lab.lab.set_faults(victim, refuse_connections=True)
-    try:
+    with small_lab.lab.faults(victim, refuse_connections=True):
         [shown] = _recover(small_lab, "before")
-    finally:
-        small_lab.lab.clear_faults()
     assert (shown.host, shown.run, shown.found, shown.now, shown.settled) == (
         victim,
         "run-7",

@@ -39,11 +39,8 @@ def test_backed_up_before_the_change(small_lab: SafetyLab, method: str) -> None:
     before = small_lab.reset(victim, "brownfield")
     # a verified push deletes the device's copy (it holds the secrets' hashes): the device
     # refuses that delete here, so the copy it took before the change can be read back
-    small_lab.lab.set_faults(victim, reject_commands=[r"^delete /force flash:communelan-before"])
-    try:
+    with small_lab.lab.faults(victim, reject_commands=[r"^delete /force flash:communelan-before"]):
         run = _push(small_lab, victim, method)
-    finally:
-        small_lab.lab.clear_faults()
     assert run.reports[victim].outcome == Outcome.CHANGED, run.reports[victim]
     assert "could not delete flash:communelan-before.cfg" in run.reports[victim].reason
     saved = small_lab.root / "build" / "push" / run.run_id / "before" / f"{victim}.cfg"
@@ -68,11 +65,8 @@ def test_silently_ignored_command_is_caught_and_undone(
     before = small_lab.reset(victim, "drift")
     dropped = _first(small_lab, victim, "logging host")  # drift removed it: the push sends it
     assert dropped not in before
-    small_lab.lab.set_faults(victim, ignore_commands=[f"^{re.escape(dropped)}$"])
-    try:
+    with small_lab.lab.faults(victim, ignore_commands=[f"^{re.escape(dropped)}$"]):
         run = _push(small_lab, victim, method)
-    finally:
-        small_lab.lab.clear_faults()
     report = run.reports[victim]
     assert report.outcome == Outcome.ROLLED_BACK, report
     # caught by the check right after the change (a replace's second check, once its session
@@ -97,11 +91,8 @@ def test_failed_merge_on_a_factory_device_is_undone_exactly(
     victim = small_lab.names[0]  # the router: `no negotiation auto` on every port once touched
     before = small_lab.reset(victim, "factory")
     refused = _first(small_lab, victim, "logging host")
-    small_lab.lab.set_faults(victim, reject_commands=[f"^{re.escape(refused)}$"])
-    try:
+    with small_lab.lab.faults(victim, reject_commands=[f"^{re.escape(refused)}$"]):
         run = _push(small_lab, victim, "merge")
-    finally:
-        small_lab.lab.clear_faults()
     report = run.reports[victim]
     assert (report.outcome, report.method) == (Outcome.ROLLED_BACK, "merge"), report
     assert report.reason.startswith("sending commands: ") and refused in report.reason
@@ -121,11 +112,8 @@ def test_replace_failing_half_way_is_undone(
     small_lab.fresh_build()
     victim = small_lab.names[2]
     before = small_lab.reset(victim, "brownfield")
-    small_lab.lab.set_faults(victim, fail_replace_partial=1)
-    try:
+    with small_lab.lab.faults(victim, fail_replace_partial=1):
         run = _push(small_lab, victim, "replace")
-    finally:
-        small_lab.lab.clear_faults()
     report = run.reports[victim]
     assert report.outcome == Outcome.ROLLED_BACK, report
     state, running, startup = small_lab.state(victim, before)
@@ -137,16 +125,15 @@ def test_fail_replace_partial_really_leaves_the_device_between(small_lab: Safety
     """Pins the lab behaviour the test above relies on: the device does not restore itself."""
     victim = small_lab.names[2]
     before = small_lab.reset(victim, "factory")
-    small_lab.lab.set_faults(victim, fail_replace_partial=1)
-    try:
-        with ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn:
-            conn.enable()
-            conn.send_command("copy running-config flash:mine.cfg", expect_string=r"\]\?")
-            conn.send_command("\n", expect_string=r"#")
-            conn.send_config_set(["logging host 203.0.113.7"], cmd_verify=True)
-            out = conn.send_command("configure replace flash:mine.cfg force")
-    finally:
-        small_lab.lab.clear_faults()
+    with (
+        small_lab.lab.faults(victim, fail_replace_partial=1),
+        ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn,
+    ):
+        conn.enable()
+        conn.send_command("copy running-config flash:mine.cfg", expect_string=r"\]\?")
+        conn.send_command("\n", expect_string=r"#")
+        conn.send_config_set(["logging host 203.0.113.7"], cmd_verify=True)
+        out = conn.send_command("configure replace flash:mine.cfg force")
     assert "Rollback Failed" in str(out) and "restored" not in str(out)
     state, running, _ = small_lab.state(victim, before)
     assert state == "between" and "logging host 203.0.113.7" in running

@@ -134,11 +134,8 @@ def test_a_replace_the_device_stops_half_way_says_where(
     small_lab.fresh_build()
     victim = small_lab.names[2]
     before = small_lab.reset(victim, "brownfield")
-    small_lab.lab.set_faults(victim, fail_replace_partial=1)
-    try:
+    with small_lab.lab.faults(victim, fail_replace_partial=1):
         report = _push(small_lab, victim, method="replace").reports[victim]
-    finally:
-        small_lab.lab.clear_faults()
     assert report.outcome == Outcome.ROLLED_BACK, report
     assert report.reason.startswith("configure replace: "), report.reason
     assert small_lab.state(victim, before)[0] == "before"
@@ -167,11 +164,8 @@ def test_a_commit_the_device_will_not_confirm_is_taken_back(
     small_lab.fresh_build()
     victim = small_lab.names[3]
     before = small_lab.reset(victim, "drift")
-    small_lab.lab.set_faults(victim, reject_commands=[r"^configure confirm"])
-    try:
+    with small_lab.lab.faults(victim, reject_commands=[r"^configure confirm"]):
         report = _push(small_lab, victim, method="replace").reports[victim]
-    finally:
-        small_lab.lab.clear_faults()
     assert report.outcome == Outcome.ROLLED_BACK, report
     assert report.reason.startswith("confirming the commit: "), report.reason
     state, running, startup = small_lab.state(victim, before)
@@ -214,11 +208,8 @@ def _forget_candidate(lab: SafetyLab, name: str) -> None:
 def test_a_device_it_cannot_reach_is_left_alone(small_lab: SafetyLab) -> None:
     victim = small_lab.names[3]
     before = small_lab.reset(victim, "drift")
-    small_lab.lab.set_faults(victim, refuse_connections=True)
-    try:
+    with small_lab.lab.faults(victim, refuse_connections=True):
         report, backups = _replaced(small_lab, victim, lambda host: None)
-    finally:
-        small_lab.lab.clear_faults()
     assert (report.host, report.outcome, report.method) == (
         victim,
         Outcome.UNREACHABLE,
@@ -234,11 +225,8 @@ def test_a_candidate_the_device_cannot_store_changes_nothing(small_lab: SafetyLa
     victim = small_lab.names[3]
     before = small_lab.reset(victim, "drift")
     _forget_candidate(small_lab, victim)
-    small_lab.lab.set_faults(victim, flash_full=True)
-    try:
+    with small_lab.lab.faults(victim, flash_full=True):
         report, backups = _replaced(small_lab, victim, lambda host: None)
-    finally:
-        small_lab.lab.clear_faults()
     assert report.outcome == Outcome.FAILED, report
     assert report.reason.startswith("loading the candidate: "), report.reason
     assert report.reason.endswith("; nothing applied") and "space" in report.reason
@@ -328,13 +316,10 @@ def test_a_line_the_device_ignores_is_taken_back_under_its_timer(small_lab: Safe
     def check(host: str) -> None:
         seen.append(_pending_minutes(small_lab, host))
 
-    small_lab.lab.set_faults(
+    with small_lab.lab.faults(
         victim, ignore_commands=[f"^{ignored}$"], reject_commands=[r"^configure revert"]
-    )
-    try:
+    ):
         report, _ = _replaced(small_lab, victim, check, lambda t: t.replace("s3cret", "<r>"))
-    finally:
-        small_lab.lab.clear_faults()
     assert report.outcome == Outcome.ROLLED_BACK, report
     assert report.reason == "residual diff after replace (1 lines)", report.reason
     assert seen == []  # never checked: the residual came first

@@ -176,15 +176,12 @@ def test_a_device_that_never_answers_again_needs_attention(
     monkeypatch.setattr(revert, "GRACE", 1.0)
     monkeypatch.setattr(revert, "POLL", 0.2)
     quick = _timer_of(0)  # the lab clock does not move the push's own wait: 1 s of grace
-    small_lab.lab.set_faults(victim, refuse_connections=True)
-    try:
+    with small_lab.lab.faults(victim, refuse_connections=True):
         stuck = on_device(
             small_lab,
             victim,
             lambda t: revert.undo(t, before, quick, _report(victim), _redact, True),
         )
-    finally:
-        small_lab.lab.clear_faults()
     assert stuck.outcome == Outcome.NEEDS_ATTENTION
     head = (
         "sending commands: cut; the device did not answer within its revert timer (0 min) and "
@@ -200,14 +197,13 @@ def test_confirm_stops_the_timer_or_says_the_device_refused(small_lab: SafetyLab
     victim = small_lab.names[0]
     _timed_change(small_lab, victim)
     params = small_lab.lab.netmiko_params(victim)
-    small_lab.lab.set_faults(victim, reject_commands=[r"^configure confirm"])
-    try:
-        with ConnectHandler(**params) as conn:
-            conn.enable()
-            with pytest.raises(OSError) as refused:
-                revert.confirm(conn, CISCO)
-    finally:
-        small_lab.lab.clear_faults()
+    with (
+        small_lab.lab.faults(victim, reject_commands=[r"^configure confirm"]),
+        ConnectHandler(**params) as conn,
+    ):
+        conn.enable()
+        with pytest.raises(OSError) as refused:
+            revert.confirm(conn, CISCO)
     assert str(refused.value).startswith("the device refused to confirm the change: "), refused
     assert "% Invalid input" in str(refused.value)
     assert small_lab.lab.call(lambda: small_lab.lab.device(victim).pending) is not None
@@ -228,15 +224,12 @@ def test_the_wait_ends_at_the_timer_and_its_grace_with_the_last_error(
     monkeypatch.setattr(revert, "time", clock)
     monkeypatch.setattr(session, "time", clock)  # each try is one login, with no pause
     monkeypatch.setattr(revert, "POLL", 60.0)  # 5 min + 60 s of grace: 6 tries, 60 s apart
-    small_lab.lab.set_faults(victim, refuse_connections=True)
-    try:
+    with small_lab.lab.faults(victim, refuse_connections=True):
         stuck = on_device(
             small_lab,
             victim,
             lambda t: revert.await_revert(t, before, CISCO, _report(victim), _redact),
         )
-    finally:
-        small_lab.lab.clear_faults()
     assert clock.sleeps == [0.0, 60.0] * 6, clock.sleeps
     assert stuck.outcome == Outcome.NEEDS_ATTENTION
     assert stuck.reason == (

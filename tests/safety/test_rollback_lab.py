@@ -181,12 +181,8 @@ def test_a_copy_that_fails_forgets_an_earlier_one(small_lab: SafetyLab) -> None:
 
     def save(task: Task) -> DeviceReport:
         task.host.data[DEVICE_COPY] = "flash:an-earlier-runs-copy.cfg"
-        small_lab.lab.set_faults(victim, flash_full=True)
-        try:
-            with pytest.raises(OSError) as failed:
-                save_device_copy(task.host, open_netmiko(task.host, task.nornir.config), CISCO)
-        finally:
-            small_lab.lab.clear_faults()
+        with small_lab.lab.faults(victim, flash_full=True), pytest.raises(OSError) as failed:
+            save_device_copy(task.host, open_netmiko(task.host, task.nornir.config), CISCO)
         kept.append(task.host.data.get(DEVICE_COPY))
         return DeviceReport(victim, Outcome.FAILED, "merge", str(failed.value))
 
@@ -215,13 +211,12 @@ def test_files_the_device_will_not_delete_are_named_with_its_answer(
 ) -> None:
     victim = small_lab.names[1]
     _changed(small_lab, victim)
-    small_lab.lab.set_faults(victim, reject_commands=[r"^delete "])
-    try:
-        with ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn:
-            conn.enable()
-            note = remove_device_files(conn, CISCO, [COPY, "", DELIVERY])
-    finally:
-        small_lab.lab.clear_faults()
+    with (
+        small_lab.lab.faults(victim, reject_commands=[r"^delete "]),
+        ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn,
+    ):
+        conn.enable()
+        note = remove_device_files(conn, CISCO, [COPY, "", DELIVERY])
     head, tail = "; could not delete ", " from the device"
     assert note.startswith(head) and note.endswith(tail), note
     parts = note[len(head) : -len(tail)].split(", flash:")
