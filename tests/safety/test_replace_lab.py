@@ -30,7 +30,7 @@ from tests.safety.tasks import on_device
 def _replaced(
     lab: SafetyLab,
     name: str,
-    after_change: Callable[[str], str | None],
+    after_change: Callable[[str], str | None] | None,
     redact: Callable[[str], str] = str,
 ) -> tuple[DeviceReport, list[str]]:
     """replace_push on the device with `after_change` as its access check; the report and
@@ -263,14 +263,15 @@ def test_a_failed_backup_stops_the_replace_before_the_commit(small_lab: SafetyLa
 
 
 def test_a_device_with_scp_off_gets_the_candidate_inline(small_lab: SafetyLab) -> None:
-    """No `ip scp server enable`: NAPALM refuses SCP, the candidate goes through tclsh."""
+    """No `ip scp server enable`: NAPALM refuses SCP, the candidate goes through tclsh (and
+    no access check is asked for: the replace is confirmed on its residual check alone)."""
     victim = small_lab.names[3]
     small_lab.reset(victim, "drift")
     _forget_candidate(small_lab, victim)
     with ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn:
         conn.send_config_set(["no ip scp server enable"])
     assert "ip scp server enable" not in small_lab.read(victim)[0]
-    report, backups = _replaced(small_lab, victim, lambda host: None)
+    report, backups = _replaced(small_lab, victim, None)
     assert report.outcome == Outcome.CHANGED, report
     assert len(backups) == 1
     running, startup = small_lab.read(victim)
