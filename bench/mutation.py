@@ -53,6 +53,14 @@ INTERRUPT_TESTS = [
     "recover_saves_a_device_killed_before_it_saved",
     "recover_forward_to_intended",
 ]
+# test_drivers.py's replace faults (their ids), each on a device's own replace
+REPLACE_FAULTS = [
+    "replace-refused",
+    "replace-failed",
+    "replace-half",
+    "replace-ignored",
+    "replace-flash-full",
+]
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "push-lab": (
         [
@@ -102,6 +110,11 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/push/test_drivers.py::test_replace_dry_run_then_replace_then_noop",
             "tests/push/test_access.py::test_a_device_replace_locking_the_noc_out_is_rolled_back",
+            *(
+                f"tests/push/test_drivers.py::test_fault_leaves_the_device_as_before[{d}-{f}]"
+                for d in ("huawei_vrp", "hp_comware")
+                for f in REPLACE_FAULTS
+            ),
         ],
     ),
 }

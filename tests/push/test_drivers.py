@@ -94,20 +94,26 @@ def test_replace_dry_run_then_replace_then_noop(office: Office) -> None:
 
 # (method, fault, outcome): every device ends as before. `NTP` stands for the victim's first
 # intended NTP server line, a line only the change sends.
-FAULTS: list[tuple[str, dict[str, Any], Outcome]] = [
-    ("merge", {"refuse_connections": True}, Outcome.UNREACHABLE),
-    ("merge", {"reject_credentials": True}, Outcome.UNREACHABLE),
-    ("merge", {"drop_after": 4}, Outcome.ROLLED_BACK),
-    ("merge", {"reject_commands": "NTP"}, Outcome.ROLLED_BACK),
-    ("merge", {"ignore_commands": "NTP"}, Outcome.ROLLED_BACK),  # accepted, not applied
-    ("replace", {"fail_replace": True}, Outcome.ROLLED_BACK),
+FAULTS = [
+    pytest.param("merge", {"refuse_connections": True}, Outcome.UNREACHABLE, id="merge-refused"),
+    pytest.param("merge", {"reject_credentials": True}, Outcome.UNREACHABLE, id="merge-login"),
+    pytest.param("merge", {"drop_after": 4}, Outcome.ROLLED_BACK, id="merge-dropped"),
+    pytest.param("merge", {"reject_commands": "NTP"}, Outcome.ROLLED_BACK, id="merge-rejected"),
+    # accepted, not applied
+    pytest.param("merge", {"ignore_commands": "NTP"}, Outcome.ROLLED_BACK, id="merge-ignored"),
+    pytest.param(
+        "replace", {"refuse_connections": True}, Outcome.UNREACHABLE, id="replace-refused"
+    ),
+    pytest.param("replace", {"fail_replace": True}, Outcome.ROLLED_BACK, id="replace-failed"),
     # the replace stops half-way and the device does not restore itself: the run does
-    ("replace", {"fail_replace_partial": 1}, Outcome.ROLLED_BACK),
-    ("replace", {"flash_full": True}, Outcome.FAILED),
+    pytest.param("replace", {"fail_replace_partial": 1}, Outcome.ROLLED_BACK, id="replace-half"),
+    # the replace leaves a residual: the device's own copy puts it back
+    pytest.param("replace", {"ignore_commands": "NTP"}, Outcome.ROLLED_BACK, id="replace-ignored"),
+    pytest.param("replace", {"flash_full": True}, Outcome.FAILED, id="replace-flash-full"),
 ]
 
 
-@pytest.mark.parametrize(("method", "fault", "expected"), FAULTS, ids=lambda v: str(v))
+@pytest.mark.parametrize(("method", "fault", "expected"), FAULTS)
 def test_fault_leaves_the_device_as_before(
     office: Office,
     method: str,

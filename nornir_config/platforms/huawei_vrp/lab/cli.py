@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from nornir_config.lab.spec import DeviceFaults
 from nornir_config.platforms.base import Reply
 from nornir_config.platforms.huawei_vrp.lab import edit, grammar, shows, tree
 from nornir_config.platforms.huawei_vrp.lab.device import VrpDevice
@@ -275,8 +276,8 @@ class VrpSession:
 
     def rollback_to(self, text: str) -> Reply:
         """Make the running configuration the file's (VRP undoes what the file lacks)."""
-        candidate, errors = load(self.device, text)
         faults = self.device.faults
+        candidate, errors = load(self.device, text, faults)
         if faults.fail_replace_partial > 0:
             faults.fail_replace_partial -= 1
             half = candidate.children[: max(1, len(candidate.children) // 2)]
@@ -317,11 +318,17 @@ def _store_secrets(text: str) -> str:
     return text
 
 
-def load(device: VrpDevice, text: str) -> tuple[tree.Node, list[str]]:
+def load(
+    device: VrpDevice, text: str, faults: DeviceFaults | None = None
+) -> tuple[tree.Node, list[str]]:
     """A configuration file as a running config: every line checked by the grammar in its
-    view and applied in order; the lines VRP would refuse."""
+    view and applied in order; the lines VRP would refuse. `faults`: the device's, for a
+    rollback to a file (its `ignore_commands` lines are taken without a word, not applied);
+    none when booting."""
     session = VrpSession(device, "console")
     scratch = VrpDevice(device.spec, None)
+    if faults is not None:
+        scratch.faults = faults
     session.device = scratch
     errors: list[str] = []
 
