@@ -207,6 +207,8 @@ class RevertTimer:
     refused: str  # regex of an answer meaning the device runs no timer (no archive)
     needs: str = ""  # regex of a running-config line without which the device refuses it
     minutes: int = 5
+    pending: str = ""  # shows whether a timer runs ("": the device cannot say)
+    none_pending: str = ""  # regex of `pending`'s answer when no timer runs
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 from nornir.core.task import Task
 
 from nornir_config.connection import TIMEOUTS, failure_reason, open_netmiko, why
-from nornir_config.platforms.base import Platform
+from nornir_config.platforms.base import Platform, RevertTimer
 from nornir_config.push.diff import remediation
 from nornir_config.push.rollback import rollback_merge
 from nornir_config.push.session import read_config, reopen
@@ -81,17 +81,31 @@ def undo(
 def stopped(task: Task, platform: Platform, rolled: DeviceReport) -> DeviceReport:
     """Put back by the push while the device's timer may still run: confirmed, so that it
     cannot later revert an engineer's next change (a device with no timer left says so
-    without an error)."""
+    without an error). A refused confirm is reported only if the device says a timer runs."""
     timer = platform.revert_timer
     if rolled.outcome == Outcome.ROLLED_BACK and timer is not None:
+        conn = None
         try:
-            confirm(open_netmiko(task.host, task.nornir.config), platform)
-        except Exception as exc:  # refused, or the session failed: the timer still runs
-            rolled.reason = (
-                f"{rolled.reason}; its revert timer could not be stopped ({why(exc)}): within "
-                f"{timer.minutes} min it would undo any change made after this one"
-            )
+            conn = open_netmiko(task.host, task.nornir.config)
+            confirm(conn, platform)
+        except Exception as exc:  # refused, or the session failed: the timer may still run
+            if conn is None or _pending(conn, timer):
+                rolled.reason = (
+                    f"{rolled.reason}; its revert timer could not be stopped ({why(exc)}): "
+                    f"within {timer.minutes} min it would undo any change made after this one"
+                )
     return rolled
+
+
+def _pending(conn: Any, timer: RevertTimer) -> bool:
+    """Whether the device says its revert timer runs; True when it cannot say."""
+    if not timer.pending:
+        return True
+    try:
+        answer = str(conn.send_command(timer.pending, read_timeout=TIMEOUTS["timeout"]))
+    except Exception:  # the session failed: no way to know
+        return True
+    return not re.search(timer.none_pending, answer)
 
 
 def await_revert(
