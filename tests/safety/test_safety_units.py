@@ -190,6 +190,11 @@ def test_state_keeps_the_verified_configs_of_devices_a_run_did_not_touch(tmp_pat
     salt, entries = load_verified(build)
     assert salt == "pepper"
     assert set(entries) == {"R1"} and entries["R1"].protected == ("x",)
+    # a recover of S1 keeps R1's outcome and fingerprint
+    update_state(build, "run-1r", {"S1": Outcome.ROLLED_BACK})
+    assert load_verified(build) == (salt, entries)
+    saved = json.loads((build / STATE_FILE).read_text(encoding="utf-8"))
+    assert (saved["run"], saved["devices"]) == ("run-1r", {"R1": "changed", "S1": "rolled back"})
     # a run under the same key that did not touch R1 keeps its fingerprint
     save_state(build, "run-1b", {"S1": DeviceReport("S1", Outcome.CHANGED, "")}, "pepper")
     assert load_verified(build) == (salt, entries)
