@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -364,8 +365,16 @@ def test_the_record_names_each_device_under_one_run(tmp_path: Path) -> None:
     assert sorted(journal.entries(build)) == ["S1"]
 
 
-def test_a_run_id_sorts_by_its_start_and_differs_between_runs() -> None:
-    first, second = new_run_id(), new_run_id()
+def test_a_run_id_sorts_by_its_start_and_differs_between_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Ho_Chi_Minh")  # an office's clock: UTC+7
+    time.tzset()
+    try:
+        first, second = new_run_id(), new_run_id()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
     assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", first), first
     assert first != second and first[:16] <= second[:16]
     started = datetime.strptime(first[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
