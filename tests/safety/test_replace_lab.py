@@ -399,3 +399,27 @@ def test_a_replace_that_renames_the_device_reads_it_back_on_a_new_session(
     running, startup = small_lab.read(victim)
     assert paths(running) == paths(small_lab.intended_lines(victim))
     assert paths(startup) == paths(running)
+
+
+def test_a_device_that_takes_no_new_login_after_the_confirm_needs_attention(
+    small_lab: SafetyLab,
+) -> None:
+    """Confirmed on NAPALM's session, then the last check's new session is refused: the run
+    cannot say what the device runs, and says so (it is left as replaced, timer stopped)."""
+    victim = small_lab.names[3]
+    small_lab.reset(victim, "drift")
+
+    def then_refused(host: str) -> None:  # the access check passes; later logins do not
+        small_lab.lab.set_faults(victim, refuse_connections=True)
+
+    with small_lab.lab.faults(victim):  # none yet: the check's are cleared at the end
+        report, _ = _replaced(small_lab, victim, then_refused)
+    assert report.outcome == Outcome.NEEDS_ATTENTION, report
+    assert report.reason.startswith(
+        "re-reading the running config: NetmikoTimeoutException: TCP connection to device "
+        "failed; rollback failed: "
+    ), report.reason
+    assert report.now.endswith("its state is unknown"), report.now
+    running, _startup = small_lab.read(victim)
+    assert paths(running) == paths(small_lab.intended_lines(victim))
+    assert _pending_minutes(small_lab, victim) is None
