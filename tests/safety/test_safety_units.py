@@ -357,6 +357,7 @@ def test_the_record_names_each_device_under_one_run(tmp_path: Path) -> None:
         ("S3", "as before"),
     ]
     assert {r["run"] for r in audit} == {state["run"]}
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", state["run"]), state["run"]
     assert state["devices"] == {
         "S1": "needs attention",
         "S2": "changed",
