@@ -423,3 +423,22 @@ def test_a_device_that_takes_no_new_login_after_the_confirm_needs_attention(
     running, _startup = small_lab.read(victim)
     assert paths(running) == paths(small_lab.intended_lines(victim))
     assert _pending_minutes(small_lab, victim) is None
+
+
+def test_a_device_that_had_file_prompt_quiet_keeps_it_when_rolled_back(
+    small_lab: SafetyLab,
+) -> None:
+    """NAPALM's close types `no file prompt quiet` whatever the device had: the rollback is
+    checked after NAPALM has gone, so a hand-made `file prompt quiet` is put back too."""
+    victim = small_lab.names[3]
+    before = small_lab.reset(victim, "drift", ["file prompt quiet"])
+    assert "file prompt quiet" in before
+
+    def broken(host: str) -> str | None:
+        raise RuntimeError("probe crashed")
+
+    report, _ = _replaced(small_lab, victim, broken)
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    state, running, startup = small_lab.state(victim, before)
+    assert state == "before" and "file prompt quiet" in running, running
+    assert paths(startup) == paths(running)
