@@ -82,6 +82,14 @@ def test_replace_dry_run_then_replace_then_noop(office: Office) -> None:
     before = {n: office.lines(n) for n in office.names}
     dry = office.push(method="replace", dry_run=True)
     assert {r.outcome for r in dry.reports.values()} == {Outcome.WOULD_CHANGE}
+    assert [(n, r.host, r.method) for n, r in dry.reports.items()] == [
+        (n, n, "replace") for n in dry.reports
+    ]
+    # the diff of what the replace would change: NAPALM's compare_config on IOS, else ours
+    heads = "" if office.driver.replace == "napalm" else "--- running\n+++ candidate\n"
+    assert all(
+        r.diff.startswith(heads) and re.search(r"^[+-]", r.diff, re.M) for r in dry.reports.values()
+    ), dry.reports
     assert all(office.where(n, before[n]) == "before" for n in office.names)
     first = office.push(method="replace")
     assert {r.outcome for r in first.reports.values()} == {Outcome.CHANGED}, first.reports
@@ -133,6 +141,8 @@ def test_fault_leaves_the_device_as_before(
     report = run.reports[victim]
     assert report.outcome == expected, report
     assert report.reason
+    said = {"refuse_connections": "onnect", "reject_credentials": "uthentication"}
+    assert all(said[k] in report.reason for k in fault if k in said), report.reason
     office.lab.clear_faults()
     assert office.where(victim, before) == "before", office.difference(victim)
     # as before, verified: nothing of the push is left on flash (a device cut off keeps it)
