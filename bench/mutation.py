@@ -79,6 +79,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/safety/test_promises.py",
             "tests/safety/test_merge_lab.py",
             "tests/safety/test_recover_lab.py",
+            "tests/safety/test_recover_ciphers.py",  # a VRP office: device ciphers
             "tests/safety/test_revert_lab.py",
             "tests/safety/test_replace_lab.py",
             "tests/safety/test_rollback_lab.py",

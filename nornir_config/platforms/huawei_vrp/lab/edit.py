@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from functools import cache
 
@@ -18,10 +19,11 @@ _KEY = b"lab-vrp-cipher"  # the lab's reversible form: not Huawei's (undocumente
 
 
 def irreversible(secret: str, salt: str | None = None) -> str:
-    """The lab's one-way form of a password (`$1a$salt$digest$`)."""
+    """The lab's one-way form of a password (`$1a$salt$digest$`), salted afresh on every
+    entry as VRP's is: the same password typed twice shows two forms."""
     if IRREVERSIBLE.match(secret):
         return secret
-    salt = salt or hashlib.sha256(secret.encode()).hexdigest()[:16]
+    salt = salt or os.urandom(8).hex()
     digest = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt.encode(), 1000)
     return f"$1a${salt}${base64.b64encode(digest).decode()}$"
 
@@ -32,17 +34,25 @@ def password_ok(token: str, secret: str) -> bool:
 
 
 def cipher(secret: str) -> str:
-    """The lab's reversible form of a key (`%^%#...%^%#`)."""
+    """The lab's reversible form of a key (`%^%#...%^%#`): a random nonce, then the key masked
+    with a stream drawn from it, so that (as on VRP) each entry of a key shows a new form."""
     if CIPHER.match(secret):
         return secret
-    data = bytes(b ^ _KEY[i % len(_KEY)] for i, b in enumerate(secret.encode()))
-    return f"%^%#{base64.b64encode(data).decode()}%^%#"
+    nonce, clear = os.urandom(8), secret.encode()
+    data = bytes(a ^ b for a, b in zip(clear, _stream(nonce, len(clear)), strict=True))
+    return f"%^%#{base64.b64encode(nonce + data).decode()}%^%#"
 
 
 def decipher(token: str) -> str:
     """The key a lab `cipher` form hides (what the device uses to talk to a server)."""
-    data = base64.b64decode(token[4:-4])
-    return bytes(b ^ _KEY[i % len(_KEY)] for i, b in enumerate(data)).decode()
+    raw = base64.b64decode(token[4:-4])
+    nonce, data = raw[:8], raw[8:]
+    return bytes(a ^ b for a, b in zip(data, _stream(nonce, len(data)), strict=True)).decode()
+
+
+def _stream(nonce: bytes, size: int) -> bytes:
+    block = hashlib.sha256(_KEY + nonce).digest()
+    return (block * (size // len(block) + 1))[:size]
 
 
 @cache
