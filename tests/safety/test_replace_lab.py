@@ -169,9 +169,7 @@ def test_a_replace_whose_access_check_fails_is_taken_back(small_lab: SafetyLab) 
     assert report.outcome == Outcome.ROLLED_BACK, report
     assert report.reason.startswith("checking management access: "), report.reason
     assert "probe crashed" in report.reason
-    state, running, startup = small_lab.state(victim, before)
-    assert state == "before" and paths(startup) == paths(running)
-    assert _pending_minutes(small_lab, victim) is None
+    _saved_as_before(small_lab, victim, before)
 
 
 def test_a_commit_the_device_will_not_confirm_is_taken_back(
@@ -220,6 +218,25 @@ def test_a_timer_the_device_will_not_revert_is_stopped_once_rolled_back(
     assert _pending_minutes(small_lab, victim) is None
 
 
+def _typed(lab: SafetyLab, name: str, lines: list[str]) -> None:
+    """Lines a technician typed on the device before the push (our own Netmiko session)."""
+    with ConnectHandler(**lab.lab.netmiko_params(name)) as conn:
+        conn.send_config_set(lines)
+
+
+def _saved_as_intended(lab: SafetyLab, name: str) -> None:
+    running, startup = lab.read(name)
+    assert paths(running) == paths(lab.intended_lines(name))
+    assert paths(startup) == paths(running)
+
+
+def _saved_as_before(lab: SafetyLab, name: str, before: list[str]) -> None:
+    """Back as before, saved, and no revert timer left to undo a later change."""
+    state, running, startup = lab.state(name, before)
+    assert state == "before" and paths(startup) == paths(running)
+    assert _pending_minutes(lab, name) is None
+
+
 def _forget_candidate(lab: SafetyLab, name: str) -> None:
     """Delete the candidate an earlier replace left: NAPALM uploads nothing when the file
     on flash already has the candidate's MD5."""
@@ -253,9 +270,7 @@ def test_a_candidate_the_device_cannot_store_changes_nothing(small_lab: SafetyLa
     assert report.reason.startswith("loading the candidate: "), report.reason
     assert report.reason.endswith("; nothing applied") and "space" in report.reason
     assert backups == [] and report.seconds > 0
-    state, running, startup = small_lab.state(victim, before)
-    assert state == "before" and paths(startup) == paths(running)
-    assert _pending_minutes(small_lab, victim) is None
+    _saved_as_before(small_lab, victim, before)
 
 
 def test_a_failed_backup_stops_the_replace_before_the_commit(small_lab: SafetyLab) -> None:
@@ -279,9 +294,7 @@ def test_a_failed_backup_stops_the_replace_before_the_commit(small_lab: SafetyLa
         "pre-change backup failed: [Errno 28] No space left on device",
     ), report
     assert report.diff and report.seconds > 0  # what it would have changed
-    state, running, startup = small_lab.state(victim, before)
-    assert state == "before" and paths(startup) == paths(running)
-    assert _pending_minutes(small_lab, victim) is None
+    _saved_as_before(small_lab, victim, before)
 
 
 def test_a_device_with_scp_off_gets_the_candidate_inline(small_lab: SafetyLab) -> None:
@@ -290,15 +303,12 @@ def test_a_device_with_scp_off_gets_the_candidate_inline(small_lab: SafetyLab) -
     victim = small_lab.names[3]
     small_lab.reset(victim, "drift")
     _forget_candidate(small_lab, victim)
-    with ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn:
-        conn.send_config_set(["no ip scp server enable"])
+    _typed(small_lab, victim, ["no ip scp server enable"])
     assert "ip scp server enable" not in small_lab.read(victim)[0]
     report, backups = _replaced(small_lab, victim, None)
     assert report.outcome == Outcome.CHANGED, report
     assert len(backups) == 1
-    running, startup = small_lab.read(victim)
-    assert paths(running) == paths(small_lab.intended_lines(victim))
-    assert paths(startup) == paths(running)
+    _saved_as_intended(small_lab, victim)
 
 
 def test_a_line_napalm_takes_back_on_close_is_found_and_rolled_back(
@@ -322,9 +332,7 @@ def test_a_line_napalm_takes_back_on_close_is_found_and_rolled_back(
     report = on_device(small_lab, victim, replace)
     assert report.outcome == Outcome.ROLLED_BACK, report
     assert report.reason == "residual diff after the session closed (1 lines): file prompt quiet"
-    state, running, startup = small_lab.state(victim, before)
-    assert state == "before" and paths(startup) == paths(running)
-    assert _pending_minutes(small_lab, victim) is None
+    _saved_as_before(small_lab, victim, before)
 
 
 def test_a_line_the_device_ignores_is_taken_back_under_its_timer(small_lab: SafetyLab) -> None:
@@ -346,9 +354,7 @@ def test_a_line_the_device_ignores_is_taken_back_under_its_timer(small_lab: Safe
     assert report.outcome == Outcome.ROLLED_BACK, report
     assert report.reason == "residual diff after replace (1 lines)", report.reason
     assert seen == []  # never checked: the residual came first
-    state, running, startup = small_lab.state(victim, before)
-    assert state == "before" and paths(startup) == paths(running)
-    assert _pending_minutes(small_lab, victim) is None
+    _saved_as_before(small_lab, victim, before)
 
 
 def test_a_replace_that_locks_new_logins_out_is_taken_back_on_the_open_session(
@@ -358,7 +364,6 @@ def test_a_replace_that_locks_new_logins_out_is_taken_back_on_the_open_session(
     once the change refuses new logins, only the sessions already open can take it back."""
     victim = small_lab.names[3]
     before = small_lab.reset(victim, "drift")
-
     checks: list[str] = []
 
     def lost(host: str) -> str | None:  # refused until the rollback is done, then back
@@ -369,19 +374,15 @@ def test_a_replace_that_locks_new_logins_out_is_taken_back_on_the_open_session(
         small_lab.lab.set_faults(victim, refuse_connections=True)
         return "SSH to 10.0.0.1 refused"
 
-    try:
+    with small_lab.lab.faults(victim):  # none yet: the check's are cleared at the end
         report = _replaced_after_its_copy(small_lab, victim, lost)
-    finally:
-        small_lab.lab.clear_faults()
     assert report.outcome == Outcome.ROLLED_BACK, report
     assert report.reason == (
         "lost management access after the replace: SSH to 10.0.0.1 refused; rolled back, "
         "and it answers again"
     ), report.reason
     assert checks == [victim, victim]
-    state, running, startup = small_lab.state(victim, before)
-    assert state == "before" and paths(startup) == paths(running)
-    assert _pending_minutes(small_lab, victim) is None
+    _saved_as_before(small_lab, victim, before)
 
 
 def test_a_replace_that_renames_the_device_reads_it_back_on_a_new_session(
@@ -391,14 +392,11 @@ def test_a_replace_that_renames_the_device_reads_it_back_on_a_new_session(
     reads the renamed device on a new one."""
     victim = small_lab.names[3]
     small_lab.reset(victim, "drift")
-    with ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn:
-        conn.send_config_set(["hostname OLD-NAME"])
+    _typed(small_lab, victim, ["hostname OLD-NAME"])
     assert "hostname OLD-NAME" in small_lab.read(victim)[0]
     report = _replaced_after_its_copy(small_lab, victim, lambda host: None)
     assert report.outcome == Outcome.CHANGED, report
-    running, startup = small_lab.read(victim)
-    assert paths(running) == paths(small_lab.intended_lines(victim))
-    assert paths(startup) == paths(running)
+    _saved_as_intended(small_lab, victim)
 
 
 def test_a_device_that_takes_no_new_login_after_the_confirm_needs_attention(
