@@ -143,6 +143,14 @@ def test_fault_leaves_the_device_as_before(
     assert report.reason
     said = {"refuse_connections": "onnect", "reject_credentials": "uthentication"}
     assert all(said[k] in report.reason for k in fault if k in said), report.reason
+    if method == "replace":  # the step that failed, in the words of the driver's replace
+        napalm = office.driver.replace == "napalm"
+        if {"fail_replace", "fail_replace_partial"} & set(fault):
+            step = "configure replace: " if napalm else "configuration replace: "
+            assert report.reason.startswith(step), report.reason
+        if "ignore_commands" in fault:  # the device replace names the first line left
+            left = "" if napalm else f": {_first(office, victim, NTP)}"
+            assert report.reason.startswith(f"residual diff after replace (1 lines){left}")
     office.lab.clear_faults()
     assert office.where(victim, before) == "before", office.difference(victim)
     # as before, verified: nothing of the push is left on flash (a device cut off keeps it)
