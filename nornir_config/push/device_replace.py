@@ -1,11 +1,12 @@
 """Replace push through the device's own configuration replace, over Netmiko.
 
-For a driver whose NAPALM driver has no replace (`Platform.replace == "device"`): the full
-candidate (intended config plus the running lines a push keeps) goes to the device's flash by
-SCP on the push's own session, the device saves its own pre-change copy, then replaces its
-running config with the candidate file; the re-read running config must have no residual diff,
-else the device's copy is restored (and the merge rollback finishes the job). Every command and
-answer is the driver's (`device_copy`, and `replace_file` in its push data).
+For a driver whose NAPALM driver has no replace (`Platform.replace == "device"`): once
+`before_change` has the device's own pre-change copy saved, the full candidate (intended config
+plus the running lines a push keeps) goes to the device's flash by SCP on the push's own
+session, then the device replaces its running config with the candidate file. The re-read
+running config must have no residual diff, else the device's copy is restored (and the merge
+rollback finishes the job). Every command and answer is the driver's (`device_copy`, and
+`replace_file` in its push data).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from nornir_config.push.rollback import (
     remove_device_files,
     restore_device_copy,
     rollback_merge,
-    save_device_copy,
 )
 from nornir_config.push.session import read_running, revealed
 from nornir_config.push.state import DeviceReport, Outcome
@@ -56,8 +56,10 @@ def device_replace_push(
 ) -> Result:
     """Nornir task: replace the running config by `intended`, or leave it as it was.
 
-    `after_change(host)` runs before the save: a replace after which the NOC lost management
-    access is rolled back on the session still open (its own copy, then verified)."""
+    `before_change(host, running)` stores the pre-change backup and has the device save its
+    own copy (the way back), before the candidate is uploaded. `after_change(host)` runs
+    before the save: a replace after which the NOC lost management access is rolled back on
+    the session still open (its own copy, then verified)."""
     started = time.perf_counter()
     platform = driver_for(task.host)
     report = DeviceReport(task.host.name, Outcome.UNCHANGED, "replace")
@@ -81,7 +83,6 @@ def device_replace_push(
     try:
         before_change(task.host.name, before)
         upload(conn, replace_file, revealed(candidate))
-        save_device_copy(task.host, conn, platform)
     except Exception as exc:  # nothing applied yet
         report.outcome = Outcome.FAILED
         report.reason = f"preparing the replace: {redact(why(exc))}; nothing applied"

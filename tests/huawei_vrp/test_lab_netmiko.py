@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import paramiko
 import pytest
 from netmiko import ConnectHandler
@@ -109,7 +111,11 @@ def test_version_dir_and_screen_length(hw_lab: RunningLab) -> None:
         conn.send_command("save backup.cfg", expect_string=r"\[Y/N\]")
         assert "successfully" in conn.send_command("y", expect_string=r">")
         listing = conn.send_command("dir")
-        assert "backup.cfg" in listing and "KB free" in listing
+        assert "backup.cfg" in listing
+        space = re.search(r"^([\d,]+) KB total \(([\d,]+) KB free\)$", listing, re.M)
+        assert space, listing
+        total, free = (int(n.replace(",", "")) for n in space.groups())
+        assert 0 < free < total, listing  # the image and the files use some of it
 
 
 def _ssh(lab: RunningLab, name: str, username: str, password: str) -> paramiko.SSHClient:

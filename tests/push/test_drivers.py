@@ -158,6 +158,30 @@ def test_fault_leaves_the_device_as_before(
         assert office.files(victim) == [], report.reason
 
 
+@pytest.fixture(params=[d for d in DRIVERS if d != "cisco_ios"])  # NAPALM replaces IOS
+def own_replace_office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
+    """An office of a driver whose device replaces its own config from a file on flash."""
+    yield from office_fixture(tmp_path, request.param)
+
+
+def test_a_refused_pre_change_copy_stops_the_replace_before_its_candidate(
+    own_replace_office: Office,
+) -> None:
+    """No way back, no change: a device that will not save its own pre-change copy is left
+    as it was, and its candidate (secrets in clear) never reaches flash."""
+    office = own_replace_office
+    victim = office.host("router")
+    before = office.lines(victim)
+    with office.lab.faults(victim, reject_commands=[r"^\s*save \S*communelan-before"]):
+        run = office.push([f"host={victim}"], method="replace")
+    report = run.reports[victim]
+    assert report.outcome == Outcome.FAILED, report
+    assert report.reason.startswith("preparing the replace: "), report.reason
+    assert report.reason.endswith("; nothing applied"), report.reason
+    assert office.where(victim, before) == "before", office.difference(victim)
+    assert office.files(victim) == [], report.reason
+
+
 def test_refused_delete_keeps_the_copy_and_says_so(office: Office) -> None:
     """A device that will not delete the pre-change copy: the push still changes it, and its
     report names the file left behind (an operator deletes it by hand)."""

@@ -10,6 +10,7 @@ from nornir_config.lab.twin import view
 from nornir_config.platforms.huawei_vrp.lab.device import SOFTWARE, VrpDevice
 from nornir_config.platforms.huawei_vrp.lab.edit import vlan_text
 
+FLASH_KB = 1_007_872  # `dir`'s total: an AR router's 1 GB flash
 _SHORT = (("XGigabitEthernet", "XGE"), ("GigabitEthernet", "GE"), ("Ethernet", "Eth"))
 
 
@@ -347,8 +348,8 @@ def directory(device: VrpDevice, path: str) -> str:
         entry = files[item]
         stamp = time.strftime("%b %d %Y %H:%M:%S", time.gmtime(entry.mtime))
         lines.append(f"{index:>5}  -rw-     {len(entry.data):>10,}  {stamp}   {item}")
-    free_kb = device.flash.free() // 1024
-    lines += ["", f"1,007,872 KB total ({free_kb:,} KB free)"]
+    free_kb = 0 if device.flash.full else max(0, FLASH_KB - device.flash.used() // 1024)
+    lines += ["", f"{FLASH_KB:,} KB total ({free_kb:,} KB free)"]
     return "\n".join(lines) + "\n"
 
 
