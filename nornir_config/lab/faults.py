@@ -21,6 +21,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "flash_full": (bool,),
     "ignore_commands": (list, str),
     "fail_replace_partial": (int,),
+    "drop_after_replace": (int,),
     "rtt": (int, float),
 }
 

@@ -86,6 +86,8 @@ class DeviceFaults:
         applied (typed, in a copied file or in a configure replace).
     fail_replace_partial: the next N `configure replace` apply half of the new config, then
         fail and do NOT restore the original.
+    drop_after_replace: the next N `configure replace` apply the whole new config, then the
+        session is cut before the device answers (the link drops while the device works).
     rtt: seconds of WAN round trip (half each way, pipelined data not serialised).
     """
 
@@ -98,6 +100,7 @@ class DeviceFaults:
     flash_full: bool = False
     ignore_commands: list[str] = field(default_factory=list)
     fail_replace_partial: int = 0
+    drop_after_replace: int = 0
     rtt: float = 0.0
 
     @classmethod

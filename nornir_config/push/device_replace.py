@@ -22,6 +22,7 @@ from scp import SCPClient
 
 from nornir_config.connection import TIMEOUTS, open_netmiko, why
 from nornir_config.platforms import driver_for
+from nornir_config.platforms.base import Platform
 from nornir_config.push.diff import config_diff, remediation, with_protected
 from nornir_config.push.merge import AfterHook, _result, planned_change
 from nornir_config.push.rollback import (
@@ -44,6 +45,16 @@ def upload(conn: Any, path: str, text: str) -> None:
     transport = conn.remote_conn_pre.get_transport()
     with SCPClient(transport, socket_timeout=TIMEOUTS["timeout"]) as scp:
         scp.putfo(io.BytesIO(text.encode("utf-8")), path)
+
+
+def _remove_again(task: Task, platform: Platform, file: str, redact: Redact) -> str:
+    """Delete the candidate (secrets in clear) after a dropped session, on the session the
+    rollback opened; the report's note when it stays."""
+    try:
+        conn = open_netmiko(task.host, task.nornir.config)
+    except Exception as exc:  # cut off again: the file stays, the report says so
+        return f"; could not delete {file} from the device: {redact(why(exc))}"
+    return redact(remove_device_files(conn, platform, [file]))
 
 
 def device_replace_push(
@@ -90,12 +101,13 @@ def device_replace_push(
             remove_device_files(conn, platform, [replace_file])
         return _result(task, report, started)
     step = "configuration replace"
+    left = ""  # the device would not delete the candidate: it says why
     try:
         try:
             restore_device_copy(conn, platform, replace_file)
         finally:  # applied or refused, the candidate is done with
-            gone = remove_device_files(conn, platform, [replace_file])
-        report.reason += gone
+            left = remove_device_files(conn, platform, [replace_file])
+        report.reason += left
         step = "re-reading the running config"
         after = read_running(task)
         # the replace sent every line of the candidate, each secret in its clear form
@@ -121,6 +133,9 @@ def device_replace_push(
         proven.save()
     except Exception as exc:  # refused replace, dropped session, timeout
         report.reason = f"{step}: {redact(why(exc))}"
-        return _result(task, rollback_merge(task, before, platform, report, redact), started)
+        rolled = rollback_merge(task, before, platform, report, redact)
+        if left:  # the session dropped with the candidate on flash: on the rollback's session
+            rolled.reason += _remove_again(task, platform, replace_file, redact)
+        return _result(task, rolled, started)
     report.outcome = Outcome.CHANGED
     return _result(task, report, started)

@@ -118,6 +118,8 @@ FAULTS = [
     # the replace leaves a residual: the device's own copy puts it back
     pytest.param("replace", {"ignore_commands": "NTP"}, Outcome.ROLLED_BACK, id="replace-ignored"),
     pytest.param("replace", {"flash_full": True}, Outcome.FAILED, id="replace-flash-full"),
+    # the replace is applied, then the link drops before the device answers
+    pytest.param("replace", {"drop_after_replace": 1}, Outcome.ROLLED_BACK, id="replace-cut"),
 ]
 
 

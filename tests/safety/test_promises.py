@@ -166,3 +166,22 @@ def test_unconfirmed_timer_really_reverts(small_lab: SafetyLab) -> None:
     assert "logging host 203.0.113.8" in small_lab.read(victim)[0]
     small_lab.lab.call(lambda: small_lab.lab.device(victim).advance_clock(2 * 60))
     assert small_lab.state(victim, before)[0] == "before"
+
+
+def test_drop_after_replace_really_applies_then_cuts_the_session(small_lab: SafetyLab) -> None:
+    """Pins the `drop_after_replace` fault the drivers' `replace-cut` case relies on: the
+    device applies the whole file, then the client gets no answer, only a closed session."""
+    victim = small_lab.names[2]
+    before = small_lab.reset(victim, "factory")
+    with (
+        small_lab.lab.faults(victim, drop_after_replace=1),
+        ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn,
+    ):
+        conn.enable()
+        conn.send_command("copy running-config flash:mine.cfg", expect_string=r"\]\?")
+        conn.send_command("\n", expect_string=r"#")
+        conn.send_config_set(["logging host 203.0.113.7"], cmd_verify=True)
+        with pytest.raises(Exception, match=r"(?i)closed|socket|timeout"):
+            conn.send_command("configure replace flash:mine.cfg force", read_timeout=10)
+    state, running, _ = small_lab.state(victim, before)
+    assert state == "before" and "logging host 203.0.113.7" not in running

@@ -477,6 +477,9 @@ class Cli:
         self.device.replace(fresh, self.user)
         if timer:
             self.device.start_revert_timer(before, timer, self.user)
+        if self.device.faults.drop_after_replace > 0:  # applied, then the link drops
+            self.device.faults.drop_after_replace -= 1
+            return Reply(prompt=False, close=True, abort=True)
         return Reply("Total number of passes: 1\nRollback Done\n\n")
 
     def _replace_partly(self, candidate: HConfig) -> Reply:

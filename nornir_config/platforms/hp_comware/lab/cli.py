@@ -516,6 +516,10 @@ class ComwareSession:
             if reply.strip().lower() in ("y", "yes"):
                 self.device.save("startup.cfg", main=True)
             ok = self.device.replace_from(data.decode("utf-8", "replace"), self.user)
+            faults = self.device.faults
+            if ok and faults.drop_after_replace > 0:  # applied, then the link drops
+                faults.drop_after_replace -= 1
+                return Reply(prompt=False, close=True, abort=True)
             if ok:
                 return Reply(
                     "Now replacing the current configuration. Please wait...\n"

@@ -295,6 +295,9 @@ class VrpSession:
             )
         self.device.running = candidate
         self.device.touch()
+        if faults.drop_after_replace > 0:  # applied, then the link drops
+            faults.drop_after_replace -= 1
+            return Reply(prompt=False, close=True, abort=True)
         return Reply("Info: Rollback configuration succeeded.\n")
 
     def _run_ping(self, m: grammar.Match) -> Reply:
