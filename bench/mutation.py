@@ -60,6 +60,7 @@ REPLACE_FAULTS = [
     "replace-half",
     "replace-ignored",
     "replace-flash-full",
+    "replace-cut",
 ]
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "push-lab": (
