@@ -121,19 +121,25 @@ def test_replace_failing_half_way_is_undone(
     assert paths(startup) == paths(running)
 
 
-def test_fail_replace_partial_really_leaves_the_device_between(small_lab: SafetyLab) -> None:
-    """Pins the lab behaviour the test above relies on: the device does not restore itself."""
-    victim = small_lab.names[2]
-    before = small_lab.reset(victim, "factory")
+def _changed_then_replaced_back(lab: SafetyLab, victim: str, **faults: object) -> str:
+    """By hand under `faults`: save the running config to flash, add a logging host, then
+    `configure replace` the saved file; the device's answer."""
     with (
-        small_lab.lab.faults(victim, fail_replace_partial=1),
-        ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn,
+        lab.lab.faults(victim, **faults),
+        ConnectHandler(**lab.lab.netmiko_params(victim)) as conn,
     ):
         conn.enable()
         conn.send_command("copy running-config flash:mine.cfg", expect_string=r"\]\?")
         conn.send_command("\n", expect_string=r"#")
         conn.send_config_set(["logging host 203.0.113.7"], cmd_verify=True)
-        out = conn.send_command("configure replace flash:mine.cfg force")
+        return str(conn.send_command("configure replace flash:mine.cfg force", read_timeout=10))
+
+
+def test_fail_replace_partial_really_leaves_the_device_between(small_lab: SafetyLab) -> None:
+    """Pins the lab behaviour the test above relies on: the device does not restore itself."""
+    victim = small_lab.names[2]
+    before = small_lab.reset(victim, "factory")
+    out = _changed_then_replaced_back(small_lab, victim, fail_replace_partial=1)
     assert "Rollback Failed" in str(out) and "restored" not in str(out)
     state, running, _ = small_lab.state(victim, before)
     assert state == "between" and "logging host 203.0.113.7" in running
@@ -173,15 +179,7 @@ def test_drop_after_replace_really_applies_then_cuts_the_session(small_lab: Safe
     device applies the whole file, then the client gets no answer, only a closed session."""
     victim = small_lab.names[2]
     before = small_lab.reset(victim, "factory")
-    with (
-        small_lab.lab.faults(victim, drop_after_replace=1),
-        ConnectHandler(**small_lab.lab.netmiko_params(victim)) as conn,
-    ):
-        conn.enable()
-        conn.send_command("copy running-config flash:mine.cfg", expect_string=r"\]\?")
-        conn.send_command("\n", expect_string=r"#")
-        conn.send_config_set(["logging host 203.0.113.7"], cmd_verify=True)
-        with pytest.raises(Exception, match=r"(?i)closed|socket|timeout"):
-            conn.send_command("configure replace flash:mine.cfg force", read_timeout=10)
+    with pytest.raises(Exception, match=r"(?i)closed|socket|timeout"):
+        _changed_then_replaced_back(small_lab, victim, drop_after_replace=1)
     state, running, _ = small_lab.state(victim, before)
     assert state == "before" and "logging host 203.0.113.7" not in running
