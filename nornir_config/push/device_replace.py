@@ -106,7 +106,7 @@ def device_replace_push(
         try:
             restore_device_copy(conn, platform, replace_file)
         finally:  # applied or refused, the candidate is done with
-            left = remove_device_files(conn, platform, [replace_file])
+            left = redact(remove_device_files(conn, platform, [replace_file]))
         report.reason += left
         step = "re-reading the running config"
         after = read_running(task)
@@ -114,16 +114,15 @@ def device_replace_push(
         proven.record(candidate.splitlines(), after, intended)
         residual = remediation(after, intended, platform, preserve, proven)
         if residual:
-            report.reason = (
-                f"residual diff after replace ({len(residual)} lines): {redact(residual[0])}"
-            )
+            first = redact(residual[0])
+            report.reason = f"residual diff after replace ({len(residual)} lines): {first}{left}"
             # on the session still open: the replaced config may refuse new logins
             rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
             return _result(task, rolled, started)
         step = "checking management access"
         lost = after_change(task.host.name) if after_change is not None else None
         if lost is not None and after_change is not None:
-            report.reason = f"lost management access after the replace: {lost}"
+            report.reason = f"lost management access after the replace: {lost}{left}"
             rolled = rollback_merge(task, before, platform, report, redact, fresh=False)
             return _result(task, recheck(rolled, after_change), started)
         step = "saving"

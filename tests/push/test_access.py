@@ -261,6 +261,7 @@ VENDOR_ROOTS = {"huawei_vrp": huawei_root, "hp_comware": h3c_root}
 def test_a_device_replace_locking_the_noc_out_is_rolled_back(
     tmp_path: Path, lab_factory: LabFactory, vendor: str
 ) -> None:
+    """Rolled back on the session still open, and verified over a fresh login."""
     made = _office(tmp_path, lab_factory, CODE, VENDOR_ROOTS[vendor]())
     office = next(made)
     try:
@@ -274,9 +275,14 @@ def test_a_device_replace_locking_the_noc_out_is_rolled_back(
         )
         assert locked != text
         office.write(access, locked)
+        # and the device will not delete the candidate (secrets in clear): the report names it
+        candidate = str(driver(vendor).data("push")["replace_file"])
+        refused = rf"^\s*delete .*{re.escape(candidate)}\s*$"
+        office.lab.set_faults(access, reject_commands=[refused])
         outcome, reason = office.push("replace")[access]
         assert outcome == Outcome.ROLLED_BACK, reason
         assert "lost management access after the replace" in reason, reason
+        assert f"; could not delete {candidate}: " in reason, reason
         assert "a fresh login to it failed" in reason and "answers again" in reason, reason
         assert not remediation(office.running(access), before, driver(vendor))
         assert office.answers(access)

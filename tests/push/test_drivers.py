@@ -184,6 +184,28 @@ def test_a_refused_pre_change_copy_stops_the_replace_before_its_candidate(
     assert office.files(victim) == [], report.reason
 
 
+def test_a_candidate_the_device_will_not_delete_is_named_after_a_residual(
+    own_replace_office: Office,
+) -> None:
+    """A replace that leaves a residual is rolled back; a device that also would not delete
+    the candidate (secrets in clear) keeps it on flash, and the report still names it."""
+    office = own_replace_office
+    victim = office.host("router")
+    before = office.lines(victim)
+    candidate = str(office.driver.data("push")["replace_file"])
+    name = candidate.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    ntp = rf"^\s*{re.escape(_first(office, victim, NTP))}\s*$"
+    refused = rf"^\s*delete .*{re.escape(candidate)}\s*$"
+    with office.lab.faults(victim, ignore_commands=[ntp], reject_commands=[refused]):
+        run = office.push([f"host={victim}"], method="replace")
+    report = run.reports[victim]
+    assert report.outcome == Outcome.ROLLED_BACK, report
+    assert report.reason.startswith("residual diff after replace (1 lines): "), report.reason
+    assert f"could not delete {candidate}: " in report.reason, report.reason
+    assert office.where(victim, before) == "before", office.difference(victim)
+    assert office.files(victim) == [name], report.reason
+
+
 def test_refused_delete_keeps_the_copy_and_says_so(office: Office) -> None:
     """A device that will not delete the pre-change copy: the push still changes it, and its
     report names the file left behind (an operator deletes it by hand)."""
