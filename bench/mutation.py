@@ -114,6 +114,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/push/test_access.py::test_a_device_replace_locking_the_noc_out_is_rolled_back",
             "tests/push/test_drivers.py::test_a_refused_pre_change_copy_stops_the_replace_before_its_candidate",
             "tests/push/test_drivers.py::test_a_candidate_the_device_will_not_delete_is_named_after_a_residual",
+            "tests/push/test_drivers.py::test_a_replace_the_device_will_not_save_is_put_back_and_flagged",
             *(
                 f"tests/push/test_drivers.py::test_fault_leaves_the_device_as_before[{d}-{f}]"
                 for d in ("huawei_vrp", "hp_comware")

@@ -90,6 +90,8 @@ def test_replace_dry_run_then_replace_then_noop(office: Office) -> None:
     assert all(
         r.diff.startswith(heads) and re.search(r"^[+-]", r.diff, re.M) for r in dry.reports.values()
     ), dry.reports
+    if office.driver.replace != "napalm":  # and the merge's commands it stands for
+        assert all(r.commands for r in dry.reports.values()), dry.reports
     assert all(office.where(n, before[n]) == "before" for n in office.names)
     first = office.push(method="replace")
     assert {r.outcome for r in first.reports.values()} == {Outcome.CHANGED}, first.reports
@@ -179,9 +181,32 @@ def test_a_refused_pre_change_copy_stops_the_replace_before_its_candidate(
     report = run.reports[victim]
     assert report.outcome == Outcome.FAILED, report
     assert report.reason.startswith("preparing the replace: "), report.reason
+    assert "could not save its pre-change copy: " in report.reason, report.reason
     assert report.reason.endswith("; nothing applied"), report.reason
     assert office.where(victim, before) == "before", office.difference(victim)
     assert office.files(victim) == [], report.reason
+
+
+def test_a_replace_the_device_will_not_save_is_put_back_and_flagged(
+    own_replace_office: Office,
+) -> None:
+    """Replaced but not saved (a flash that fails the write): the device's own copy puts the
+    running config back, and a device whose saves fail needs attention (its rollback's save
+    fails too); the report says the device runs its pre-change config."""
+    office = own_replace_office
+    victim = office.host("router")
+    before = office.lines(victim)
+    save = office.driver.commands.save  # the driver's own save, not its `save <file>` copy
+    with office.lab.faults(victim, reject_commands=[rf"^\s*{re.escape(save)}\s*$"]):
+        run = office.push([f"host={victim}"], method="replace")
+    report = run.reports[victim]
+    assert report.outcome == Outcome.NEEDS_ATTENTION, report
+    head, answer = "saving: ", "Unrecognized command found at '^' position."
+    assert report.reason.startswith(head) and answer in report.reason, report.reason
+    assert report.now == "running config equals the pre-change config", report
+    assert office.where(victim, before) == "before", office.difference(victim)
+    # the way back (hashes only) stays for the operator; the candidate (clear text) is gone
+    assert office.files(victim) == ["communelan-before.cfg"], report.reason
 
 
 def test_a_candidate_the_device_will_not_delete_is_named_after_a_residual(
