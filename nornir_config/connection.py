@@ -34,6 +34,7 @@ from nornir.core.task import Result, Task
 
 from nornir_config.errors import InputError, Problem
 from nornir_config.platforms import driver_for
+from nornir_config.platforms.base import Commands
 from nornir_config.secrets import FILE_ENV, load_secrets
 from nornir_config.settings import RunSettings
 
@@ -533,9 +534,21 @@ def fresh_login(host: Host, config: Config, attempts: int = 2, pause: float = 1.
 def get_running_config(task: Task) -> Result:
     """Nornir task: the device's running config, as it prints it (header included); a
     session opened for it costs one round trip after the SSH login (`login`)."""
-    command = driver_for(task.host).commands.show_config
-    conn, text = login(task.host, task.nornir.config, command)
-    return Result(host=task.host, result=text if text is not None else run_command(conn, command))
+    commands = driver_for(task.host).commands
+    conn, text = login(task.host, task.nornir.config, commands.show_config)
+    text = text if text is not None else run_command(conn, commands.show_config)
+    return Result(host=task.host, result=shown_config(text, commands))
+
+
+def shown_config(text: str, commands: Commands) -> str:
+    """`text`, the answer to the show of the running config, unless the device refused the
+    show (a login without the privilege, a session left in the wrong view): read as a config,
+    a refusal would be backed up, audited, and 'undone' line by line. A refusal is in the
+    answer's first lines; a banner line deeper down that looks like one is config."""
+    first = "\n".join([line for line in text.splitlines() if line.strip()][:3])
+    if commands.error_pattern and re.search(commands.error_pattern, first, re.M):
+        raise OSError(f"the device refused `{commands.show_config}`: {' '.join(first.split())}")
+    return text
 
 
 def hang_up(host: Host) -> None:

@@ -10,7 +10,13 @@ from typing import Any
 from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Task
 
-from nornir_config.connection import TIMEOUTS, get_running_config, open_netmiko, read_until
+from nornir_config.connection import (
+    TIMEOUTS,
+    get_running_config,
+    open_netmiko,
+    read_until,
+    shown_config,
+)
 from nornir_config.platforms.base import Platform
 from nornir_config.push.transfer import (
     Delivered,
@@ -196,7 +202,8 @@ def _typed(conn: Any, commands: list[str], platform: Platform) -> str:
 
 def read_config(conn: Any, platform: Platform) -> str:
     """The running config read on an open session, without saving it."""
-    return str(conn.send_command(platform.commands.show_config, read_timeout=TIMEOUTS["timeout"]))
+    text = conn.send_command(platform.commands.show_config, read_timeout=TIMEOUTS["timeout"])
+    return shown_config(str(text), platform.commands)
 
 
 def save_and_read(conn: Any, platform: Platform, first: Sequence[str] = ()) -> str:
@@ -205,4 +212,4 @@ def save_and_read(conn: Any, platform: Platform, first: Sequence[str] = ()) -> s
     one fails it, nothing saved)."""
     text = save_running(conn, platform.commands, then=platform.commands.show_config, first=first)
     assert text is not None
-    return text
+    return shown_config(text, platform.commands)

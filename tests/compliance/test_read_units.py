@@ -167,3 +167,26 @@ def test_a_backup_reads_every_device_past_a_failed_one_and_one_an_earlier_task_f
     assert summary.changed == [second, *rest]
     assert all((repo / f"{h}.cfg").is_file() for h in [second, *rest])
     assert not nr.data.failed_hosts
+
+
+def test_a_device_that_refuses_the_show_is_unknown_and_never_backed_up(
+    commune: Commune, tmp_path: Path
+) -> None:
+    """A login without the privilege: the device answers `show running-config` with its
+    refusal, which is neither audited nor stored as the config (nor undone line by line)."""
+    nr, repo = commune.project.nr, tmp_path / "backups"
+    host, *others = commune.hosts
+    close_all(nr)
+    commune.lab.set_faults(host, reject_commands=[r"^show running-config"])
+    try:
+        fetched = running_live(nr)
+        summary = run_backup(nr, repo)
+    finally:
+        commune.lab.clear_faults(host)
+        close_all(nr)
+    refusal = "the device refused `show running-config`: ^ % Invalid input detected at"
+    text, reason = fetched[host]
+    assert text is None and refusal in reason, reason
+    assert all(fetched[h][1] == "" for h in others)
+    assert list(summary.failed) == [host] and refusal in summary.failed[host]
+    assert not (repo / f"{host}.cfg").exists() and summary.changed == others

@@ -16,14 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nornir.core.task import Task
 
 from nornir_config.backup import git, run_backup
 from nornir_config.compliance.run import run_compliance
-from nornir_config.connection import TIMEOUTS, prepare_connections
+from nornir_config.connection import TIMEOUTS, open_netmiko, prepare_connections
 from nornir_config.push import Outcome
+from nornir_config.push.device_replace import device_replace_push
+from nornir_config.push.rollback import save_device_copy
+from nornir_config.push.state import DeviceReport
 from nornir_config.secrets import load_secrets
 from tests.conftest import TEST_SECRETS
-from tests.offices import DRIVERS, Office, office_fixture
+from tests.offices import DRIVERS, SHOW_RUNNING, Office, office_fixture
+from tests.safety.tasks import on_device
 
 
 @pytest.fixture(params=DRIVERS)
@@ -201,12 +206,65 @@ def test_a_replace_the_device_will_not_save_is_put_back_and_flagged(
         run = office.push([f"host={victim}"], method="replace")
     report = run.reports[victim]
     assert report.outcome == Outcome.NEEDS_ATTENTION, report
-    head, answer = "saving: ", "Unrecognized command found at '^' position."
-    assert report.reason.startswith(head) and answer in report.reason, report.reason
+    # the save's refusal in the device's words, then the rollback's own (its save refused)
+    saving, rollback = report.reason.split("; rollback failed: ")
+    answer = "Unrecognized command found at '^' position."
+    assert saving.startswith("saving: ") and answer in saving, report.reason
+    assert answer in rollback, report.reason
     assert report.now == "running config equals the pre-change config", report
     assert office.where(victim, before) == "before", office.difference(victim)
     # the way back (hashes only) stays for the operator; the candidate (clear text) is gone
     assert office.files(victim) == ["communelan-before.cfg"], report.reason
+
+
+@pytest.mark.parametrize(
+    ("step", "expected"),
+    [
+        # the device's copy is restored, but no read can verify it: the run cannot say
+        ("re-reading the running config", Outcome.NEEDS_ATTENTION),
+        ("checking management access", Outcome.ROLLED_BACK),
+    ],
+)
+def test_a_failure_after_the_device_replace_names_its_step(
+    own_replace_office: Office, step: str, expected: Outcome
+) -> None:
+    """The device has replaced its config when the push's next step fails: the device starts
+    refusing the show of its running config, or the access check itself breaks. The report
+    names the step (and the device's refusal, never read as a config), and the device is put
+    back."""
+    office = own_replace_office
+    victim = office.host("router")
+    before = office.lines(victim)
+    show = rf"^\s*{re.escape(SHOW_RUNNING[office.driver.name])}"
+
+    def push(task: Task) -> DeviceReport:
+        def before_change(_host: str, _running: str) -> None:  # as `push` has it saved
+            save_device_copy(task.host, open_netmiko(task.host, task.nornir.config), office.driver)
+            if step.startswith("re-reading"):  # read once already: the next ones refused
+                office.lab.set_faults(victim, reject_commands=[show])
+
+        def after_change(_host: str) -> str | None:
+            raise OSError("the access check broke")
+
+        intended = office.intended[victim]
+        result = device_replace_push(task, intended, False, str, before_change, after_change)
+        assert isinstance(result.result, DeviceReport)
+        return result.result
+
+    try:
+        report = on_device(office, victim, push)
+    finally:
+        office.lab.clear_faults()
+    assert report.outcome == expected, report
+    assert report.reason.startswith(f"{step}: "), report.reason
+    if expected == Outcome.NEEDS_ATTENTION:
+        refused = f"OSError: the device refused `{SHOW_RUNNING[office.driver.name]}`: ^ "
+        assert report.reason.startswith(f"{step}: {refused}"), report.reason
+        assert (
+            report.now
+            == "could not read the running config after the failure; its state is unknown"
+        )
+    assert office.where(victim, before) == "before", office.difference(victim)
 
 
 def test_a_candidate_the_device_will_not_delete_is_named_after_a_residual(

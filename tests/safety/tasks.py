@@ -1,12 +1,14 @@
 """A product function run as a Nornir task on one device of a safety lab, over the product's
 own connections (as `push` and `recover` open them), for tests that drive one step of the
-push directly instead of a whole run."""
+push directly instead of a whole run. Any lab with a project `root` (a safety lab, a driver's
+office) will do."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from nornir.core.task import Result, Task
 
@@ -14,10 +16,14 @@ from nornir_config.connection import close_all, prepare_connections
 from nornir_config.project import open_project
 from nornir_config.push.state import DeviceReport
 from nornir_config.settings import RunSettings, set_run_settings
-from tests.safety.conftest import SafetyLab
 
 
-def on_device(lab: SafetyLab, name: str, work: Callable[[Task], DeviceReport]) -> DeviceReport:
+class Rooted(Protocol):
+    @property
+    def root(self) -> Path: ...
+
+
+def on_device(lab: Rooted, name: str, work: Callable[[Task], DeviceReport]) -> DeviceReport:
     """`work(task)` on the device; its report (a task that raised fails the test)."""
     settings = RunSettings(root=lab.root, lab=True)
     set_run_settings(settings)
