@@ -115,6 +115,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/push/test_drivers.py::test_a_refused_pre_change_copy_stops_the_replace_before_its_candidate",
             "tests/push/test_drivers.py::test_a_candidate_the_device_will_not_delete_is_named_after_a_residual",
             "tests/push/test_drivers.py::test_a_replace_the_device_will_not_save_is_put_back_and_flagged",
+            "tests/push/test_drivers.py::test_a_failure_after_the_device_replace_names_its_step",
             *(
                 f"tests/push/test_drivers.py::test_fault_leaves_the_device_as_before[{d}-{f}]"
                 for d in ("huawei_vrp", "hp_comware")

@@ -1,5 +1,6 @@
 """Lab-free units of the connection code: credentials, known_hosts filtering, failure reasons,
-and the file delivery's pure helpers (fast enough for mutmut to run per mutant)."""
+a refused show of the running config, and the file delivery's pure helpers (fast enough for
+mutmut to run per mutant)."""
 
 from __future__ import annotations
 
@@ -24,11 +25,13 @@ from nornir_config.connection import (
     lines_naming,
     own_known_hosts,
     reason_class,
+    shown_config,
     ssh_options,
     why,
 )
 from nornir_config.errors import InputError
 from nornir_config.lab.files import LabCredentials, write_credentials
+from nornir_config.platforms import driver
 from nornir_config.push.transfer import _failure, file_text, refused_lines
 from nornir_config.secrets import FILE_ENV, write_secrets_file
 from nornir_config.settings import RunSettings
@@ -375,3 +378,34 @@ def test_netmiko_s_tcp_failure_loses_its_boilerplate_not_its_kind() -> None:
 def test_a_device_refusing_a_command_is_not_a_refused_connection() -> None:
     refusal = OSError("the device refused to confirm the change: % Invalid input")
     assert why(refusal) == "OSError: the device refused to confirm the change: % Invalid input"
+
+
+# What each device prints when it refuses the show of its running config (a login without the
+# privilege): the caret under the command, then the refusal (IOS `% Invalid input detected at
+# '^' marker.`, VRP `Error: Unrecognized command found at '^' position.`, Comware
+# `% Unrecognized command found at '^' position.`).
+REFUSED_SHOW = {
+    "cisco_ios": "\n                    ^\n% Invalid input detected at '^' marker.\n\n",
+    "huawei_vrp": "                ^\nError: Unrecognized command found at '^' position.\n",
+    "hp_comware": "        ^\n % Unrecognized command found at '^' position.\n",
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED_SHOW))
+def test_a_refused_show_is_never_read_as_a_config(name: str) -> None:
+    commands = driver(name).commands
+    with pytest.raises(OSError) as refused:
+        shown_config(REFUSED_SHOW[name], commands)
+    said = str(refused.value)
+    assert said.startswith(f"the device refused `{commands.show_config}`: ^ "), said
+    assert "Unrecognized command" in said or "Invalid input" in said
+    assert "\n" not in said and "  " not in said
+
+
+def test_a_banner_that_looks_like_a_refusal_is_config() -> None:
+    """A refusal opens the answer; a `%` line of a banner further down is the device's text."""
+    text = (
+        "Building configuration...\n\nCurrent configuration : 99 bytes\n!\nhostname R1\n"
+        "banner motd ^C\n% Authorized access only\n^C\n!\nend\n"
+    )
+    assert shown_config(text, driver("cisco_ios").commands) == text

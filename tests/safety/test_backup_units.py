@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from nornir_config.backup import clean_config, ensure_repo, git, store
-from nornir_config.connection import shown_config
 from nornir_config.platforms import driver
 
 CISCO = driver("cisco_ios")
@@ -110,31 +109,3 @@ def test_an_existing_repository_is_kept(tmp_path: Path) -> None:
         ).stdout
         == ""
     )
-
-
-# What each device prints when it refuses the show of its running config (a login without the
-# privilege): the caret under the command, then the refusal (IOS `% Invalid input detected at
-# '^' marker.`, VRP `Error: Unrecognized command found at '^' position.`, Comware
-# `% Unrecognized command found at '^' position.`).
-REFUSED_SHOW = {
-    "cisco_ios": "\n                    ^\n% Invalid input detected at '^' marker.\n\n",
-    "huawei_vrp": "                ^\nError: Unrecognized command found at '^' position.\n",
-    "hp_comware": "        ^\n % Unrecognized command found at '^' position.\n",
-}
-
-
-@pytest.mark.parametrize("name", list(REFUSED_SHOW))
-def test_a_refused_show_is_never_read_as_a_config(name: str) -> None:
-    commands = driver(name).commands
-    with pytest.raises(OSError) as refused:
-        shown_config(REFUSED_SHOW[name], commands)
-    said = str(refused.value)
-    assert said.startswith(f"the device refused `{commands.show_config}`: ^ "), said
-    assert "Unrecognized command" in said or "Invalid input" in said
-    assert "\n" not in said and "  " not in said
-
-
-def test_a_banner_that_looks_like_a_refusal_is_config() -> None:
-    """A refusal opens the answer; a `%` line of a banner further down is the device's text."""
-    text = READ.replace("hostname R1   ", "banner motd ^C\r\n% Authorized access only\r\n^C")
-    assert shown_config(text, CISCO.commands) == text
