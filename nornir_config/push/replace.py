@@ -13,7 +13,7 @@ from typing import Any
 from napalm.base.exceptions import CommitConfirmException
 from nornir.core.task import Result, Task
 
-from nornir_config.connection import why
+from nornir_config.connection import shown_config, why
 from nornir_config.platforms import driver_for
 from nornir_config.platforms.base import Platform
 from nornir_config.push import revert
@@ -28,8 +28,9 @@ def _napalm(task: Task) -> Any:
     return task.host.get_connection(NAPALM, task.nornir.config)
 
 
-def _running(device: Any) -> str:
-    return str(device.get_config(retrieve="running")["running"])
+def _running(device: Any, platform: Platform) -> str:
+    """NAPALM's read of the running config, which hands on a refused show as its text."""
+    return shown_config(str(device.get_config(retrieve="running")["running"]), platform.commands)
 
 
 def _load_candidate(device: Any, candidate: str) -> None:
@@ -61,7 +62,7 @@ def replace_push(
     report = DeviceReport(task.host.name, Outcome.UNCHANGED, "replace")
     try:
         device = _napalm(task)
-        before = _running(device)
+        before = _running(device, platform)
     except Exception as exc:  # no session: untouched
         report.outcome, report.reason = Outcome.UNREACHABLE, why(exc)
         return _result(task, report, started)
@@ -96,7 +97,7 @@ def replace_push(
             device.commit_config()
             timer = False
         step = "re-reading the running config"
-        after = _running(device)
+        after = _running(device, platform)
         proven.record(planned.commands, after, intended)
         residual = remediation(after, intended, platform, preserve, proven)
         if residual:
@@ -153,7 +154,7 @@ def _undo(
         if device is None:
             close(task, NAPALM)
             device = _napalm(task)
-        if remediation(_running(device), before, platform):
+        if remediation(_running(device, platform), before, platform):
             device.rollback()
     except Exception:  # the merge rollback below checks and reports
         pass

@@ -289,6 +289,22 @@ def test_a_candidate_the_device_will_not_delete_is_named_after_a_residual(
     assert office.files(victim) == [name], report.reason
 
 
+@pytest.mark.parametrize("method", ["merge", "replace"])
+def test_a_device_that_refuses_the_show_is_left_untouched(office: Office, method: str) -> None:
+    """A login without the privilege to show the running config (NAPALM's `get_config` on
+    IOS, our read elsewhere): its refusal is never taken for a config to change or undo."""
+    victim = office.host("router")
+    before = office.lines(victim)
+    show = SHOW_RUNNING[office.driver.name]
+    with office.lab.faults(victim, reject_commands=[rf"^\s*{re.escape(show)}"]):
+        run = office.push([f"host={victim}"], method=method)
+    report = run.reports[victim]
+    assert report.outcome == Outcome.UNREACHABLE, report
+    assert report.reason.startswith(f"OSError: the device refused `{show}`: ^ "), report.reason
+    assert office.where(victim, before) == "before", office.difference(victim)
+    assert office.files(victim) == [], report.reason
+
+
 def test_refused_delete_keeps_the_copy_and_says_so(office: Office) -> None:
     """A device that will not delete the pre-change copy: the push still changes it, and its
     report names the file left behind (an operator deletes it by hand)."""
