@@ -26,6 +26,7 @@ from nornir_config.connection import (
     read_through,
     read_until,
     send_lines,
+    shown_config,
     write_lines,
 )
 from nornir_config.platforms.base import Commands, FileDelivery, Platform
@@ -170,7 +171,7 @@ def deliver_file(
         assert running is not None
     else:
         running = command_output(conn, commands.show_config, rest[after:])
-    return Delivered(output + rest, running)
+    return Delivered(output + rest, shown_config(running, commands))
 
 
 def typed_lines(conn: Any, settings: FileDelivery, texts: list[str]) -> list[str]:

@@ -442,3 +442,26 @@ def test_a_residual_under_the_timer_is_taken_back_and_the_timer_stopped(
     assert paths(running) == paths(before) and paths(startup) == paths(before)
     # stopped by the push: left running, it would undo the engineer's next change
     assert _pending(small_lab, victim) is None
+
+
+def test_a_delivery_whose_read_back_is_refused_is_never_taken_for_the_config(
+    small_lab: SafetyLab,
+) -> None:
+    """The change's file is applied and saved, then the device refuses the show typed in the
+    same write (the delivery's read-back): that refusal is not the config a residual would be
+    measured against and undone from; the report names it."""
+    small_lab.fresh_build()
+    victim = small_lab.names[0]
+    before = _reset(small_lab, victim, "brownfield")
+
+    def refuse_the_show() -> None:
+        small_lab.lab.set_faults(victim, reject_commands=[r"^show running-config"])
+
+    report = _merged(small_lab, victim, _same, lambda _host: None, then=refuse_the_show)
+    refused = "OSError: the device refused `show running-config`: ^ % Invalid input detected"
+    assert report.outcome == Outcome.NEEDS_ATTENTION, report
+    assert report.reason.startswith(f"sending commands: {refused}"), report.reason
+    assert "residual" not in report.reason, report.reason
+    assert report.now == "could not read the running config after the failure; its state is unknown"
+    # the rollback's own read is refused too, so the run cannot say; the device's copy did it
+    assert small_lab.state(victim, before)[0] == "before"
